@@ -1,0 +1,520 @@
+// The agent's one network path. Every request (FedCM endpoints, pictures, navigations, page
+// fetches) is an AgentRequest; this turns it into exactly the HTTP/1.1 request a browser would
+// send, using undici's low-level dispatcher (not fetch()), so no header appears unless we write
+// it here.
+//
+// What undici itself adds on the wire, and nothing else (client-h1.js writeH1):
+//   - `connection: keep-alive`, right after `host` (we pass `reset: false`, so never `close`);
+//   - `content-length: N` last, for POST (0 without a body; never on GET).
+// It adds no user-agent, accept, accept-encoding, accept-language or referer of its own (those
+// belong to undici's fetch(), which we do not use).
+import { isIP } from 'node:net';
+import { checkServerIdentity, rootCertificates } from 'node:tls';
+import type { PeerCertificate } from 'node:tls';
+import { Agent, buildConnector } from 'undici';
+import type { Dispatcher } from 'undici';
+import { isSameOrigin, isSameSite } from '../../common/site.js';
+import type { Cookies } from './cookies.js';
+import { HostRules } from './host-rules.js';
+import type { HostRulesInput } from './host-rules.js';
+import { NetError } from './types.js';
+import type { AgentRequest, AgentResponse, CookieDecision, ResponseHop } from './types.js';
+
+/** The User-Agent sent when the embedder does not choose one. Kept in step with package.json by hand. */
+export const DEFAULT_USER_AGENT = 'fedkit/0.1.0';
+/** Fetch §4.4 HTTP-redirect fetch: "If request's redirect count is 20, return a network error." */
+export const DEFAULT_MAX_REDIRECTS = 20;
+/** Chromium's FedCM limit (network_request_manager.cc maxResponseSizeInKiB = 1024). */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** undici's own headers/body timeouts sit this far behind ours, so our clearer message wins. */
+const UNDICI_TIMEOUT_SLACK_MS = 1000;
+
+export interface FetcherOptions {
+  /** Where host names connect to, like Chromium's --host-resolver-rules (see HostRules). */
+  hostRules?: HostRulesInput;
+  /** Extra trusted root certificates (PEM), in addition to Node's bundled roots. */
+  ca?: string | string[];
+  /** Skip certificate verification entirely. For tests only; prefer `ca`. */
+  insecureTLS?: boolean;
+  /** Whole-request limit (connect + headers + body), per request unless overridden. Default 30 s. */
+  timeoutMs?: number;
+  /** The User-Agent header. Default {@link DEFAULT_USER_AGENT}. */
+  userAgent?: string;
+  /** The cookie jar used for credentials: 'include' requests. */
+  cookies: Cookies;
+  /** Called for every response hop (redirects included), before its Set-Cookie lines are stored. */
+  onResponse?: (hop: ResponseHop) => void;
+}
+
+/** Outcome of the Set-Cookie lines of one hop (credentials: 'include' only). */
+export interface SetCookieOutcome {
+  url: URL;
+  stored: string[];
+  rejected: { name: string; reason: string }[];
+}
+
+/** An AgentResponse plus what happened to the Set-Cookie lines along the way. */
+export interface FetcherResponse extends AgentResponse {
+  setCookies: SetCookieOutcome[];
+}
+
+/**
+ * Request headers callers may not set: Fetch's forbidden request-header names (Fetch §2.2.2)
+ * that the fetcher owns, plus user-agent (use the `userAgent` option). `origin` is allowed: the
+ * agent is the user agent and states the request's origin itself.
+ */
+const FORBIDDEN_HEADERS = new Set([
+  'accept-charset', 'accept-encoding', 'access-control-request-headers', 'access-control-request-method',
+  'connection', 'content-length', 'cookie', 'cookie2', 'date', 'dnt', 'expect', 'host', 'keep-alive',
+  'referer', 'set-cookie', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'via', 'user-agent',
+]);
+
+/** Fetch §2.2.2 "request-body-header name": dropped when a redirect turns the request into a GET. */
+const REQUEST_BODY_HEADERS = new Set(['content-encoding', 'content-language', 'content-location', 'content-type']);
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'EAI_NODATA']);
+const CERT_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_REJECTED',
+  'INVALID_CA', 'HOSTNAME_MISMATCH', 'CERT_CHAIN_TOO_LONG', 'INVALID_PURPOSE', 'PATH_LENGTH_EXCEEDED',
+]);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL',
+  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED',
+]);
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+type SecFetchSite = 'same-origin' | 'same-site' | 'cross-site' | 'none';
+const SITE_RANK: Record<SecFetchSite, number> = { none: -1, 'same-origin': 0, 'same-site': 1, 'cross-site': 2 };
+
+/** Fetch Metadata §2.4 `Sec-Fetch-Site` for one URL of the chain, relative to the initiator. */
+function secFetchSiteFor(initiator: AgentRequest['initiator'], url: URL): SecFetchSite {
+  if (initiator === 'user') return 'none';
+  // Chromium gives uncredentialed FedCM fetches an opaque initiator: opaque is cross-site to everything.
+  if (initiator === null || initiator === 'null') return 'cross-site';
+  if (isSameOrigin(initiator, url)) return 'same-origin';
+  if (isSameSite(initiator, url)) return 'same-site';
+  return 'cross-site';
+}
+
+/** The error codes on an error and its causes (undici and Node nest them). */
+function errorCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && typeof e === 'object' && e !== null; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return codes;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function effectivePort(url: URL): number {
+  return url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+/** Reads `aborted` through a call, so TypeScript does not keep an earlier narrowing of it. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+/** Carries an error thrown by onResponse or the cookie store, so it is not mistaken for a network error. */
+class HookError extends Error {
+  constructor(readonly error: unknown) {
+    super('error from a fetcher hook');
+  }
+}
+
+/** An AbortSignal reason of our own, so the catch block can tell our timer from other aborts. */
+class TimeoutSignal extends Error {}
+
+/** Performs AgentRequests with browser-exact headers, host rules, cookies, limits and diagnostics. */
+export class Fetcher {
+  readonly hostRules: HostRules;
+  readonly cookies: Cookies;
+  readonly userAgent: string;
+  readonly timeoutMs: number;
+  private readonly agent: Agent;
+  private readonly onResponse: ((hop: ResponseHop) => void) | undefined;
+
+  constructor(options: FetcherOptions) {
+    this.hostRules = HostRules.from(options.hostRules);
+    this.cookies = options.cookies;
+    this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.onResponse = options.onResponse;
+    const extraCa = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
+    const tlsOptions = {
+      ca: [...rootCertificates, ...extraCa],
+      rejectUnauthorized: options.insecureTLS !== true,
+      timeout: this.timeoutMs,
+    };
+    this.agent = new Agent({
+      connect: mappedConnector(this.hostRules, tlsOptions),
+      allowH2: false,
+      // Backstops only: the whole-request timer in fetch() fires first.
+      headersTimeout: this.timeoutMs + UNDICI_TIMEOUT_SLACK_MS,
+      bodyTimeout: this.timeoutMs + UNDICI_TIMEOUT_SLACK_MS,
+    });
+  }
+
+  /**
+   * Performs the request, following the Fetch standard's main fetch / HTTP fetch /
+   * HTTP-redirect fetch steps for the properties AgentRequest models.
+   * @throws NetError for every failure that produced no usable response.
+   * @throws TypeError for a malformed request (GET with a body, a forbidden header).
+   */
+  async fetch(req: AgentRequest): Promise<FetcherResponse> {
+    if (req.url.protocol !== 'http:' && req.url.protocol !== 'https:') {
+      throw new NetError('invalid-url', req.url, `${req.url.href} is not an http(s) URL; the agent fetches only http: and https:`);
+    }
+    if (req.method === 'GET' && req.body !== undefined) {
+      throw new TypeError(`a GET request cannot have a body (${req.url.href})`);
+    }
+    for (const name of Object.keys(req.headers ?? {})) {
+      const lower = name.toLowerCase();
+      if (FORBIDDEN_HEADERS.has(lower) || lower.startsWith('sec-') || lower.startsWith('proxy-')) {
+        throw new TypeError(`the header "${name}" is set by the fetcher itself and cannot be given in AgentRequest.headers`);
+      }
+    }
+    if (req.signal?.aborted === true) {
+      throw new NetError('aborted', req.url, `the request to ${req.url.href} was aborted before it started`, { cause: req.signal.reason });
+    }
+
+    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new TimeoutSignal('timeout')), timeoutMs);
+    const onAbort = (): void => controller.abort(req.signal?.reason);
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    let currentUrl = req.url;
+    try {
+      return await this.run(req, controller.signal, timeoutMs, (u) => (currentUrl = u));
+    } catch (err) {
+      if (controller.signal.reason instanceof TimeoutSignal) {
+        throw new NetError('timeout', currentUrl, `the request to ${currentUrl.href} did not complete within ${timeoutMs} ms`, { cause: err });
+      }
+      if (isAborted(req.signal)) {
+        throw new NetError('aborted', currentUrl, `the request to ${currentUrl.href} was aborted`, { cause: req.signal?.reason });
+      }
+      if (err instanceof HookError) throw err.error;
+      if (err instanceof NetError || err instanceof TypeError) throw err;
+      throw this.classify(err, currentUrl, timeoutMs);
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async run(
+    req: AgentRequest,
+    signal: AbortSignal,
+    timeoutMs: number,
+    track: (url: URL) => void,
+  ): Promise<FetcherResponse> {
+    const maxRedirects = req.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+    const maxBodyBytes = req.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const redirects: URL[] = [];
+    const setCookies: SetCookieOutcome[] = [];
+    let url = req.url;
+    let method = req.method;
+    let body = req.body;
+    let callerHeaders: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers ?? {})) callerHeaders[k.toLowerCase()] = v;
+    let secFetchSite = secFetchSiteFor(req.initiator, url);
+    let taintedOrigin = false;
+
+    while (true) {
+      track(url);
+      const hopRequest: AgentRequest = { ...req, url, method, body, headers: callerHeaders };
+      const { list, record, cookies } = await this.buildHeaders(hopRequest, secFetchSite).catch((err: unknown) => {
+        throw new HookError(err);
+      });
+      signal.throwIfAborted();
+
+      const response = await this.agent.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method,
+        headers: list,
+        body: body === undefined ? null : Buffer.from(body, 'utf8'),
+        signal,
+        reset: false,
+        headersTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS,
+        bodyTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS,
+      });
+      const headers = toHeaders(response.headers);
+      try {
+        this.onResponse?.({ request: hopRequest, url, status: response.statusCode, headers });
+        if (req.credentials === 'include') {
+          const setCookieLines = headers.getSetCookie();
+          if (setCookieLines.length > 0) {
+            const outcome = await this.cookies.store(url, setCookieLines, hopRequest);
+            setCookies.push({ url, ...outcome });
+            signal.throwIfAborted();
+          }
+        }
+      } catch (err) {
+        drop(response.body);
+        // Not a network failure: hand the embedder's own error back untouched.
+        throw signal.aborted ? err : new HookError(err);
+      }
+
+      // A 3xx is a redirect only with a Location header (Chromium HttpResponseHeaders::IsRedirect);
+      // without one it is an ordinary response, returned as is.
+      const location = headers.get('location');
+      if (REDIRECT_STATUSES.has(response.statusCode) && location !== null && req.redirect !== 'manual') {
+        const target = URL.canParse(location, url) ? new URL(location, url) : null;
+        if (req.redirect === 'error') {
+          drop(response.body);
+          throw new NetError(
+            'redirect-refused',
+            url,
+            `${url.href} returned ${response.statusCode} to ${target?.href ?? location}; redirects are not followed for this request`,
+            { status: response.statusCode, location: target?.href ?? location },
+          );
+        }
+        // Fetch §4.4 HTTP-redirect fetch.
+        await discard(response.body);
+        signal.throwIfAborted();
+        if (target === null) {
+          throw new NetError('invalid-url', url, `${url.href} returned ${response.statusCode} with an unparsable Location "${location}"`);
+        }
+        if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+          throw new NetError('invalid-url', target, `${url.href} redirected to ${target.href}, which is not an http(s) URL`);
+        }
+        if (redirects.length >= maxRedirects) {
+          throw new NetError('too-many-redirects', url, `${req.url.href} redirected more than ${maxRedirects} times (last: ${url.href} → ${target.href})`);
+        }
+        // Step 11: tainted origin, so the Origin header becomes "null" after a cross-origin hop.
+        const origin = callerHeaders['origin'];
+        if (origin !== undefined && !isSameOrigin(url, target) && !isSameOrigin(origin, url)) taintedOrigin = true;
+        // Step 12: 301/302 + POST and 303 + non-GET become GET without a body.
+        const status = response.statusCode;
+        if (((status === 301 || status === 302) && method === 'POST') || (status === 303 && method !== 'GET')) {
+          method = 'GET';
+          body = undefined;
+          callerHeaders = Object.fromEntries(Object.entries(callerHeaders).filter(([k]) => !REQUEST_BODY_HEADERS.has(k)));
+          // Fetch §3.1 "append a request Origin header": a GET carries Origin only in CORS mode.
+          if (req.mode !== 'cors') delete callerHeaders['origin'];
+        }
+        if (taintedOrigin && callerHeaders['origin'] !== undefined) callerHeaders = { ...callerHeaders, origin: 'null' };
+        redirects.push(target);
+        url = target;
+        // Fetch Metadata §2.4: the least same-site value over the whole URL list.
+        const next = secFetchSiteFor(req.initiator, url);
+        if (SITE_RANK[next] > SITE_RANK[secFetchSite]) secFetchSite = next;
+        continue;
+      }
+
+      const bytes = await readCapped(response.body, headers, maxBodyBytes, url);
+      return {
+        url,
+        status: response.statusCode,
+        headers,
+        body: bytes,
+        redirects,
+        requestHeaders: record,
+        cookies,
+        setCookies,
+      };
+    }
+  }
+
+  /** The header list for one hop, in the order a browser-like agent writes it, and its record. */
+  private async buildHeaders(
+    req: AgentRequest,
+    secFetchSite: SecFetchSite,
+  ): Promise<{ list: string[]; record: Record<string, string>; cookies: CookieDecision[] }> {
+    const entries: [string, string][] = [['host', req.url.host]];
+    const given = req.headers ?? {};
+    const accept = given['accept'];
+    const contentType = given['content-type'];
+    const origin = given['origin'];
+    if (accept !== undefined) entries.push(['accept', accept]);
+    if (contentType !== undefined) entries.push(['content-type', contentType]);
+    if (origin !== undefined) entries.push(['origin', origin]);
+    for (const [k, v] of Object.entries(given)) {
+      if (k !== 'accept' && k !== 'content-type' && k !== 'origin') entries.push([k, v]);
+    }
+    let decisions: CookieDecision[] = [];
+    if (req.credentials === 'include') {
+      const { header, decisions: d } = await this.cookies.cookiesFor(req);
+      decisions = d;
+      if (header !== undefined) entries.push(['cookie', header]);
+    }
+    entries.push(['sec-fetch-dest', req.destination]);
+    entries.push(['sec-fetch-mode', req.mode]);
+    entries.push(['sec-fetch-site', secFetchSite]);
+    entries.push(['user-agent', this.userAgent]);
+
+    const list = entries.flat();
+    // What undici adds (see the top of this file), so requestHeaders is exactly the wire.
+    const record: Record<string, string> = {};
+    for (const [k, v] of entries) {
+      record[k] = v;
+      if (k === 'host') record['connection'] = 'keep-alive';
+    }
+    if (req.method === 'POST') record['content-length'] = String(Buffer.byteLength(req.body ?? '', 'utf8'));
+    return { list, record, cookies: decisions };
+  }
+
+  /** Maps a Node/undici error to a NetError whose message says what to do. */
+  private classify(err: unknown, url: URL, timeoutMs: number): NetError {
+    const codes = errorCodes(err);
+    const code = codes[0] ?? 'unknown';
+    const detail = `${errorMessage(err)}${code === 'unknown' ? '' : ` (${code})`}`;
+    const host = url.hostname;
+    const port = effectivePort(url);
+    const mapped = this.hostRules.resolve(host, port);
+    const via = mapped === null ? '' : ` (mapped to ${mapped.host}:${mapped.port} by a host rule)`;
+    const has = (set: Set<string>): boolean => codes.some((c) => set.has(c));
+
+    if (has(DNS_CODES)) {
+      const message =
+        mapped === null
+          ? `could not resolve ${host}; add a host rule such as { '${host}:${port}': '127.0.0.1:PORT' }`
+          : `could not resolve ${mapped.host}, the target of the host rule for ${host}:${port}`;
+      return new NetError('dns', url, message, { cause: err });
+    }
+    if (has(CERT_CODES)) {
+      return new NetError(
+        'tls',
+        url,
+        `the certificate of ${host} is not trusted: ${detail}; pass \`ca\` with your test CA or \`insecureTLS: true\``,
+        { cause: err },
+      );
+    }
+    if (codes.some((c) => c.startsWith('ERR_SSL_') || c.startsWith('ERR_TLS_') || c === 'EPROTO')) {
+      return new NetError('tls', url, `the TLS handshake with ${host}:${port}${via} failed: ${detail}`, { cause: err });
+    }
+    if (has(TIMEOUT_CODES)) {
+      return new NetError('timeout', url, `the request to ${url.href}${via} timed out (${timeoutMs} ms): ${detail}`, { cause: err });
+    }
+    if (has(CONNECTION_CODES)) {
+      return new NetError('connection', url, `the connection to ${host}:${port}${via} failed: ${detail}`, { cause: err });
+    }
+    return new NetError('connection', url, `the request to ${url.href}${via} failed: ${detail}`, { cause: err });
+  }
+
+  /** Closes the connection pool; pending requests finish first. */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+/**
+ * An undici connector that applies host rules like Chromium's MAP rules: the TCP connection
+ * goes to the mapped address, while SNI and the certificate check use the original host name.
+ */
+function mappedConnector(
+  rules: HostRules,
+  tlsOptions: { ca: string[]; rejectUnauthorized: boolean; timeout: number },
+): buildConnector.connector {
+  const base = buildConnector(tlsOptions);
+  // An original host that is itself an IP cannot travel as SNI (RFC 6066 §3); such mappings
+  // get a connector whose identity check names the original IP instead of the mapped one.
+  const byOriginalIp = new Map<string, buildConnector.connector>();
+  return (opts, callback) => {
+    const port = opts.port !== '' ? Number(opts.port) : opts.protocol === 'https:' ? 443 : 80;
+    const original = opts.hostname; // undici strips IPv6 brackets here
+    const isV6 = isIP(original) === 6;
+    const target = rules.resolve(isV6 ? `[${original}]` : original, port);
+    if (target === null) {
+      base(opts, callback);
+      return;
+    }
+    const targetHost = target.host.startsWith('[') ? target.host.slice(1, -1) : target.host;
+    let connector = base;
+    let servername: string | undefined = original;
+    if (isIP(original) !== 0) {
+      servername = undefined;
+      connector = byOriginalIp.get(original) ?? buildConnector({
+        ...tlsOptions,
+        checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(original, cert),
+      });
+      byOriginalIp.set(original, connector);
+    }
+    connector(
+      {
+        ...opts,
+        hostname: targetHost,
+        port: String(target.port),
+        ...(servername === undefined ? {} : { servername }),
+      },
+      callback,
+    );
+  };
+}
+
+/** undici's header object to a Fetch Headers, keeping repeated headers (Set-Cookie) apart. */
+function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else headers.append(name, value);
+  }
+  return headers;
+}
+
+/**
+ * Abandons a response body. undici's BodyReadable emits an 'error' (RequestAbortedError) when
+ * destroyed before its end; nobody else listens, so swallow it here rather than crash.
+ */
+function drop(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
+/** Reads a redirect's body away (bounded), so the connection can be reused. */
+async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
+  try {
+    await body.dump({ limit: 64 * 1024 });
+  } catch {
+    // A broken redirect body does not matter; the next hop uses a fresh or pooled connection.
+  }
+}
+
+/**
+ * Reads the body with a hard cap: rejects at once when Content-Length is over the cap, and
+ * otherwise stops and destroys the stream as soon as the bytes read exceed it (chunked bodies).
+ */
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  headers: Headers,
+  cap: number,
+  url: URL,
+): Promise<Uint8Array> {
+  const declared = headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > cap) {
+    drop(body);
+    throw new NetError('body-too-large', url, `the response from ${url.href} declares ${declared} bytes (Content-Length), over the limit of ${cap} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > cap) {
+      drop(body);
+      throw new NetError('body-too-large', url, `the response from ${url.href} is larger than the limit of ${cap} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  // A fresh copy: Buffer.concat may hand back a slice of Node's shared allocation pool.
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+

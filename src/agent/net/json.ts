@@ -1,0 +1,153 @@
+// "Extract the JSON" from a FedCM endpoint response, in the order Chromium classifies failures
+// (content/browser/webid/network_request_manager.cc GetResponseError / OnDownloadedJson):
+// 404 → other non-2xx → MIME type → UTF-8 + strict JSON → root must be an object.
+import type { AgentResponse } from './types.js';
+
+export type JsonFailureKind = 'http-not-found' | 'no-response' | 'invalid-content-type' | 'invalid-json' | 'not-an-object';
+
+export type JsonResult =
+  | { ok: true; value: unknown }
+  | { ok: false; kind: JsonFailureKind; message: string };
+
+export interface ParseJsonOptions {
+  /** Require the top-level value to be a JSON object (not an array, string, null...). Default true. */
+  requireObject?: boolean;
+  /**
+   * Parse the body whatever the status, skipping the 404 and non-2xx checks (the caller looks
+   * at the status itself). Chromium does this for the ID assertion endpoint, whose error
+   * responses carry `{"error": {...}}` (IdpNetworkRequestManager::SendTokenRequest).
+   */
+  allowNon2xx?: boolean;
+}
+
+const ALLOWED = 'application/json, text/json, or a type ending in +json';
+
+/** RFC 9110 token characters (MIME Sniffing's "HTTP token code points"). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * MIME Sniffing §4.4 "parse a MIME type", reduced to the essence (parameters are ignored).
+ * Returns the lower-cased `type/subtype`, or null on failure.
+ */
+function parseEssence(input: string): string | null {
+  const text = input.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+  const slash = text.indexOf('/');
+  if (slash <= 0) return null;
+  const type = text.slice(0, slash);
+  const semicolon = text.indexOf(';', slash + 1);
+  const subtype = (semicolon === -1 ? text.slice(slash + 1) : text.slice(slash + 1, semicolon)).replace(/[\t\n\r ]+$/, '');
+  if (!TOKEN.test(type) || !TOKEN.test(subtype)) return null;
+  return `${type}/${subtype}`.toLowerCase();
+}
+
+/** Splits a combined header value on commas outside double quotes (Fetch "get, decode, and split"). */
+function splitValues(value: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i] ?? '';
+    if (ch === '"') quoted = !quoted;
+    else if (ch === '\\' && quoted && i + 1 < value.length) {
+      current += ch + (value[i + 1] ?? '');
+      i++;
+      continue;
+    } else if (ch === ',' && !quoted) {
+      out.push(current);
+      current = '';
+      continue;
+    }
+    current += ch;
+  }
+  out.push(current);
+  return out;
+}
+
+/**
+ * Fetch §3.1.7 "extract a MIME type" (essence only): of the comma-separated Content-Type values,
+ * the last one that parses and is not `*\/*`. Null when there is none.
+ */
+export function extractMimeEssence(contentType: string | null | undefined): string | null {
+  if (contentType === null || contentType === undefined) return null;
+  let essence: string | null = null;
+  for (const value of splitValues(contentType)) {
+    const parsed = parseEssence(value);
+    if (parsed === null || parsed === '*/*') continue;
+    essence = parsed;
+  }
+  return essence;
+}
+
+/**
+ * MIME Sniffing §4.6 "JSON MIME type": a subtype ending in `+json`, or the essence
+ * `application/json` or `text/json`. Parameters are ignored, case does not matter.
+ * (Chromium blink::IsJSONMimeType.)
+ */
+export function isJsonMimeType(contentType: string | null | undefined): boolean {
+  const essence = extractMimeEssence(contentType);
+  if (essence === null) return false;
+  return essence === 'application/json' || essence === 'text/json' || essence.endsWith('+json');
+}
+
+function describeRoot(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+/**
+ * Parses a FedCM endpoint's JSON body the way Chromium does, reporting the first failure:
+ * 404 → `http-not-found`; other non-2xx → `no-response`; not a JSON MIME type →
+ * `invalid-content-type`; bad UTF-8 or JSON (RFC 8259, as JSON.parse) → `invalid-json`;
+ * a root that is not an object → `not-an-object`.
+ */
+export function parseJsonResponse(
+  res: Pick<AgentResponse, 'status' | 'headers' | 'body'>,
+  options: ParseJsonOptions = {},
+): JsonResult {
+  if (options.allowNon2xx !== true) {
+    if (res.status === 404) {
+      return { ok: false, kind: 'http-not-found', message: 'the response status is 404 (Not Found)' };
+    }
+    if (res.status < 200 || res.status > 299) {
+      return {
+        ok: false,
+        kind: 'no-response',
+        message: `a ${res.status} HTTP response code was received; only 2xx responses are read`,
+      };
+    }
+  }
+  const contentType = res.headers.get('content-type');
+  if (!isJsonMimeType(contentType)) {
+    return {
+      ok: false,
+      kind: 'invalid-content-type',
+      message:
+        contentType === null
+          ? `the response has no Content-Type header; it must be a JSON MIME type (${ALLOWED})`
+          : `the Content-Type is "${contentType}"; it must be a JSON MIME type (${ALLOWED})`,
+    };
+  }
+  let text: string;
+  try {
+    // Fetch "UTF-8 decode" strips a leading BOM; invalid sequences fail, as with Chromium's RFC parser.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(res.body);
+  } catch {
+    return { ok: false, kind: 'invalid-json', message: 'the body is not valid UTF-8' };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    return { ok: false, kind: 'invalid-json', message: `the body is not valid JSON: ${detail}` };
+  }
+  if ((options.requireObject ?? true) && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    return {
+      ok: false,
+      kind: 'not-an-object',
+      message: `the body is JSON but its top-level value is ${describeRoot(value)}, not an object`,
+    };
+  }
+  return { ok: true, value };
+}
