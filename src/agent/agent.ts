@@ -1,0 +1,161 @@
+// The agent: a headless browser for the Credential Management API and FedCM. It owns the network
+// layer, the profile, the dialogs and the pages; pages reach these through AgentCore.
+
+import { VERSION } from '../version.js';
+import { systemClock, type Clock, type Random } from './clock.js';
+import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
+import { AgentEvents, type AgentEventMap } from './events.js';
+import { Automation } from './mediation/automation.js';
+import { DialogHost, type Mediator } from './mediation/mediator.js';
+import { Cookies } from './net/cookies.js';
+import { Fetcher } from './net/fetcher.js';
+import { Frame, type FrameOptions } from './page/frame.js';
+import { MemoryProfile, type Profile } from './profile/profile.js';
+
+export interface AgentOptions {
+  /**
+   * Host mapping like Chromium's --host-resolver-rules, e.g.
+   * `{ '*.example:443': '127.0.0.1:8443' }` or `'MAP *.example:443 127.0.0.1:8443'`.
+   */
+  hostRules?: Record<string, string> | string;
+  /** Extra trusted root certificates (PEM), added to Node's bundled roots. */
+  ca?: string | string[];
+  /** Accept any TLS certificate. For tests only; prefer `ca`. */
+  insecureTLS?: boolean;
+  /** Timeout of each network request, ms (default 30000; Chromium sets none on FedCM fetches). */
+  timeoutMs?: number;
+  /** The User-Agent header (default `fedkit/<version>`). */
+  userAgent?: string;
+  /**
+   * Who answers dialogs. Without one, dialogs wait for `agent.automation` (as a browser under
+   * WebDriver does), and the rejection delay is off by default.
+   */
+  mediator?: Mediator;
+  /** The random rejection delay on failures (default: on with a mediator, off without). */
+  rejectionDelay?: boolean;
+  /** The clock (tests pass a ManualClock). */
+  clock?: Clock;
+  /** Uniform random source in [0, 1) (default Math.random). */
+  random?: Random;
+  /** Where state lives (default: in memory). */
+  profile?: Profile;
+  /** Switches between Chromium's behaviour (the default) and the spec's where they differ. */
+  compat?: {
+    /**
+     * Fail, as the spec and WPT do, when a config with client_metadata_endpoint has a
+     * well-known file without accounts_endpoint and login_url (Chromium 156 only warns).
+     */
+    strictWellKnown?: boolean;
+  };
+}
+
+/** @internal What pages and request steps use of the agent. */
+export interface AgentCore {
+  readonly fetcher: Fetcher;
+  readonly profile: Profile;
+  readonly events: AgentEvents;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly dialogs: DialogHost;
+  readonly settings: { delayEnabled: boolean; strictWellKnown: boolean };
+  report(diagnostic: Diagnostic): void;
+}
+
+/** How many diagnostics `agent.diagnostics` keeps. */
+const DIAGNOSTICS_KEPT = 1000;
+
+export class Agent {
+  /** The WebDriver-style FedCM automation commands. */
+  readonly automation: Automation;
+  readonly profile: Profile;
+  readonly cookies: Cookies;
+  /** The most recent diagnostics (up to 1000), oldest first. */
+  readonly diagnostics: Diagnostic[] = [];
+
+  readonly #core: AgentCore;
+  readonly #events = new AgentEvents();
+  readonly #pages = new Set<Frame>();
+
+  constructor(options: AgentOptions = {}) {
+    this.profile = options.profile ?? new MemoryProfile();
+    this.cookies = new Cookies();
+    const fetcher = new Fetcher({
+      cookies: this.cookies,
+      userAgent: options.userAgent ?? `fedkit/${VERSION}`,
+      ...(options.hostRules === undefined ? {} : { hostRules: options.hostRules }),
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+      ...(options.insecureTLS === undefined ? {} : { insecureTLS: options.insecureTLS }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+    const dialogs = new DialogHost(this.#events, options.mediator);
+    const settings = {
+      delayEnabled: options.rejectionDelay ?? options.mediator !== undefined,
+      strictWellKnown: options.compat?.strictWellKnown ?? false,
+    };
+    const diagnostics = this.diagnostics;
+    const events = this.#events;
+    this.#core = {
+      fetcher,
+      profile: this.profile,
+      events,
+      clock: options.clock ?? systemClock,
+      random: options.random ?? Math.random,
+      dialogs,
+      settings,
+      report(d) {
+        diagnostics.push(d);
+        if (diagnostics.length > DIAGNOSTICS_KEPT) diagnostics.shift();
+        events.emit('diagnostic', d);
+      },
+    };
+    this.automation = new Automation(dialogs, events, {
+      get delayEnabled() {
+        return settings.delayEnabled;
+      },
+      set delayEnabled(v: boolean) {
+        settings.delayEnabled = v;
+      },
+      // Dismissal cooldowns do not exist in this agent yet, so there is nothing to reset.
+      resetCooldown: () => {},
+    });
+  }
+
+  /**
+   * Opens a top-level page: navigates to `url` (cookies, Set-Login and redirects handled as a
+   * browser does) and returns its document. With `{ load: false }` no request is made.
+   */
+  async open(url: string | URL, options: Pick<FrameOptions, 'load'> = {}): Promise<Frame> {
+    const page = new Frame(this.#core, new URL(url), null);
+    if (options.load !== false) await page.load();
+    this.#pages.add(page);
+    return page;
+  }
+
+  on<K extends keyof AgentEventMap>(event: K, listener: (...args: AgentEventMap[K]) => void): this {
+    this.#events.on(event, listener as never);
+    return this;
+  }
+
+  off<K extends keyof AgentEventMap>(event: K, listener: (...args: AgentEventMap[K]) => void): this {
+    this.#events.off(event, listener as never);
+    return this;
+  }
+
+  once<K extends keyof AgentEventMap>(event: K, listener: (...args: AgentEventMap[K]) => void): this {
+    this.#events.once(event, listener as never);
+    return this;
+  }
+
+  /** Closes every page and the network layer. */
+  async close(): Promise<void> {
+    for (const page of this.#pages) page.close();
+    this.#pages.clear();
+    await this.#core.fetcher.close();
+  }
+}
+
+export function createAgent(options: AgentOptions = {}): Agent {
+  return new Agent(options);
+}
+
+export { formatDiagnostic };

@@ -1,0 +1,149 @@
+// Diagnostics: what went wrong, in words a developer can act on.
+//
+// A page sees what a browser shows it (mostly "NetworkError: Error retrieving a token."). Every
+// failure also produces a Diagnostic: `reason` is Chromium's issue-reason name where one exists
+// (devtools-protocol Audits.FederatedAuthRequestIssueReason, so tools that know Chrome's names
+// know ours), `message` is the line Chrome prints to the console, and `detail` says exactly what
+// fedkit saw and how to fix it.
+
+/** Audits.FederatedAuthRequestIssueReason (devtools-protocol pdl/domains/Audits.pdl). */
+export type IssueReason =
+  | 'ShouldEmbargo'
+  | 'TooManyRequests'
+  | 'WellKnownHttpNotFound'
+  | 'WellKnownNoResponse'
+  | 'WellKnownInvalidResponse'
+  | 'WellKnownListEmpty'
+  | 'WellKnownInvalidContentType'
+  | 'ConfigNotInWellKnown'
+  | 'WellKnownTooBig'
+  | 'ConfigHttpNotFound'
+  | 'ConfigNoResponse'
+  | 'ConfigInvalidResponse'
+  | 'ConfigInvalidContentType'
+  | 'IdpNotPotentiallyTrustworthy'
+  | 'DisabledInSettings'
+  | 'AccountsHttpNotFound'
+  | 'AccountsNoResponse'
+  | 'AccountsInvalidResponse'
+  | 'AccountsListEmpty'
+  | 'AccountsInvalidContentType'
+  | 'IdTokenHttpNotFound'
+  | 'IdTokenNoResponse'
+  | 'IdTokenInvalidResponse'
+  | 'IdTokenIdpErrorResponse'
+  | 'IdTokenCrossSiteIdpErrorResponse'
+  | 'IdTokenInvalidContentType'
+  | 'ErrorIdToken'
+  | 'Canceled'
+  | 'SilentMediationFailure'
+  | 'NotSignedInWithIdp'
+  | 'MissingTransientUserActivation'
+  | 'ReplacedByActiveMode'
+  | 'RelyingPartyOriginIsOpaque'
+  | 'UiDismissedNoEmbargo'
+  | 'CorsError';
+
+/** fedkit's own reasons, for things Chromium reports only as a console line or not at all. */
+export type FedkitReason =
+  | 'PermissionsPolicyDenied' // identity-credentials-get not allowed in this frame
+  | 'InvalidRequest' // the page's get() options were rejected before any fetch
+  | 'DuplicateConfigUrl'
+  | 'AccountsFiltered' // accounts came back but no account matched loginHint/domainHint/label
+  | 'ConfigWarning' // a non-fatal config problem (branding, well-known shape)
+  | 'ClientMetadataFailed' // tolerated: the dialog shows no ToS/privacy links
+  | 'PictureFetchFailed' // tolerated: the dialog shows no picture
+  | 'CookieNotSent' // a cookie the IdP may expect was withheld
+  | 'NonceInTopLevel' // `nonce` given as a provider member (deprecated, still sent)
+  | 'ContinuationPopupClosedByUser'
+  | 'LoginPopupClosedWithoutSignin'
+  | 'SetLoginIgnored'; // a Set-Login header that the Login Status rules ignore
+
+export type DiagnosticReason = IssueReason | FedkitReason;
+
+/** The FedCM endpoints, named as Chromium's console messages name them. */
+export type Endpoint =
+  | 'well-known file'
+  | 'config file'
+  | 'accounts endpoint'
+  | 'client metadata endpoint'
+  | 'id assertion endpoint'
+  | 'disconnect endpoint'
+  | 'account picture';
+
+export interface Diagnostic {
+  reason: DiagnosticReason;
+  level: 'error' | 'warning' | 'info';
+  /** The console message Chromium prints for this reason (or fedkit's one-line equivalent). */
+  message: string;
+  /** What exactly happened, with the values involved, and how to fix it. */
+  detail: string;
+  endpoint?: Endpoint;
+  /** The URL involved (the endpoint fetched, the cookie's URL…). */
+  url?: string;
+  /** The provider the diagnostic is about. */
+  configURL?: string;
+}
+
+/** Chromium's console text per reason (webid_utils.cc GetConsoleErrorMessageFromResult). */
+export const consoleMessage: Readonly<Record<IssueReason, string>> = {
+  ShouldEmbargo: 'User declined or dismissed prompt. API exponential cool down triggered.',
+  TooManyRequests: 'Only one navigator.credentials.get request may be outstanding at one time.',
+  WellKnownHttpNotFound: "The provider's FedCM well-known file cannot be found.",
+  WellKnownNoResponse: "The provider's FedCM well-known file fetch resulted in an error response code.",
+  WellKnownInvalidResponse: "Provider's FedCM well-known file is invalid.",
+  WellKnownListEmpty: "Provider's FedCM well-known file has no config URLs.",
+  WellKnownInvalidContentType: "Provider's FedCM well-known content type must be a JSON content type.",
+  ConfigNotInWellKnown: "Provider's FedCM config file not listed in its well-known file.",
+  WellKnownTooBig: "Provider's FedCM well-known file contains too many config URLs.",
+  ConfigHttpNotFound: "The provider's FedCM config file cannot be found.",
+  ConfigNoResponse: "The provider's FedCM config file fetch resulted in an error response code.",
+  ConfigInvalidResponse: "Provider's FedCM config file is invalid.",
+  ConfigInvalidContentType: "Provider's FedCM config file content type must be a JSON content type.",
+  IdpNotPotentiallyTrustworthy: 'The IdP is not potentially trustworthy (are you using HTTP?)',
+  DisabledInSettings:
+    'FedCM was disabled either temporarily based on previous user action or permanently via site settings. Try manage third-party sign-in via the icon to the left of the URL bar or via site settings.',
+  AccountsHttpNotFound: "The provider's accounts list endpoint cannot be found.",
+  AccountsNoResponse: "The provider's accounts list fetch resulted in an error response code.",
+  AccountsInvalidResponse:
+    'Provider\'s accounts list is invalid. Should have received an "accounts" list, where each account must have at least "id", "name", and "email".',
+  AccountsListEmpty: "Provider's accounts list is empty.",
+  AccountsInvalidContentType: "Provider's accounts list endpoint content type must be a JSON content type.",
+  IdTokenHttpNotFound: "The provider's id token endpoint cannot be found.",
+  IdTokenNoResponse: "The provider's token fetch resulted in an error response code.",
+  IdTokenInvalidResponse: "Provider's token is invalid.",
+  IdTokenIdpErrorResponse:
+    'Provider is unable to issue a token, but provided details on the error that occurred.',
+  IdTokenCrossSiteIdpErrorResponse:
+    'Provider is unable to issue a token, but provided details on the error that occurred. The error URL must be same-site with the config URL.',
+  IdTokenInvalidContentType: "Provider's token endpoint content type must be a JSON content type.",
+  ErrorIdToken: 'Error retrieving a token.',
+  Canceled: 'The request has been aborted.',
+  SilentMediationFailure:
+    'Silent mediation was requested, but the conditions to achieve it were not met.',
+  NotSignedInWithIdp: 'Not signed in with the identity provider.',
+  MissingTransientUserActivation: 'FedCM active mode requires transient user activation.',
+  ReplacedByActiveMode: 'The request is replaced by a new one with active mode.',
+  RelyingPartyOriginIsOpaque: 'FedCM is not supported on an opaque origin.',
+  UiDismissedNoEmbargo: 'Prompt dismissed. API exponential cool down not triggered.',
+  CorsError: 'Server did not send the correct CORS headers.',
+};
+
+/** Builds a Diagnostic for a Chromium reason, taking the console line from the table. */
+export function issue(
+  reason: IssueReason,
+  detail: string,
+  extra: Omit<Diagnostic, 'reason' | 'message' | 'detail' | 'level'> & { level?: Diagnostic['level'] } = {},
+): Diagnostic {
+  return { reason, level: extra.level ?? 'error', message: consoleMessage[reason], detail, ...stripLevel(extra) };
+}
+
+function stripLevel<T extends { level?: unknown }>(x: T): Omit<T, 'level'> {
+  const { level: _level, ...rest } = x;
+  return rest;
+}
+
+/** One line for logs: "AccountsListEmpty: Provider's accounts list is empty. — <detail>". */
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.reason}: ${d.message}${d.detail ? ` — ${d.detail}` : ''}`;
+}

@@ -1,0 +1,235 @@
+// FedCM §3.3 "Fetch the accounts" (and the wrapper "fetch accounts" with its picture fetches and
+// hint filters). Mirrors Chromium's accounts_fetcher.cc / ParseAccount.
+
+import { issue, type Diagnostic, type IssueReason } from '../diagnostics.js';
+import { parseJsonResponse } from '../net/json.js';
+import { NetError } from '../net/types.js';
+import { fetchEndpoint, type FedCmContext } from './context.js';
+import type { IdpConfig } from './config.js';
+import { FedCmFailure } from './failure.js';
+
+/** FedCM IdentityProviderAccount, after validation. */
+export interface IdentityProviderAccount {
+  id: string;
+  name?: string;
+  email?: string;
+  tel?: string;
+  username?: string;
+  given_name?: string;
+  /** Absolute URL, or absent (Chromium does not resolve relative pictures: they are dropped). */
+  picture?: string;
+  approved_clients?: string[];
+  login_hints?: string[];
+  domain_hints?: string[];
+  label_hints?: string[];
+}
+
+export type AccountsResult =
+  | { ok: true; accounts: IdentityProviderAccount[] }
+  /** `failure` says why; an empty list is a failure too (Chromium: AccountsListEmpty). */
+  | { ok: false; failure: FedCmFailure };
+
+const IDENTIFIERS = ['name', 'username', 'email', 'tel'] as const;
+
+/**
+ * FedCM §3.3: GET accounts_endpoint with the IdP's cookies, no Origin (the IdP must not learn
+ * which RP asks), no redirects. Cookies: Chromium uses the IdP as the site for cookies and the
+ * RP as initiator, so a cross-site RP sends only SameSite=None cookies.
+ */
+export async function fetchAccounts(ctx: FedCmContext, config: IdpConfig): Promise<AccountsResult> {
+  const url = config.accountsEndpoint;
+  const res = await fetchEndpoint(ctx, 'accounts endpoint', {
+    url,
+    method: 'GET',
+    headers: { accept: 'application/json' },
+    credentials: 'include',
+    initiator: ctx.rpOrigin,
+    siteForCookies: url,
+    mode: 'no-cors',
+    destination: 'webidentity',
+    redirect: 'error',
+  });
+  const extra = { url: url.href, configURL: config.configURL.href, endpoint: 'accounts endpoint' as const };
+  const failure = (reason: IssueReason, detail: string): AccountsResult => ({
+    ok: false,
+    failure: new FedCmFailure(issue(reason, detail, extra), { delayed: true }),
+  });
+  if (res instanceof NetError) return failure('AccountsNoResponse', `The accounts endpoint ${url.href} could not be fetched: ${res.message}`);
+  reportWithheldCookies(ctx, res.cookies, url, config);
+  const json = parseJsonResponse(res);
+  if (!json.ok) {
+    const reason: IssueReason =
+      json.kind === 'http-not-found'
+        ? 'AccountsHttpNotFound'
+        : json.kind === 'no-response'
+          ? 'AccountsNoResponse'
+          : json.kind === 'invalid-content-type'
+            ? 'AccountsInvalidContentType'
+            : 'AccountsInvalidResponse';
+    return failure(reason, `The accounts endpoint ${url.href}: ${json.message}`);
+  }
+  const parsed = parseAccountList(json.value);
+  if (typeof parsed === 'string') return failure('AccountsInvalidResponse', `The accounts endpoint ${url.href} returned an invalid list: ${parsed}`);
+  if (parsed.length === 0) {
+    const sent = res.cookies.filter((c) => c.sent).map((c) => c.name);
+    return failure(
+      'AccountsListEmpty',
+      `${url.href} returned no accounts. ${sent.length === 0 ? 'No cookies were sent with the request' : `Cookies sent: ${sent.join(', ')}`}; the IdP must recognise its signed-in user from SameSite=None; Secure cookies.`,
+    );
+  }
+  return { ok: true, accounts: parsed };
+}
+
+/** Tells the developer about cookies the jar had for the accounts endpoint but did not send. */
+function reportWithheldCookies(
+  ctx: FedCmContext,
+  decisions: { name: string; sent: boolean; reason?: string }[],
+  url: URL,
+  config: IdpConfig,
+): void {
+  for (const d of decisions) {
+    if (d.sent) continue;
+    ctx.report({
+      reason: 'CookieNotSent',
+      level: 'warning',
+      message: `A cookie was not sent to the accounts endpoint.`,
+      detail: d.reason ?? `cookie \`${d.name}\` was not sent`,
+      url: url.href,
+      configURL: config.configURL.href,
+    });
+  }
+}
+
+/**
+ * Chromium OnAccountsRequestParsed/ParseAccount: `{accounts: [...]}`; any bad element, any
+ * account without an id or without one of name/username/email/tel (after trimming), or a
+ * duplicate id makes the whole list invalid. Returns the accounts or what is wrong.
+ */
+export function parseAccountList(body: unknown): IdentityProviderAccount[] | string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body is not a JSON object';
+  const list = (body as Record<string, unknown>)['accounts'];
+  if (list === undefined) return 'it has no "accounts" member';
+  if (!Array.isArray(list)) return `"accounts" is ${typeof list}, not an array`;
+  const seen = new Set<string>();
+  const accounts: IdentityProviderAccount[] = [];
+  for (const [i, entry] of list.entries()) {
+    const account = parseAccount(entry);
+    if (typeof account === 'string') return `accounts[${i}] ${account}`;
+    if (seen.has(account.id)) return `accounts[${i}] repeats the id ${JSON.stringify(account.id)}`;
+    seen.add(account.id);
+    accounts.push(account);
+  }
+  return accounts;
+}
+
+function parseAccount(entry: unknown): IdentityProviderAccount | string {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'is not an object';
+  const raw = entry as Record<string, unknown>;
+  const id = raw['id'];
+  if (typeof id !== 'string' || id === '') return 'has no string "id"';
+  const account: IdentityProviderAccount = { id };
+  for (const field of ['name', 'email', 'tel', 'username', 'given_name'] as const) {
+    const value = raw[field];
+    if (typeof value === 'string' && value.trim() !== '') account[field] = value;
+  }
+  if (!IDENTIFIERS.some((f) => account[f] !== undefined)) {
+    return `(id ${JSON.stringify(id)}) has none of "name", "username", "email", "tel"; at least one is required`;
+  }
+  const picture = raw['picture'];
+  if (typeof picture === 'string' && URL.canParse(picture)) account.picture = new URL(picture).href;
+  for (const field of ['approved_clients', 'login_hints', 'domain_hints'] as const) {
+    const list = stringList(raw[field]);
+    if (list) account[field] = list;
+  }
+  const labels = stringList(raw['label_hints']) ?? stringList(raw['labels']);
+  if (labels) account.label_hints = labels;
+  return account;
+}
+
+/** Non-string entries are ignored, as Chromium does. */
+function stringList(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.filter((v): v is string => typeof v === 'string');
+}
+
+/** A fetched account picture, kept so the chooser can show it without fetching again. */
+export interface Picture {
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * FedCM §3.3 "fetch accounts" step: every picture is fetched before filtering (so the IdP cannot
+ * infer the hints from which pictures were requested), uncredentialed. Failures are tolerated.
+ * Chromium sends these through its uncredentialed FedCM loader (Accept: application/json,
+ * Sec-Fetch-Dest: webidentity); fedkit does the same (docs/decisions.md).
+ */
+export async function fetchPictures(
+  ctx: FedCmContext,
+  accounts: IdentityProviderAccount[],
+  config: IdpConfig,
+): Promise<Map<string, Picture>> {
+  const pictures = new Map<string, Picture>();
+  const urls = [...new Set(accounts.map((a) => a.picture).filter((p): p is string => p !== undefined))];
+  await Promise.all(
+    urls.map(async (href) => {
+      const url = new URL(href);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') return;
+      const res = await fetchEndpoint(ctx, 'account picture', {
+        url,
+        method: 'GET',
+        headers: { accept: 'application/json' },
+        credentials: 'omit',
+        initiator: null,
+        mode: 'no-cors',
+        destination: 'webidentity',
+        redirect: 'error',
+      });
+      if (res instanceof NetError || res.status < 200 || res.status > 299) {
+        ctx.report(pictureFailed(url, config, res instanceof NetError ? res.message : `status ${res.status}`));
+        return;
+      }
+      pictures.set(href, { contentType: res.headers.get('content-type') ?? '', bytes: res.body });
+    }),
+  );
+  return pictures;
+}
+
+function pictureFailed(url: URL, config: IdpConfig, why: string): Diagnostic {
+  return {
+    reason: 'PictureFetchFailed',
+    level: 'info',
+    message: 'An account picture could not be fetched; the chooser shows no picture for it.',
+    detail: `${url.href}: ${why}`,
+    url: url.href,
+    configURL: config.configURL.href,
+  };
+}
+
+export interface AccountFilter {
+  loginHint?: string;
+  domainHint?: string;
+  accountLabel?: string;
+}
+
+/**
+ * FedCM §3.3 "fetch accounts" filters: loginHint must be in login_hints; domainHint must be in
+ * domain_hints ("any": domain_hints non-empty); the config's account_label must be in label_hints.
+ */
+export function filterAccounts(accounts: IdentityProviderAccount[], filter: AccountFilter): IdentityProviderAccount[] {
+  return accounts.filter((a) => {
+    if (filter.loginHint !== undefined && !(a.login_hints ?? []).includes(filter.loginHint)) return false;
+    if (filter.domainHint !== undefined) {
+      const hints = a.domain_hints ?? [];
+      if (filter.domainHint === 'any' ? hints.length === 0 : !hints.includes(filter.domainHint)) return false;
+    }
+    if (filter.accountLabel !== undefined && !(a.label_hints ?? []).includes(filter.accountLabel)) return false;
+    return true;
+  });
+}
+
+/** Chromium's display rule: the first non-empty of name, username, email, tel; then the next. */
+export function displayNames(a: IdentityProviderAccount): { name: string; identifier: string } {
+  const present = IDENTIFIERS.map((f) => a[f]).filter((v): v is string => v !== undefined);
+  return { name: present[0] ?? '', identifier: present[1] ?? '' };
+}

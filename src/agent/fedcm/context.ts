@@ -1,0 +1,70 @@
+// What every step of a FedCM request needs from the agent: the network, the profile, where to
+// report, and the request's abort signal. Steps take this instead of the whole agent so each
+// module can be read (and tested) on its own.
+
+import type { Diagnostic, Endpoint } from '../diagnostics.js';
+import type { Fetcher } from '../net/fetcher.js';
+import type { AgentRequest, AgentResponse } from '../net/types.js';
+import { NetError } from '../net/types.js';
+import type { Profile } from '../profile/profile.js';
+
+/** One network exchange, as the agent reports it (for logs, the demo, and tests). */
+export interface FetchRecord {
+  endpoint: Endpoint | 'login page' | 'continuation page' | 'navigation' | 'subresource';
+  method: string;
+  url: string;
+  status?: number;
+  /** ms from request start to the full body. */
+  durationMs: number;
+  requestHeaders?: Record<string, string>;
+  error?: string;
+}
+
+export interface FedCmContext {
+  fetcher: Fetcher;
+  profile: Profile;
+  /** The calling document's origin (the RP). */
+  rpOrigin: string;
+  /** The top-level document's origin (the embedder). */
+  embedderOrigin: string;
+  signal: AbortSignal;
+  report(diagnostic: Diagnostic): void;
+  recordFetch(record: FetchRecord): void;
+  now(): number;
+}
+
+/**
+ * Fetches one FedCM endpoint. Network-level failures come back as a NetError value (each step
+ * maps them to its own reason); an abort of the whole request is thrown.
+ */
+export async function fetchEndpoint(
+  ctx: FedCmContext,
+  endpoint: Endpoint,
+  request: Omit<AgentRequest, 'signal'>,
+): Promise<AgentResponse | NetError> {
+  const started = performance.now();
+  try {
+    const res = await ctx.fetcher.fetch({ ...request, signal: ctx.signal });
+    ctx.recordFetch({
+      endpoint,
+      method: request.method,
+      url: request.url.href,
+      status: res.status,
+      durationMs: performance.now() - started,
+      requestHeaders: res.requestHeaders,
+    });
+    return res;
+  } catch (e) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (!(e instanceof NetError)) throw e;
+    ctx.recordFetch({
+      endpoint,
+      method: request.method,
+      url: request.url.href,
+      ...(e.status === undefined ? {} : { status: e.status }),
+      durationMs: performance.now() - started,
+      error: e.message,
+    });
+    return e;
+  }
+}

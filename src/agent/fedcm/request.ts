@@ -1,0 +1,626 @@
+// FedCM §2.2.1 IdentityCredential's [[DiscoverFromExternalSource]] and "create an
+// IdentityCredential": the whole sign-in request, in Chromium's order (request_service.cc).
+// Each step lives in its own module; this one decides what happens between them.
+
+import { isPotentiallyTrustworthy, isSameSite, registrableDomain, serializeOrigin } from '../../common/site.js';
+import type { AgentCore } from '../agent.js';
+import type { CredentialMediationRequirement, IdentityCredentialRequestOptions, IdentityProviderRequestOptions } from '../credentials/options.js';
+import { consoleMessage, issue, type Diagnostic } from '../diagnostics.js';
+import type { DialogAccount, Dialog, LoginState } from '../mediation/dialog.js';
+import type { DistributiveOmit } from '../mediation/mediator.js';
+import type { Frame } from '../page/frame.js';
+import type { LoginStatus } from '../profile/profile.js';
+import { displayNames, fetchAccounts, fetchPictures, filterAccounts, type IdentityProviderAccount, type Picture } from './accounts.js';
+import { requestIdentityAssertion, type AssertionRequest } from './assertion.js';
+import { fetchClientMetadata, type ClientMetadata } from './client-metadata.js';
+import { fetchConfig, type IdpConfig } from './config.js';
+import type { FedCmContext } from './context.js';
+import { FedCmFailure } from './failure.js';
+import { createIdentityCredential, identityCredentialError, type IdentityCredential } from './identity-credential.js';
+import { randomRejectionDelayMs } from './rejection-delay.js';
+
+/** Chromium (credentials_container.cc): at most 10 providers in one request. */
+export const MAX_PROVIDERS = 10;
+
+/** FedCM §3.5 (extension): the fields the disclosure text can name. */
+const RECOGNIZED_FIELDS = ['name', 'email', 'picture', 'tel', 'username'];
+const DEFAULT_FIELDS = ['name', 'email', 'picture'];
+
+/** A provider after the page-facing checks: its parsed config URL and serialized params. */
+interface Provider {
+  options: IdentityProviderRequestOptions;
+  configURL: URL;
+  idpOrigin: string;
+  params?: string;
+}
+
+/**
+ * The synchronous part of `get({identity})` after Credential Management's generic checks:
+ * Chromium's renderer checks (GetForIdentity), whose errors are page-visible exceptions.
+ * Throws TypeError / InvalidStateError / NotSupportedError, or whatever a `params` getter throws.
+ */
+export function validateIdentityRequest(
+  options: IdentityCredentialRequestOptions,
+  mediation: CredentialMediationRequirement,
+): Provider[] {
+  if (options.providers.length === 0) throw new TypeError('Need at least one identity provider.');
+  if (options.providers.length > MAX_PROVIDERS) throw new TypeError(`More than ${MAX_PROVIDERS} providers are not allowed.`);
+  if (options.mode === 'active' && options.providers.length > 1) {
+    throw new DOMException('Active mode is not currently supported with multiple identity providers.', 'InvalidStateError');
+  }
+  if (options.mode === 'active' && mediation === 'silent') {
+    throw new DOMException('mediation:silent is not supported in active mode', 'NotSupportedError');
+  }
+  return options.providers.map((p, i) => {
+    // Chromium parses configURL as an absolute URL (KURL), not relative to the document:
+    // WPT fedcm-reject-invalid-responses expects InvalidStateError for configURL "test".
+    if (!URL.canParse(p.configURL) || p.clientId === '') {
+      throw new DOMException(`Provider ${i + 1} information is incomplete.`, 'InvalidStateError');
+    }
+    const configURL = new URL(p.configURL);
+    const provider: Provider = { options: p, configURL, idpOrigin: serializeOrigin(configURL) };
+    // FedCM §3.5: params is serialized to JSON; Chromium does it in the renderer, so an
+    // exception from a getter or a BigInt reaches the page unchanged (WPT fedcm-params).
+    if (p.params !== undefined) {
+      const json = JSON.stringify(p.params);
+      if (json !== undefined) provider.params = json;
+    }
+    return provider;
+  });
+}
+
+/** Per-IdP state while the request runs. */
+interface IdpState {
+  provider: Provider;
+  loginStatus: LoginStatus | undefined;
+  config?: IdpConfig;
+  /** Accounts after hint filtering. */
+  accounts: IdentityProviderAccount[];
+  pictures: Map<string, Picture>;
+  clientMetadata: ClientMetadata | null;
+  /** Logged in according to the login status, yet no usable account: offer the login page. */
+  mismatch: boolean;
+  failure?: FedCmFailure;
+}
+
+interface RequestParams {
+  core: AgentCore;
+  frame: Frame;
+  providers: Provider[];
+  options: IdentityCredentialRequestOptions;
+  mediation: CredentialMediationRequirement;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * Runs the FedCM request. The page-facing result is an IdentityCredential, or a rejection with
+ * exactly what Chromium rejects with; every failure is also reported as a diagnostic.
+ */
+export function runIdentityRequest(params: RequestParams): Promise<IdentityCredential> {
+  const { core, frame, options, signal } = params;
+  const controller = new AbortController();
+  let replaced = false;
+  const onPageAbort = (): void => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onPageAbort, { once: true });
+  const pending = {
+    mode: options.mode,
+    cancel: () => {
+      replaced = true;
+      controller.abort(new DOMException('The request is replaced by a new one with active mode.', 'AbortError'));
+    },
+  };
+  frame.pendingIdentityRequest = pending;
+
+  // Failures decided before the first await win over an abort issued right after get()
+  // (WPT fedcm-abort-silent-mediation-not-permitted).
+  const early = decideBeforeFetching(params);
+  const run = early instanceof FedCmFailure ? Promise.reject(early) : fetchAndMediate(params, early, controller.signal);
+
+  return run
+    .then(
+      (credential) => credential,
+      async (error: unknown) => {
+        if (controller.signal.aborted && !(early instanceof FedCmFailure)) {
+          if (replaced) throw await pageError(core, replacedFailure(), undefined);
+          core.report(issue('Canceled', 'The page aborted the request (its AbortSignal fired).', { level: 'info' }));
+          throw controller.signal.reason;
+        }
+        if (!(error instanceof FedCmFailure)) throw error;
+        throw await pageError(core, error, early instanceof FedCmFailure ? undefined : controller.signal);
+      },
+    )
+    .finally(() => {
+      signal?.removeEventListener('abort', onPageAbort);
+      if (frame.pendingIdentityRequest === pending) frame.pendingIdentityRequest = null;
+    });
+}
+
+/** A DOMException whose `cause` is the diagnostic (Node's DOMException takes a cause; the DOM typings do not say so). */
+function domException(message: string, name: string, cause: Diagnostic): DOMException {
+  const e = new DOMException(message, name);
+  Object.defineProperty(e, 'cause', { value: cause, enumerable: false, configurable: true, writable: true });
+  return e;
+}
+
+function replacedFailure(): FedCmFailure {
+  return new FedCmFailure(issue('ReplacedByActiveMode', 'A get() with mode "active" (after a user click) replaced this pending passive request.'));
+}
+
+/**
+ * Converts a failure into what the page sees, after the random rejection delay when the failure
+ * calls for it (and the delay is on). Reports the diagnostic first.
+ */
+async function pageError(core: AgentCore, failure: FedCmFailure, signal: AbortSignal | undefined): Promise<unknown> {
+  core.report(failure.diagnostic);
+  if (failure.delayed && core.settings.delayEnabled) {
+    await core.clock.sleep(randomRejectionDelayMs(core.random), signal);
+  }
+  switch (failure.page.kind) {
+    case 'IdentityCredentialError':
+      return identityCredentialError(failure.page.init, failure.diagnostic);
+    case 'NotAllowedError':
+      return domException(failure.diagnostic.message, 'NotAllowedError', failure.diagnostic);
+    case 'AbortError':
+      return domException(failure.diagnostic.message, 'AbortError', failure.diagnostic);
+    case 'NetworkError':
+      return domException('Error retrieving a token.', 'NetworkError', failure.diagnostic);
+  }
+}
+
+/**
+ * Chromium RequestService::RequestToken steps 5–10: everything decided from the page and the
+ * profile, before any network activity. Returns the IdPs to fetch, or the failure.
+ */
+function decideBeforeFetching(params: RequestParams): IdpState[] | FedCmFailure {
+  const { core, frame, providers, options, mediation } = params;
+  const rp = frame.origin;
+  if (rp === 'null') {
+    return new FedCmFailure(issue('RelyingPartyOriginIsOpaque', 'The calling document has an opaque origin (a sandboxed frame or a data: URL); FedCM needs a real origin to connect accounts to.'));
+  }
+  if (options.mode === 'active' && !frame.hasTransientActivation) {
+    return new FedCmFailure(
+      issue('MissingTransientUserActivation', 'mode "active" must be called within 5 s of a user click in this document (call page.activate() to simulate one).'),
+    );
+  }
+  const seen = new Set<string>();
+  for (const p of providers) {
+    if (seen.has(p.configURL.href)) {
+      return new FedCmFailure({
+        reason: 'DuplicateConfigUrl',
+        level: 'error',
+        message: consoleMessage.ErrorIdToken,
+        detail: `The configURL ${p.configURL.href} is listed twice in providers; list each IdP once.`,
+        configURL: p.configURL.href,
+      });
+    }
+    seen.add(p.configURL.href);
+    if (!isPotentiallyTrustworthy(p.configURL)) {
+      return new FedCmFailure(
+        issue('IdpNotPotentiallyTrustworthy', `${p.configURL.href} is not potentially trustworthy: use https (http is allowed only on localhost and loopback addresses).`, {
+          configURL: p.configURL.href,
+        }),
+      );
+    }
+  }
+
+  const states: IdpState[] = [];
+  const dropped: Diagnostic[] = [];
+  for (const provider of providers) {
+    const loginStatus = core.profile.getLoginStatus(provider.idpOrigin);
+    const configURL = provider.configURL.href;
+    if (loginStatus === 'logged-out') {
+      // Login Status: no credentialed fetch to an IdP the user is logged out of. Active mode
+      // would open the IdP's login page here instead (fedkit: a later step of the agent).
+      dropped.push(
+        issue(
+          'NotSignedInWithIdp',
+          `The login status of ${provider.idpOrigin} is logged-out, so its accounts are not fetched. The IdP sets it back with a "Set-Login: logged-in" header or navigator.login.setStatus("logged-in") on its own pages after sign-in.`,
+          { configURL },
+        ),
+      );
+      continue;
+    }
+    if (mediation === 'silent') {
+      const reason = silentMediationObstacle(core, frame, provider);
+      if (reason) {
+        dropped.push(issue('SilentMediationFailure', reason, { configURL }));
+        continue;
+      }
+    }
+    states.push({ provider, loginStatus, accounts: [], pictures: new Map(), clientMetadata: null, mismatch: false });
+  }
+  if (states.length === 0) {
+    const first = dropped.find((d) => d.reason === 'SilentMediationFailure') ?? dropped[0];
+    if (!first) throw new Error('unreachable: no providers');
+    for (const d of dropped.slice(1)) core.report(d);
+    return new FedCmFailure(first, { delayed: true });
+  }
+  for (const d of dropped) core.report(d);
+  return states;
+}
+
+/** Chromium ShouldFailBeforeFetchingAccounts: why silent mediation cannot work, or null. */
+function silentMediationObstacle(core: AgentCore, frame: Frame, provider: Provider): string | null {
+  if (core.profile.preventsSilentAccess(frame.origin)) {
+    return 'Silent mediation issue: preventSilentAccess() has been invoked on the site.';
+  }
+  const connections = core.profile.connections({ embedder: frame.top.origin, rp: frame.origin, idp: provider.idpOrigin });
+  if (connections.length === 0) {
+    return `Silent mediation issue: the user has not used FedCM on this site with this identity provider (${provider.idpOrigin}).`;
+  }
+  return null;
+}
+
+function contextFor(core: AgentCore, frame: Frame, signal: AbortSignal): FedCmContext {
+  return {
+    fetcher: core.fetcher,
+    profile: core.profile,
+    rpOrigin: frame.origin,
+    embedderOrigin: frame.top.origin,
+    signal,
+    report: (d) => core.report(d),
+    recordFetch: (r) => core.events.emit('fetch', r),
+    now: () => core.clock.now(),
+  };
+}
+
+/** Steps 13 onwards: fetch every IdP in parallel, then mediate and fetch the assertion. */
+async function fetchAndMediate(params: RequestParams, states: IdpState[], signal: AbortSignal): Promise<IdentityCredential> {
+  const { core, frame, options, mediation } = params;
+  const ctx = contextFor(core, frame, signal);
+  await Promise.all(states.map((s) => fetchIdp(ctx, s, params)));
+  signal.throwIfAborted();
+
+  const usable = states.filter((s) => s.failure === undefined);
+  if (usable.length === 0) {
+    // Chromium OnFetchDataForIdpFailed: every IdP failed; report all, reject with the first.
+    const failures = states.map((s) => s.failure).filter((f): f is FedCmFailure => f !== undefined);
+    for (const f of failures.slice(1)) core.report(f.diagnostic);
+    throw failures[0];
+  }
+  for (const s of states) if (s.failure) core.report(s.failure.diagnostic);
+
+  const candidates = usable.flatMap((s) => s.accounts.map((account) => ({ state: s, account })));
+  const returning = candidates.filter((c) => eligibleForAutoReauthn(core, frame, c.state, c.account));
+  const anyMismatch = usable.some((s) => s.mismatch);
+
+  // FedCM §2.2.1 step "auto reauthentication" (Chromium MaybeShowAccountsDialog).
+  const only = returning[0];
+  if (mediation !== 'required' && returning.length === 1 && only && !anyMismatch && !core.profile.preventsSilentAccess(frame.origin)) {
+    const dialog = core.dialogs.show(
+      {
+        dialogType: 'AutoReauthn',
+        title: 'Signing you in…',
+        accounts: [dialogAccount(only.state, only.account, 'SignIn', params)],
+      },
+      signal,
+    );
+    try {
+      await dialog.action;
+      return await signIn(ctx, params, only.state, only.account, { isAutoSelected: true, loginState: 'SignIn' });
+    } finally {
+      dialog.close();
+    }
+  }
+  if (mediation === 'silent') {
+    const why =
+      returning.length > 1
+        ? 'Silent mediation issue: the user has used FedCM with multiple accounts on this site.'
+        : core.profile.preventsSilentAccess(frame.origin)
+          ? 'Silent mediation issue: preventSilentAccess() has been invoked on the site.'
+          : 'Silent mediation issue: no account the IdP returned is one the user has signed in to this site with before (or approved_clients excludes this clientId).';
+    throw new FedCmFailure(issue('SilentMediationFailure', why), { delayed: true });
+  }
+
+  if (candidates.length === 0) {
+    // Only mismatched IdPs are left (logged in per Login Status, but no account).
+    const mismatched = usable.find((s) => s.mismatch);
+    if (!mismatched?.config) throw new Error('unreachable: usable IdP without accounts or mismatch');
+    return confirmIdpLogin(params, mismatched, signal);
+  }
+
+  const shown = sortForDisplay(core, frame, candidates);
+  const dialogAccounts = shown.map((c) => dialogAccount(c.state, c.account, loginState(core, frame, c.state, c.account), params));
+  const title = dialogTitle(options.context, frame, usable, usable.length === 1 ? usable[0] : undefined);
+  const dialog = core.dialogs.show(
+    {
+      dialogType: 'AccountChooser',
+      ...title,
+      accounts: dialogAccounts,
+      useOtherAccount: usable.length === 1 && (usable[0]?.config?.supportsUseOtherAccount ?? false),
+    },
+    signal,
+  );
+  let action;
+  try {
+    action = await dialog.action;
+  } finally {
+    dialog.close();
+  }
+  if (action.action === 'selectAccount') {
+    const chosen = shown[action.accountIndex];
+    const account = dialogAccounts[action.accountIndex];
+    if (!chosen || !account) throw new Error('unreachable: account index validated by the dialog host');
+    return signIn(ctx, params, chosen.state, chosen.account, { isAutoSelected: false, loginState: account.loginState });
+  }
+  if (action.action === 'clickButton') {
+    throw new FedCmFailure({
+      reason: 'LoginPopupClosedWithoutSignin',
+      level: 'error',
+      message: consoleMessage.ErrorIdToken,
+      detail: '"Use another account" opens the IdP login page in a popup, which this agent does not open yet; the request ends as if the popup was closed.',
+    });
+  }
+  throw dismissed();
+}
+
+function dismissed(): FedCmFailure {
+  return new FedCmFailure(issue('UiDismissedNoEmbargo', 'The user closed the dialog (automation cancelDialog, or the mediator answered cancel).'));
+}
+
+/** FedCM §2.2.1 step "mismatch": the ConfirmIdpLogin dialog. */
+async function confirmIdpLogin(params: RequestParams, state: IdpState, signal: AbortSignal): Promise<never> {
+  const { core, frame, options } = params;
+  const config = state.config;
+  if (!config) throw new Error('unreachable: mismatch without config');
+  const dialog = core.dialogs.show(
+    {
+      dialogType: 'ConfirmIdpLogin',
+      ...dialogTitle(options.context, frame, [state], state),
+      accounts: [],
+      idpConfigUrl: state.provider.options.configURL,
+      idpLoginUrl: config.loginUrl.href,
+    },
+    signal,
+  );
+  let action;
+  try {
+    action = await dialog.action;
+  } finally {
+    dialog.close();
+  }
+  if (action.action === 'clickButton') {
+    throw new FedCmFailure({
+      reason: 'LoginPopupClosedWithoutSignin',
+      level: 'error',
+      message: consoleMessage.ErrorIdToken,
+      detail: `"Continue" opens ${config.loginUrl.href} in a popup, which this agent does not open yet; the request ends as if the popup was closed without signing in.`,
+      configURL: config.configURL.href,
+    });
+  }
+  throw dismissed();
+}
+
+/**
+ * Fetches one IdP: config (+ well-known), accounts, pictures, client metadata. Failures are
+ * stored on the state; Login Status is updated from the accounts response (Chromium
+ * UpdateIdpSigninStatusForAccountsEndpointResponse).
+ */
+async function fetchIdp(ctx: FedCmContext, state: IdpState, params: RequestParams): Promise<void> {
+  const { core, frame } = params;
+  const { provider } = state;
+  try {
+    state.config = await fetchConfig(ctx, provider.configURL, { strictWellKnown: core.settings.strictWellKnown });
+  } catch (e) {
+    if (e instanceof FedCmFailure) {
+      state.failure = e;
+      return;
+    }
+    throw e;
+  }
+  const config = state.config;
+  const result = await fetchAccounts(ctx, config);
+  if (!result.ok) {
+    ctx.profile.setLoginStatus(provider.idpOrigin, 'logged-out');
+    if (state.loginStatus === 'logged-in' && params.mediation !== 'silent') {
+      // Known logged in but no usable account: the mismatch UI (FedCM §2.2.1 "mismatch").
+      core.report(result.failure.diagnostic);
+      state.mismatch = true;
+    } else {
+      state.failure = result.failure;
+    }
+    return;
+  }
+  ctx.profile.setLoginStatus(provider.idpOrigin, 'logged-in');
+  state.pictures = await fetchPictures(ctx, result.accounts, config);
+  const filter = {
+    ...(provider.options.loginHint === undefined ? {} : { loginHint: provider.options.loginHint }),
+    ...(provider.options.domainHint === undefined ? {} : { domainHint: provider.options.domainHint }),
+    ...(config.accountLabel === undefined ? {} : { accountLabel: config.accountLabel }),
+  };
+  state.accounts = filterAccounts(result.accounts, filter);
+  if (state.accounts.length === 0) {
+    const hints = Object.entries(filter)
+      .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+      .join(', ');
+    const diagnostic: Diagnostic = {
+      reason: 'AccountsFiltered',
+      level: 'error',
+      message: 'Accounts were received, but none matched the login hint, domain hint, and/or account labels provided.',
+      detail: `${result.accounts.length} account(s) came back from ${config.accountsEndpoint.href}, none matching ${hints}. Accounts match through their login_hints, domain_hints and label_hints lists.`,
+      configURL: config.configURL.href,
+    };
+    if (params.mediation !== 'silent') {
+      core.report(diagnostic);
+      state.mismatch = true;
+    } else {
+      state.failure = new FedCmFailure(diagnostic, { delayed: true });
+    }
+    return;
+  }
+  // Chromium fetches client metadata for a cross-site iframe, or when a disclosure will be shown
+  // (fields requested and some account signs up).
+  const crossSiteEmbedder = !isSameSite(frame.origin, frame.top.origin);
+  const fields = provider.options.fields ?? DEFAULT_FIELDS;
+  const signUp = state.accounts.some((a) => loginState(core, frame, state, a) === 'SignUp');
+  if (crossSiteEmbedder || (fields.length > 0 && signUp)) {
+    state.clientMetadata = await fetchClientMetadata(ctx, config, provider.options.clientId, { crossSiteEmbedder });
+  }
+}
+
+/**
+ * FedCM §"compute the connection status" (Chromium ComputeLoginStates): the IdP's
+ * approved_clients decides when present; otherwise the agent's connected accounts set.
+ */
+function loginState(core: AgentCore, frame: Frame, state: IdpState, account: IdentityProviderAccount): LoginState {
+  if (account.approved_clients !== undefined) {
+    return account.approved_clients.includes(state.provider.options.clientId) ? 'SignIn' : 'SignUp';
+  }
+  return connected(core, frame, state, account) ? 'SignIn' : 'SignUp';
+}
+
+function connected(core: AgentCore, frame: Frame, state: IdpState, account: IdentityProviderAccount): boolean {
+  return core.profile
+    .connections({ embedder: frame.top.origin, rp: frame.origin, idp: state.provider.idpOrigin })
+    .some((c) => c.accountId === account.id);
+}
+
+/** FedCM §"eligible for auto reauthentication": connected, and approved_clients (if any) names the client. */
+function eligibleForAutoReauthn(core: AgentCore, frame: Frame, state: IdpState, account: IdentityProviderAccount): boolean {
+  if (account.approved_clients !== undefined && !account.approved_clients.includes(state.provider.options.clientId)) return false;
+  return connected(core, frame, state, account);
+}
+
+/** Chromium's dialog order: returning accounts first, most recently used first; otherwise as received. */
+function sortForDisplay<T extends { state: IdpState; account: IdentityProviderAccount }>(core: AgentCore, frame: Frame, list: T[]): T[] {
+  const lastUsed = (c: T): number =>
+    core.profile
+      .connections({ embedder: frame.top.origin, rp: frame.origin, idp: c.state.provider.idpOrigin })
+      .find((x) => x.accountId === c.account.id)?.lastUsed ?? -1;
+  const rank = (c: T): number => (loginState(core, frame, c.state, c.account) === 'SignIn' ? 0 : 1);
+  return [...list].sort((a, b) => rank(a) - rank(b) || lastUsed(b) - lastUsed(a));
+}
+
+function dialogAccount(state: IdpState, account: IdentityProviderAccount, login: LoginState, params: RequestParams): DialogAccount {
+  void params;
+  const { name, identifier } = displayNames(account);
+  const result: DialogAccount = {
+    accountId: account.id,
+    email: identifier,
+    name,
+    givenName: account.given_name ?? '',
+    pictureUrl: account.picture ?? '',
+    idpConfigUrl: state.provider.options.configURL,
+    idpLoginUrl: state.config?.loginUrl.href ?? '',
+    loginState: login,
+  };
+  if (login === 'SignUp') {
+    if (state.clientMetadata?.termsOfServiceUrl) result.termsOfServiceUrl = state.clientMetadata.termsOfServiceUrl;
+    if (state.clientMetadata?.privacyPolicyUrl) result.privacyPolicyUrl = state.clientMetadata.privacyPolicyUrl;
+  }
+  return result;
+}
+
+/** How Chromium shows a site in titles: eTLD+1, hosts like localhost and IPs verbatim, no port. */
+export function formatSite(origin: string): string {
+  return URL.canParse(origin) ? registrableDomain(new URL(origin).hostname) : origin;
+}
+
+const VERB: Record<IdentityCredentialRequestOptions['context'], string> = {
+  signin: 'Sign in to',
+  signup: 'Sign up to',
+  use: 'Use',
+  continue: 'Continue to',
+};
+
+/**
+ * Dialog titles as Chromium words them: "Sign in to <rp> with <idp>" (signup: "Sign up to",
+ * use: "Use <rp> with <idp>", continue: "Continue to"). For a cross-site iframe whose client
+ * metadata says it is a third party to the top frame, the iframe's site is named and the top
+ * site becomes the subtitle ("on <top>").
+ */
+function dialogTitle(
+  context: IdentityCredentialRequestOptions['context'],
+  frame: Frame,
+  states: IdpState[],
+  single: IdpState | undefined,
+): { title: string; subtitle?: string } {
+  const thirdParty = states.some((s) => s.clientMetadata?.clientIsThirdPartyToTopFrameOrigin);
+  const rp = formatSite(thirdParty ? frame.origin : frame.top.origin);
+  const idp = single ? ` with ${formatSite(single.provider.idpOrigin)}` : '';
+  const title = `${VERB[context]} ${rp}${idp}`;
+  return thirdParty ? { title, subtitle: `on ${formatSite(frame.top.origin)}` } : { title };
+}
+
+/**
+ * FedCM §3.5 and "create an IdentityCredential": fetch the assertion for the chosen account;
+ * on success record the connection and clear prevent-silent-access; on an IdP error show the
+ * Error dialog and reject once the user dismisses it.
+ */
+async function signIn(
+  ctx: FedCmContext,
+  params: RequestParams,
+  state: IdpState,
+  account: IdentityProviderAccount,
+  how: { isAutoSelected: boolean; loginState: LoginState },
+): Promise<IdentityCredential> {
+  const { core, frame, options } = params;
+  const config = state.config;
+  if (!config) throw new Error('unreachable: sign-in without config');
+  const p = state.provider.options;
+  const fields = p.fields ?? DEFAULT_FIELDS;
+  const signUp = !how.isAutoSelected && how.loginState === 'SignUp';
+  const disclosed = signUp ? fields.filter((f) => RECOGNIZED_FIELDS.includes(f)) : [];
+  const request: AssertionRequest = {
+    clientId: p.clientId,
+    accountId: account.id,
+    disclosureTextShown: DEFAULT_FIELDS.every((f) => disclosed.includes(f)),
+    isAutoSelected: how.isAutoSelected,
+    mode: options.mode,
+    fields,
+    disclosureShownFor: disclosed,
+  };
+  if (p.nonce !== undefined) {
+    request.nonce = p.nonce;
+    core.report({
+      reason: 'NonceInTopLevel',
+      level: 'warning',
+      message:
+        "The 'nonce' parameter should be passed within the 'params' object instead of as a top-level parameter. Top-level nonce support will be removed in a future Chrome version.",
+      detail: 'Move `nonce` into `params: { nonce }`; fedkit still sends the top-level field, as Chrome does.',
+      configURL: config.configURL.href,
+    });
+  }
+  if (state.provider.params !== undefined) request.params = state.provider.params;
+
+  let result;
+  try {
+    result = await requestIdentityAssertion(ctx, config, request);
+  } catch (e) {
+    if (e instanceof FedCmFailure && e.page.kind === 'IdentityCredentialError') await showErrorDialog(params, state, e, ctx.signal);
+    throw e;
+  }
+  if (result.kind === 'continue_on') {
+    throw new FedCmFailure(
+      issue(
+        'IdTokenInvalidResponse',
+        `The IdP answered continue_on ${result.url.href}; this agent does not open continuation popups yet, so the request fails as if the popup was closed.`,
+        { configURL: config.configURL.href },
+      ),
+      { page: { kind: 'IdentityCredentialError', init: {} } },
+    );
+  }
+  const idp = state.provider.idpOrigin;
+  core.profile.addConnection({ embedder: frame.top.origin, rp: frame.origin, idp, accountId: account.id, lastUsed: core.clock.now() });
+  core.profile.setPreventSilentAccess(frame.origin, false);
+  return createIdentityCredential({ token: result.token, isAutoSelected: how.isAutoSelected, configURL: p.configURL });
+}
+
+/** FedCM §3.5: the UA MUST show the error before rejecting; resolves when the user dismisses it. */
+async function showErrorDialog(params: RequestParams, state: IdpState, failure: FedCmFailure, signal: AbortSignal): Promise<void> {
+  const init = failure.page.kind === 'IdentityCredentialError' ? failure.page.init : {};
+  const dialog: DistributiveOmit<Dialog, 'dialogId'> = {
+    dialogType: 'Error',
+    ...dialogTitle(params.options.context, params.frame, [state], state),
+    accounts: [],
+    error: init.error ?? '',
+    url: init.url ?? '',
+  };
+  const shown = params.core.dialogs.show(dialog, signal);
+  try {
+    await shown.action;
+  } finally {
+    shown.close();
+  }
+}
+

@@ -1,0 +1,34 @@
+// fedkit/agent: a headless user agent for the Credential Management API and FedCM.
+
+export { Agent, createAgent, type AgentOptions } from './agent.js';
+export { ManualClock, systemClock, type Clock, type Random } from './clock.js';
+export { Credential } from './credentials/credential.js';
+export { CredentialsContainer } from './credentials/container.js';
+export type {
+  CredentialMediationRequirement,
+  CredentialRequestOptions,
+  IdentityCredentialRequestOptions,
+  IdentityProviderRequestOptions,
+} from './credentials/options.js';
+export { consoleMessage, formatDiagnostic, type Diagnostic, type DiagnosticReason, type Endpoint, type IssueReason } from './diagnostics.js';
+export type { AgentEventMap } from './events.js';
+export type { FetchRecord } from './fedcm/context.js';
+export { IdentityCredential, IdentityCredentialError, type IdentityCredentialErrorInit } from './fedcm/identity-credential.js';
+export { NavigatorLogin } from './login-status/navigator-login.js';
+export { parseSetLogin } from './login-status/login-status.js';
+export { Automation } from './mediation/automation.js';
+export type {
+  AccountChooserDialog,
+  AutoReauthnDialog,
+  ConfirmIdpLoginDialog,
+  Dialog,
+  DialogAccount,
+  DialogAction,
+  DialogButton,
+  DialogType,
+  ErrorDialog,
+  LoginState,
+} from './mediation/dialog.js';
+export { AutomationError, autoSelect, type Mediator } from './mediation/mediator.js';
+export { Frame, type FrameOptions, type Navigator, type DocumentResponse } from './page/frame.js';
+export { MemoryProfile, type Connection, type LoginStatus, type Profile } from './profile/profile.js';

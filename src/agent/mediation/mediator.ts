@@ -1,0 +1,202 @@
+// The user's side of the dialogs. The agent asks a Mediator what the user does; automation
+// (WebDriver-style commands) can answer too, whichever comes first, as in a real browser where
+// the user or the test driver may click.
+
+import type { AgentEvents } from '../events.js';
+import type { Dialog, DialogAction, DialogButton } from './dialog.js';
+
+/** Answers dialogs on the user's behalf. */
+export interface Mediator {
+  /**
+   * Called when a dialog that waits for the user is shown. Resolve with what the user did.
+   * `signal` aborts when the dialog goes away first (the page aborted, automation answered).
+   */
+  choose(dialog: Dialog, signal: AbortSignal): Promise<DialogAction>;
+}
+
+/** A mediator that picks an account automatically, like Chromium's `--use-fake-ui-for-fedcm=<id>`. */
+export function autoSelect(account: string | number = 0): Mediator {
+  return {
+    choose(dialog) {
+      switch (dialog.dialogType) {
+        case 'AccountChooser': {
+          const index = typeof account === 'number' ? account : dialog.accounts.findIndex((a) => a.accountId === account);
+          if (index < 0 || index >= dialog.accounts.length) return Promise.resolve({ action: 'cancel' });
+          return Promise.resolve({ action: 'selectAccount', accountIndex: index });
+        }
+        case 'Error':
+          return Promise.resolve({ action: 'clickButton', button: 'ErrorGotIt' });
+        default:
+          return Promise.resolve({ action: 'cancel' });
+      }
+    },
+  };
+}
+
+/** Errors of the automation commands, named as WebDriver's error codes. */
+export class AutomationError extends Error {
+  override readonly name = 'AutomationError';
+  constructor(
+    readonly error: 'no such alert' | 'invalid argument',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface OpenDialog {
+  dialog: Dialog;
+  /** Settles the dialog with an action (first answer wins). */
+  answer(action: DialogAction): void;
+}
+
+/**
+ * Holds the one dialog that is up. FedCM shows at most one dialog per agent at a time (Chromium
+ * ties dialogs to the tab; fedkit has one chooser surface per agent, which is also what the
+ * WebDriver commands assume: they have no dialog id).
+ */
+export class DialogHost {
+  #open: OpenDialog | null = null;
+  #nextId = 0;
+
+  constructor(
+    private readonly events: AgentEvents,
+    private readonly mediator: Mediator | undefined,
+  ) {}
+
+  get current(): Dialog | null {
+    return this.#open?.dialog ?? null;
+  }
+
+  /**
+   * Shows a dialog and resolves with the user's action. AutoReauthn dialogs resolve at once with
+   * `proceed` and stay up until `close()` (Chromium's "Signing you in…" sheet). Aborting `signal`
+   * closes the dialog and rejects with the signal's reason.
+   */
+  show(dialog: DistributiveOmit<Dialog, 'dialogId'>, signal: AbortSignal): { action: Promise<DialogAction>; close: () => void } {
+    if (signal.aborted) return { action: Promise.reject(signal.reason), close: () => {} };
+    this.#close();
+    const full = { ...dialog, dialogId: String(this.#nextId++) } as Dialog;
+    const controller = new AbortController();
+    let settle!: (a: DialogAction) => void;
+    let fail!: (e: unknown) => void;
+    const action = new Promise<DialogAction>((resolve, reject) => {
+      settle = resolve;
+      fail = reject;
+    });
+    let settled = false;
+    const open: OpenDialog = {
+      dialog: full,
+      answer: (a) => {
+        if (settled) return;
+        settled = true;
+        controller.abort();
+        settle(a);
+      },
+    };
+    this.#open = open;
+    const onAbort = (): void => {
+      if (settled) return;
+      settled = true;
+      controller.abort();
+      fail(signal.reason);
+      close();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const close = (): void => {
+      signal.removeEventListener('abort', onAbort);
+      if (!settled) {
+        settled = true;
+        controller.abort();
+      }
+      if (this.#open === open) this.#close();
+    };
+    this.events.emit('dialogShown', full);
+    if (full.dialogType === 'AutoReauthn') {
+      open.answer({ action: 'proceed' });
+    } else if (this.mediator) {
+      this.mediator.choose(full, controller.signal).then(
+        (a) => {
+          try {
+            this.#validate(full, a);
+            open.answer(a);
+          } catch (e) {
+            if (!settled) {
+              settled = true;
+              fail(e);
+            }
+          }
+        },
+        (e: unknown) => {
+          if (!controller.signal.aborted && !settled) {
+            settled = true;
+            fail(e);
+          }
+        },
+      );
+    }
+    return { action, close };
+  }
+
+  /** An automation command: answers the current dialog, after WebDriver's checks. */
+  act(action: DialogAction): void {
+    const open = this.#open;
+    if (!open) throw new AutomationError('no such alert', 'No FedCM dialog is shown.');
+    this.#validate(open.dialog, action);
+    open.answer(action);
+  }
+
+  #validate(dialog: Dialog, action: DialogAction): void {
+    switch (action.action) {
+      case 'selectAccount':
+        if (dialog.dialogType !== 'AccountChooser') {
+          throw new AutomationError('invalid argument', `Cannot select an account in a ${dialog.dialogType} dialog.`);
+        }
+        if (!Number.isInteger(action.accountIndex) || action.accountIndex < 0 || action.accountIndex >= dialog.accounts.length) {
+          throw new AutomationError('invalid argument', `Invalid account index ${action.accountIndex}: the dialog has ${dialog.accounts.length} account(s).`);
+        }
+        return;
+      case 'clickButton':
+        validateButton(dialog, action.button);
+        return;
+      case 'proceed':
+        if (dialog.dialogType !== 'AutoReauthn') throw new AutomationError('invalid argument', 'Only AutoReauthn dialogs proceed on their own.');
+        return;
+      case 'cancel':
+        return;
+    }
+  }
+
+  #close(): void {
+    const open = this.#open;
+    if (!open) return;
+    this.#open = null;
+    this.events.emit('dialogClosed', { dialogId: open.dialog.dialogId });
+  }
+}
+
+/** Chromium FedCm.clickDialogButton: which button exists in which dialog. */
+function validateButton(dialog: Dialog, button: DialogButton): void {
+  switch (button) {
+    case 'ConfirmIdpLoginContinue':
+      if (dialog.dialogType === 'ConfirmIdpLogin') return;
+      if (dialog.dialogType === 'AccountChooser') {
+        if (dialog.useOtherAccount) return;
+        throw new AutomationError('invalid argument', "'Use another account' not supported for this IDP");
+      }
+      break;
+    case 'ErrorGotIt':
+      if (dialog.dialogType === 'Error') return;
+      break;
+    case 'ErrorMoreDetails':
+      if (dialog.dialogType === 'Error') {
+        if (dialog.url !== '') return;
+        throw new AutomationError('invalid argument', 'This error dialog has no "More details" button: the IdP gave no error url.');
+      }
+      break;
+  }
+  throw new AutomationError('invalid argument', `A ${dialog.dialogType} dialog has no ${button} button.`);
+}
+
+/** Omit over each member of a union. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,232 @@
+// Documents the agent has open: a top-level page and its iframes. Each has an origin, a
+// secure-context flag, user activation, a permissions policy and its own `navigator`, so that
+// the Credential Management and FedCM checks that depend on the calling document run as in a
+// browser. Documents do not run scripts here; callers act on their behalf.
+
+import { isPotentiallyTrustworthy, serializeOrigin } from '../../common/site.js';
+import type { AgentCore } from '../agent.js';
+import { CredentialsContainer } from '../credentials/container.js';
+import { processSetLogin } from '../login-status/login-status.js';
+import { NavigatorLogin } from '../login-status/navigator-login.js';
+import type { AgentRequest, ResponseHop } from '../net/types.js';
+import { inheritedFeatureEnabled, parseAllowAttribute, type PolicyFeature } from './permissions-policy.js';
+
+/** HTML "transient activation duration": Chromium keeps an activation for 5 seconds. */
+export const TRANSIENT_ACTIVATION_MS = 5000;
+
+export interface FrameOptions {
+  /** The iframe's `allow` attribute, e.g. "identity-credentials-get". */
+  allow?: string;
+  /** A sandboxed iframe (without allow-same-origin) gets an opaque origin. */
+  sandbox?: boolean;
+  /** Fetch the document (default true). With false the frame is created at the URL without a request. */
+  load?: boolean;
+}
+
+export interface Navigator {
+  /** Absent outside secure contexts, as in browsers ([SecureContext]). */
+  readonly credentials: CredentialsContainer | undefined;
+  readonly login: NavigatorLogin | undefined;
+  readonly userActivation: { readonly isActive: boolean; readonly hasBeenActive: boolean };
+}
+
+/** The response that loaded a document. */
+export interface DocumentResponse {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+export class Frame {
+  readonly url: URL;
+  /** Serialized origin; "null" when opaque (sandboxed, data:). */
+  readonly origin: string;
+  readonly parent: Frame | null;
+  readonly top: Frame;
+  readonly isSecureContext: boolean;
+  readonly navigator: Navigator;
+  /** The response the document was loaded from (absent with `load: false`). */
+  response: DocumentResponse | undefined;
+
+  /** @internal Credential Management "active credential types" of this document's settings. */
+  readonly activeCredentialTypes = new Set<string>();
+  /** @internal The pending FedCM request of this document, for active-mode replacement. */
+  pendingIdentityRequest: { mode: 'active' | 'passive'; cancel: (reason: 'replaced') => void } | null = null;
+
+  readonly #core: AgentCore;
+  readonly #children = new Set<Frame>();
+  readonly #policy: (feature: PolicyFeature) => boolean;
+  #detached = false;
+  #activatedAt: number | undefined;
+  #hasBeenActive = false;
+
+  /** @internal Use agent.open() and frame.openFrame(). */
+  constructor(core: AgentCore, url: URL, parent: Frame | null, options: FrameOptions = {}) {
+    this.#core = core;
+    this.url = url;
+    this.parent = parent;
+    this.top = parent ? parent.top : this;
+    const declaredOrigin = serializeOrigin(url);
+    this.origin = options.sandbox ? 'null' : declaredOrigin;
+    // HTML "secure context": every ancestor is one, and this document's URL is potentially trustworthy
+    // (data: documents have an opaque origin and are not, WPT credentialscontainer-frame-basics).
+    this.isSecureContext = (parent?.isSecureContext ?? true) && url.protocol !== 'data:' && isPotentiallyTrustworthy(url);
+    if (parent) {
+      const container = parseAllowAttribute(options.allow ?? '', parent.origin, declaredOrigin);
+      const parentPolicy = { enabled: (f: PolicyFeature) => parent.allowsFeature(f), origin: parent.origin };
+      const cache = new Map<PolicyFeature, boolean>();
+      this.#policy = (f) => {
+        let v = cache.get(f);
+        if (v === undefined) {
+          v = inheritedFeatureEnabled(f, parentPolicy, container, this.origin, declaredOrigin);
+          cache.set(f, v);
+        }
+        return v;
+      };
+    } else {
+      this.#policy = () => true;
+    }
+    const credentials = this.isSecureContext ? new CredentialsContainer(core, this) : undefined;
+    const login = this.isSecureContext ? new NavigatorLogin(core, this) : undefined;
+    const isActive = (): boolean => this.hasTransientActivation;
+    const hasBeenActive = (): boolean => this.#hasBeenActive;
+    this.navigator = {
+      credentials,
+      login,
+      userActivation: {
+        get isActive() {
+          return isActive();
+        },
+        get hasBeenActive() {
+          return hasBeenActive();
+        },
+      },
+    };
+  }
+
+  /** Whether the document is fully active: not closed or removed, and its parent fully active. */
+  get fullyActive(): boolean {
+    return !this.#detached && (this.parent === null || this.parent.fullyActive);
+  }
+
+  /** Origins of the ancestors, nearest first. */
+  get ancestorOrigins(): string[] {
+    const out: string[] = [];
+    for (let f = this.parent; f; f = f.parent) out.push(f.origin);
+    return out;
+  }
+
+  get children(): Frame[] {
+    return [...this.#children];
+  }
+
+  /** Whether the permissions policy allows `feature` in this document. */
+  allowsFeature(feature: PolicyFeature): boolean {
+    return this.#policy(feature);
+  }
+
+  /** Simulates a user click in this document: transient activation for 5 s (HTML §6.4). */
+  activate(): void {
+    this.#activatedAt = this.#core.clock.now();
+    this.#hasBeenActive = true;
+  }
+
+  get hasTransientActivation(): boolean {
+    return this.#activatedAt !== undefined && this.#core.clock.now() - this.#activatedAt < TRANSIENT_ACTIVATION_MS;
+  }
+
+  /** HTML "consume user activation" (popups consume it). */
+  consumeActivation(): void {
+    this.#activatedAt = undefined;
+  }
+
+  /** Creates an iframe in this document and loads it. */
+  async openFrame(url: string | URL, options: FrameOptions = {}): Promise<Frame> {
+    if (!this.fullyActive) throw new DOMException('The document is not fully active.', 'InvalidStateError');
+    const target = new URL(url, this.url);
+    const frame = new Frame(this.#core, target, this, options);
+    if (options.load !== false && target.protocol !== 'data:') await frame.load();
+    this.#children.add(frame);
+    return frame;
+  }
+
+  /**
+   * Makes this document fetch a subresource (like `fetch()` from its scripts). `Set-Login` on the
+   * response is applied with the Login Status rules for subresources.
+   */
+  async fetch(
+    url: string | URL,
+    init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; credentials?: 'omit' | 'same-origin' | 'include' } = {},
+  ): Promise<DocumentResponse> {
+    const target = new URL(url, this.url);
+    const sameOrigin = serializeOrigin(target) === this.origin;
+    const credentials = init.credentials ?? 'same-origin';
+    const headers: Record<string, string> = { accept: '*/*', ...lower(init.headers ?? {}) };
+    if (!sameOrigin || (init.method ?? 'GET') !== 'GET') headers['origin'] = this.origin;
+    const res = await this.#core.fetcher.fetch({
+      url: target,
+      method: init.method ?? 'GET',
+      headers,
+      ...(init.body === undefined ? {} : { body: init.body }),
+      credentials: credentials === 'include' || (credentials === 'same-origin' && sameOrigin) ? 'include' : 'omit',
+      initiator: this.origin,
+      siteForCookies: this.top.url,
+      mode: sameOrigin ? 'same-origin' : 'cors',
+      destination: 'empty',
+      redirect: 'follow',
+      onResponse: (hop) => this.#applySetLogin(hop, false),
+    });
+    return { status: res.status, headers: res.headers, body: new TextDecoder().decode(res.body) };
+  }
+
+  /** Removes this frame (an iframe) or closes this page: it is no longer fully active. */
+  close(): void {
+    this.#detached = true;
+    for (const child of this.#children) child.close();
+    if (this.parent) this.parent.#children.delete(this);
+    this.pendingIdentityRequest?.cancel('replaced');
+  }
+
+  /** @internal Navigates this frame to its URL (the document request). */
+  async load(): Promise<void> {
+    const isTop = this.parent === null;
+    const req: AgentRequest = {
+      url: this.url,
+      method: 'GET',
+      headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+      credentials: 'include',
+      initiator: isTop ? 'user' : this.parent.origin,
+      siteForCookies: this.top.url,
+      topLevelNavigation: isTop,
+      mode: 'navigate',
+      destination: isTop ? 'document' : 'iframe',
+      redirect: 'follow',
+      onResponse: (hop) => this.#applySetLogin(hop, true),
+    };
+    const started = performance.now();
+    const res = await this.#core.fetcher.fetch(req);
+    this.#core.events.emit('fetch', {
+      endpoint: 'navigation',
+      method: 'GET',
+      url: this.url.href,
+      status: res.status,
+      durationMs: performance.now() - started,
+      requestHeaders: res.requestHeaders,
+    });
+    this.response = { status: res.status, headers: res.headers, body: new TextDecoder().decode(res.body) };
+  }
+
+  #applySetLogin(hop: ResponseHop, navigation: boolean): void {
+    const diagnostic = processSetLogin(this.#core.profile, hop.headers.get('set-login'), {
+      responseUrl: hop.url,
+      navigation,
+      clientOrigin: this.origin,
+      ancestorOrigins: this.ancestorOrigins,
+    });
+    if (diagnostic) this.#core.report(diagnostic);
+  }
+}
+
+function lower(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}

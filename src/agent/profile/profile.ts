@@ -1,0 +1,87 @@
+// The browser profile: everything the agent remembers between requests.
+//
+// The interface is synchronous on purpose: a browser reads this state on the request's
+// critical path before any network activity (e.g. "silent mediation is not possible" is decided
+// before `get()` returns), and the SQLite profile of a later issue uses better-sqlite3, which is
+// synchronous too. Cookies live in the network layer's jar, not here.
+
+/** Login Status API: the per-origin login status. Absent = "unknown". */
+export type LoginStatus = 'logged-in' | 'logged-out';
+
+/**
+ * FedCM §"connected accounts set": a tuple (embedder, RP, IdP, account) recorded when a sign-in
+ * completes. Chromium calls this the sharing permission.
+ */
+export interface Connection {
+  /** Serialized origin of the top-level document. */
+  embedder: string;
+  /** Serialized origin of the document that called get(). */
+  rp: string;
+  /** Serialized origin of the IdP (of its config URL). */
+  idp: string;
+  accountId: string;
+  /** ms since epoch (agent clock) of the last sign-in with this account. */
+  lastUsed: number;
+}
+
+export interface Profile {
+  getLoginStatus(origin: string): LoginStatus | undefined;
+  setLoginStatus(origin: string, status: LoginStatus): void;
+
+  connections(filter: { embedder: string; rp: string; idp: string }): Connection[];
+  addConnection(connection: Connection): void;
+  /** Removes matching tuples (accountId omitted: all for the triple); returns how many were removed. */
+  removeConnections(filter: { embedder: string; rp: string; idp: string; accountId?: string }): number;
+
+  /** Credential Management "prevent silent access" flag, kept per RP origin (see docs/decisions.md). */
+  preventsSilentAccess(origin: string): boolean;
+  setPreventSilentAccess(origin: string, value: boolean): void;
+}
+
+const key = (...parts: string[]): string => JSON.stringify(parts);
+
+/** The default profile: everything in memory, gone when the agent closes. */
+export class MemoryProfile implements Profile {
+  readonly #loginStatus = new Map<string, LoginStatus>();
+  readonly #connections = new Map<string, Connection>();
+  readonly #preventSilentAccess = new Set<string>();
+
+  getLoginStatus(origin: string): LoginStatus | undefined {
+    return this.#loginStatus.get(origin);
+  }
+
+  setLoginStatus(origin: string, status: LoginStatus): void {
+    this.#loginStatus.set(origin, status);
+  }
+
+  connections(filter: { embedder: string; rp: string; idp: string }): Connection[] {
+    return [...this.#connections.values()].filter(
+      (c) => c.embedder === filter.embedder && c.rp === filter.rp && c.idp === filter.idp,
+    );
+  }
+
+  addConnection(connection: Connection): void {
+    const k = key(connection.embedder, connection.rp, connection.idp, connection.accountId);
+    this.#connections.set(k, { ...connection });
+  }
+
+  removeConnections(filter: { embedder: string; rp: string; idp: string; accountId?: string }): number {
+    let removed = 0;
+    for (const [k, c] of this.#connections) {
+      if (c.embedder !== filter.embedder || c.rp !== filter.rp || c.idp !== filter.idp) continue;
+      if (filter.accountId !== undefined && c.accountId !== filter.accountId) continue;
+      this.#connections.delete(k);
+      removed++;
+    }
+    return removed;
+  }
+
+  preventsSilentAccess(origin: string): boolean {
+    return this.#preventSilentAccess.has(origin);
+  }
+
+  setPreventSilentAccess(origin: string, value: boolean): void {
+    if (value) this.#preventSilentAccess.add(origin);
+    else this.#preventSilentAccess.delete(origin);
+  }
+}
