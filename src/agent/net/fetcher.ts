@@ -252,7 +252,9 @@ export class Fetcher {
       });
       const headers = toHeaders(response.headers);
       try {
-        this.onResponse?.({ request: hopRequest, url, status: response.statusCode, headers });
+        const hop: ResponseHop = { request: hopRequest, url, status: response.statusCode, headers };
+        this.onResponse?.(hop);
+        req.onResponse?.(hop);
         if (req.credentials === 'include') {
           const setCookieLines = headers.getSetCookie();
           if (setCookieLines.length > 0) {
