@@ -1,7 +1,6 @@
 // The agent: a headless browser for the Credential Management API and FedCM. It owns the network
 // layer, the profile, the dialogs and the pages; pages reach these through AgentCore.
 
-import { VERSION } from '../version.js';
 import { systemClock, type Clock, type Random } from './clock.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { AgentEvents, type AgentEventMap } from './events.js';
@@ -81,7 +80,7 @@ export class Agent {
     this.cookies = new Cookies();
     const fetcher = new Fetcher({
       cookies: this.cookies,
-      userAgent: options.userAgent ?? `fedkit/${VERSION}`,
+      ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
       ...(options.hostRules === undefined ? {} : { hostRules: options.hostRules }),
       ...(options.ca === undefined ? {} : { ca: options.ca }),
       ...(options.insecureTLS === undefined ? {} : { insecureTLS: options.insecureTLS }),

@@ -14,6 +14,7 @@ import type { PeerCertificate } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 import type { Dispatcher } from 'undici';
 import { isSameOrigin, isSameSite } from '../../common/site.js';
+import { VERSION } from '../../version.js';
 import type { Cookies } from './cookies.js';
 import { HostRules } from './host-rules.js';
 import type { HostRulesInput } from './host-rules.js';
@@ -21,7 +22,7 @@ import { NetError } from './types.js';
 import type { AgentRequest, AgentResponse, CookieDecision, ResponseHop } from './types.js';
 
 /** The User-Agent sent when the embedder does not choose one. Kept in step with package.json by hand. */
-export const DEFAULT_USER_AGENT = 'fedkit/0.1.0';
+export const DEFAULT_USER_AGENT = `fedkit/${VERSION}`;
 /** Fetch §4.4 HTTP-redirect fetch: "If request's redirect count is 20, return a network error." */
 export const DEFAULT_MAX_REDIRECTS = 20;
 /** Chromium's FedCM limit (network_request_manager.cc maxResponseSizeInKiB = 1024). */

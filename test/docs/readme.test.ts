@@ -1,0 +1,41 @@
+// The README's example is a file in the repository, and it runs: the code block must equal
+// examples/agent-signin.ts, and running it must print what the README says it prints.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { VERSION } from '../../src/version.js';
+
+const root = new URL('../../../', import.meta.url);
+const readme = readFileSync(new URL('README.md', root), 'utf8');
+
+function block(after: string, lang: string): string {
+  const start = readme.indexOf(after);
+  assert.ok(start >= 0, `README has no "${after}"`);
+  const open = readme.indexOf('```' + lang + '\n', start);
+  const close = readme.indexOf('\n```', open + 4 + lang.length);
+  return readme.slice(open + 4 + lang.length, close + 1);
+}
+
+describe('README', () => {
+  it('shows examples/agent-signin.ts verbatim', () => {
+    const example = readFileSync(new URL('examples/agent-signin.ts', root), 'utf8');
+    assert.equal(block('<!-- example: examples/agent-signin.ts -->', 'ts'), example);
+  });
+
+  it('prints what the README says the example prints', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [new URL('dist/examples/agent-signin.js', root).pathname], { timeout: 20_000 });
+    assert.equal(stdout, block('It prints:', 'text'));
+  });
+
+  it('starts with the two set-up commands', () => {
+    assert.equal(block('## Set up', 'sh'), 'npm install\nnpm test\n');
+  });
+
+  it('VERSION matches package.json', () => {
+    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string };
+    assert.equal(VERSION, pkg.version);
+  });
+});
