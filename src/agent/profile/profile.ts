@@ -36,6 +36,25 @@ export interface Profile {
   /** Credential Management "prevent silent access" flag, kept per RP origin (see docs/decisions.md). */
   preventsSilentAccess(origin: string): boolean;
   setPreventSilentAccess(origin: string, value: boolean): void;
+
+  /**
+   * Chromium's dismissal embargo ("cooldown") per embedder site: after the user closes the
+   * passive chooser, FedCM is off for that site until `until` (2 h, 1 d, 7 d, 28 d as
+   * `count` grows). Undefined clears it.
+   */
+  getDismissEmbargo(site: string): DismissEmbargo | undefined;
+  setDismissEmbargo(site: string, embargo: DismissEmbargo | undefined): void;
+
+  /** When the last auto re-authentication happened on a site (Chromium's 10-minute quiet period). */
+  getLastAutoReauthn(site: string): number | undefined;
+  setLastAutoReauthn(site: string, at: number | undefined): void;
+}
+
+export interface DismissEmbargo {
+  /** ms since epoch (agent clock) until which passive requests are refused. */
+  until: number;
+  /** How many dismissals led here (picks the next duration). */
+  count: number;
 }
 
 const key = (...parts: string[]): string => JSON.stringify(parts);
@@ -45,6 +64,8 @@ export class MemoryProfile implements Profile {
   readonly #loginStatus = new Map<string, LoginStatus>();
   readonly #connections = new Map<string, Connection>();
   readonly #preventSilentAccess = new Set<string>();
+  readonly #embargo = new Map<string, DismissEmbargo>();
+  readonly #lastAutoReauthn = new Map<string, number>();
 
   getLoginStatus(origin: string): LoginStatus | undefined {
     return this.#loginStatus.get(origin);
@@ -83,5 +104,24 @@ export class MemoryProfile implements Profile {
   setPreventSilentAccess(origin: string, value: boolean): void {
     if (value) this.#preventSilentAccess.add(origin);
     else this.#preventSilentAccess.delete(origin);
+  }
+
+  getDismissEmbargo(site: string): DismissEmbargo | undefined {
+    const e = this.#embargo.get(site);
+    return e && { ...e };
+  }
+
+  setDismissEmbargo(site: string, embargo: DismissEmbargo | undefined): void {
+    if (embargo) this.#embargo.set(site, { ...embargo });
+    else this.#embargo.delete(site);
+  }
+
+  getLastAutoReauthn(site: string): number | undefined {
+    return this.#lastAutoReauthn.get(site);
+  }
+
+  setLastAutoReauthn(site: string, at: number | undefined): void {
+    if (at === undefined) this.#lastAutoReauthn.delete(site);
+    else this.#lastAutoReauthn.set(site, at);
   }
 }
