@@ -9,7 +9,9 @@ import { DialogHost, type Mediator } from './mediation/mediator.js';
 import { Cookies } from './net/cookies.js';
 import { Fetcher } from './net/fetcher.js';
 import { Frame, type FrameOptions } from './page/frame.js';
-import { MemoryProfile, type Profile } from './profile/profile.js';
+import { Popup, type PopupHost, type PopupPurpose } from './popups/popup.js';
+import { MemoryProfile, type LoginStatus, type Profile } from './profile/profile.js';
+import { siteOf } from '../common/site.js';
 
 export interface AgentOptions {
   /**
@@ -38,6 +40,11 @@ export interface AgentOptions {
   random?: Random;
   /** Where state lives (default: in memory). */
   profile?: Profile;
+  /**
+   * Runs what happens inside the IdP's popups (login page, continuation page). Without one, a
+   * popup stays open for code listening to the `popup` event (`agent.on('popup', …)`).
+   */
+  popupHost?: PopupHost;
   /** Switches between Chromium's behaviour (the default) and the spec's where they differ. */
   compat?: {
     /**
@@ -58,6 +65,8 @@ export interface AgentCore {
   readonly dialogs: DialogHost;
   readonly settings: { delayEnabled: boolean; strictWellKnown: boolean };
   report(diagnostic: Diagnostic): void;
+  /** Opens a popup window at `url` (a new top-level document) and hands it to the popup host. */
+  openPopup(purpose: PopupPurpose, url: URL): Promise<Popup>;
 }
 
 /** How many diagnostics `agent.diagnostics` keeps. */
@@ -95,12 +104,13 @@ export class Agent {
     const events = this.#events;
     this.#core = {
       fetcher,
-      profile: this.profile,
+      profile: withLoginStatusEvents(this.profile, events),
       events,
       clock: options.clock ?? systemClock,
       random: options.random ?? Math.random,
       dialogs,
       settings,
+      openPopup: (purpose, url) => this.#openPopup(purpose, url, options.popupHost),
       report(d) {
         diagnostics.push(d);
         if (diagnostics.length > DIAGNOSTICS_KEPT) diagnostics.shift();
@@ -114,8 +124,10 @@ export class Agent {
       set delayEnabled(v: boolean) {
         settings.delayEnabled = v;
       },
-      // Dismissal cooldowns do not exist in this agent yet, so there is nothing to reset.
-      resetCooldown: () => {},
+      // WebDriver resetcooldown (Chromium RemoveEmbargoAndResetCounts for the page's site).
+      resetCooldown: () => {
+        for (const page of this.#pages) this.#core.profile.setDismissEmbargo(siteOf(page.origin), undefined);
+      },
     });
   }
 
@@ -128,6 +140,43 @@ export class Agent {
     if (options.load !== false) await page.load();
     this.#pages.add(page);
     return page;
+  }
+
+  async #openPopup(purpose: PopupPurpose, url: URL, host: PopupHost | undefined): Promise<Popup> {
+    const frame = new Frame(this.#core, url, null);
+    const popup = new Popup(purpose, frame);
+    frame.popup = popup;
+    this.#pages.add(frame);
+    void popup.result.then(() => this.#pages.delete(frame));
+    try {
+      await frame.load();
+    } catch (e) {
+      this.#core.report({
+        reason: purpose === 'continuation' ? 'ContinuationPopupClosedByUser' : 'LoginPopupClosedWithoutSignin',
+        level: 'error',
+        message: `The ${purpose} popup could not be loaded.`,
+        detail: `${url.href}: ${e instanceof Error ? e.message : String(e)}`,
+        url: url.href,
+      });
+      popup.close();
+      return popup;
+    }
+    this.#events.emit('popup', popup);
+    if (host) {
+      Promise.resolve()
+        .then(() => host.show(popup))
+        .catch((e: unknown) => {
+          this.#core.report({
+            reason: 'InvalidRequest',
+            level: 'error',
+            message: 'The popup host failed.',
+            detail: `${url.href}: ${e instanceof Error ? e.message : String(e)}`,
+            url: url.href,
+          });
+          popup.close();
+        });
+    }
+    return popup;
   }
 
   on<K extends keyof AgentEventMap>(event: K, listener: (...args: AgentEventMap[K]) => void): this {
@@ -151,6 +200,22 @@ export class Agent {
     this.#pages.clear();
     await this.#core.fetcher.close();
   }
+}
+
+/** The profile, with an event whenever a login status is set (login popups wait for it). */
+function withLoginStatusEvents(profile: Profile, events: AgentEvents): Profile {
+  return new Proxy(profile, {
+    get(target, property, receiver) {
+      if (property === 'setLoginStatus') {
+        return (origin: string, status: LoginStatus) => {
+          target.setLoginStatus(origin, status);
+          events.emit('loginStatus', { origin, status });
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 export function createAgent(options: AgentOptions = {}): Agent {

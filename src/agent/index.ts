@@ -31,4 +31,8 @@ export type {
 } from './mediation/dialog.js';
 export { AutomationError, autoSelect, type Mediator } from './mediation/mediator.js';
 export { Frame, type FrameOptions, type Navigator, type DocumentResponse } from './page/frame.js';
-export { MemoryProfile, type Connection, type LoginStatus, type Profile } from './profile/profile.js';
+export { Popup, programmablePopups, type PopupHost, type PopupPurpose, type PopupResult } from './popups/popup.js';
+export { IdentityProvider, type IdentityResolveOptions } from './fedcm/identity-provider.js';
+export type { IdentityUserInfo } from './fedcm/user-info.js';
+export type { IdentityCredentialDisconnectOptions } from './fedcm/disconnect.js';
+export { MemoryProfile, type Connection, type DismissEmbargo, type LoginStatus, type Profile } from './profile/profile.js';

@@ -2,7 +2,9 @@
 // report, and the request's abort signal. Steps take this instead of the whole agent so each
 // module can be read (and tested) on its own.
 
+import type { AgentCore } from '../agent.js';
 import type { Diagnostic, Endpoint } from '../diagnostics.js';
+import type { Frame } from '../page/frame.js';
 import type { Fetcher } from '../net/fetcher.js';
 import type { AgentRequest, AgentResponse } from '../net/types.js';
 import { NetError } from '../net/types.js';
@@ -67,4 +69,18 @@ export async function fetchEndpoint(
     });
     return e;
   }
+}
+
+/** The context of a request made on behalf of `frame` (the RP document). */
+export function createContext(core: AgentCore, frame: Frame, signal: AbortSignal): FedCmContext {
+  return {
+    fetcher: core.fetcher,
+    profile: core.profile,
+    rpOrigin: frame.origin,
+    embedderOrigin: frame.top.origin,
+    signal,
+    report: (d) => core.report(d),
+    recordFetch: (r) => core.events.emit('fetch', r),
+    now: () => core.clock.now(),
+  };
 }

@@ -2,7 +2,7 @@
 // IdentityCredential": the whole sign-in request, in Chromium's order (request_service.cc).
 // Each step lives in its own module; this one decides what happens between them.
 
-import { isPotentiallyTrustworthy, isSameSite, registrableDomain, serializeOrigin } from '../../common/site.js';
+import { isPotentiallyTrustworthy, isSameSite, registrableDomain, serializeOrigin, siteOf } from '../../common/site.js';
 import type { AgentCore } from '../agent.js';
 import type { CredentialMediationRequirement, IdentityCredentialRequestOptions, IdentityProviderRequestOptions } from '../credentials/options.js';
 import { consoleMessage, issue, type Diagnostic } from '../diagnostics.js';
@@ -14,7 +14,9 @@ import { displayNames, fetchAccounts, fetchPictures, filterAccounts, type Identi
 import { requestIdentityAssertion, type AssertionRequest } from './assertion.js';
 import { fetchClientMetadata, type ClientMetadata } from './client-metadata.js';
 import { fetchConfig, type IdpConfig } from './config.js';
-import type { FedCmContext } from './context.js';
+import { runContinuation } from './continuation.js';
+import { showIdpLoginDialog } from './login-popup.js';
+import { createContext, type FedCmContext } from './context.js';
 import { FedCmFailure } from './failure.js';
 import { createIdentityCredential, identityCredentialError, type IdentityCredential } from './identity-credential.js';
 import { randomRejectionDelayMs } from './rejection-delay.js';
@@ -80,6 +82,8 @@ interface IdpState {
   clientMetadata: ClientMetadata | null;
   /** Logged in according to the login status, yet no usable account: offer the login page. */
   mismatch: boolean;
+  /** Active mode with a logged-out IdP: the login page opens before the accounts are fetched. */
+  needsLogin: boolean;
   failure?: FedCmFailure;
 }
 
@@ -182,6 +186,17 @@ function decideBeforeFetching(params: RequestParams): IdpState[] | FedCmFailure 
       issue('MissingTransientUserActivation', 'mode "active" must be called within 5 s of a user click in this document (call page.activate() to simulate one).'),
     );
   }
+  const site = siteOf(frame.top.origin);
+  const embargo = core.profile.getDismissEmbargo(site);
+  if (options.mode === 'passive' && embargo && embargo.until > core.clock.now()) {
+    return new FedCmFailure(
+      issue(
+        'DisabledInSettings',
+        `The user closed a FedCM dialog on ${site} with its close button; passive requests are refused until ${new Date(embargo.until).toISOString()}. Active mode (a button) still works; automation.resetCooldown() lifts it.`,
+      ),
+      { delayed: true },
+    );
+  }
   const seen = new Set<string>();
   for (const p of providers) {
     if (seen.has(p.configURL.href)) {
@@ -208,9 +223,9 @@ function decideBeforeFetching(params: RequestParams): IdpState[] | FedCmFailure 
   for (const provider of providers) {
     const loginStatus = core.profile.getLoginStatus(provider.idpOrigin);
     const configURL = provider.configURL.href;
-    if (loginStatus === 'logged-out') {
-      // Login Status: no credentialed fetch to an IdP the user is logged out of. Active mode
-      // would open the IdP's login page here instead (fedkit: a later step of the agent).
+    if (loginStatus === 'logged-out' && options.mode === 'passive') {
+      // Login Status: no credentialed fetch to an IdP the user is logged out of. (Active mode
+      // keeps it: the IdP's login page opens once the config is known.)
       dropped.push(
         issue(
           'NotSignedInWithIdp',
@@ -227,7 +242,7 @@ function decideBeforeFetching(params: RequestParams): IdpState[] | FedCmFailure 
         continue;
       }
     }
-    states.push({ provider, loginStatus, accounts: [], pictures: new Map(), clientMetadata: null, mismatch: false });
+    states.push({ provider, loginStatus, accounts: [], pictures: new Map(), clientMetadata: null, mismatch: false, needsLogin: loginStatus === 'logged-out' });
   }
   if (states.length === 0) {
     const first = dropped.find((d) => d.reason === 'SilentMediationFailure') ?? dropped[0];
@@ -244,6 +259,10 @@ function silentMediationObstacle(core: AgentCore, frame: Frame, provider: Provid
   if (core.profile.preventsSilentAccess(frame.origin)) {
     return 'Silent mediation issue: preventSilentAccess() has been invoked on the site.';
   }
+  const last = core.profile.getLastAutoReauthn(siteOf(frame.top.origin));
+  if (last !== undefined && core.clock.now() - last < AUTO_REAUTHN_QUIET_MS) {
+    return 'Silent mediation issue: auto re-authn is in quiet period because it was recently used on this site.';
+  }
   const connections = core.profile.connections({ embedder: frame.top.origin, rp: frame.origin, idp: provider.idpOrigin });
   if (connections.length === 0) {
     return `Silent mediation issue: the user has not used FedCM on this site with this identity provider (${provider.idpOrigin}).`;
@@ -251,23 +270,10 @@ function silentMediationObstacle(core: AgentCore, frame: Frame, provider: Provid
   return null;
 }
 
-function contextFor(core: AgentCore, frame: Frame, signal: AbortSignal): FedCmContext {
-  return {
-    fetcher: core.fetcher,
-    profile: core.profile,
-    rpOrigin: frame.origin,
-    embedderOrigin: frame.top.origin,
-    signal,
-    report: (d) => core.report(d),
-    recordFetch: (r) => core.events.emit('fetch', r),
-    now: () => core.clock.now(),
-  };
-}
-
 /** Steps 13 onwards: fetch every IdP in parallel, then mediate and fetch the assertion. */
 async function fetchAndMediate(params: RequestParams, states: IdpState[], signal: AbortSignal): Promise<IdentityCredential> {
   const { core, frame, options, mediation } = params;
-  const ctx = contextFor(core, frame, signal);
+  const ctx = createContext(core, frame, signal);
   await Promise.all(states.map((s) => fetchIdp(ctx, s, params)));
   signal.throwIfAborted();
 
@@ -280,86 +286,150 @@ async function fetchAndMediate(params: RequestParams, states: IdpState[], signal
   }
   for (const s of states) if (s.failure) core.report(s.failure.diagnostic);
 
+  // Active mode: a mismatch opens the IdP's login page directly (Chromium), no dialog first.
+  const single = usable.length === 1 ? usable[0] : undefined;
+  if (options.mode === 'active' && single?.mismatch) {
+    await loginThenReload(ctx, params, single, {});
+  }
+
   const candidates = usable.flatMap((s) => s.accounts.map((account) => ({ state: s, account })));
   const returning = candidates.filter((c) => eligibleForAutoReauthn(core, frame, c.state, c.account));
   const anyMismatch = usable.some((s) => s.mismatch);
+  const site = siteOf(frame.top.origin);
+  const lastAuto = core.profile.getLastAutoReauthn(site);
+  const quiet = lastAuto !== undefined && core.clock.now() - lastAuto < AUTO_REAUTHN_QUIET_MS;
 
   // FedCM §2.2.1 step "auto reauthentication" (Chromium MaybeShowAccountsDialog).
   const only = returning[0];
-  if (mediation !== 'required' && returning.length === 1 && only && !anyMismatch && !core.profile.preventsSilentAccess(frame.origin)) {
+  if (mediation !== 'required' && returning.length === 1 && only && !anyMismatch && !core.profile.preventsSilentAccess(frame.origin) && !quiet) {
     const dialog = core.dialogs.show(
       {
         dialogType: 'AutoReauthn',
         title: 'Signing you in…',
-        accounts: [dialogAccount(only.state, only.account, 'SignIn', params)],
+        accounts: [dialogAccount(only.state, only.account, 'SignIn')],
       },
       signal,
     );
     try {
       await dialog.action;
-      return await signIn(ctx, params, only.state, only.account, { isAutoSelected: true, loginState: 'SignIn' });
+      const credential = await signIn(ctx, params, only.state, only.account, { isAutoSelected: true, loginState: 'SignIn' });
+      core.profile.setLastAutoReauthn(site, core.clock.now());
+      return credential;
     } finally {
       dialog.close();
     }
   }
+  if (quiet && returning.length === 1 && mediation !== 'required') {
+    core.report({
+      ...issue('SilentMediationFailure', 'Auto re-authn was previously triggered less than 10 minutes ago. Only one auto re-authn request can be made every 10 minutes.'),
+      level: 'info',
+    });
+  }
   if (mediation === 'silent') {
-    const why =
-      returning.length > 1
+    const why = quiet
+      ? 'Silent mediation issue: auto re-authn is in quiet period because it was recently used on this site.'
+      : returning.length > 1
         ? 'Silent mediation issue: the user has used FedCM with multiple accounts on this site.'
         : core.profile.preventsSilentAccess(frame.origin)
           ? 'Silent mediation issue: preventSilentAccess() has been invoked on the site.'
           : 'Silent mediation issue: no account the IdP returned is one the user has signed in to this site with before (or approved_clients excludes this clientId).';
     throw new FedCmFailure(issue('SilentMediationFailure', why), { delayed: true });
   }
+  return chooseAccount(ctx, params, usable);
+}
 
-  if (candidates.length === 0) {
-    // Only mismatched IdPs are left (logged in per Login Status, but no account).
-    const mismatched = usable.find((s) => s.mismatch);
-    if (!mismatched?.config) throw new Error('unreachable: usable IdP without accounts or mismatch');
-    return confirmIdpLogin(params, mismatched, signal);
+/** Chromium kFederatedIdentityAutoReauthnEmbargoDuration: one auto re-authentication per 10 minutes per site. */
+export const AUTO_REAUTHN_QUIET_MS = 10 * 60 * 1000;
+
+/** Chromium kFederatedIdentityApiEmbargoDurationDismiss: 2 h, 1 day, 7 days, 28 days. */
+export const DISMISS_COOLDOWN_MS = [2 * 3600e3, 24 * 3600e3, 7 * 24 * 3600e3, 28 * 24 * 3600e3] as const;
+
+/**
+ * FedCM §2.2.1 "build the UI": the account chooser, or the mismatch dialog when no IdP has an
+ * account; the user's answer decides what follows (sign in, log in at the IdP, or stop).
+ */
+async function chooseAccount(ctx: FedCmContext, params: RequestParams, usable: IdpState[]): Promise<IdentityCredential> {
+  const { core, frame, options, signal } = { ...params, signal: ctx.signal };
+  const newlyLoggedIn = new Set<string>();
+  for (;;) {
+    const candidates = usable.flatMap((s) => s.accounts.map((account) => ({ state: s, account })));
+    if (candidates.length === 0) {
+      // Only mismatched IdPs are left (logged in per Login Status, but no account).
+      const mismatched = usable.find((s) => s.mismatch);
+      if (!mismatched?.config) throw new Error('unreachable: usable IdP without accounts or mismatch');
+      await confirmIdpLogin(ctx, params, mismatched);
+      for (const a of mismatched.accounts) newlyLoggedIn.add(a.id);
+      continue;
+    }
+    const shown = sortForDisplay(core, frame, candidates, newlyLoggedIn);
+    const dialogAccounts = shown.map((c) => dialogAccount(c.state, c.account, loginState(core, frame, c.state, c.account)));
+    const single = usable.length === 1 ? usable[0] : undefined;
+    const dialog = core.dialogs.show(
+      {
+        dialogType: 'AccountChooser',
+        ...dialogTitle(options.context, frame, usable, single),
+        accounts: dialogAccounts,
+        useOtherAccount: single?.config?.supportsUseOtherAccount ?? false,
+      },
+      signal,
+    );
+    let action;
+    try {
+      action = await dialog.action;
+    } finally {
+      dialog.close();
+    }
+    if (action.action === 'selectAccount') {
+      const chosen = shown[action.accountIndex];
+      const account = dialogAccounts[action.accountIndex];
+      if (!chosen || !account) throw new Error('unreachable: account index validated by the dialog host');
+      // An explicit choice lifts the cooldown and the auto re-authentication quiet period.
+      core.profile.setDismissEmbargo(siteOf(frame.top.origin), undefined);
+      core.profile.setLastAutoReauthn(siteOf(frame.top.origin), undefined);
+      return signIn(ctx, params, chosen.state, chosen.account, { isAutoSelected: false, loginState: account.loginState });
+    }
+    if (action.action === 'clickButton' && single) {
+      // "Use another account": the login page, then the accounts again, newcomers first.
+      const before = new Set(single.accounts.map((a) => a.id));
+      await loginThenReload(ctx, params, single, hintsOf(single));
+      for (const a of single.accounts) if (!before.has(a.id)) newlyLoggedIn.add(a.id);
+      continue;
+    }
+    throw dismissal(core, frame, options.mode, action.action === 'cancel' && action.triggerCooldown === true);
   }
+}
 
-  const shown = sortForDisplay(core, frame, candidates);
-  const dialogAccounts = shown.map((c) => dialogAccount(c.state, c.account, loginState(core, frame, c.state, c.account), params));
-  const title = dialogTitle(options.context, frame, usable, usable.length === 1 ? usable[0] : undefined);
-  const dialog = core.dialogs.show(
-    {
-      dialogType: 'AccountChooser',
-      ...title,
-      accounts: dialogAccounts,
-      useOtherAccount: usable.length === 1 && (usable[0]?.config?.supportsUseOtherAccount ?? false),
-    },
-    signal,
+/**
+ * The user closed a dialog. The close button of a passive dialog starts Chromium's exponential
+ * cooldown for the embedder site; other dismissals do not.
+ */
+function dismissal(core: AgentCore, frame: Frame, mode: 'active' | 'passive', closeButton: boolean): FedCmFailure {
+  if (!closeButton || mode === 'active') {
+    return new FedCmFailure(issue('UiDismissedNoEmbargo', 'The user closed the dialog (automation cancelDialog, or the mediator answered cancel).'));
+  }
+  const site = siteOf(frame.top.origin);
+  const previous = core.profile.getDismissEmbargo(site);
+  const count = Math.min((previous?.count ?? 0) + 1, DISMISS_COOLDOWN_MS.length);
+  const duration: number = DISMISS_COOLDOWN_MS[count - 1] ?? DISMISS_COOLDOWN_MS[3];
+  core.profile.setDismissEmbargo(site, { until: core.clock.now() + duration, count });
+  return new FedCmFailure(
+    issue(
+      'ShouldEmbargo',
+      `The user closed the dialog with its close button; passive FedCM requests from ${site} are refused for ${duration / 3600e3} h (dismissal ${count}). automation.resetCooldown() lifts it.`,
+    ),
   );
-  let action;
-  try {
-    action = await dialog.action;
-  } finally {
-    dialog.close();
-  }
-  if (action.action === 'selectAccount') {
-    const chosen = shown[action.accountIndex];
-    const account = dialogAccounts[action.accountIndex];
-    if (!chosen || !account) throw new Error('unreachable: account index validated by the dialog host');
-    return signIn(ctx, params, chosen.state, chosen.account, { isAutoSelected: false, loginState: account.loginState });
-  }
-  if (action.action === 'clickButton') {
-    throw new FedCmFailure({
-      reason: 'LoginPopupClosedWithoutSignin',
-      level: 'error',
-      message: consoleMessage.ErrorIdToken,
-      detail: '"Use another account" opens the IdP login page in a popup, which this agent does not open yet; the request ends as if the popup was closed.',
-    });
-  }
-  throw dismissed();
 }
 
-function dismissed(): FedCmFailure {
-  return new FedCmFailure(issue('UiDismissedNoEmbargo', 'The user closed the dialog (automation cancelDialog, or the mediator answered cancel).'));
+function hintsOf(state: IdpState): { loginHint?: string; domainHint?: string } {
+  const o = state.provider.options;
+  return {
+    ...(o.loginHint === undefined ? {} : { loginHint: o.loginHint }),
+    ...(o.domainHint === undefined ? {} : { domainHint: o.domainHint }),
+  };
 }
 
-/** FedCM §2.2.1 step "mismatch": the ConfirmIdpLogin dialog. */
-async function confirmIdpLogin(params: RequestParams, state: IdpState, signal: AbortSignal): Promise<never> {
+/** FedCM §2.2.1 "mismatch": the ConfirmIdpLogin dialog; Continue opens the login page. */
+async function confirmIdpLogin(ctx: FedCmContext, params: RequestParams, state: IdpState): Promise<void> {
   const { core, frame, options } = params;
   const config = state.config;
   if (!config) throw new Error('unreachable: mismatch without config');
@@ -371,7 +441,7 @@ async function confirmIdpLogin(params: RequestParams, state: IdpState, signal: A
       idpConfigUrl: state.provider.options.configURL,
       idpLoginUrl: config.loginUrl.href,
     },
-    signal,
+    ctx.signal,
   );
   let action;
   try {
@@ -379,28 +449,41 @@ async function confirmIdpLogin(params: RequestParams, state: IdpState, signal: A
   } finally {
     dialog.close();
   }
-  if (action.action === 'clickButton') {
-    throw new FedCmFailure({
-      reason: 'LoginPopupClosedWithoutSignin',
-      level: 'error',
-      message: consoleMessage.ErrorIdToken,
-      detail: `"Continue" opens ${config.loginUrl.href} in a popup, which this agent does not open yet; the request ends as if the popup was closed without signing in.`,
-      configURL: config.configURL.href,
-    });
+  if (action.action !== 'clickButton') throw dismissal(core, frame, options.mode, action.action === 'cancel' && action.triggerCooldown === true);
+  await loginThenReload(ctx, params, state, hintsOf(state));
+}
+
+/** The login popup, then the accounts fetched again; no account afterwards ends the request. */
+async function loginThenReload(ctx: FedCmContext, params: RequestParams, state: IdpState, hints: { loginHint?: string; domainHint?: string }): Promise<void> {
+  const config = state.config;
+  if (!config) throw new Error('unreachable: login without config');
+  await showIdpLoginDialog(params.core, config, state.provider.idpOrigin, { ...hints, signal: ctx.signal });
+  state.loginStatus = 'logged-in';
+  state.mismatch = false;
+  await loadAccounts(ctx, state, params);
+  if (state.failure) throw state.failure;
+  if (state.mismatch) {
+    throw new FedCmFailure(
+      issue('AccountsListEmpty', `The user signed in at ${config.loginUrl.href}, but ${config.accountsEndpoint.href} still returned no usable account.`, {
+        configURL: config.configURL.href,
+      }),
+    );
   }
-  throw dismissed();
 }
 
 /**
- * Fetches one IdP: config (+ well-known), accounts, pictures, client metadata. Failures are
- * stored on the state; Login Status is updated from the accounts response (Chromium
- * UpdateIdpSigninStatusForAccountsEndpointResponse).
+ * Fetches one IdP: config (+ well-known); the login page first when the user is logged out in
+ * active mode; then the accounts. Failures are stored on the state.
  */
 async function fetchIdp(ctx: FedCmContext, state: IdpState, params: RequestParams): Promise<void> {
-  const { core, frame } = params;
+  const { core } = params;
   const { provider } = state;
   try {
     state.config = await fetchConfig(ctx, provider.configURL, { strictWellKnown: core.settings.strictWellKnown });
+    if (state.needsLogin) {
+      await showIdpLoginDialog(core, state.config, provider.idpOrigin, { signal: ctx.signal });
+      state.loginStatus = 'logged-in';
+    }
   } catch (e) {
     if (e instanceof FedCmFailure) {
       state.failure = e;
@@ -408,7 +491,20 @@ async function fetchIdp(ctx: FedCmContext, state: IdpState, params: RequestParam
     }
     throw e;
   }
+  await loadAccounts(ctx, state, params);
+}
+
+/**
+ * Accounts, pictures, hint filters and client metadata for one IdP. Login Status follows the
+ * accounts response (Chromium UpdateIdpSigninStatusForAccountsEndpointResponse); an IdP known
+ * to be logged in that returns no usable account is a "mismatch".
+ */
+async function loadAccounts(ctx: FedCmContext, state: IdpState, params: RequestParams): Promise<void> {
+  const { core, frame } = params;
+  const { provider } = state;
   const config = state.config;
+  if (!config) throw new Error('unreachable: accounts without config');
+  state.accounts = [];
   const result = await fetchAccounts(ctx, config);
   if (!result.ok) {
     ctx.profile.setLoginStatus(provider.idpOrigin, 'logged-out');
@@ -481,18 +577,25 @@ function eligibleForAutoReauthn(core: AgentCore, frame: Frame, state: IdpState, 
   return connected(core, frame, state, account);
 }
 
-/** Chromium's dialog order: returning accounts first, most recently used first; otherwise as received. */
-function sortForDisplay<T extends { state: IdpState; account: IdentityProviderAccount }>(core: AgentCore, frame: Frame, list: T[]): T[] {
+/**
+ * Chromium's dialog order: accounts that just signed in at the IdP first, then returning
+ * accounts, most recently used first; otherwise as received.
+ */
+function sortForDisplay<T extends { state: IdpState; account: IdentityProviderAccount }>(
+  core: AgentCore,
+  frame: Frame,
+  list: T[],
+  newlyLoggedIn: ReadonlySet<string>,
+): T[] {
   const lastUsed = (c: T): number =>
     core.profile
       .connections({ embedder: frame.top.origin, rp: frame.origin, idp: c.state.provider.idpOrigin })
       .find((x) => x.accountId === c.account.id)?.lastUsed ?? -1;
-  const rank = (c: T): number => (loginState(core, frame, c.state, c.account) === 'SignIn' ? 0 : 1);
+  const rank = (c: T): number => (newlyLoggedIn.has(c.account.id) ? 0 : loginState(core, frame, c.state, c.account) === 'SignIn' ? 1 : 2);
   return [...list].sort((a, b) => rank(a) - rank(b) || lastUsed(b) - lastUsed(a));
 }
 
-function dialogAccount(state: IdpState, account: IdentityProviderAccount, login: LoginState, params: RequestParams): DialogAccount {
-  void params;
+function dialogAccount(state: IdpState, account: IdentityProviderAccount, login: LoginState): DialogAccount {
   const { name, identifier } = displayNames(account);
   const result: DialogAccount = {
     accountId: account.id,
@@ -590,20 +693,27 @@ async function signIn(
     if (e instanceof FedCmFailure && e.page.kind === 'IdentityCredentialError') await showErrorDialog(params, state, e, ctx.signal);
     throw e;
   }
+  let token: unknown;
+  let accountId = account.id;
   if (result.kind === 'continue_on') {
-    throw new FedCmFailure(
-      issue(
-        'IdTokenInvalidResponse',
-        `The IdP answered continue_on ${result.url.href}; this agent does not open continuation popups yet, so the request fails as if the popup was closed.`,
-        { configURL: config.configURL.href },
-      ),
-      { page: { kind: 'IdentityCredentialError', init: {} } },
-    );
+    // Chromium CanShowContinueOnPopup: never without the user's involvement.
+    if (params.mediation === 'silent') {
+      throw new FedCmFailure(
+        issue('IdTokenInvalidResponse', `The IdP answered continue_on ${result.url.href}, but a popup cannot open during silent mediation.`, {
+          configURL: config.configURL.href,
+        }),
+      );
+    }
+    const resolved = await runContinuation(core, config, result.url, ctx.signal);
+    token = resolved.token;
+    if (resolved.accountId !== undefined) accountId = resolved.accountId;
+  } else {
+    token = result.token;
   }
   const idp = state.provider.idpOrigin;
-  core.profile.addConnection({ embedder: frame.top.origin, rp: frame.origin, idp, accountId: account.id, lastUsed: core.clock.now() });
+  core.profile.addConnection({ embedder: frame.top.origin, rp: frame.origin, idp, accountId, lastUsed: core.clock.now() });
   core.profile.setPreventSilentAccess(frame.origin, false);
-  return createIdentityCredential({ token: result.token, isAutoSelected: how.isAutoSelected, configURL: p.configURL });
+  return createIdentityCredential({ token, isAutoSelected: how.isAutoSelected, configURL: p.configURL });
 }
 
 /** FedCM §3.5: the UA MUST show the error before rejecting; resolves when the user dismisses it. */
@@ -617,10 +727,15 @@ async function showErrorDialog(params: RequestParams, state: IdpState, failure: 
     url: init.url ?? '',
   };
   const shown = params.core.dialogs.show(dialog, signal);
+  let action;
   try {
-    await shown.action;
+    action = await shown.action;
   } finally {
     shown.close();
+  }
+  // "More details" opens the IdP's error page; the request does not wait for it.
+  if (action.action === 'clickButton' && action.button === 'ErrorMoreDetails' && init.url) {
+    void params.core.openPopup('details', new URL(init.url));
   }
 }
 

@@ -91,6 +91,10 @@ export class DialogHost {
         if (settled) return;
         settled = true;
         controller.abort();
+        // An answered dialog is gone at once (ChromeDriver's tracker does the same), so the next
+        // waitForDialog() sees the dialog that follows; only the AutoReauthn sheet stays up
+        // until the request finishes.
+        if (a.action !== 'proceed' && this.#open === open) this.#close();
         settle(a);
       },
     };

@@ -6,6 +6,9 @@
 import { isPotentiallyTrustworthy, serializeOrigin } from '../../common/site.js';
 import type { AgentCore } from '../agent.js';
 import { CredentialsContainer } from '../credentials/container.js';
+import { disconnect } from '../fedcm/disconnect.js';
+import { IdentityProvider } from '../fedcm/identity-provider.js';
+import type { Popup } from '../popups/popup.js';
 import { processSetLogin } from '../login-status/login-status.js';
 import { NavigatorLogin } from '../login-status/navigator-login.js';
 import type { AgentRequest, ResponseHop } from '../net/types.js';
@@ -47,6 +50,12 @@ export class Frame {
   readonly navigator: Navigator;
   /** The response the document was loaded from (absent with `load: false`). */
   response: DocumentResponse | undefined;
+  /** The page's `IdentityProvider` interface (FedCM §2.4): close(), resolve(), getUserInfo(). Absent outside secure contexts. */
+  readonly IdentityProvider: IdentityProvider | undefined;
+  /** The page's `IdentityCredential` interface statics (FedCM §2.2.2): disconnect(). Absent outside secure contexts. */
+  readonly IdentityCredential: { disconnect(options: { configURL: string; clientId: string; accountHint: string }): Promise<void> } | undefined;
+  /** @internal Set when this top-level document is a FedCM popup. */
+  popup: Popup | undefined;
 
   /** @internal Credential Management "active credential types" of this document's settings. */
   readonly activeCredentialTypes = new Set<string>();
@@ -87,6 +96,8 @@ export class Frame {
       this.#policy = () => true;
     }
     const credentials = this.isSecureContext ? new CredentialsContainer(core, this) : undefined;
+    this.IdentityProvider = this.isSecureContext ? new IdentityProvider(core, this) : undefined;
+    this.IdentityCredential = this.isSecureContext ? { disconnect: (options) => disconnect(core, this, options) } : undefined;
     const login = this.isSecureContext ? new NavigatorLogin(core, this) : undefined;
     const isActive = (): boolean => this.hasTransientActivation;
     const hasBeenActive = (): boolean => this.#hasBeenActive;

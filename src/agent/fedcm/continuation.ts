@@ -1,0 +1,43 @@
+// FedCM §3.5, the `continue_on` branch: the IdP needs the user on its own page (extra consent,
+// a second factor) before it issues the token. The agent opens that page in a popup and waits
+// for IdentityProvider.resolve(token, {accountId}) or close().
+
+import type { AgentCore } from '../agent.js';
+import { issue } from '../diagnostics.js';
+import type { IdpConfig } from './config.js';
+import { FedCmFailure } from './failure.js';
+
+export async function runContinuation(
+  core: AgentCore,
+  config: IdpConfig,
+  url: URL,
+  signal: AbortSignal,
+): Promise<{ token: unknown; accountId?: string }> {
+  const popup = await core.openPopup('continuation', url);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      popup.close();
+      reject(signal.reason);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    const result = await Promise.race([popup.result, aborted]);
+    if (result.kind === 'resolved') return result.accountId === undefined ? { token: result.token } : { token: result.token, accountId: result.accountId };
+    const extra = { url: url.href, configURL: config.configURL.href };
+    if (result.kind === 'identity-provider-close') {
+      throw new FedCmFailure({
+        reason: 'ContinuationPopupClosedByUser',
+        level: 'error',
+        message: 'The continuation popup was closed by IdentityProvider.close().',
+        detail: `${url.href} called IdentityProvider.close(), which ends the request without a token. Call IdentityProvider.resolve(token) to finish it.`,
+        ...extra,
+      });
+    }
+    throw new FedCmFailure({ ...issue('ErrorIdToken', `The user closed the continuation popup ${url.href}.`, extra), reason: 'ContinuationPopupClosedByUser' });
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,113 @@
+// FedCM §2.2.2 IdentityCredential.disconnect(): the RP tells the IdP to forget the connection
+// with an account, and the agent forgets it too. Mirrors Chromium's disconnect_request.cc.
+
+import { isPotentiallyTrustworthy, isSameOrigin, serializeOrigin } from '../../common/site.js';
+import type { AgentCore } from '../agent.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { checkCors } from '../net/cors.js';
+import { parseJsonResponse } from '../net/json.js';
+import { NetError } from '../net/types.js';
+import type { Frame } from '../page/frame.js';
+import { fetchConfig } from './config.js';
+import { createContext, fetchEndpoint } from './context.js';
+import { FedCmFailure } from './failure.js';
+
+export interface IdentityCredentialDisconnectOptions {
+  configURL: string;
+  clientId: string;
+  accountHint: string;
+}
+
+/** Documents with a disconnect() in flight (Chromium allows one per document). */
+const pending = new WeakSet<Frame>();
+
+function convert(options: unknown): IdentityCredentialDisconnectOptions {
+  const d = (options ?? {}) as Record<string, unknown>;
+  const out: Partial<IdentityCredentialDisconnectOptions> = {};
+  // WebIDL order: IdentityProviderConfig's members (clientId, configURL), then accountHint.
+  for (const member of ['clientId', 'configURL', 'accountHint'] as const) {
+    const value = d[member];
+    if (value === undefined) {
+      throw new TypeError(`Failed to execute 'disconnect' on 'IdentityCredential': Failed to read the '${member}' property from 'IdentityCredentialDisconnectOptions': Required member is undefined.`);
+    }
+    out[member] = String(value).toWellFormed();
+  }
+  return out as IdentityCredentialDisconnectOptions;
+}
+
+export async function disconnect(core: AgentCore, frame: Frame, options: unknown): Promise<void> {
+  const { configURL: configURLString, clientId, accountHint } = convert(options);
+  if (!frame.fullyActive) throw new DOMException('The document is not fully active.', 'InvalidStateError');
+  if (!frame.allowsFeature('identity-credentials-get')) {
+    throw new DOMException("The 'identity-credentials-get' feature is not enabled in this document.", 'NotAllowedError');
+  }
+  if (!URL.canParse(configURLString) || clientId === '') throw new DOMException('Provider information is incomplete.', 'InvalidStateError');
+  const configURL = new URL(configURLString);
+  const idp = serializeOrigin(configURL);
+  const key = { embedder: frame.top.origin, rp: frame.origin, idp };
+  const fail = (detail: string, message = 'Error disconnecting account.'): DOMException => {
+    const diagnostic: Diagnostic = { reason: 'InvalidRequest', level: 'error', message, detail, configURL: configURL.href, endpoint: 'disconnect endpoint' };
+    core.report(diagnostic);
+    const e = new DOMException('Error disconnecting account.', 'NetworkError');
+    Object.defineProperty(e, 'cause', { value: diagnostic, enumerable: false, configurable: true, writable: true });
+    return e;
+  };
+  if (pending.has(frame)) throw fail('Call disconnect() again once the previous call has settled.', 'There is a pending disconnect() call.');
+  if (!isPotentiallyTrustworthy(configURL)) throw fail(`${configURL.href} is not potentially trustworthy (use https).`);
+  if (core.profile.connections(key).length === 0) {
+    throw fail(`${frame.origin} has no account connected with ${idp} in this browser, so no request is made.`, 'There is no account to disconnect.');
+  }
+  pending.add(frame);
+  try {
+    const ctx = createContext(core, frame, new AbortController().signal);
+    let config;
+    try {
+      config = await fetchConfig(ctx, configURL, { strictWellKnown: core.settings.strictWellKnown });
+    } catch (e) {
+      if (e instanceof FedCmFailure) throw fail(`${e.diagnostic.message} ${e.diagnostic.detail}`);
+      throw e;
+    }
+    const endpoint = config.disconnectEndpoint;
+    if (!endpoint || !isSameOrigin(endpoint, configURL)) {
+      throw fail(
+        `${configURL.href} has ${endpoint ? `a cross-origin "disconnect_endpoint" (${endpoint.href})` : 'no "disconnect_endpoint"'}; it must be on ${configURL.origin}.`,
+        'Config is missing or has an invalid or cross-origin "disconnect_endpoint" URL.',
+      );
+    }
+    // Chromium concatenates the values without URL-encoding them (SendDisconnectRequest).
+    const res = await fetchEndpoint(ctx, 'disconnect endpoint', {
+      url: endpoint,
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', origin: frame.origin },
+      body: `client_id=${clientId}&account_hint=${accountHint}`,
+      credentials: 'include',
+      initiator: frame.origin,
+      siteForCookies: endpoint,
+      mode: 'cors',
+      destination: 'webidentity',
+      redirect: 'error',
+    });
+    const problem = disconnectProblem(res, frame.origin);
+    if (typeof problem === 'string') {
+      // Any failure still forgets every connection of this RP with this IdP.
+      core.profile.removeConnections(key);
+      throw fail(`${endpoint.href}: ${problem}`, 'The disconnect request failed on the server');
+    }
+    const removed = core.profile.removeConnections({ ...key, accountId: problem.accountId });
+    if (removed === 0) core.profile.removeConnections(key);
+  } finally {
+    pending.delete(frame);
+  }
+}
+
+/** The disconnected account id, or what is wrong with the response. */
+function disconnectProblem(res: Awaited<ReturnType<typeof fetchEndpoint>>, rpOrigin: string): { accountId: string } | string {
+  if (res instanceof NetError) return res.message;
+  const cors = checkCors(res, rpOrigin, 'include');
+  if (!cors.ok) return `CORS check failed: ${cors.message}`;
+  const json = parseJsonResponse(res);
+  if (!json.ok) return json.message;
+  const accountId = (json.value as Record<string, unknown>)['account_id'];
+  if (typeof accountId !== 'string' || accountId === '') return 'the response has no "account_id" string';
+  return { accountId };
+}

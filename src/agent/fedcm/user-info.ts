@@ -1,0 +1,80 @@
+// FedCM §2.4 IdentityProvider.getUserInfo(): an IdP iframe embedded by an RP learns which of its
+// users have signed in to that RP before, to personalise its button. Mirrors Chromium's
+// user_info_request.cc, whose checks come in this order.
+
+import { isPotentiallyTrustworthy, serializeOrigin } from '../../common/site.js';
+import type { AgentCore } from '../agent.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { Frame } from '../page/frame.js';
+import { fetchAccounts } from './accounts.js';
+import { fetchConfig } from './config.js';
+import { createContext } from './context.js';
+import { FedCmFailure } from './failure.js';
+
+/** FedCM IdentityUserInfo. */
+export interface IdentityUserInfo {
+  email?: string;
+  name?: string;
+  givenName?: string;
+  picture?: string;
+}
+
+export async function getUserInfo(core: AgentCore, frame: Frame, config: { configURL: string; clientId: string }): Promise<IdentityUserInfo[]> {
+  if (typeof config !== 'object' || config === null || config.configURL === undefined || config.clientId === undefined) {
+    throw new TypeError("Failed to execute 'getUserInfo' on 'IdentityProvider': required members configURL and clientId.");
+  }
+  const configURLString = String(config.configURL);
+  const clientId = String(config.clientId);
+  if (!frame.allowsFeature('identity-credentials-get')) {
+    throw new DOMException("The 'identity-credentials-get' feature is not enabled in this document.", 'NotAllowedError');
+  }
+  if (!URL.canParse(configURLString) || clientId === '') {
+    throw new DOMException('Provider information is incomplete.', 'InvalidStateError');
+  }
+  const configURL = new URL(configURLString);
+  const idp = serializeOrigin(configURL);
+  if (frame.origin !== idp) {
+    throw new DOMException('UserInfo request must be initiated from a frame that is the same origin with the provider.', 'InvalidStateError');
+  }
+  const fail = (detail: string): DOMException => {
+    const diagnostic: Diagnostic = { reason: 'InvalidRequest', level: 'error', message: 'Error retrieving user info.', detail, configURL: configURL.href };
+    core.report(diagnostic);
+    const e = new DOMException('Error retrieving user info.', 'NetworkError');
+    Object.defineProperty(e, 'cause', { value: diagnostic, enumerable: false, configurable: true, writable: true });
+    return e;
+  };
+  const parent = frame.parent;
+  if (!parent) throw fail('getUserInfo() caller is not an iframe: call it from an IdP iframe embedded in the RP page.');
+  if (!isPotentiallyTrustworthy(configURL)) throw fail(`${configURL.href} is not potentially trustworthy (use https).`);
+  if (core.profile.getLoginStatus(idp) === 'logged-out') throw fail(`The login status of ${idp} is logged-out.`);
+  const key = { embedder: frame.top.origin, rp: parent.origin, idp };
+  const connected = core.profile.connections(key);
+  if (connected.length === 0) {
+    throw fail(`The user has not signed in to ${parent.origin} with ${idp} in this browser, so the IdP may not learn who they are.`);
+  }
+  // The iframe is the IdP's own document: its requests are first-party, so all cookies go.
+  const ctx = { ...createContext(core, frame, new AbortController().signal), rpOrigin: frame.origin };
+  let idpConfig;
+  try {
+    idpConfig = await fetchConfig(ctx, configURL, { strictWellKnown: core.settings.strictWellKnown });
+  } catch (e) {
+    if (e instanceof FedCmFailure) throw fail(`${e.diagnostic.message} ${e.diagnostic.detail}`);
+    throw e;
+  }
+  const result = await fetchAccounts(ctx, idpConfig);
+  if (!result.ok) throw fail(`${result.failure.diagnostic.message} ${result.failure.diagnostic.detail}`);
+  const returning = (a: { id: string; approved_clients?: string[] }): boolean =>
+    connected.some((c) => c.accountId === a.id) && (a.approved_clients === undefined || a.approved_clients.includes(clientId));
+  if (!result.accounts.some(returning)) {
+    throw fail(`None of the accounts ${idpConfig.accountsEndpoint.href} returned has signed in to ${parent.origin} before.`);
+  }
+  const ordered = [...result.accounts.filter(returning), ...result.accounts.filter((a) => !returning(a))];
+  return ordered.map((a) => {
+    const info: IdentityUserInfo = {};
+    if (a.email !== undefined) info.email = a.email;
+    if (a.name !== undefined) info.name = a.name;
+    if (a.given_name !== undefined) info.givenName = a.given_name;
+    if (a.picture !== undefined) info.picture = a.picture;
+    return info;
+  });
+}
