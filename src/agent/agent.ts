@@ -144,7 +144,14 @@ export class Agent {
 
   async #openPopup(purpose: PopupPurpose, url: URL, host: PopupHost | undefined): Promise<Popup> {
     const frame = new Frame(this.#core, url, null);
-    const popup = new Popup(purpose, frame);
+    const popup: Popup = new Popup(purpose, frame, async (target, init) => {
+      const next = new Frame(this.#core, target, null);
+      next.popup = popup;
+      this.#pages.add(next);
+      void popup.result.then(() => this.#pages.delete(next));
+      await next.load(init);
+      return next;
+    });
     frame.popup = popup;
     this.#pages.add(frame);
     void popup.result.then(() => this.#pages.delete(frame));

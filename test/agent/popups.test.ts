@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { IdentityCredential, programmablePopups, type Popup } from '../../src/agent/index.js';
+import { programmablePopups, type IdentityCredential, type Popup } from '../../src/agent/index.js';
 import { continueOn, echoField, janeDoe, johnDoe } from '../fixtures/index.js';
 import { rejection, startWorld, type World } from '../helpers/world.js';
 

@@ -270,14 +270,8 @@ export class Cookies {
         reason: `${describeSameSite(sameSite)} and the response is to a cross-site request ${crossSiteRoute(opts.req, url)}; only SameSite=None; Secure cookies can be set there`,
       };
     }
-    // Turn Max-Age into an absolute expiry on our clock: tough-cookie measures Max-Age from the
-    // last access, and reads Date.now() itself, which an injected clock cannot reach.
     const now = this.now();
-    if (typeof parsed.maxAge === 'number' || parsed.maxAge === '-Infinity') {
-      const seconds = typeof parsed.maxAge === 'number' ? parsed.maxAge : -1;
-      parsed.expires = new Date(seconds <= 0 ? 0 : now + seconds * 1000);
-      parsed.maxAge = null;
-    }
+    absoluteExpiry(parsed, now);
     let stored: Cookie | undefined;
     try {
       stored = await this.jar.setCookie(parsed, url, { http: opts.http, now: new Date(now), ignoreError: false });
@@ -290,6 +284,34 @@ export class Cookies {
       await this.jar.store.removeCookie(stored.domain, stored.path, stored.key);
     }
     return { ok: true, name };
+  }
+
+  /**
+   * `document.cookie` for a document at `url` (HTML "cookie" getter): its non-HttpOnly cookies.
+   * Synchronous, as the DOM API is, so the jar's store must be synchronous (the memory and
+   * SQLite stores are).
+   */
+  documentCookie(url: URL): string {
+    const now = this.now();
+    return this.jar
+      .getCookiesSync(url, { http: false, expire: false, sort: true })
+      .filter((c) => {
+        const expiry = expiryOf(c, now);
+        return expiry === null || expiry > now;
+      })
+      .map((c) => (c.key === '' ? c.value : `${c.key}=${c.value}`))
+      .join('; ');
+  }
+
+  /** The `document.cookie` setter: refused cookies are ignored, as in browsers. */
+  setDocumentCookie(url: URL, line: string): void {
+    const parsed = Cookie.parse(line, { loose: true });
+    if (parsed === undefined || parsed.httpOnly) return;
+    if (Buffer.byteLength(parsed.key + parsed.value) > MAX_NAME_VALUE_BYTES) return;
+    if (effectiveSameSite(parsed) === 'none' && !parsed.secure) return;
+    const now = this.now();
+    absoluteExpiry(parsed, now);
+    this.jar.setCookieSync(parsed, url, { http: false, now: new Date(now), ignoreError: true });
   }
 
   /** Cookies matching the URL's host, path and scheme that have not expired, in Cookie-header order. */
@@ -364,4 +386,16 @@ function toStored(c: Cookie): StoredCookie {
     expires: expiry === null ? null : Number.isFinite(expiry) ? expiry : 0,
     creation: c.creation instanceof Date ? c.creation.getTime() : null,
   };
+}
+
+/**
+ * Turns Max-Age into an absolute expiry on our clock: tough-cookie measures Max-Age from the
+ * last access, and reads Date.now() itself, which an injected clock cannot reach.
+ */
+function absoluteExpiry(parsed: Cookie, now: number): void {
+  if (typeof parsed.maxAge === 'number' || parsed.maxAge === '-Infinity') {
+    const seconds = typeof parsed.maxAge === 'number' ? parsed.maxAge : -1;
+    parsed.expires = new Date(seconds <= 0 ? 0 : now + seconds * 1000);
+    parsed.maxAge = null;
+  }
 }

@@ -41,12 +41,8 @@ export interface DocumentResponse {
 }
 
 export class Frame {
-  readonly url: URL;
-  /** Serialized origin; "null" when opaque (sandboxed, data:). */
-  readonly origin: string;
   readonly parent: Frame | null;
   readonly top: Frame;
-  readonly isSecureContext: boolean;
   readonly navigator: Navigator;
   /** The response the document was loaded from (absent with `load: false`). */
   response: DocumentResponse | undefined;
@@ -64,6 +60,10 @@ export class Frame {
 
   readonly #core: AgentCore;
   readonly #children = new Set<Frame>();
+  readonly #sandbox: boolean;
+  #url!: URL;
+  #origin!: string;
+  #secure!: boolean;
   readonly #policy: (feature: PolicyFeature) => boolean;
   #detached = false;
   #activatedAt: number | undefined;
@@ -72,22 +72,18 @@ export class Frame {
   /** @internal Use agent.open() and frame.openFrame(). */
   constructor(core: AgentCore, url: URL, parent: Frame | null, options: FrameOptions = {}) {
     this.#core = core;
-    this.url = url;
     this.parent = parent;
     this.top = parent ? parent.top : this;
-    const declaredOrigin = serializeOrigin(url);
-    this.origin = options.sandbox ? 'null' : declaredOrigin;
-    // HTML "secure context": every ancestor is one, and this document's URL is potentially trustworthy
-    // (data: documents have an opaque origin and are not, WPT credentialscontainer-frame-basics).
-    this.isSecureContext = (parent?.isSecureContext ?? true) && url.protocol !== 'data:' && isPotentiallyTrustworthy(url);
+    this.#sandbox = options.sandbox === true;
+    this.#setUrl(url);
     if (parent) {
-      const container = parseAllowAttribute(options.allow ?? '', parent.origin, declaredOrigin);
+      const container = parseAllowAttribute(options.allow ?? '', parent.origin, serializeOrigin(url));
       const parentPolicy = { enabled: (f: PolicyFeature) => parent.allowsFeature(f), origin: parent.origin };
       const cache = new Map<PolicyFeature, boolean>();
       this.#policy = (f) => {
         let v = cache.get(f);
         if (v === undefined) {
-          v = inheritedFeatureEnabled(f, parentPolicy, container, this.origin, declaredOrigin);
+          v = inheritedFeatureEnabled(f, parentPolicy, container, this.origin, serializeOrigin(this.url));
           cache.set(f, v);
         }
         return v;
@@ -115,6 +111,30 @@ export class Frame {
     };
   }
 
+  /** The document's URL (after any redirects of the navigation that loaded it). */
+  get url(): URL {
+    return this.#url;
+  }
+
+  /** Serialized origin; "null" when opaque (sandboxed, data:). */
+  get origin(): string {
+    return this.#origin;
+  }
+
+  /**
+   * HTML "secure context": every ancestor is one, and this document's URL is potentially
+   * trustworthy (data: documents have an opaque origin and are not, WPT credentialscontainer-frame-basics).
+   */
+  get isSecureContext(): boolean {
+    return this.#secure;
+  }
+
+  #setUrl(url: URL): void {
+    this.#url = url;
+    this.#origin = this.#sandbox || url.protocol === 'data:' ? 'null' : serializeOrigin(url);
+    this.#secure = (this.parent?.isSecureContext ?? true) && url.protocol !== 'data:' && isPotentiallyTrustworthy(url);
+  }
+
   /** Whether the document is fully active: not closed or removed, and its parent fully active. */
   get fullyActive(): boolean {
     return !this.#detached && (this.parent === null || this.parent.fullyActive);
@@ -129,6 +149,18 @@ export class Frame {
 
   get children(): Frame[] {
     return [...this.#children];
+  }
+
+  /**
+   * `document.cookie`: this document's non-HttpOnly cookies, read and written synchronously in
+   * the agent's jar. Opaque-origin documents have none (HTML: the getter returns "").
+   */
+  get cookie(): string {
+    return this.origin === 'null' ? '' : this.#core.fetcher.cookies.documentCookie(this.url);
+  }
+
+  set cookie(value: string) {
+    if (this.origin !== 'null') this.#core.fetcher.cookies.setDocumentCookie(this.url, String(value));
   }
 
   /** Whether the permissions policy allows `feature` in this document. */
@@ -198,15 +230,23 @@ export class Frame {
     this.pendingIdentityRequest?.cancel('replaced');
   }
 
-  /** @internal Navigates this frame to its URL (the document request). */
-  async load(): Promise<void> {
+  /**
+   * @internal Navigates this frame to its URL (the document request). `init` describes a form
+   * submission (POST with a body) or a navigation started by a document (`initiator`).
+   */
+  async load(init: { method?: 'GET' | 'POST'; body?: string; contentType?: string; initiator?: string } = {}): Promise<void> {
     const isTop = this.parent === null;
+    const method = init.method ?? 'GET';
+    const headers: Record<string, string> = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+    if (init.contentType !== undefined) headers['content-type'] = init.contentType;
+    if (method === 'POST' && init.initiator !== undefined) headers['origin'] = init.initiator;
     const req: AgentRequest = {
       url: this.url,
-      method: 'GET',
-      headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+      method,
+      headers,
+      ...(init.body === undefined ? {} : { body: init.body }),
       credentials: 'include',
-      initiator: isTop ? 'user' : this.parent.origin,
+      initiator: init.initiator ?? (isTop ? 'user' : this.parent.origin),
       siteForCookies: this.top.url,
       topLevelNavigation: isTop,
       mode: 'navigate',
@@ -218,12 +258,13 @@ export class Frame {
     const res = await this.#core.fetcher.fetch(req);
     this.#core.events.emit('fetch', {
       endpoint: 'navigation',
-      method: 'GET',
+      method,
       url: this.url.href,
       status: res.status,
       durationMs: performance.now() - started,
       requestHeaders: res.requestHeaders,
     });
+    this.#setUrl(res.url);
     this.response = { status: res.status, headers: res.headers, body: new TextDecoder().decode(res.body) };
   }
 

@@ -18,22 +18,58 @@ export type PopupResult =
   /** Login popups: the IdP's login status became logged-in (Chromium watches for this too). */
   | { kind: 'logged-in' };
 
+/** How a popup loads a new document (the agent provides it). */
+export type PopupLoader = (url: URL, init: NavigationInit) => Promise<Frame>;
+
+/** A navigation started by the popup's document: a link, a redirect by script, a form submission. */
+export interface NavigationInit {
+  method?: 'GET' | 'POST';
+  body?: string;
+  contentType?: string;
+  /** The origin of the document that started it. */
+  initiator?: string;
+}
+
 export class Popup {
   readonly purpose: PopupPurpose;
-  /** The document the popup shows (navigated, so its response and Set-Login were processed). */
-  readonly frame: Frame;
   /** Settles when the popup ends. */
   readonly result: Promise<PopupResult>;
+  #frame: Frame;
+  readonly #load: PopupLoader;
   #settle!: (result: PopupResult) => void;
   #closed = false;
 
   /** @internal */
-  constructor(purpose: PopupPurpose, frame: Frame) {
+  constructor(purpose: PopupPurpose, frame: Frame, load: PopupLoader) {
     this.purpose = purpose;
-    this.frame = frame;
+    this.#frame = frame;
+    this.#load = load;
     this.result = new Promise((resolve) => {
       this.#settle = resolve;
     });
+  }
+
+  /** The document the popup shows now (navigated, so its response and Set-Login were processed). */
+  get frame(): Frame {
+    return this.#frame;
+  }
+
+  /**
+   * Navigates the popup (a form post on the login page, a link): the new document replaces the
+   * old one, cookies and Set-Login of the response are applied. Resolves with the new document.
+   */
+  async navigate(url: string | URL, init: NavigationInit = {}): Promise<Frame> {
+    if (this.#closed) throw new DOMException('The popup is closed.', 'InvalidStateError');
+    const target = new URL(url, this.#frame.url);
+    const previous = this.#frame;
+    const next = await this.#load(target, { initiator: previous.origin, ...init });
+    if (this.#closed) {
+      next.close();
+      return next;
+    }
+    this.#frame = next;
+    previous.close();
+    return next;
   }
 
   get url(): URL {
