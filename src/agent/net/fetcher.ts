@@ -8,16 +8,12 @@
 //   - `content-length: N` last, for POST (0 without a body; never on GET).
 // It adds no user-agent, accept, accept-encoding, accept-language or referer of its own (those
 // belong to undici's fetch(), which we do not use).
-import { isIP } from 'node:net';
-import { checkServerIdentity, rootCertificates } from 'node:tls';
-import type { PeerCertificate } from 'node:tls';
-import { Agent, buildConnector } from 'undici';
-import type { Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
+import { createDispatcher } from '../../common/dispatcher.js';
+import { HostRules, type HostRulesInput } from '../../common/host-rules.js';
 import { isSameOrigin, isSameSite } from '../../common/site.js';
 import { VERSION } from '../../version.js';
 import type { Cookies } from './cookies.js';
-import { HostRules } from './host-rules.js';
-import type { HostRulesInput } from './host-rules.js';
 import { NetError } from './types.js';
 import type { AgentRequest, AgentResponse, CookieDecision, ResponseHop } from './types.js';
 
@@ -152,18 +148,13 @@ export class Fetcher {
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.onResponse = options.onResponse;
-    const extraCa = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
-    const tlsOptions = {
-      ca: [...rootCertificates, ...extraCa],
-      rejectUnauthorized: options.insecureTLS !== true,
-      timeout: this.timeoutMs,
-    };
-    this.agent = new Agent({
-      connect: mappedConnector(this.hostRules, tlsOptions),
-      allowH2: false,
+    this.agent = createDispatcher({
+      hostRules: this.hostRules,
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+      insecureTLS: options.insecureTLS === true,
+      timeoutMs: this.timeoutMs,
       // Backstops only: the whole-request timer in fetch() fires first.
-      headersTimeout: this.timeoutMs + UNDICI_TIMEOUT_SLACK_MS,
-      bodyTimeout: this.timeoutMs + UNDICI_TIMEOUT_SLACK_MS,
+      backstopMs: UNDICI_TIMEOUT_SLACK_MS,
     });
   }
 
@@ -411,50 +402,6 @@ export class Fetcher {
   async close(): Promise<void> {
     await this.agent.close();
   }
-}
-
-/**
- * An undici connector that applies host rules like Chromium's MAP rules: the TCP connection
- * goes to the mapped address, while SNI and the certificate check use the original host name.
- */
-function mappedConnector(
-  rules: HostRules,
-  tlsOptions: { ca: string[]; rejectUnauthorized: boolean; timeout: number },
-): buildConnector.connector {
-  const base = buildConnector(tlsOptions);
-  // An original host that is itself an IP cannot travel as SNI (RFC 6066 §3); such mappings
-  // get a connector whose identity check names the original IP instead of the mapped one.
-  const byOriginalIp = new Map<string, buildConnector.connector>();
-  return (opts, callback) => {
-    const port = opts.port !== '' ? Number(opts.port) : opts.protocol === 'https:' ? 443 : 80;
-    const original = opts.hostname; // undici strips IPv6 brackets here
-    const isV6 = isIP(original) === 6;
-    const target = rules.resolve(isV6 ? `[${original}]` : original, port);
-    if (target === null) {
-      base(opts, callback);
-      return;
-    }
-    const targetHost = target.host.startsWith('[') ? target.host.slice(1, -1) : target.host;
-    let connector = base;
-    let servername: string | undefined = original;
-    if (isIP(original) !== 0) {
-      servername = undefined;
-      connector = byOriginalIp.get(original) ?? buildConnector({
-        ...tlsOptions,
-        checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(original, cert),
-      });
-      byOriginalIp.set(original, connector);
-    }
-    connector(
-      {
-        ...opts,
-        hostname: targetHost,
-        port: String(target.port),
-        ...(servername === undefined ? {} : { servername }),
-      },
-      callback,
-    );
-  };
 }
 
 /** undici's header object to a Fetch Headers, keeping repeated headers (Set-Cookie) apart. */

@@ -33,8 +33,8 @@ export type {
   StoredCookie,
   StoreResult,
 } from './cookies.js';
-export { HostRules, parseHostRules, resolveHostRule } from './host-rules.js';
-export type { HostRule, HostRuleTarget, HostRulesInput } from './host-rules.js';
+export { HostRules, parseHostRules, resolveHostRule } from '../../common/host-rules.js';
+export type { HostRule, HostRuleTarget, HostRulesInput } from '../../common/host-rules.js';
 export { checkCors } from './cors.js';
 export type { CorsResult } from './cors.js';
 export { extractMimeEssence, isJsonMimeType, parseJsonResponse } from './json.js';

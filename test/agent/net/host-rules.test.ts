@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HostRules, parseHostRules, resolveHostRule } from '../../../src/agent/net/host-rules.js';
+import { HostRules, parseHostRules, resolveHostRule } from '../../../src/common/host-rules.js';
 
 describe('HostRules', () => {
   test('record form: wildcard, port-restricted pattern, target without port keeps the request port', () => {

@@ -1,0 +1,81 @@
+// One undici dispatcher for every party that makes requests from Node (the agent's fetcher, the
+// RP's token verifier, the CLI): host rules like Chromium's --host-resolver-rules, extra CA
+// trust or an explicit insecure switch, and timeouts.
+
+import { isIP } from 'node:net';
+import { checkServerIdentity, rootCertificates } from 'node:tls';
+import type { PeerCertificate } from 'node:tls';
+import { Agent, buildConnector } from 'undici';
+import { HostRules, type HostRulesInput } from './host-rules.js';
+
+export interface DispatcherOptions {
+  hostRules?: HostRulesInput;
+  /** Extra trusted root certificates (PEM), added to Node's bundled roots. */
+  ca?: string | string[];
+  /** Accept any certificate (tests only). */
+  insecureTLS?: boolean;
+  /** Connect timeout, and (plus `backstopMs`) the headers and body timeouts. Default 30 s. */
+  timeoutMs?: number;
+  backstopMs?: number;
+}
+
+export function createDispatcher(options: DispatcherOptions = {}): Agent {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const extraCa = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
+  const tlsOptions = {
+    ca: [...rootCertificates, ...extraCa],
+    rejectUnauthorized: options.insecureTLS !== true,
+    timeout: timeoutMs,
+  };
+  return new Agent({
+    connect: mappedConnector(HostRules.from(options.hostRules), tlsOptions),
+    allowH2: false,
+    headersTimeout: timeoutMs + (options.backstopMs ?? 0),
+    bodyTimeout: timeoutMs + (options.backstopMs ?? 0),
+  });
+}
+
+/**
+ * An undici connector that applies host rules like Chromium's MAP rules: the TCP connection
+ * goes to the mapped address, while SNI and the certificate check use the original host name.
+ */
+function mappedConnector(
+  rules: HostRules,
+  tlsOptions: { ca: string[]; rejectUnauthorized: boolean; timeout: number },
+): buildConnector.connector {
+  const base = buildConnector(tlsOptions);
+  // An original host that is itself an IP cannot travel as SNI (RFC 6066 §3); such mappings
+  // get a connector whose identity check names the original IP instead of the mapped one.
+  const byOriginalIp = new Map<string, buildConnector.connector>();
+  return (opts, callback) => {
+    const port = opts.port !== '' ? Number(opts.port) : opts.protocol === 'https:' ? 443 : 80;
+    const original = opts.hostname; // undici strips IPv6 brackets here
+    const isV6 = isIP(original) === 6;
+    const target = rules.resolve(isV6 ? `[${original}]` : original, port);
+    if (target === null) {
+      base(opts, callback);
+      return;
+    }
+    const targetHost = target.host.startsWith('[') ? target.host.slice(1, -1) : target.host;
+    let connector = base;
+    let servername: string | undefined = original;
+    if (isIP(original) !== 0) {
+      servername = undefined;
+      connector = byOriginalIp.get(original) ?? buildConnector({
+        ...tlsOptions,
+        checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(original, cert),
+      });
+      byOriginalIp.set(original, connector);
+    }
+    connector(
+      {
+        ...opts,
+        hostname: targetHost,
+        port: String(target.port),
+        ...(servername === undefined ? {} : { servername }),
+      },
+      callback,
+    );
+  };
+}
+
