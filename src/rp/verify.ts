@@ -1,0 +1,223 @@
+// Server-side verification of the token an RP receives from FedCM (fedcm-spec-checklist, PART 4
+// "RP kit"): the IdP's keys are discovered and cached, only asymmetric algorithms are accepted,
+// and every claim check that fails is named, so a developer knows which one.
+
+import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+
+/** A fetch that the verifier uses for discovery and the JWKS (pass one with host rules in tests). */
+export type FetchLike = (input: string, init?: { headers?: Record<string, string> | Headers; method?: string; redirect?: RequestRedirect; signal?: AbortSignal }) => Promise<Response>;
+
+/** Asymmetric JWS algorithms (RFC 7518 §3, RFC 8037). Symmetric and `none` never verify. */
+export const ASYMMETRIC_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const;
+
+export type TokenErrorCode =
+  | 'not_a_jwt' // the token is not a string, or not a compact JWS
+  | 'algorithm_not_allowed'
+  | 'discovery_failed' // the issuer's OpenID configuration could not be used
+  | 'jwks_unavailable'
+  | 'unknown_key' // no key in the JWKS matches the token's kid (after a refresh)
+  | 'bad_signature'
+  | 'issuer_mismatch'
+  | 'audience_mismatch'
+  | 'nonce_mismatch'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'issued_in_future'
+  | 'missing_claim';
+
+/** Says which check failed, and why, in words. */
+export class TokenVerificationError extends Error {
+  override readonly name = 'TokenVerificationError';
+  constructor(
+    readonly code: TokenErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface VerifierOptions {
+  /**
+   * The expected `iss`. The keys are found through OpenID Connect discovery at
+   * `<issuer>/.well-known/openid-configuration` unless `jwksUri` is given.
+   * With only `configURL`, the issuer is the config URL's origin.
+   */
+  issuer?: string;
+  configURL?: string;
+  jwksUri?: string;
+  /** The expected `aud`: the RP's client id at the IdP. */
+  clientId: string;
+  /** Allowed clock skew for exp/nbf/iat, seconds (default 60). */
+  clockToleranceSec?: number;
+  /** Current time in ms (default Date.now). */
+  now?: () => number;
+  /** For discovery and the JWKS (default: global fetch). */
+  fetch?: FetchLike;
+  /**
+   * After a JWKS fetch, how long a token with an unknown key id waits before it may trigger
+   * another fetch (default 30 s, jose's default: a flood of bad tokens cannot hammer the IdP).
+   */
+  jwksRefreshCooldownMs?: number;
+}
+
+export interface VerifiedIdentity {
+  /** The token's claims (sub, email, name… as the IdP disclosed them). */
+  claims: JWTPayload & Record<string, unknown>;
+  /** The algorithm and key id it was signed with. */
+  alg: string;
+  kid: string | undefined;
+}
+
+/**
+ * Verifies FedCM tokens for one (issuer, client) pair. Keep one per IdP: it caches discovery and
+ * the JWKS, and refreshes the JWKS when a token names a key it does not know (key rotation).
+ */
+export class IdentityTokenVerifier {
+  readonly issuer: string;
+  readonly #options: VerifierOptions;
+  #keys: Promise<JWTVerifyGetKey> | undefined;
+
+  constructor(options: VerifierOptions) {
+    const issuer = options.issuer ?? (options.configURL === undefined ? undefined : new URL(options.configURL).origin);
+    if (issuer === undefined) throw new TypeError('IdentityTokenVerifier needs `issuer` or `configURL`.');
+    if (typeof options.clientId !== 'string' || options.clientId === '') throw new TypeError('IdentityTokenVerifier needs a non-empty `clientId`.');
+    this.issuer = issuer;
+    this.#options = options;
+  }
+
+  /**
+   * Verifies `token` (the IdentityCredential's `token`, which FedCM allows to be any JSON value:
+   * the RP MUST check it is the string it expects) and, when given, that it carries `nonce`.
+   */
+  async verify(token: unknown, expected: { nonce?: string } = {}): Promise<VerifiedIdentity> {
+    if (typeof token !== 'string' || token.split('.').length !== 3) {
+      throw new TokenVerificationError('not_a_jwt', `Expected a JWT (a string of three dot-separated parts), got ${describe(token)}.`);
+    }
+    let header;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch (e) {
+      throw new TokenVerificationError('not_a_jwt', `The token's header is not valid: ${(e as Error).message}`, { cause: e });
+    }
+    const alg = header.alg;
+    if (typeof alg !== 'string' || !(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg)) {
+      throw new TokenVerificationError('algorithm_not_allowed', `The token is signed with ${JSON.stringify(alg)}; only asymmetric algorithms are accepted (${ASYMMETRIC_ALGORITHMS.join(', ')}).`);
+    }
+    const now = this.#options.now?.() ?? Date.now();
+    const tolerance = this.#options.clockToleranceSec ?? 60;
+    let result;
+    try {
+      result = await jwtVerify(token, await this.#keySet(), {
+        issuer: this.issuer,
+        audience: this.#options.clientId,
+        algorithms: [...ASYMMETRIC_ALGORITHMS],
+        clockTolerance: tolerance,
+        currentDate: new Date(now),
+        requiredClaims: ['iss', 'aud', 'exp', 'iat', 'sub'],
+      });
+    } catch (e) {
+      throw this.#explain(e);
+    }
+    const claims = result.payload as JWTPayload & Record<string, unknown>;
+    if (typeof claims.iat === 'number' && claims.iat > now / 1000 + tolerance) {
+      throw new TokenVerificationError('issued_in_future', `The token was issued at ${iso(claims.iat)}, after now (${iso(now / 1000)}) beyond the ${tolerance} s tolerance.`);
+    }
+    if (expected.nonce !== undefined && claims['nonce'] !== expected.nonce) {
+      throw new TokenVerificationError(
+        'nonce_mismatch',
+        claims['nonce'] === undefined
+          ? `The token has no nonce; expected ${JSON.stringify(expected.nonce)} (pass it in get()'s params: { nonce }).`
+          : `The token's nonce ${JSON.stringify(claims['nonce'])} is not the one this sign-in sent (${JSON.stringify(expected.nonce)}).`,
+      );
+    }
+    return { claims, alg, kid: result.protectedHeader.kid };
+  }
+
+  #keySet(): Promise<JWTVerifyGetKey> {
+    this.#keys ??= this.#discover().catch((e: unknown) => {
+      this.#keys = undefined; // try discovery again next time
+      throw e;
+    });
+    return this.#keys;
+  }
+
+  async #discover(): Promise<JWTVerifyGetKey> {
+    const fetchImpl = this.#options.fetch ?? (globalThis.fetch as FetchLike);
+    let jwksUri = this.#options.jwksUri;
+    if (jwksUri === undefined) {
+      // OpenID Connect Discovery 1.0 §4: the configuration at <issuer>/.well-known/openid-configuration.
+      const url = `${this.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+      let body: Record<string, unknown>;
+      try {
+        const res = await fetchImpl(url, { headers: { accept: 'application/json' }, redirect: 'error' });
+        if (!res.ok) throw new Error(`it answered ${res.status}`);
+        body = (await res.json()) as Record<string, unknown>;
+      } catch (e) {
+        throw new TokenVerificationError('discovery_failed', `Could not read ${url}: ${(e as Error).message}. Pass \`jwksUri\` if the IdP publishes no OpenID configuration.`, { cause: e });
+      }
+      if (body['issuer'] !== this.issuer) {
+        throw new TokenVerificationError('discovery_failed', `${url} says its issuer is ${JSON.stringify(body['issuer'])}, not ${this.issuer} (OpenID Connect Discovery §4.3).`);
+      }
+      if (typeof body['jwks_uri'] !== 'string') throw new TokenVerificationError('discovery_failed', `${url} has no "jwks_uri".`);
+      jwksUri = body['jwks_uri'];
+    }
+    return createRemoteJWKSet(new URL(jwksUri), {
+      cooldownDuration: this.#options.jwksRefreshCooldownMs ?? 30_000,
+      [customFetch]: (url: string, init: { headers: Headers; method: 'GET'; redirect: 'manual'; signal: AbortSignal }) => fetchImpl(url, init),
+    });
+  }
+
+  #explain(e: unknown): TokenVerificationError {
+    if (e instanceof TokenVerificationError) return e;
+    if (e instanceof errors.JWTExpired) return new TokenVerificationError('expired', `The token expired (${e.message}).`, { cause: e });
+    if (e instanceof errors.JWTClaimValidationFailed) {
+      const claim = e.claim;
+      if (claim === 'iss') return new TokenVerificationError('issuer_mismatch', `The token's issuer is not ${this.issuer} (${e.message}).`, { cause: e });
+      if (claim === 'aud') return new TokenVerificationError('audience_mismatch', `The token is not for client ${JSON.stringify(this.#options.clientId)} (${e.message}).`, { cause: e });
+      if (claim === 'nbf') return new TokenVerificationError('not_yet_valid', `The token is not valid yet (${e.message}).`, { cause: e });
+      if (claim === 'iat') return new TokenVerificationError('issued_in_future', `The token's iat is not acceptable (${e.message}).`, { cause: e });
+      return new TokenVerificationError('missing_claim', `The token's "${claim}" claim is missing or wrong (${e.message}).`, { cause: e });
+    }
+    if (e instanceof errors.JWKSNoMatchingKey) return new TokenVerificationError('unknown_key', `No key in the IdP's JWKS matches the token, even after refreshing it (${e.message}).`, { cause: e });
+    if (e instanceof errors.JWSSignatureVerificationFailed) return new TokenVerificationError('bad_signature', 'The token\'s signature does not verify with the IdP\'s key.', { cause: e });
+    if (e instanceof errors.JOSEAlgNotAllowed) return new TokenVerificationError('algorithm_not_allowed', e.message, { cause: e });
+    if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid || e instanceof errors.JOSEError && e.code === 'ERR_JOSE_GENERIC') {
+      return new TokenVerificationError('jwks_unavailable', `The IdP's JWKS could not be used: ${(e as Error).message}`, { cause: e });
+    }
+    if (e instanceof errors.JWSInvalid || e instanceof errors.JWTInvalid) return new TokenVerificationError('not_a_jwt', e.message, { cause: e });
+    return new TokenVerificationError('jwks_unavailable', `Verification failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+/** Verifiers by fetch implementation, then issuer/client/JWKS, so one-off calls share caches. */
+const verifiers = new WeakMap<object, Map<string, IdentityTokenVerifier>>();
+const DEFAULT_FETCH = {};
+
+/**
+ * One call: `verifyIdentityToken(credential.token, { configURL, clientId, nonce })`. Verifiers
+ * (and so discovery and the JWKS) are cached per fetch implementation, issuer, client and JWKS
+ * location; pass `now` only in tests (it bypasses the cache).
+ */
+export function verifyIdentityToken(token: unknown, options: VerifierOptions & { nonce?: string }): Promise<VerifiedIdentity> {
+  const { nonce, ...rest } = options;
+  const expected = nonce === undefined ? {} : { nonce };
+  if (rest.now !== undefined) return new IdentityTokenVerifier(rest).verify(token, expected);
+  const issuer = rest.issuer ?? (rest.configURL === undefined ? '' : new URL(rest.configURL).origin);
+  const key = JSON.stringify([issuer, rest.clientId, rest.jwksUri ?? '', rest.clockToleranceSec ?? 60]);
+  const byFetch = rest.fetch ?? DEFAULT_FETCH;
+  let map = verifiers.get(byFetch);
+  if (!map) verifiers.set(byFetch, (map = new Map()));
+  let verifier = map.get(key);
+  if (!verifier) map.set(key, (verifier = new IdentityTokenVerifier(rest)));
+  return verifier.verify(token, expected);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `a string of ${value.split('.').length} part(s)`;
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}

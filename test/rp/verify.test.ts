@@ -1,0 +1,128 @@
+// verifyIdentityToken: discovery, JWKS caching and rotation, and one named error per failed check.
+
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyObject } from 'jose';
+import { fetch as undiciFetch } from 'undici';
+import { createDispatcher } from '../../src/common/dispatcher.js';
+import { IdentityTokenVerifier, TokenVerificationError, verifyIdentityToken, type FetchLike } from '../../src/rp/verify.js';
+import { startFixtureServer, type FixtureServer } from '../fixtures/index.js';
+
+const ISSUER = 'https://idp.example';
+let server: FixtureServer;
+let fetchViaRules: FetchLike;
+let jwks: { keys: JWK[] };
+let jwksFetches = 0;
+let key1: { privateKey: KeyObject; kid: string };
+
+async function newKey(kid: string, alg = 'ES256'): Promise<{ privateKey: KeyObject; jwk: JWK; kid: string }> {
+  const pair = await generateKeyPair(alg, { extractable: true });
+  return { privateKey: pair.privateKey as KeyObject, jwk: { ...(await exportJWK(pair.publicKey)), kid, alg, use: 'sig' }, kid };
+}
+
+function token(claims: Record<string, unknown>, signer = key1, alg = 'ES256'): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ iss: ISSUER, aud: 'client-1', sub: 'user-1', iat: now, exp: now + 300, nonce: 'n-1', ...claims })
+    .setProtectedHeader({ alg, kid: signer.kid, typ: 'JWT' })
+    .sign(signer.privateKey);
+}
+
+const code = async (p: Promise<unknown>): Promise<string> => {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof TokenVerificationError, String(e));
+    return e.code;
+  }
+  return 'verified';
+};
+
+before(async () => {
+  server = await startFixtureServer();
+  const dispatcher = createDispatcher({ hostRules: server.hostRules, ca: server.ca });
+  fetchViaRules = (url, init) => undiciFetch(url, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
+  const k = await newKey('k1');
+  key1 = k;
+  jwks = { keys: [k.jwk] };
+  server.route(ISSUER, 'GET', '/.well-known/openid-configuration', () => ({ json: { issuer: ISSUER, jwks_uri: `${ISSUER}/jwks.json` } }));
+  server.route(ISSUER, 'GET', '/jwks.json', () => {
+    jwksFetches++;
+    return { json: jwks };
+  });
+});
+after(() => server.close());
+beforeEach(() => {
+  jwksFetches = 0;
+});
+
+describe('verifyIdentityToken', () => {
+  const options = () => ({ configURL: `${ISSUER}/fedcm/config.json`, clientId: 'client-1', fetch: fetchViaRules });
+
+  it('verifies a token and returns its claims; discovery and the JWKS are fetched once', async () => {
+    const verifier = new IdentityTokenVerifier(options());
+    for (let i = 0; i < 3; i++) {
+      const result = await verifier.verify(await token({ email: 'a@idp.example' }), { nonce: 'n-1' });
+      assert.equal(result.claims.sub, 'user-1');
+      assert.equal(result.claims['email'], 'a@idp.example');
+      assert.equal(result.alg, 'ES256');
+      assert.equal(result.kid, 'k1');
+    }
+    assert.equal(jwksFetches, 1);
+    // The one-call form caches too.
+    await verifyIdentityToken(await token({}), { ...options(), nonce: 'n-1' });
+    await verifyIdentityToken(await token({}), { ...options(), nonce: 'n-1' });
+    assert.equal(jwksFetches, 2);
+  });
+
+  it('names the check that failed', async () => {
+    const v = new IdentityTokenVerifier(options());
+    const now = Math.floor(Date.now() / 1000);
+    assert.equal(await code(v.verify(await token({ aud: 'someone-else' }))), 'audience_mismatch');
+    assert.equal(await code(v.verify(await token({ iss: 'https://evil.example' }))), 'issuer_mismatch');
+    assert.equal(await code(v.verify(await token({ iat: now - 1000, exp: now - 500 }))), 'expired');
+    assert.equal(await code(v.verify(await token({ iat: now + 3600, exp: now + 7200 }))), 'issued_in_future');
+    assert.equal(await code(v.verify(await token({ nonce: 'other' }), { nonce: 'n-1' })), 'nonce_mismatch');
+    assert.equal(await code(v.verify(await token({ nonce: undefined }), { nonce: 'n-1' })), 'nonce_mismatch');
+    assert.equal(await code(v.verify(await token({ sub: undefined }))), 'missing_claim');
+    assert.equal(await code(v.verify({ token: 'object tokens are allowed by FedCM' })), 'not_a_jwt');
+    assert.equal(await code(v.verify('a.b')), 'not_a_jwt');
+    const t = await token({});
+    const [h, p, sig] = t.split('.') as [string, string, string];
+    const flipped = `${h}.${p}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`;
+    assert.equal(await code(v.verify(flipped)), 'bad_signature');
+  });
+
+  it('refuses symmetric and unsigned tokens', async () => {
+    const v = new IdentityTokenVerifier(options());
+    const hs = await new SignJWT({ iss: ISSUER, aud: 'client-1', sub: 'u' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(32)));
+    assert.equal(await code(v.verify(hs)), 'algorithm_not_allowed');
+    const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"u"}').toString('base64url')}.`;
+    assert.equal(await code(v.verify(none)), 'algorithm_not_allowed');
+  });
+
+  it('refreshes the JWKS when a token names a new key (rotation), and rejects unknown keys', async () => {
+    const v = new IdentityTokenVerifier({ ...options(), jwksRefreshCooldownMs: 0 });
+    await v.verify(await token({}));
+    assert.equal(jwksFetches, 1);
+    const k2 = await newKey('k2');
+    jwks = { keys: [k2.jwk, ...jwks.keys] };
+    assert.equal((await v.verify(await token({}, k2))).kid, 'k2');
+    assert.equal(jwksFetches, 2, 'the unknown kid triggered one refresh');
+    assert.equal((await v.verify(await token({}))).kid, 'k1', 'the old key still verifies its tokens');
+    const k3 = await newKey('k3');
+    assert.equal(await code(v.verify(await token({}, k3))), 'unknown_key');
+    const cautious = new IdentityTokenVerifier(options());
+    await cautious.verify(await token({}));
+    const before = jwksFetches;
+    assert.equal(await code(cautious.verify(await token({}, k3))), 'unknown_key');
+    assert.equal(jwksFetches, before, 'within the cooldown an unknown kid does not refetch');
+  });
+
+  it('reports discovery problems and accepts an explicit jwksUri', async () => {
+    const wrong = new IdentityTokenVerifier({ issuer: 'https://idp2.example', clientId: 'client-1', fetch: fetchViaRules });
+    assert.equal(await code(wrong.verify(await token({}))), 'discovery_failed');
+    const direct = new IdentityTokenVerifier({ issuer: ISSUER, jwksUri: `${ISSUER}/jwks.json`, clientId: 'client-1', fetch: fetchViaRules });
+    assert.equal((await direct.verify(await token({}))).claims.sub, 'user-1');
+    assert.throws(() => new IdentityTokenVerifier({ clientId: 'x' }), TypeError);
+  });
+});
