@@ -1,0 +1,171 @@
+import { currentSession, pictureUrl, type IdpContext } from '../context.js';
+import { HttpError, errorResponse, json } from '../http.js';
+import { corsHeaders, readForm, required, requireClientOrigin, requireWebIdentity, single } from '../request-checks.js';
+import type { Client, User } from '../store/types.js';
+import { availableFields, isField, issueIdToken, type Field } from '../tokens.js';
+import { createContinuationTicket } from './continue.js';
+
+/** The fields browsers disclose when the RP names none (FedCM §"fields" default). */
+const DEFAULT_FIELDS: readonly Field[] = ['name', 'email', 'picture'];
+
+/** `a,b,c` → recognized fields, in order, without duplicates; unknown names are ignored. */
+export function parseFieldList(value: string | undefined): Field[] | undefined {
+  if (value === undefined) return undefined;
+  const out: Field[] = [];
+  for (const part of value.split(',')) {
+    const f = part.trim();
+    if (isField(f) && !out.includes(f)) out.push(f);
+  }
+  return out;
+}
+
+/**
+ * The RP's `params` (FedCM §"IdentityProviderRequestOptions".params), which the browser sends as
+ * the JSON serialization of an object. A string that is not JSON, or JSON that is not an object,
+ * is refused rather than silently treated as `{}` (one peer's bug, ecosystem-and-peers §1.1).
+ */
+export function parseParams(value: string | undefined): Record<string, unknown> {
+  if (value === undefined || value === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new HttpError(400, 'invalid_request', 'The params parameter is not valid JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new HttpError(400, 'invalid_request', 'The params parameter must be a JSON object.');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * The nonce: `params.nonce` (where Chromium 145+ and the spec put it), else the legacy top-level
+ * `nonce` form field older browsers send. Both present and different is ambiguous and refused.
+ */
+export function pickNonce(params: Record<string, unknown>, topLevel: string | undefined): string | undefined {
+  const inParams = params.nonce;
+  if (inParams !== undefined && typeof inParams !== 'string') throw new HttpError(400, 'invalid_request', 'params.nonce must be a string.');
+  if (inParams !== undefined && topLevel !== undefined && inParams !== topLevel) {
+    throw new HttpError(400, 'invalid_request', 'The top-level nonce and params.nonce differ; send the nonce in params only.');
+  }
+  const nonce = inParams ?? topLevel;
+  if (nonce !== undefined && (nonce === '' || nonce.length > 512)) throw new HttpError(400, 'invalid_request', 'The nonce must be 1 to 512 characters.');
+  return nonce;
+}
+
+export interface AssertionDecision {
+  /** Fields the token will carry. */
+  disclose: Field[];
+  /** Fields the user has not agreed to share with this client yet (non-empty → continue_on). */
+  needsConsent: Field[];
+}
+
+/**
+ * Which claims the token carries (FedCM §"fields", `disclosure_shown_for`): the requested fields
+ * the user has, each of which the browser disclosed in this prompt or the user granted this
+ * client before. A requested field that was neither needs the IdP's own consent page.
+ * `fields` absent: a returning user gets what was granted before; an old browser that only says
+ * `disclosure_text_shown=true` disclosed the default three.
+ */
+export function decideDisclosure(
+  user: User,
+  form: { fields: Field[] | undefined; disclosureShownFor: Field[] | undefined; disclosureTextShown: boolean },
+  granted: readonly string[] | undefined,
+): AssertionDecision {
+  const requested = form.fields ?? (granted !== undefined ? granted.filter(isField) : form.disclosureTextShown ? [...DEFAULT_FIELDS] : []);
+  const disclosed = form.disclosureShownFor ?? (form.disclosureTextShown ? [...DEFAULT_FIELDS] : []);
+  const available = availableFields(user);
+  const wanted = requested.filter((f) => available.includes(f));
+  const approved = new Set<string>([...disclosed, ...(granted ?? [])]);
+  return { disclose: wanted.filter((f) => approved.has(f)), needsConsent: wanted.filter((f) => !approved.has(f)) };
+}
+
+/**
+ * The last step of every successful assertion (here and on the consent page): the (client, nonce)
+ * pair is used up first, so a replay changes nothing; then the grant records what was shared;
+ * then the token is signed.
+ */
+export async function completeAssertion(
+  ctx: IdpContext,
+  input: { user: User; client: Client; nonce: string | undefined; fields: Field[] },
+): Promise<string> {
+  const now = ctx.now();
+  if (input.nonce !== undefined) {
+    const fresh = await ctx.store.useNonce(input.client.id, input.nonce, now, now + ctx.settings.nonceTtlSeconds * 1000);
+    if (!fresh) throw new HttpError(400, 'invalid_request', `This nonce was already used for client ${JSON.stringify(input.client.id)}; the RP must make a new one for every sign-in.`);
+  }
+  await ctx.store.upsertGrant(input.user.id, input.client.id, input.fields, now);
+  return issueIdToken(ctx.keys, {
+    issuer: ctx.issuer,
+    user: input.user,
+    clientId: input.client.id,
+    nonce: input.nonce,
+    fields: input.fields,
+    pictureUrl: pictureUrl(ctx, input.user),
+    now,
+    ttlSeconds: ctx.settings.tokenTtlSeconds,
+  });
+}
+
+/**
+ * FedCM §"Fetch an identity assertion" (checklist §1.8, Chromium §1.8), the IdP side:
+ * - a credentialed CORS POST with a form body; `Origin` must be registered for `client_id`
+ *   (spec L2456-2462), and the answer carries CORS for exactly that origin with credentials;
+ * - the signed-in account must be `account_id`;
+ * - `params` is JSON, `nonce` comes from it or the legacy field, `fields` / `disclosure_shown_for`
+ *   decide the claims, and `{continue_on}` sends the user to a consent page for the rest;
+ * - errors are `{error: {error, code, url?}}` with RFC 6749 codes (see http.ts); once the RP's
+ *   origin is known to be registered, they carry CORS too so the RP sees the code (Chromium reads
+ *   error bodies of any status, §1.8 step 1).
+ */
+export async function assertion(ctx: IdpContext, request: Request): Promise<Response> {
+  let cors: Record<string, string> = {};
+  try {
+    if (request.method !== 'POST') throw new HttpError(405, 'invalid_request', `Method ${request.method} is not allowed here; use POST.`, { allow: 'POST' });
+    requireWebIdentity(request);
+    const { params: form } = await readForm(request, ctx.settings.maxBodyBytes);
+    const clientId = required(form, 'client_id', 256);
+    const accountId = required(form, 'account_id', 256);
+    const client = await ctx.store.getClient(clientId);
+    if (client === undefined) throw new HttpError(400, 'unauthorized_client', `No client ${JSON.stringify(clientId)} is registered with this identity provider.`);
+    cors = corsHeaders(requireClientOrigin(request, client));
+
+    const params = parseParams(single(form, 'params', ctx.settings.maxBodyBytes));
+    const nonce = pickNonce(params, single(form, 'nonce', 512));
+    if (nonce === undefined && ctx.settings.requireNonce) {
+      throw new HttpError(400, 'invalid_request', 'A nonce is required: pass params: { nonce } to navigator.credentials.get().');
+    }
+    const session = await currentSession(ctx, request);
+    if (session === undefined) throw new HttpError(401, 'access_denied', 'The user is not signed in to the identity provider.');
+    if (session.user.id !== accountId) throw new HttpError(403, 'access_denied', 'account_id is not the account signed in to the identity provider.');
+
+    const grant = await ctx.store.getGrant(session.user.id, client.id);
+    const decision = decideDisclosure(
+      session.user,
+      {
+        fields: parseFieldList(single(form, 'fields')),
+        disclosureShownFor: parseFieldList(single(form, 'disclosure_shown_for')),
+        disclosureTextShown: single(form, 'disclosure_text_shown') === 'true',
+      },
+      grant?.fields,
+    );
+    if (decision.needsConsent.length > 0) {
+      const ticket = await createContinuationTicket(ctx, {
+        userId: session.user.id,
+        clientId: client.id,
+        origin: cors['access-control-allow-origin']!,
+        nonce,
+        disclose: decision.disclose,
+        needsConsent: decision.needsConsent,
+      });
+      const url = new URL(ctx.urls.continue);
+      url.searchParams.set('ticket', ticket);
+      return json({ continue_on: url.href }, { headers: { ...cors, 'cache-control': 'no-store' } });
+    }
+    const token = await completeAssertion(ctx, { user: session.user, client, nonce, fields: decision.disclose });
+    return json({ token }, { headers: { ...cors, 'cache-control': 'no-store' } });
+  } catch (e) {
+    if (e instanceof HttpError) return errorResponse(e, cors);
+    throw e;
+  }
+}

@@ -1,0 +1,133 @@
+import { checkCsrf, csrfToken, currentSession, type IdpContext } from '../context.js';
+import { HttpError, errorResponse, escapeHtml, scriptJson } from '../http.js';
+import { page, wantsHtml } from '../html.js';
+import { readForm, required, requireMethod, single } from '../request-checks.js';
+import { isField, type Field } from '../tokens.js';
+import { completeAssertion } from './assertion.js';
+
+const TICKET_TYP = 'fedkit-continuation+jwt';
+const TICKET_TTL_SECONDS = 10 * 60;
+
+interface Ticket {
+  userId: string;
+  clientId: string;
+  origin: string;
+  nonce: string | undefined;
+  disclose: Field[];
+  needsConsent: Field[];
+}
+
+/**
+ * The state of an assertion that needs the user's consent, carried to the continuation page in
+ * its URL: signed with the IdP's own key (so it cannot be forged or edited), addressed to the
+ * continuation page, valid for ten minutes. Nothing is stored until the user agrees.
+ */
+export async function createContinuationTicket(ctx: IdpContext, t: Ticket): Promise<string> {
+  const iat = Math.floor(ctx.now() / 1000);
+  return ctx.keys.sign(
+    {
+      iss: ctx.issuer,
+      aud: ctx.urls.continue,
+      sub: t.userId,
+      iat,
+      exp: iat + TICKET_TTL_SECONDS,
+      client_id: t.clientId,
+      origin: t.origin,
+      ...(t.nonce === undefined ? {} : { nonce: t.nonce }),
+      disclose: t.disclose,
+      consent: t.needsConsent,
+    },
+    TICKET_TYP,
+  );
+}
+
+async function readTicket(ctx: IdpContext, value: string): Promise<Ticket> {
+  let p;
+  try {
+    p = await ctx.keys.verify(value, { typ: TICKET_TYP, issuer: ctx.issuer, audience: ctx.urls.continue });
+  } catch {
+    throw new HttpError(400, 'invalid_request', 'This consent link is invalid or has expired; sign in from the site again.');
+  }
+  const fields = (v: unknown): Field[] => (Array.isArray(v) ? v.filter((x): x is Field => typeof x === 'string' && isField(x)) : []);
+  return {
+    userId: String(p.sub),
+    clientId: String(p.client_id),
+    origin: String(p.origin),
+    nonce: typeof p.nonce === 'string' ? p.nonce : undefined,
+    disclose: fields(p.disclose),
+    needsConsent: fields(p.consent),
+  };
+}
+
+const FIELD_LABELS: Record<Field, string> = {
+  name: 'your name',
+  email: 'your email address',
+  picture: 'your profile picture',
+  tel: 'your phone number',
+  username: 'your username',
+};
+
+/**
+ * FedCM §"Fetch an identity assertion" continue_on, and §"IdentityProvider.resolve()": the page
+ * the browser opens in a popup when the assertion answered `{continue_on}`. It asks the user to
+ * share the fields not disclosed yet; on "Allow" it finishes the assertion exactly like the
+ * endpoint would and hands the token to the browser with `IdentityProvider.resolve(token,
+ * {accountId})`; on "Deny" it calls `IdentityProvider.close()`, which fails the RP's request.
+ */
+export async function continuation(ctx: IdpContext, request: Request): Promise<Response> {
+  const html = wantsHtml(request);
+  try {
+    requireMethod(request, 'GET', 'POST');
+    const session = await currentSession(ctx, request);
+    if (request.method === 'GET') {
+      const ticket = await readTicket(ctx, new URL(request.url).searchParams.get('ticket') ?? '');
+      if (session === undefined || session.user.id !== ticket.userId) throw new HttpError(401, 'access_denied', 'Sign in to the identity provider as the account that was chosen, then try again.');
+      const csrf = csrfToken(ctx, request);
+      const raw = new URL(request.url).searchParams.get('ticket') ?? '';
+      const wanted = ticket.needsConsent.map((f) => `<li>${escapeHtml(FIELD_LABELS[f])}</li>`).join('');
+      return page({
+        title: `Share with ${ticket.origin}?`,
+        headers: csrf.setCookie === undefined ? {} : { 'set-cookie': csrf.setCookie },
+        body: [
+          `<h1>Share with ${escapeHtml(ticket.origin)}?</h1>`,
+          `<p>${escapeHtml(ticket.origin)} asks ${escapeHtml(ctx.settings.displayName)} for:</p><ul>${wanted}</ul>`,
+          `<form method="post" action="${escapeHtml(ctx.urls.continue)}">`,
+          `<input type="hidden" name="csrf" value="${escapeHtml(csrf.token)}">`,
+          `<input type="hidden" name="ticket" value="${escapeHtml(raw)}">`,
+          `<button type="submit" name="decision" value="allow" id="allow">Allow</button>`,
+          `<button type="submit" name="decision" value="deny" id="deny">Deny</button>`,
+          `</form>`,
+        ].join('\n'),
+      });
+    }
+    const { params } = await readForm(request, ctx.settings.maxBodyBytes);
+    checkCsrf(ctx, request, single(params, 'csrf', 256));
+    const ticket = await readTicket(ctx, required(params, 'ticket', ctx.settings.maxBodyBytes));
+    if (session === undefined || session.user.id !== ticket.userId) throw new HttpError(401, 'access_denied', 'Sign in to the identity provider as the account that was chosen, then try again.');
+    const decision = single(params, 'decision');
+    if (decision !== 'allow') {
+      return page({
+        title: 'Not shared',
+        body: '<p>Nothing was shared. You can close this window.</p>',
+        script: 'if (window.IdentityProvider) IdentityProvider.close();',
+      });
+    }
+    const client = await ctx.store.getClient(ticket.clientId);
+    if (client === undefined || !client.origins.includes(ticket.origin)) throw new HttpError(400, 'unauthorized_client', 'The site is no longer registered with this identity provider.');
+    const token = await completeAssertion(ctx, {
+      user: session.user,
+      client,
+      nonce: ticket.nonce,
+      fields: [...ticket.disclose, ...ticket.needsConsent],
+    });
+    return page({
+      title: 'Signed in',
+      body: `<p>Signed in to ${escapeHtml(ticket.origin)}. You can close this window.</p><output id="token" hidden>${escapeHtml(token)}</output>`,
+      script: `if (window.IdentityProvider) IdentityProvider.resolve(${scriptJson(token)}, { accountId: ${scriptJson(session.user.id)} });`,
+    });
+  } catch (e) {
+    if (!(e instanceof HttpError)) throw e;
+    if (!html) return errorResponse(e);
+    return page({ title: 'Error', status: e.status, body: `<p class="error">${escapeHtml(e.message)}</p>` });
+  }
+}

@@ -1,0 +1,191 @@
+// createIdp: the whole FedCM identity provider as one web-standard handler,
+// `(request: Request, info?) => Promise<Response>`, mountable in any server that speaks
+// Request/Response (node:http through node.ts, Hono, Deno, Bun, workers...).
+
+import { isLocalhost, isPotentiallyTrustworthy, registrableDomain } from '../common/site.js';
+import type { Branding, ConnectionInfo, IdpContext, IdpUrls } from './context.js';
+import { accounts } from './endpoints/accounts.js';
+import { assertion } from './endpoints/assertion.js';
+import { clientMetadata } from './endpoints/client-metadata.js';
+import { config } from './endpoints/config.js';
+import { continuation } from './endpoints/continue.js';
+import { disconnect } from './endpoints/disconnect.js';
+import { jwks } from './endpoints/jwks.js';
+import { login, logout } from './endpoints/login.js';
+import { wellKnown } from './endpoints/well-known.js';
+import { HttpError, errorResponse } from './http.js';
+import { DEFAULT_LOGIN_RATE_LIMITS, type LoginRateLimits } from './rate-limit.js';
+import type { Store } from './store/types.js';
+import { KeyManager, type SigningAlgorithm } from './tokens.js';
+import type { JWK } from 'jose';
+
+export const WELL_KNOWN_PATH = '/.well-known/web-identity';
+
+export interface IdpOptions {
+  /**
+   * The IdP's base URL and the `iss` of its tokens, e.g. `https://idp.example`. Must be https
+   * (or http on localhost): browsers refuse FedCM anywhere else.
+   */
+  issuer: string;
+  store: Store;
+  /** Where the endpoints live under the issuer (default `/fedcm`). */
+  basePath?: string;
+  /** Token signature algorithm (default ES256). */
+  algorithm?: SigningAlgorithm;
+  /** ID token lifetime, seconds (default 600). */
+  tokenTtlSeconds?: number;
+  /** Session lifetime, seconds (default 14 days). */
+  sessionTtlSeconds?: number;
+  /** How long a used (client, nonce) pair is remembered, seconds (default 1 day). */
+  nonceTtlSeconds?: number;
+  /** Refuse assertions without a nonce (default false: FedCM makes it optional). */
+  requireNonce?: boolean;
+  /** Largest request body accepted, bytes (default 16 KiB). */
+  maxBodyBytes?: number;
+  /** Config file branding (colors, icons). */
+  branding?: Branding;
+  /** Advertise "use other account" in the config (default false). */
+  supportsUseOtherAccount?: boolean;
+  /** Sign-in attempt limits; each part defaults to DEFAULT_LOGIN_RATE_LIMITS. */
+  loginRateLimits?: Partial<LoginRateLimits>;
+  /** The name on the login and consent pages (default: the issuer's host). */
+  displayName?: string;
+  /** Cookie names (defaults `fedkit_session` and `__Host-fedkit_csrf` on https / `fedkit_csrf`). */
+  cookies?: { session?: string; csrf?: string };
+  /** The clock, ms since the epoch (tests inject one). */
+  now?: () => number;
+  /** Called with unexpected errors (a 500 is answered); default: console.error of the message. */
+  onError?: (error: unknown, request: Request) => void;
+}
+
+/** The IdP: a request handler with its URLs and key operations attached. */
+export interface Idp {
+  (request: Request, info?: ConnectionInfo): Promise<Response>;
+  readonly issuer: string;
+  /** The FedCM config URL RPs pass as `configURL`. */
+  readonly configURL: string;
+  readonly urls: Readonly<IdpUrls>;
+  /** Paths this handler answers (the well-known path included), for routers that mount by path. */
+  readonly paths: readonly string[];
+  /** Makes a new signing key; older keys stay in the JWKS until their tokens expire. Returns the new kid. */
+  rotateKeys(): Promise<string>;
+  /** The JWKS as served. */
+  jwks(): Promise<{ keys: JWK[] }>;
+  /** Deletes expired sessions, used nonces, retired keys and old login failures. */
+  purgeExpired(): Promise<{ sessions: number; nonces: number; keys: number; loginFailures: number }>;
+}
+
+type EndpointHandler = (ctx: IdpContext, request: Request, info: ConnectionInfo) => Promise<Response>;
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new TypeError(`createIdp: ${name} must be a positive number, got ${String(value)}`);
+  return v;
+}
+
+export function createIdp(options: IdpOptions): Idp {
+  let issuerUrl: URL;
+  try {
+    issuerUrl = new URL(options.issuer);
+  } catch {
+    throw new TypeError(`createIdp: issuer must be an absolute URL, got ${JSON.stringify(options.issuer)}`);
+  }
+  if (!isPotentiallyTrustworthy(issuerUrl) || issuerUrl.search !== '' || issuerUrl.hash !== '') {
+    throw new TypeError(`createIdp: issuer must be an https URL (or http on localhost) without query or fragment, got ${JSON.stringify(options.issuer)}`);
+  }
+  const issuer = issuerUrl.href.replace(/\/+$/, '');
+  const basePath = '/' + (options.basePath ?? '/fedcm').replace(/^\/+|\/+$/g, '');
+  const base = issuer + (basePath === '/' ? '' : basePath);
+  const urls: IdpUrls = {
+    // The browser fetches the well-known file at the root of the registrable domain, port
+    // dropped — except on localhost, where Chromium keeps the config URL's port (§1.4).
+    wellKnown: isLocalhost(issuerUrl.hostname)
+      ? `${issuerUrl.origin}${WELL_KNOWN_PATH}`
+      : `${issuerUrl.protocol}//${registrableDomain(issuerUrl.hostname)}${WELL_KNOWN_PATH}`,
+    config: `${base}/config.json`,
+    accounts: `${base}/accounts`,
+    clientMetadata: `${base}/client_metadata`,
+    assertion: `${base}/assertion`,
+    disconnect: `${base}/disconnect`,
+    login: `${base}/login`,
+    logout: `${base}/logout`,
+    continue: `${base}/continue`,
+    jwks: `${base}/jwks.json`,
+  };
+  const now = options.now ?? Date.now;
+  const algorithm = options.algorithm ?? 'ES256';
+  if (algorithm !== 'ES256' && algorithm !== 'EdDSA') throw new TypeError(`createIdp: algorithm must be ES256 or EdDSA, got ${String(algorithm)}`);
+  const tokenTtlSeconds = positive(options.tokenTtlSeconds, 600, 'tokenTtlSeconds');
+  const secure = issuerUrl.protocol === 'https:';
+  const ctx: IdpContext = {
+    issuer,
+    origin: issuerUrl.origin,
+    urls,
+    store: options.store,
+    keys: new KeyManager(options.store, { algorithm, tokenTtlSeconds, now }),
+    now,
+    settings: {
+      algorithm,
+      tokenTtlSeconds,
+      sessionTtlSeconds: positive(options.sessionTtlSeconds, 14 * 24 * 3600, 'sessionTtlSeconds'),
+      nonceTtlSeconds: positive(options.nonceTtlSeconds, 24 * 3600, 'nonceTtlSeconds'),
+      requireNonce: options.requireNonce ?? false,
+      maxBodyBytes: positive(options.maxBodyBytes, 16 * 1024, 'maxBodyBytes'),
+      branding: options.branding,
+      supportsUseOtherAccount: options.supportsUseOtherAccount ?? false,
+      loginRateLimits: { ...DEFAULT_LOGIN_RATE_LIMITS, ...options.loginRateLimits },
+      displayName: options.displayName ?? issuerUrl.host,
+    },
+    // SameSite=None needs Secure; browsers accept Secure cookies from http://localhost too.
+    cookies: {
+      session: options.cookies?.session ?? 'fedkit_session',
+      csrf: options.cookies?.csrf ?? (secure ? '__Host-fedkit_csrf' : 'fedkit_csrf'),
+      secure: true,
+    },
+  };
+
+  const routes = new Map<string, EndpointHandler>([
+    [WELL_KNOWN_PATH, wellKnown],
+    [new URL(urls.config).pathname, config],
+    [new URL(urls.accounts).pathname, accounts],
+    [new URL(urls.clientMetadata).pathname, clientMetadata],
+    [new URL(urls.assertion).pathname, assertion],
+    [new URL(urls.disconnect).pathname, disconnect],
+    [new URL(urls.login).pathname, login],
+    [new URL(urls.logout).pathname, (c, r) => logout(c, r)],
+    [new URL(urls.continue).pathname, (c, r) => continuation(c, r)],
+    [new URL(urls.jwks).pathname, (c, r) => jwks(c, r)],
+  ]);
+  const onError = options.onError ?? ((error: unknown) => console.error(`fedkit idp: ${error instanceof Error ? error.message : String(error)}`));
+
+  const handler = async (request: Request, info: ConnectionInfo = {}): Promise<Response> => {
+    const endpoint = routes.get(new URL(request.url).pathname);
+    try {
+      if (endpoint === undefined) throw new HttpError(404, 'invalid_request', `Nothing is served at ${new URL(request.url).pathname}; the FedCM config is ${urls.config}.`);
+      return await endpoint(ctx, request, info);
+    } catch (e) {
+      if (e instanceof HttpError) return errorResponse(e);
+      onError(e, request);
+      return errorResponse(new HttpError(500, 'server_error', 'The identity provider failed to answer; try again later.'));
+    }
+  };
+
+  return Object.assign(handler, {
+    issuer,
+    configURL: urls.config,
+    urls: Object.freeze({ ...urls }),
+    paths: Object.freeze([...routes.keys()]),
+    rotateKeys: () => ctx.keys.rotate(),
+    jwks: () => ctx.keys.jwks(),
+    async purgeExpired() {
+      const t = now();
+      const maxWindow = Math.max(ctx.settings.loginRateLimits.perAccount.windowSeconds, ctx.settings.loginRateLimits.perAddress.windowSeconds);
+      return {
+        sessions: await options.store.deleteExpiredSessions(t),
+        nonces: await options.store.deleteExpiredNonces(t),
+        keys: await options.store.deleteExpiredKeys(t),
+        loginFailures: await options.store.deleteLoginFailuresBefore(t - maxWindow * 1000),
+      };
+    },
+  });
+}

@@ -1,0 +1,26 @@
+// fedkit/idp: a FedCM identity provider kit.
+
+export { createIdp, WELL_KNOWN_PATH, type Idp, type IdpOptions } from './idp.js';
+export type { Branding, ConnectionInfo, IdpUrls } from './context.js';
+export { addClient, addUser, normalizeOrigin, type AddClientInput, type AddUserInput } from './admin.js';
+export { errorBody, type ErrorBody, type ErrorCode } from './http.js';
+export { DEFAULT_SCRYPT, hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
+export { DEFAULT_LOGIN_RATE_LIMITS, type LoginRateLimits, type RateLimit } from './rate-limit.js';
+export { RECOGNIZED_FIELDS, type Field, type SigningAlgorithm } from './tokens.js';
+export { connectionInfo, serve, toNodeListener, toRequest, writeResponse, type FetchHandler, type NodeListenerOptions, type RunningServer, type ServeOptions } from './node.js';
+export {
+  openStore,
+  PostgresStore,
+  SqliteStore,
+  StoreConflictError,
+  type Client,
+  type Grant,
+  type KeyRecord,
+  type NewClient,
+  type NewUser,
+  type PostgresStoreOptions,
+  type Session,
+  type SqliteStoreOptions,
+  type Store,
+  type User,
+} from './store/index.js';

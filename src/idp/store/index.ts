@@ -1,0 +1,26 @@
+// Opening a store from one string, as the CLI and `createIdp` users write it.
+
+import { PostgresStore } from './postgres.js';
+import { SqliteStore } from './sqlite.js';
+import type { Store } from './types.js';
+
+export { PostgresStore, type PostgresStoreOptions } from './postgres.js';
+export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
+export { StoreConflictError, type Client, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User } from './types.js';
+
+/**
+ * `postgres://…` / `postgresql://…` opens a PostgresStore, anything else is an SQLite file name
+ * (or ':memory:'). The store is migrated before it is returned.
+ */
+export async function openStore(database: string, options: { schema?: string } = {}): Promise<Store> {
+  const store: Store = /^postgres(ql)?:\/\//i.test(database)
+    ? new PostgresStore({ connectionString: database, ...(options.schema === undefined ? {} : { schema: options.schema }) })
+    : new SqliteStore({ filename: database });
+  try {
+    await store.migrate();
+  } catch (e) {
+    await store.close().catch(() => {});
+    throw e;
+  }
+  return store;
+}

@@ -1,0 +1,239 @@
+// The shared store: PostgreSQL through `pg`, for several IdP servers behind a load balancer.
+// Every state change is one statement or one transaction, so concurrent servers stay consistent
+// (nonce use is a single conditional upsert; migrations hold an advisory lock).
+
+import pg from 'pg';
+import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
+import { fieldsJson, normalizeEmail, toClient, toGrant, toKey, toSession, toUser, type Row } from './rows.js';
+import { StoreConflictError, type Client, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User } from './types.js';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user@host:port/database` (anything `pg` accepts). */
+  connectionString: string;
+  /**
+   * A schema to keep the tables in (created by migrate() if missing). Default: the server's
+   * search_path, usually `public`.
+   */
+  schema?: string;
+  /** Pool size (default 10). */
+  max?: number;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && 'code' in e && e.code === '23505';
+}
+
+export class PostgresStore implements Store {
+  readonly schema: string | undefined;
+  readonly #pool: pg.Pool;
+
+  constructor(options: PostgresStoreOptions) {
+    if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) {
+      throw new TypeError(`PostgresStore: schema must be a plain identifier, got ${JSON.stringify(options.schema)}`);
+    }
+    this.schema = options.schema;
+    this.#pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? 10,
+      ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    });
+    // An idle client that loses its connection must not crash the server; the next query reconnects.
+    this.#pool.on('error', () => {});
+  }
+
+  async #query(sql: string, params: unknown[] = []): Promise<pg.QueryResult<Row>> {
+    return this.#pool.query<Row>(sql, params);
+  }
+
+  async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async migrate(): Promise<void> {
+    if (this.schema !== undefined) await this.#query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+    await this.#transaction(async (c) => {
+      // Several servers may start together: the lock makes them apply migrations one at a time.
+      await c.query(`SELECT pg_advisory_xact_lock(hashtext('fedkit-migrations:' || current_schema()))`);
+      await c.query(MIGRATIONS_TABLE);
+      const applied = new Set((await c.query<Row>('SELECT version FROM fedkit_migrations')).rows.map((r) => Number(r.version)));
+      for (const m of MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        for (const sql of m.postgres) await c.query(sql);
+        await c.query('INSERT INTO fedkit_migrations (version, description, applied_at) VALUES ($1, $2, $3)', [m.version, m.description, Date.now()]);
+      }
+    });
+  }
+
+  async migrations(): Promise<number[]> {
+    const exists = await this.#query(`SELECT to_regclass('fedkit_migrations') IS NOT NULL AS present`);
+    if (exists.rows[0]?.present !== true) return [];
+    return (await this.#query('SELECT version FROM fedkit_migrations ORDER BY version')).rows.map((r) => Number(r.version));
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+
+  async createUser(user: NewUser): Promise<User> {
+    const r: User = { ...user, email: normalizeEmail(user.email), createdAt: user.createdAt ?? Date.now() };
+    try {
+      await this.#query(
+        `INSERT INTO users (id, email, name, given_name, picture, username, tel, password_hash, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [r.id, r.email, r.name, r.givenName, r.picture, r.username, r.tel, r.passwordHash, r.createdAt],
+      );
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`a user with id ${JSON.stringify(user.id)} or email ${JSON.stringify(r.email)} already exists`);
+      throw e;
+    }
+    return r;
+  }
+
+  async getUser(id: string): Promise<User | undefined> {
+    const row = (await this.#query('SELECT * FROM users WHERE id = $1', [id])).rows[0];
+    return row ? toUser(row) : undefined;
+  }
+
+  async getUserByEmail(email: string): Promise<User | undefined> {
+    const row = (await this.#query('SELECT * FROM users WHERE email = $1', [normalizeEmail(email)])).rows[0];
+    return row ? toUser(row) : undefined;
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (await this.#query('SELECT * FROM users ORDER BY created_at, id')).rows.map(toUser);
+  }
+
+  async createSession(s: Session): Promise<void> {
+    await this.#query('INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [s.idHash, s.userId, s.createdAt, s.expiresAt]);
+  }
+
+  async getSession(idHash: string, now: number): Promise<Session | undefined> {
+    const row = (await this.#query('SELECT * FROM sessions WHERE id_hash = $1 AND expires_at > $2', [idHash, now])).rows[0];
+    return row ? toSession(row) : undefined;
+  }
+
+  async deleteSession(idHash: string): Promise<boolean> {
+    return ((await this.#query('DELETE FROM sessions WHERE id_hash = $1', [idHash])).rowCount ?? 0) > 0;
+  }
+
+  async deleteExpiredSessions(now: number): Promise<number> {
+    return (await this.#query('DELETE FROM sessions WHERE expires_at <= $1', [now])).rowCount ?? 0;
+  }
+
+  async createClient(client: NewClient): Promise<Client> {
+    const r: Client = { ...client, origins: [...client.origins], createdAt: client.createdAt ?? Date.now() };
+    try {
+      await this.#query(
+        'INSERT INTO clients (id, origins, privacy_policy_url, terms_of_service_url, created_at) VALUES ($1, $2, $3, $4, $5)',
+        [r.id, JSON.stringify(r.origins), r.privacyPolicyUrl, r.termsOfServiceUrl, r.createdAt],
+      );
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`a client with id ${JSON.stringify(client.id)} already exists`);
+      throw e;
+    }
+    return r;
+  }
+
+  async getClient(id: string): Promise<Client | undefined> {
+    const row = (await this.#query('SELECT * FROM clients WHERE id = $1', [id])).rows[0];
+    return row ? toClient(row) : undefined;
+  }
+
+  async listClients(): Promise<Client[]> {
+    return (await this.#query('SELECT * FROM clients ORDER BY id')).rows.map(toClient);
+  }
+
+  async getGrant(userId: string, clientId: string): Promise<Grant | undefined> {
+    const row = (await this.#query('SELECT * FROM grants WHERE user_id = $1 AND client_id = $2', [userId, clientId])).rows[0];
+    return row ? toGrant(row) : undefined;
+  }
+
+  async upsertGrant(userId: string, clientId: string, fields: string[], now: number): Promise<Grant> {
+    return this.#transaction(async (c) => {
+      await c.query(
+        'INSERT INTO grants (user_id, client_id, fields, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (user_id, client_id) DO NOTHING',
+        [userId, clientId, fieldsJson(fields), now],
+      );
+      const current = (await c.query<Row>('SELECT * FROM grants WHERE user_id = $1 AND client_id = $2 FOR UPDATE', [userId, clientId])).rows[0]!;
+      const merged = fieldsJson([...toGrant(current).fields, ...fields]);
+      const updated = await c.query<Row>(
+        'UPDATE grants SET fields = $3, updated_at = $4 WHERE user_id = $1 AND client_id = $2 RETURNING *',
+        [userId, clientId, merged, now],
+      );
+      return toGrant(updated.rows[0]!);
+    });
+  }
+
+  async grantedClients(userId: string): Promise<string[]> {
+    return (await this.#query('SELECT client_id FROM grants WHERE user_id = $1 ORDER BY client_id', [userId])).rows.map((r) => String(r.client_id));
+  }
+
+  async deleteGrant(userId: string, clientId: string): Promise<boolean> {
+    return ((await this.#query('DELETE FROM grants WHERE user_id = $1 AND client_id = $2', [userId, clientId])).rowCount ?? 0) > 0;
+  }
+
+  async listKeys(): Promise<KeyRecord[]> {
+    return (await this.#query('SELECT * FROM signing_keys ORDER BY created_at DESC, kid DESC')).rows.map(toKey);
+  }
+
+  async insertKey(k: KeyRecord): Promise<void> {
+    await this.#query(
+      `INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk, created_at, retired_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [k.kid, k.alg, k.publicJwk, k.privateJwk, k.createdAt, k.retiredAt, k.expiresAt],
+    );
+  }
+
+  async retireKeys(keepKid: string, retiredAt: number, expiresAt: number): Promise<number> {
+    const r = await this.#query('UPDATE signing_keys SET retired_at = $1, expires_at = $2 WHERE kid <> $3 AND retired_at IS NULL', [retiredAt, expiresAt, keepKid]);
+    return r.rowCount ?? 0;
+  }
+
+  async deleteExpiredKeys(now: number): Promise<number> {
+    return (await this.#query('DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at <= $1', [now])).rowCount ?? 0;
+  }
+
+  async useNonce(clientId: string, nonce: string, now: number, expiresAt: number): Promise<boolean> {
+    // One statement: a fresh pair is inserted, an expired record is taken over, a live one is left
+    // alone (no row returned). Concurrent servers cannot both win.
+    const r = await this.#query(
+      `INSERT INTO used_nonces (client_id, nonce, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (client_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE used_nonces.expires_at <= $4
+       RETURNING 1`,
+      [clientId, nonce, expiresAt, now],
+    );
+    return r.rows.length === 1;
+  }
+
+  async deleteExpiredNonces(now: number): Promise<number> {
+    return (await this.#query('DELETE FROM used_nonces WHERE expires_at <= $1', [now])).rowCount ?? 0;
+  }
+
+  async recordLoginFailure(key: string, at: number): Promise<void> {
+    await this.#query('INSERT INTO login_failures (key, at) VALUES ($1, $2)', [key, at]);
+  }
+
+  async countLoginFailures(key: string, since: number): Promise<number> {
+    return Number((await this.#query('SELECT COUNT(*) AS n FROM login_failures WHERE key = $1 AND at > $2', [key, since])).rows[0]?.n ?? 0);
+  }
+
+  async clearLoginFailures(key: string): Promise<void> {
+    await this.#query('DELETE FROM login_failures WHERE key = $1', [key]);
+  }
+
+  async deleteLoginFailuresBefore(before: number): Promise<number> {
+    return (await this.#query('DELETE FROM login_failures WHERE at <= $1', [before])).rowCount ?? 0;
+  }
+}

@@ -1,0 +1,221 @@
+// The embedded store: one SQLite file through better-sqlite3, in WAL mode so readers never wait
+// for the writer. better-sqlite3 is synchronous; the async Store surface only wraps it.
+
+import { chmodSync, closeSync, openSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
+import { fieldsJson, normalizeEmail, toClient, toGrant, toKey, toSession, toUser, type Row } from './rows.js';
+import { StoreConflictError, type Client, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User } from './types.js';
+
+export interface SqliteStoreOptions {
+  /** Database file, or ':memory:'. The file (and its -wal/-shm companions) is created 0600. */
+  filename: string;
+  /** Milliseconds to wait for a lock held by another process (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+export class SqliteStore implements Store {
+  readonly filename: string;
+  readonly #db: Database.Database;
+
+  constructor(options: SqliteStoreOptions) {
+    this.filename = options.filename;
+    if (options.filename !== ':memory:') {
+      // Create the file ourselves so it is never world-readable, not even for a moment: SQLite
+      // then gives its -wal and -shm files the same mode as the database file.
+      closeSync(openSync(options.filename, 'a', 0o600));
+      chmodSync(options.filename, 0o600);
+    }
+    this.#db = new Database(options.filename, { timeout: options.busyTimeoutMs ?? 5000 });
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('synchronous = NORMAL');
+  }
+
+  /** The journal mode SQLite reports ('wal' for a file database). */
+  get journalMode(): string {
+    return String(this.#db.pragma('journal_mode', { simple: true }));
+  }
+
+  async migrate(): Promise<void> {
+    const db = this.#db;
+    db.exec(MIGRATIONS_TABLE);
+    // IMMEDIATE takes the write lock up front, so two processes migrating at once serialize.
+    const run = db.transaction(() => {
+      const applied = new Set((db.prepare('SELECT version FROM fedkit_migrations').all() as Row[]).map((r) => Number(r.version)));
+      for (const m of MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        for (const sql of m.sqlite) db.exec(sql);
+        db.prepare('INSERT INTO fedkit_migrations (version, description, applied_at) VALUES (?, ?, ?)').run(m.version, m.description, Date.now());
+      }
+    });
+    run.immediate();
+  }
+
+  async migrations(): Promise<number[]> {
+    this.#db.exec(MIGRATIONS_TABLE);
+    return (this.#db.prepare('SELECT version FROM fedkit_migrations ORDER BY version').all() as Row[]).map((r) => Number(r.version));
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  async createUser(user: NewUser): Promise<User> {
+    const record: User = { ...user, email: normalizeEmail(user.email), createdAt: user.createdAt ?? Date.now() };
+    try {
+      this.#db
+        .prepare(
+          `INSERT INTO users (id, email, name, given_name, picture, username, tel, password_hash, created_at)
+           VALUES (@id, @email, @name, @givenName, @picture, @username, @tel, @passwordHash, @createdAt)`,
+        )
+        .run(record);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`a user with id ${JSON.stringify(user.id)} or email ${JSON.stringify(record.email)} already exists`);
+      throw e;
+    }
+    return record;
+  }
+
+  async getUser(id: string): Promise<User | undefined> {
+    const r = this.#db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+    return r ? toUser(r) : undefined;
+  }
+
+  async getUserByEmail(email: string): Promise<User | undefined> {
+    const r = this.#db.prepare('SELECT * FROM users WHERE email = ?').get(normalizeEmail(email)) as Row | undefined;
+    return r ? toUser(r) : undefined;
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (this.#db.prepare('SELECT * FROM users ORDER BY created_at, id').all() as Row[]).map(toUser);
+  }
+
+  async createSession(session: Session): Promise<void> {
+    this.#db
+      .prepare('INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (@idHash, @userId, @createdAt, @expiresAt)')
+      .run(session);
+  }
+
+  async getSession(idHash: string, now: number): Promise<Session | undefined> {
+    const r = this.#db.prepare('SELECT * FROM sessions WHERE id_hash = ? AND expires_at > ?').get(idHash, now) as Row | undefined;
+    return r ? toSession(r) : undefined;
+  }
+
+  async deleteSession(idHash: string): Promise<boolean> {
+    return this.#db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash).changes > 0;
+  }
+
+  async deleteExpiredSessions(now: number): Promise<number> {
+    return this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
+  }
+
+  async createClient(client: NewClient): Promise<Client> {
+    const record: Client = { ...client, origins: [...client.origins], createdAt: client.createdAt ?? Date.now() };
+    try {
+      this.#db
+        .prepare('INSERT INTO clients (id, origins, privacy_policy_url, terms_of_service_url, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(record.id, JSON.stringify(record.origins), record.privacyPolicyUrl, record.termsOfServiceUrl, record.createdAt);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`a client with id ${JSON.stringify(client.id)} already exists`);
+      throw e;
+    }
+    return record;
+  }
+
+  async getClient(id: string): Promise<Client | undefined> {
+    const r = this.#db.prepare('SELECT * FROM clients WHERE id = ?').get(id) as Row | undefined;
+    return r ? toClient(r) : undefined;
+  }
+
+  async listClients(): Promise<Client[]> {
+    return (this.#db.prepare('SELECT * FROM clients ORDER BY id').all() as Row[]).map(toClient);
+  }
+
+  async getGrant(userId: string, clientId: string): Promise<Grant | undefined> {
+    const r = this.#db.prepare('SELECT * FROM grants WHERE user_id = ? AND client_id = ?').get(userId, clientId) as Row | undefined;
+    return r ? toGrant(r) : undefined;
+  }
+
+  async upsertGrant(userId: string, clientId: string, fields: string[], now: number): Promise<Grant> {
+    const db = this.#db;
+    const run = db.transaction((): Row => {
+      const existing = db.prepare('SELECT * FROM grants WHERE user_id = ? AND client_id = ?').get(userId, clientId) as Row | undefined;
+      if (existing) {
+        const merged = fieldsJson([...toGrant(existing).fields, ...fields]);
+        db.prepare('UPDATE grants SET fields = ?, updated_at = ? WHERE user_id = ? AND client_id = ?').run(merged, now, userId, clientId);
+      } else {
+        db.prepare('INSERT INTO grants (user_id, client_id, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(userId, clientId, fieldsJson(fields), now, now);
+      }
+      return db.prepare('SELECT * FROM grants WHERE user_id = ? AND client_id = ?').get(userId, clientId) as Row;
+    });
+    return toGrant(run.immediate());
+  }
+
+  async grantedClients(userId: string): Promise<string[]> {
+    return (this.#db.prepare('SELECT client_id FROM grants WHERE user_id = ? ORDER BY client_id').all(userId) as Row[]).map((r) => String(r.client_id));
+  }
+
+  async deleteGrant(userId: string, clientId: string): Promise<boolean> {
+    return this.#db.prepare('DELETE FROM grants WHERE user_id = ? AND client_id = ?').run(userId, clientId).changes > 0;
+  }
+
+  async listKeys(): Promise<KeyRecord[]> {
+    return (this.#db.prepare('SELECT * FROM signing_keys ORDER BY created_at DESC, kid DESC').all() as Row[]).map(toKey);
+  }
+
+  async insertKey(key: KeyRecord): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk, created_at, retired_at, expires_at)
+         VALUES (@kid, @alg, @publicJwk, @privateJwk, @createdAt, @retiredAt, @expiresAt)`,
+      )
+      .run(key);
+  }
+
+  async retireKeys(keepKid: string, retiredAt: number, expiresAt: number): Promise<number> {
+    return this.#db
+      .prepare('UPDATE signing_keys SET retired_at = ?, expires_at = ? WHERE kid <> ? AND retired_at IS NULL')
+      .run(retiredAt, expiresAt, keepKid).changes;
+  }
+
+  async deleteExpiredKeys(now: number): Promise<number> {
+    return this.#db.prepare('DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now).changes;
+  }
+
+  async useNonce(clientId: string, nonce: string, now: number, expiresAt: number): Promise<boolean> {
+    const db = this.#db;
+    const run = db.transaction((): boolean => {
+      // An expired record no longer guards anything (the tokens it could replay have expired).
+      db.prepare('DELETE FROM used_nonces WHERE client_id = ? AND nonce = ? AND expires_at <= ?').run(clientId, nonce, now);
+      return db.prepare('INSERT OR IGNORE INTO used_nonces (client_id, nonce, expires_at) VALUES (?, ?, ?)').run(clientId, nonce, expiresAt).changes === 1;
+    });
+    return run.immediate();
+  }
+
+  async deleteExpiredNonces(now: number): Promise<number> {
+    return this.#db.prepare('DELETE FROM used_nonces WHERE expires_at <= ?').run(now).changes;
+  }
+
+  async recordLoginFailure(key: string, at: number): Promise<void> {
+    this.#db.prepare('INSERT INTO login_failures (key, at) VALUES (?, ?)').run(key, at);
+  }
+
+  async countLoginFailures(key: string, since: number): Promise<number> {
+    const r = this.#db.prepare('SELECT COUNT(*) AS n FROM login_failures WHERE key = ? AND at > ?').get(key, since) as Row;
+    return Number(r.n);
+  }
+
+  async clearLoginFailures(key: string): Promise<void> {
+    this.#db.prepare('DELETE FROM login_failures WHERE key = ?').run(key);
+  }
+
+  async deleteLoginFailuresBefore(before: number): Promise<number> {
+    return this.#db.prepare('DELETE FROM login_failures WHERE at <= ?').run(before).changes;
+  }
+}

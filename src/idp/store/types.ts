@@ -1,0 +1,123 @@
+// The IdP's storage interface. Two real implementations share it (sqlite.ts, postgres.ts) and one
+// test suite (test/idp/store.test.ts) runs against both, so they cannot drift apart.
+//
+// Times are milliseconds since the epoch (integers). Secrets never reach the store in clear:
+// passwords arrive as scrypt hashes and session ids as SHA-256 digests.
+
+/** A user account of the IdP (an "account" in FedCM terms: `id` is the account id and the `sub`). */
+export interface User {
+  id: string;
+  /** Unique, stored lower-cased. */
+  email: string;
+  name: string;
+  givenName: string | null;
+  /** Absolute URL, or a path resolved against the issuer when served. */
+  picture: string | null;
+  username: string | null;
+  tel: string | null;
+  /** `scrypt$N$r$p$salt$hash` (see passwords.ts). */
+  passwordHash: string;
+  createdAt: number;
+}
+
+export type NewUser = Omit<User, 'createdAt'> & { createdAt?: number };
+
+export interface Session {
+  /** SHA-256 (base64url) of the random session id the cookie carries. */
+  idHash: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A relying party registered with the IdP. */
+export interface Client {
+  id: string;
+  /** Serialized origins (`https://rp.example`) allowed to call the assertion and disconnect endpoints. */
+  origins: string[];
+  privacyPolicyUrl: string | null;
+  termsOfServiceUrl: string | null;
+  createdAt: number;
+}
+
+export type NewClient = Omit<Client, 'createdAt'> & { createdAt?: number };
+
+/** The user let `clientId` receive these claims (FedCM "fields"); its presence makes the account "approved". */
+export interface Grant {
+  userId: string;
+  clientId: string;
+  fields: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A token-signing key pair. Public keys stay in the JWKS until `expiresAt`. */
+export interface KeyRecord {
+  kid: string;
+  alg: 'ES256' | 'EdDSA';
+  /** Public JWK as JSON text. */
+  publicJwk: string;
+  /** Private JWK as JSON text. */
+  privateJwk: string;
+  createdAt: number;
+  /** When a newer key replaced it (null while it is the signing key). */
+  retiredAt: number | null;
+  /** When it leaves the JWKS (null while it is the signing key): retirement + the longest token lifetime. */
+  expiresAt: number | null;
+}
+
+export interface Store {
+  /** Applies the pending versioned migrations (idempotent; safe to run from several servers at once). */
+  migrate(): Promise<void>;
+  /** The applied migration versions, ascending. */
+  migrations(): Promise<number[]>;
+  close(): Promise<void>;
+
+  /** Throws StoreConflictError when the id or the email is taken. */
+  createUser(user: NewUser): Promise<User>;
+  getUser(id: string): Promise<User | undefined>;
+  getUserByEmail(email: string): Promise<User | undefined>;
+  listUsers(): Promise<User[]>;
+
+  createSession(session: Session): Promise<void>;
+  /** The session if it exists and has not expired at `now`. */
+  getSession(idHash: string, now: number): Promise<Session | undefined>;
+  deleteSession(idHash: string): Promise<boolean>;
+  deleteExpiredSessions(now: number): Promise<number>;
+
+  /** Throws StoreConflictError when the id is taken. */
+  createClient(client: NewClient): Promise<Client>;
+  getClient(id: string): Promise<Client | undefined>;
+  listClients(): Promise<Client[]>;
+
+  getGrant(userId: string, clientId: string): Promise<Grant | undefined>;
+  /** Creates the grant, or adds `fields` to an existing one (fields are never removed here). */
+  upsertGrant(userId: string, clientId: string, fields: string[], now: number): Promise<Grant>;
+  /** The client ids the user granted, sorted. */
+  grantedClients(userId: string): Promise<string[]>;
+  deleteGrant(userId: string, clientId: string): Promise<boolean>;
+
+  /** Every key, newest first. */
+  listKeys(): Promise<KeyRecord[]>;
+  insertKey(key: KeyRecord): Promise<void>;
+  /** Retires every signing key except `keepKid`, keeping them published until `expiresAt`. */
+  retireKeys(keepKid: string, retiredAt: number, expiresAt: number): Promise<number>;
+  deleteExpiredKeys(now: number): Promise<number>;
+
+  /**
+   * Records (clientId, nonce) as used until `expiresAt`. Returns false, changing nothing, when the
+   * pair is already recorded and not yet expired at `now` (a replay).
+   */
+  useNonce(clientId: string, nonce: string, now: number, expiresAt: number): Promise<boolean>;
+  deleteExpiredNonces(now: number): Promise<number>;
+
+  recordLoginFailure(key: string, at: number): Promise<void>;
+  countLoginFailures(key: string, since: number): Promise<number>;
+  clearLoginFailures(key: string): Promise<void>;
+  deleteLoginFailuresBefore(before: number): Promise<number>;
+}
+
+/** A uniqueness violation (an id or email that already exists). */
+export class StoreConflictError extends Error {
+  override readonly name = 'StoreConflictError';
+}
