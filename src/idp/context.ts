@@ -15,11 +15,8 @@ export interface Branding {
   name?: string;
 }
 
-/** Where the request came from, as the server in front of the handler knows it. */
-export interface ConnectionInfo {
-  /** The client's IP address, used to rate limit sign-in attempts per address. */
-  remoteAddress?: string;
-}
+/** Where the request came from, as the server in front of the handler knows it (rate limits use the address). */
+export type { ConnectionInfo } from '../common/node-server.js';
 
 export interface IdpUrls {
   wellKnown: string;
