@@ -29,6 +29,8 @@ export interface IdpUrls {
   logout: string;
   continue: string;
   jwks: string;
+  /** OpenID Connect Discovery: `<issuer>/.well-known/openid-configuration`. */
+  openidConfiguration: string;
 }
 
 export interface IdpSettings {

@@ -11,6 +11,7 @@ import { config } from './endpoints/config.js';
 import { continuation } from './endpoints/continue.js';
 import { disconnect } from './endpoints/disconnect.js';
 import { jwks } from './endpoints/jwks.js';
+import { openidConfiguration } from './endpoints/openid-configuration.js';
 import { login, logout } from './endpoints/login.js';
 import { wellKnown } from './endpoints/well-known.js';
 import { HttpError, errorResponse } from './http.js';
@@ -111,6 +112,7 @@ export function createIdp(options: IdpOptions): Idp {
     logout: `${base}/logout`,
     continue: `${base}/continue`,
     jwks: `${base}/jwks.json`,
+    openidConfiguration: `${issuer}/.well-known/openid-configuration`,
   };
   const now = options.now ?? Date.now;
   const algorithm = options.algorithm ?? 'ES256';
@@ -155,6 +157,7 @@ export function createIdp(options: IdpOptions): Idp {
     [new URL(urls.logout).pathname, (c, r) => logout(c, r)],
     [new URL(urls.continue).pathname, (c, r) => continuation(c, r)],
     [new URL(urls.jwks).pathname, (c, r) => jwks(c, r)],
+    [new URL(urls.openidConfiguration).pathname, (c, r) => openidConfiguration(c, r)],
   ]);
   const onError = options.onError ?? ((error: unknown) => console.error(`fedkit idp: ${error instanceof Error ? error.message : String(error)}`));
 
