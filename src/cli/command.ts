@@ -10,6 +10,8 @@ export interface Io {
   readSecret: (prompt: string) => Promise<string | undefined>;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM), for long-running commands. */
   stopped: Promise<void>;
+  /** Whether stdout is a terminal (colour, progress). */
+  isTTY?: boolean;
 }
 
 export interface Leaf {

@@ -39,6 +39,7 @@ const io: Io = {
   stderr: (text) => process.stderr.write(text),
   readSecret,
   stopped,
+  isTTY: process.stdout.isTTY === true,
 };
 
 process.exitCode = await run(process.argv.slice(2), io);

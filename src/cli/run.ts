@@ -4,13 +4,17 @@
 import { VERSION } from '../version.js';
 import { UsageError } from './args.js';
 import { isGroup, type Command, type Group, type Io } from './command.js';
+import { demoCommand } from './demo.js';
 import { idpCommand } from './idp.js';
+import { rpCommand } from './rp.js';
 
 /** Every top-level command. `demo`, `signin` and `rp` are added here. */
 export const ROOT: Group = {
   summary: 'fedkit: the Credential Management API and FedCM as a whole system',
   commands: {
+    demo: demoCommand,
     idp: idpCommand,
+    rp: rpCommand,
   },
 };
 

@@ -25,8 +25,10 @@ export interface SignInOptions {
   loginHint?: string;
   domainHint?: string;
   fields?: string[];
-  /** Extra params for the IdP; the helper adds a fresh `nonce`. */
+  /** Extra params for the IdP; the helper adds the `nonce`. */
   params?: Record<string, unknown>;
+  /** The nonce to send (the RP server's, so it can check the token carries it); default: a fresh random one. */
+  nonce?: string;
   signal?: AbortSignal;
   /** Where to send the user when the browser has no FedCM (a classic redirect sign-in). */
   fallbackURL?: string;
@@ -75,7 +77,7 @@ export async function signIn(options: SignInOptions, env: BrowserEnv = globalThi
   if (!isFedCmSupported(env)) {
     return options.fallbackURL === undefined ? { status: 'unsupported' } : { status: 'unsupported', fallbackURL: options.fallbackURL };
   }
-  const nonce = createNonce(env);
+  const nonce = options.nonce ?? createNonce(env);
   const provider: Record<string, unknown> = {
     configURL: options.configURL,
     clientId: options.clientId,
