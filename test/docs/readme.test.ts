@@ -30,8 +30,8 @@ describe('README', () => {
     assert.equal(stdout, block('It prints:', 'text'));
   });
 
-  it('starts with the two set-up commands', () => {
-    assert.equal(block('## Set up', 'sh'), 'npm install\nnpm test\n');
+  it('starts with the set-up commands: npm install, then npm test or npx fedkit demo', () => {
+    assert.equal(block('## Set up', 'sh'), 'npm install\nnpm test\nnpx fedkit demo\n');
   });
 
   it('VERSION matches package.json', () => {
