@@ -11,6 +11,8 @@ import { Fetcher } from './net/fetcher.js';
 import { Frame, type FrameOptions } from './page/frame.js';
 import { Popup, type PopupHost, type PopupPurpose } from './popups/popup.js';
 import { MemoryProfile, type LoginStatus, type Profile } from './profile/profile.js';
+import { SmsInbox, type SmsOptions } from './otp/sms.js';
+import { SqliteProfile } from './profile/sqlite.js';
 import { siteOf } from '../common/site.js';
 
 export interface AgentOptions {
@@ -38,13 +40,22 @@ export interface AgentOptions {
   clock?: Clock;
   /** Uniform random source in [0, 1) (default Math.random). */
   random?: Random;
-  /** Where state lives (default: in memory). */
-  profile?: Profile;
+  /**
+   * Where state lives (default: in memory). A path opens (or creates, mode 0600) a SQLite profile
+   * holding the cookies too, which the agent closes on `close()`; a Profile object stays the
+   * caller's to close (a SqliteProfile's cookie store is used for the cookies).
+   */
+  profile?: Profile | string;
   /**
    * Runs what happens inside the IdP's popups (login page, continuation page). Without one, a
    * popup stays open for code listening to the `popup` event (`agent.on('popup', …)`).
    */
   popupHost?: PopupHost;
+  /**
+   * The agent's phone for WebOTP: a source of SMS messages, the loopback HTTP endpoint, the wait
+   * timeout. `agent.sms.receive(text)` works without any of them.
+   */
+  sms?: SmsOptions;
   /** Switches between Chromium's behaviour (the default) and the spec's where they differ. */
   compat?: {
     /**
@@ -67,6 +78,8 @@ export interface AgentCore {
   report(diagnostic: Diagnostic): void;
   /** Opens a popup window at `url` (a new top-level document) and hands it to the popup host. */
   openPopup(purpose: PopupPurpose, url: URL): Promise<Popup>;
+  /** Where SMS messages arrive for WebOTP. */
+  readonly sms: SmsInbox;
 }
 
 /** How many diagnostics `agent.diagnostics` keeps. */
@@ -77,16 +90,21 @@ export class Agent {
   readonly automation: Automation;
   readonly profile: Profile;
   readonly cookies: Cookies;
+  /** The phone WebOTP reads SMS messages from: `receive(text)`, `listen()` for an HTTP endpoint. */
+  readonly sms: SmsInbox;
   /** The most recent diagnostics (up to 1000), oldest first. */
   readonly diagnostics: Diagnostic[] = [];
 
   readonly #core: AgentCore;
   readonly #events = new AgentEvents();
   readonly #pages = new Set<Frame>();
+  /** The SQLite profile the agent opened from a path, and so closes. */
+  readonly #ownedProfile: SqliteProfile | undefined;
 
   constructor(options: AgentOptions = {}) {
-    this.profile = options.profile ?? new MemoryProfile();
-    this.cookies = new Cookies();
+    this.#ownedProfile = typeof options.profile === 'string' ? SqliteProfile.open(options.profile) : undefined;
+    this.profile = this.#ownedProfile ?? (typeof options.profile === 'object' ? options.profile : new MemoryProfile());
+    this.cookies = new Cookies(this.profile instanceof SqliteProfile ? { store: this.profile.cookieStore } : {});
     const fetcher = new Fetcher({
       cookies: this.cookies,
       ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
@@ -102,6 +120,12 @@ export class Agent {
     };
     const diagnostics = this.diagnostics;
     const events = this.#events;
+    const report = (d: Diagnostic): void => {
+      diagnostics.push(d);
+      if (diagnostics.length > DIAGNOSTICS_KEPT) diagnostics.shift();
+      events.emit('diagnostic', d);
+    };
+    this.sms = new SmsInbox(report, options.sms);
     this.#core = {
       fetcher,
       profile: withLoginStatusEvents(this.profile, events),
@@ -111,11 +135,8 @@ export class Agent {
       dialogs,
       settings,
       openPopup: (purpose, url) => this.#openPopup(purpose, url, options.popupHost),
-      report(d) {
-        diagnostics.push(d);
-        if (diagnostics.length > DIAGNOSTICS_KEPT) diagnostics.shift();
-        events.emit('diagnostic', d);
-      },
+      sms: this.sms,
+      report,
     };
     this.automation = new Automation(dialogs, events, {
       get delayEnabled() {
@@ -206,6 +227,8 @@ export class Agent {
     for (const page of this.#pages) page.close();
     this.#pages.clear();
     await this.#core.fetcher.close();
+    await this.sms.close();
+    this.#ownedProfile?.close();
   }
 }
 

@@ -46,7 +46,7 @@ export type IssueReason =
 
 /** fedkit's own reasons, for things Chromium reports only as a console line or not at all. */
 export type FedkitReason =
-  | 'PermissionsPolicyDenied' // identity-credentials-get not allowed in this frame
+  | 'PermissionsPolicyDenied' // a credential type's permissions policy feature is not allowed in this frame
   | 'InvalidRequest' // the page's get() options were rejected before any fetch
   | 'DuplicateConfigUrl'
   | 'AccountsFiltered' // accounts came back but no account matched loginHint/domainHint/label
@@ -57,7 +57,11 @@ export type FedkitReason =
   | 'NonceInTopLevel' // `nonce` given as a provider member (deprecated, still sent)
   | 'ContinuationPopupClosedByUser'
   | 'LoginPopupClosedWithoutSignin'
-  | 'SetLoginIgnored'; // a Set-Login header that the Login Status rules ignore
+  | 'SetLoginIgnored' // a Set-Login header that the Login Status rules ignore
+  | 'CredentialRequestRejected' // a password/federated operation from an opaque origin or a cross-origin frame
+  | 'CredentialProvided' // a stored credential was given to an origin without the chooser (info)
+  | 'OtpMessageIgnored' // an SMS arrived that is not an origin-bound one-time code for the waiting document
+  | 'SmsSourceFailed'; // the agent's SMS source threw
 
 export type DiagnosticReason = IssueReason | FedkitReason;
 

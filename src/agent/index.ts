@@ -5,11 +5,21 @@ export { ManualClock, systemClock, type Clock, type Random } from './clock.js';
 export { Credential } from './credentials/credential.js';
 export { CredentialsContainer } from './credentials/container.js';
 export type {
+  CredentialCreationOptions,
   CredentialMediationRequirement,
   CredentialRequestOptions,
+  FederatedCredentialRequestOptions,
   IdentityCredentialRequestOptions,
   IdentityProviderRequestOptions,
+  OTPCredentialRequestOptions,
 } from './credentials/options.js';
+export { PasswordCredential, type PasswordCredentialData } from './credentials/password.js';
+export { FederatedCredential, type FederatedCredentialInit } from './credentials/federated.js';
+export type { FederatedCredentialConstructor, PasswordCredentialConstructor } from './credentials/interfaces.js';
+export type { CredentialContext, CredentialType } from './credentials/registry.js';
+export { OTPCredential } from './otp/otp-credential.js';
+export { parseOriginBoundOneTimeCode, type OriginBoundOneTimeCode } from './otp/message.js';
+export { SmsInbox, type SmsListenHost, type SmsListenOptions, type SmsOptions, type SmsRequest, type SmsSource } from './otp/sms.js';
 export { consoleMessage, formatDiagnostic, type Diagnostic, type DiagnosticReason, type Endpoint, type IssueReason } from './diagnostics.js';
 export type { AgentEventMap } from './events.js';
 export type { FetchRecord } from './fedcm/context.js';
@@ -21,6 +31,8 @@ export type {
   AccountChooserDialog,
   AutoReauthnDialog,
   ConfirmIdpLoginDialog,
+  CredentialChooserDialog,
+  CredentialChooserEntry,
   Dialog,
   DialogAccount,
   DialogAction,
@@ -28,6 +40,8 @@ export type {
   DialogType,
   ErrorDialog,
   LoginState,
+  OtpConsentDialog,
+  SaveCredentialDialog,
 } from './mediation/dialog.js';
 export { AutomationError, autoSelect, type Mediator } from './mediation/mediator.js';
 export { Frame, type FrameOptions, type Navigator, type DocumentResponse } from './page/frame.js';
@@ -36,4 +50,12 @@ export { Popup, programmablePopups, type PopupHost, type PopupPurpose, type Popu
 export { IdentityProvider, type IdentityResolveOptions } from './fedcm/identity-provider.js';
 export type { IdentityUserInfo } from './fedcm/user-info.js';
 export type { IdentityCredentialDisconnectOptions } from './fedcm/disconnect.js';
-export { MemoryProfile, type Connection, type DismissEmbargo, type LoginStatus, type Profile } from './profile/profile.js';
+export {
+  MemoryProfile,
+  type Connection,
+  type DismissEmbargo,
+  type LoginStatus,
+  type Profile,
+  type StoredCredential,
+  type StoredCredentialKey,
+} from './profile/profile.js';

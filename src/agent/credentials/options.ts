@@ -1,7 +1,10 @@
-// WebIDL conversion of CredentialRequestOptions and the FedCM dictionaries (Credential
-// Management §2.3.1, FedCM §2.5). Conversion errors are the TypeErrors pages see before any
-// algorithm step runs; members are read in WebIDL order (sorted by name), so getters with side
-// effects run in the same order as in a browser.
+// WebIDL conversion of CredentialRequestOptions / CredentialCreationOptions (Credential
+// Management §2.3.1, §2.3.3) and of the FedCM dictionaries (FedCM §2.5). Conversion errors are
+// the TypeErrors pages see before any algorithm step runs; members are read in WebIDL order
+// (sorted by name, partial dictionaries included), so getters with side effects run in the same
+// order as in a browser. Each credential type converts its own member (registry.ts).
+
+import type { CredentialType } from './registry.js';
 
 export type CredentialMediationRequirement = 'silent' | 'optional' | 'required' | 'conditional';
 export type IdentityCredentialRequestOptionsContext = 'signin' | 'signup' | 'use' | 'continue';
@@ -25,25 +28,77 @@ export interface IdentityCredentialRequestOptions {
   mode: IdentityCredentialRequestOptionsMode;
 }
 
+/** Credential Management §2.3.1 FederatedCredentialRequestOptions (§4.1). */
+export interface FederatedCredentialRequestOptions {
+  providers?: string[];
+  protocols?: string[];
+}
+
+/** WebOTP §2.3 OTPCredentialRequestOptions. */
+export interface OTPCredentialRequestOptions {
+  transport?: 'sms'[];
+}
+
+/** What a page passes to `navigator.credentials.get()`. */
 export interface CredentialRequestOptions {
-  mediation: CredentialMediationRequirement;
+  mediation?: CredentialMediationRequirement;
+  /** Credential Management §2.3.2 CredentialUiMode ("immediate"); a DOMString in the IDL. */
+  uiMode?: string;
   signal?: AbortSignal;
   identity?: IdentityCredentialRequestOptions;
+  password?: boolean;
+  federated?: FederatedCredentialRequestOptions;
+  otp?: OTPCredentialRequestOptions;
+  /** WebAuthn's PublicKeyCredentialRequestOptions, when the agent has WebAuthn. */
+  publicKey?: object;
+}
+
+/** What a page passes to `navigator.credentials.create()`. */
+export interface CredentialCreationOptions {
+  mediation?: CredentialMediationRequirement;
+  signal?: AbortSignal;
+  /** PasswordCredentialData, or an HTMLFormElement (from `frame.document` / `frame.forms()`). */
+  password?: object;
+  federated?: object;
+  /** WebAuthn's PublicKeyCredentialCreationOptions, when the agent has WebAuthn. */
+  publicKey?: object;
+}
+
+/** A relevant credential interface object (§2.3.1) with its converted options member. */
+export interface RequestedType {
+  type: CredentialType;
+  options: unknown;
+}
+
+/** The converted argument of `get()`. */
+export interface ConvertedRequestOptions {
+  mediation: CredentialMediationRequirement;
+  uiMode?: string;
+  signal?: AbortSignal;
+  /** The relevant credential interface objects, in member order. */
+  types: RequestedType[];
   /**
-   * Credential types named in the options that this agent does not implement yet. A browser
-   * without an interface drops the member during conversion; fedkit keeps the names to say so.
+   * Credential types named in the options that this agent does not implement. A browser without
+   * an interface drops the member during conversion; fedkit keeps the names to say so.
    */
   unsupported: string[];
 }
 
-/** The members of CredentialRequestOptions for other credential types (Credential Management §2.3.1 registry). */
-const OTHER_TYPE_MEMBERS = ['password', 'federated', 'publicKey', 'otp', 'digital'] as const;
+/** The converted argument of `create()`. */
+export interface ConvertedCreationOptions {
+  mediation: CredentialMediationRequirement;
+  signal?: AbortSignal;
+  types: RequestedType[];
+  unsupported: string[];
+}
 
-const where = (member: string, dictionary: string): string =>
-  `Failed to read the '${member}' property from '${dictionary}'`;
+/** Members of the options dictionaries for the registry's types (§2.1.2), implemented or not. */
+const KNOWN_TYPE_MEMBERS = ['digital', 'federated', 'identity', 'otp', 'password', 'publicKey'] as const;
+
+export const where = (member: string, dictionary: string): string => `Failed to read the '${member}' property from '${dictionary}'`;
 
 /** WebIDL §3.2.10 dictionary: undefined/null → empty; otherwise an object. */
-function dictionary(value: unknown, name: string): Record<string, unknown> {
+export function dictionary(value: unknown, name: string): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' && typeof value !== 'function') {
     throw new TypeError(`The provided value is not of type '${name}'.`);
@@ -52,17 +107,22 @@ function dictionary(value: unknown, name: string): Record<string, unknown> {
 }
 
 /** WebIDL DOMString: ToString (symbols throw). */
-function domString(value: unknown, context: string): string {
+export function domString(value: unknown, context: string): string {
   if (typeof value === 'symbol') throw new TypeError(`${context}: Cannot convert a Symbol value to a string.`);
   return String(value);
 }
 
 /** WebIDL USVString: DOMString with lone surrogates replaced by U+FFFD. */
-function usvString(value: unknown, context: string): string {
+export function usvString(value: unknown, context: string): string {
   return domString(value, context).toWellFormed();
 }
 
-function enumValue<T extends string>(value: unknown, allowed: readonly T[], type: string, context: string): T {
+/** WebIDL boolean: ToBoolean (never throws). */
+export function booleanValue(value: unknown): boolean {
+  return Boolean(value);
+}
+
+export function enumValue<T extends string>(value: unknown, allowed: readonly T[], type: string, context: string): T {
   const s = domString(value, context);
   if (!(allowed as readonly string[]).includes(s)) {
     throw new TypeError(`${context}: The provided value '${s}' is not a valid enum value of type ${type}.`);
@@ -71,7 +131,7 @@ function enumValue<T extends string>(value: unknown, allowed: readonly T[], type
 }
 
 /** WebIDL sequence<T>: an iterable object. */
-function sequence<T>(value: unknown, context: string, convert: (v: unknown, i: number) => T): T[] {
+export function sequence<T>(value: unknown, context: string, convert: (v: unknown, i: number) => T): T[] {
   if (typeof value !== 'object' || value === null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function') {
     throw new TypeError(`${context}: The provided value cannot be converted to a sequence.`);
   }
@@ -108,7 +168,8 @@ function provider(value: unknown, index: number): IdentityProviderRequestOptions
   return result;
 }
 
-function identityOptions(value: unknown): IdentityCredentialRequestOptions {
+/** FedCM §2.5: converts the `identity` member of CredentialRequestOptions. */
+export function convertIdentityRequestOptions(value: unknown): IdentityCredentialRequestOptions {
   const d = dictionary(value, 'IdentityCredentialRequestOptions');
   const ctx = (m: string): string => `${where('identity', 'CredentialRequestOptions')}: ${where(m, 'IdentityCredentialRequestOptions')}`;
   const contextValue = d['context'];
@@ -123,29 +184,69 @@ function identityOptions(value: unknown): IdentityCredentialRequestOptions {
   return { context, mode, providers: sequence(providers, ctx('providers'), provider) };
 }
 
-/** Converts the argument of `navigator.credentials.get()`. */
-export function convertCredentialRequestOptions(value: unknown): CredentialRequestOptions {
+function mediationValue(value: unknown, dictionaryName: string): CredentialMediationRequirement {
+  return enumValue(value, ['silent', 'optional', 'required', 'conditional'] as const, 'CredentialMediationRequirement', where('mediation', dictionaryName));
+}
+
+function signalValue(value: unknown, dictionaryName: string): AbortSignal {
+  if (!(value instanceof AbortSignal)) {
+    throw new TypeError(`${where('signal', dictionaryName)}: Failed to convert value to 'AbortSignal'.`);
+  }
+  return value;
+}
+
+/**
+ * Converts the argument of `navigator.credentials.get()` with the registry's types. Members are
+ * visited in lexicographic order, generic and per-type alike (WebIDL §3.2.10: a dictionary's
+ * members, partial dictionaries included, are ordered by name).
+ */
+export function convertCredentialRequestOptions(value: unknown, registry: readonly CredentialType[]): ConvertedRequestOptions {
   const d = dictionary(value, 'CredentialRequestOptions');
-  const result: CredentialRequestOptions = { mediation: 'optional', unsupported: [] };
-  for (const member of OTHER_TYPE_MEMBERS) {
-    if (d[member] !== undefined && d[member] !== false) result.unsupported.push(member);
-  }
-  if (d['identity'] !== undefined) result.identity = identityOptions(d['identity']);
-  const mediation = d['mediation'];
-  if (mediation !== undefined) {
-    result.mediation = enumValue(
-      mediation,
-      ['silent', 'optional', 'required', 'conditional'] as const,
-      'CredentialMediationRequirement',
-      where('mediation', 'CredentialRequestOptions'),
-    );
-  }
-  const signal = d['signal'];
-  if (signal !== undefined) {
-    if (!(signal instanceof AbortSignal)) {
-      throw new TypeError(`${where('signal', 'CredentialRequestOptions')}: Failed to convert value to 'AbortSignal'.`);
+  const result: ConvertedRequestOptions = { mediation: 'optional', types: [], unsupported: [] };
+  const byMember = new Map<string, CredentialType>();
+  for (const t of registry) if (t.convertRequestOptions) byMember.set(t.optionsMember, t);
+  const members = new Set<string>(['mediation', 'signal', 'uiMode', ...KNOWN_TYPE_MEMBERS, ...byMember.keys()]);
+  for (const member of [...members].sort()) {
+    const v = d[member];
+    if (v === undefined) continue;
+    const type = byMember.get(member);
+    if (type?.convertRequestOptions) {
+      const options = type.convertRequestOptions(v);
+      if (type.isRequested?.(options) ?? true) result.types.push({ type, options });
+    } else if (member === 'mediation') {
+      result.mediation = mediationValue(v, 'CredentialRequestOptions');
+    } else if (member === 'signal') {
+      result.signal = signalValue(v, 'CredentialRequestOptions');
+    } else if (member === 'uiMode') {
+      result.uiMode = domString(v, where('uiMode', 'CredentialRequestOptions'));
+    } else if (v !== false) {
+      result.unsupported.push(member);
     }
-    result.signal = signal;
+  }
+  return result;
+}
+
+/** Converts the argument of `navigator.credentials.create()` with the registry's types. */
+export function convertCredentialCreationOptions(value: unknown, registry: readonly CredentialType[]): ConvertedCreationOptions {
+  const d = dictionary(value, 'CredentialCreationOptions');
+  const result: ConvertedCreationOptions = { mediation: 'optional', types: [], unsupported: [] };
+  const byMember = new Map<string, CredentialType>();
+  for (const t of registry) if (t.convertCreationOptions) byMember.set(t.optionsMember, t);
+  // Only these types extend CredentialCreationOptions (FedCM and WebOTP do not).
+  const members = new Set<string>(['mediation', 'signal', 'digital', 'federated', 'password', 'publicKey', ...byMember.keys()]);
+  for (const member of [...members].sort()) {
+    const v = d[member];
+    if (v === undefined) continue;
+    const type = byMember.get(member);
+    if (type?.convertCreationOptions) {
+      result.types.push({ type, options: type.convertCreationOptions(v) });
+    } else if (member === 'mediation') {
+      result.mediation = mediationValue(v, 'CredentialCreationOptions');
+    } else if (member === 'signal') {
+      result.signal = signalValue(v, 'CredentialCreationOptions');
+    } else {
+      result.unsupported.push(member);
+    }
   }
   return result;
 }

@@ -35,9 +35,17 @@ export class Automation {
     return d.subtitle === undefined ? { title: d.title } : { title: d.title, subtitle: d.subtitle };
   }
 
-  /** POST /fedcm/selectaccount. */
-  selectAccount(accountIndex: number): void {
-    this.host.act({ action: 'selectAccount', accountIndex });
+  /**
+   * POST /fedcm/selectaccount. Also picks a credential in a CredentialChooser (where
+   * `staySignedIn` ticks its "stay signed in" box), and says yes to a SaveCredential or OtpConsent
+   * prompt (index 0).
+   */
+  selectAccount(accountIndex: number, options: { staySignedIn?: boolean } = {}): void {
+    this.host.act(
+      options.staySignedIn === undefined
+        ? { action: 'selectAccount', accountIndex }
+        : { action: 'selectAccount', accountIndex, staySignedIn: options.staySignedIn },
+    );
   }
 
   /** POST /fedcm/canceldialog. `triggerCooldown` models the close button (DevTools dismissDialog). */
@@ -70,11 +78,11 @@ export class Automation {
    * Resolves with the dialog that is up, or the next one shown. Rejects after `timeoutMs`
    * (default 10 s) so a test that expects a dialog never hangs.
    */
-  waitForDialog(options: { type?: DialogType; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Dialog> {
-    const matches = (d: Dialog | null): d is Dialog => d !== null && (options.type === undefined || d.dialogType === options.type);
+  waitForDialog<T extends DialogType = DialogType>(options: { type?: T; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Extract<Dialog, { dialogType: T }>> {
+    const matches = (d: Dialog | null): d is Extract<Dialog, { dialogType: T }> => d !== null && (options.type === undefined || d.dialogType === options.type);
     const current = this.host.current;
     if (matches(current)) return Promise.resolve(current);
-    return new Promise<Dialog>((resolve, reject) => {
+    return new Promise<Extract<Dialog, { dialogType: T }>>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? 10_000;
       const cleanup = (): void => {
         clearTimeout(timer);

@@ -5,11 +5,19 @@
 /** FedCm.LoginState: whether the account has been used with this RP before. */
 export type LoginState = 'SignIn' | 'SignUp';
 
-/** FedCm.DialogType. `Error` is Chromium's (WPT uses it); the spec lists the first three. */
-export type DialogType = 'AccountChooser' | 'AutoReauthn' | 'ConfirmIdpLogin' | 'Error';
+/**
+ * FedCm.DialogType. `Error` is Chromium's (WPT uses it); the spec lists the first three. The last
+ * three are fedkit's, for the other credential types (Chromium shows these as password-manager
+ * bubbles and the WebOTP prompt, which WebDriver does not reach): the credential chooser of
+ * Credential Management §5.3, the "save password?" prompt of [[Store]], and WebOTP's consent.
+ */
+export type DialogType = 'AccountChooser' | 'AutoReauthn' | 'ConfirmIdpLogin' | 'Error' | 'CredentialChooser' | 'SaveCredential' | 'OtpConsent';
 
-/** FedCm.DialogButton. */
-export type DialogButton = 'ConfirmIdpLoginContinue' | 'ErrorGotIt' | 'ErrorMoreDetails';
+/**
+ * FedCm.DialogButton, plus fedkit's buttons for its own dialogs: `SaveCredentialConfirm` ("Save" /
+ * "Update") and `OtpConsentAllow` ("Allow"). Refusing is `cancelDialog()` in both.
+ */
+export type DialogButton = 'ConfirmIdpLoginContinue' | 'ErrorGotIt' | 'ErrorMoreDetails' | 'SaveCredentialConfirm' | 'OtpConsentAllow';
 
 /** FedCm.AccountUrlType. */
 export type AccountUrlType = 'TermsOfService' | 'PrivacyPolicy';
@@ -71,11 +79,61 @@ export interface ErrorDialog extends DialogBase {
   url: string;
 }
 
-export type Dialog = AccountChooserDialog | AutoReauthnDialog | ConfirmIdpLoginDialog | ErrorDialog;
+/**
+ * One credential as the chooser and the save prompt show it (§5.3: name, icon, and for a
+ * federated credential its provider). Never the password.
+ */
+export type CredentialChooserEntry =
+  | { type: 'password'; id: string; name: string; iconURL: string }
+  | { type: 'federated'; id: string; name: string; iconURL: string; provider: string; protocol: string | null };
+
+/**
+ * Credential Management §5.3 "ask the user to choose": the origin's stored credentials. Selecting
+ * one (`selectAccount(i)`) gives it to the page, `cancelDialog()` gives null. Selecting with
+ * `{ staySignedIn: true }` is the chooser's "stay signed in" checkbox (§5.2): the origin may then
+ * get a single credential without this dialog.
+ */
+export interface CredentialChooserDialog extends DialogBase {
+  dialogType: 'CredentialChooser';
+  /** Always empty: the entries are in `credentials`. Kept so every dialog has `accounts`. */
+  accounts: [];
+  /** §5.3: the chooser MUST show the requesting origin. */
+  origin: string;
+  credentials: CredentialChooserEntry[];
+}
+
+/**
+ * [[Store]] asks "if the user grants permission to store credentials" (§3.3.3, §4.1.3): "Save
+ * password?" (`action: 'save'`) or "Update password?" (`'update'`). `SaveCredentialConfirm` or
+ * `selectAccount(0)` grants; `cancelDialog()` refuses (store() still resolves: pages cannot tell).
+ */
+export interface SaveCredentialDialog extends DialogBase {
+  dialogType: 'SaveCredential';
+  accounts: [];
+  origin: string;
+  action: 'save' | 'update';
+  credential: CredentialChooserEntry;
+}
+
+/**
+ * WebOTP: an SMS for this document arrived; share its code? `OtpConsentAllow` or
+ * `selectAccount(0)` gives the code to the page; `cancelDialog()` rejects get() with AbortError.
+ */
+export interface OtpConsentDialog extends DialogBase {
+  dialogType: 'OtpConsent';
+  accounts: [];
+  /** The origin of the document that asked. */
+  origin: string;
+  /** The one-time code, as the prompt shows it to the user. */
+  code: string;
+}
+
+export type Dialog = AccountChooserDialog | AutoReauthnDialog | ConfirmIdpLoginDialog | ErrorDialog | CredentialChooserDialog | SaveCredentialDialog | OtpConsentDialog;
 
 /** What the user (or automation) did with a dialog. */
 export type DialogAction =
-  | { action: 'selectAccount'; accountIndex: number }
+  /** `staySignedIn` is the credential chooser's "stay signed in" checkbox; ignored elsewhere. */
+  | { action: 'selectAccount'; accountIndex: number; staySignedIn?: boolean }
   /** Closing the dialog. `triggerCooldown` models the close button (Chromium's embargo path). */
   | { action: 'cancel'; triggerCooldown?: boolean }
   | { action: 'clickButton'; button: DialogButton }

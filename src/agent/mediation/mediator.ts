@@ -14,7 +14,12 @@ export interface Mediator {
   choose(dialog: Dialog, signal: AbortSignal): Promise<DialogAction>;
 }
 
-/** A mediator that picks an account automatically, like Chromium's `--use-fake-ui-for-fedcm=<id>`. */
+/**
+ * A mediator that picks an account automatically, like Chromium's `--use-fake-ui-for-fedcm=<id>`.
+ * For the other credential types it is the user who says yes: it picks the same index (or the
+ * credential whose id is `account`) in the credential chooser, saves credentials and shares
+ * one-time codes.
+ */
 export function autoSelect(account: string | number = 0): Mediator {
   return {
     choose(dialog) {
@@ -24,6 +29,15 @@ export function autoSelect(account: string | number = 0): Mediator {
           if (index < 0 || index >= dialog.accounts.length) return Promise.resolve({ action: 'cancel' });
           return Promise.resolve({ action: 'selectAccount', accountIndex: index });
         }
+        case 'CredentialChooser': {
+          const index = typeof account === 'number' ? account : dialog.credentials.findIndex((c) => c.id === account);
+          if (index < 0 || index >= dialog.credentials.length) return Promise.resolve({ action: 'cancel' });
+          return Promise.resolve({ action: 'selectAccount', accountIndex: index });
+        }
+        case 'SaveCredential':
+          return Promise.resolve({ action: 'clickButton', button: 'SaveCredentialConfirm' });
+        case 'OtpConsent':
+          return Promise.resolve({ action: 'clickButton', button: 'OtpConsentAllow' });
         case 'Error':
           return Promise.resolve({ action: 'clickButton', button: 'ErrorGotIt' });
         default:
@@ -152,14 +166,28 @@ export class DialogHost {
 
   #validate(dialog: Dialog, action: DialogAction): void {
     switch (action.action) {
-      case 'selectAccount':
-        if (dialog.dialogType !== 'AccountChooser') {
+      case 'selectAccount': {
+        // The credential chooser selects among its credentials; the save and OTP prompts have one
+        // entry (the credential / the code), so selecting it is saying yes.
+        const count =
+          dialog.dialogType === 'AccountChooser'
+            ? dialog.accounts.length
+            : dialog.dialogType === 'CredentialChooser'
+              ? dialog.credentials.length
+              : dialog.dialogType === 'SaveCredential' || dialog.dialogType === 'OtpConsent'
+                ? 1
+                : undefined;
+        if (count === undefined) {
           throw new AutomationError('invalid argument', `Cannot select an account in a ${dialog.dialogType} dialog.`);
         }
-        if (!Number.isInteger(action.accountIndex) || action.accountIndex < 0 || action.accountIndex >= dialog.accounts.length) {
-          throw new AutomationError('invalid argument', `Invalid account index ${action.accountIndex}: the dialog has ${dialog.accounts.length} account(s).`);
+        if (!Number.isInteger(action.accountIndex) || action.accountIndex < 0 || action.accountIndex >= count) {
+          throw new AutomationError('invalid argument', `Invalid account index ${action.accountIndex}: the dialog has ${count} account(s).`);
+        }
+        if (action.staySignedIn !== undefined && typeof action.staySignedIn !== 'boolean') {
+          throw new AutomationError('invalid argument', '`staySignedIn` must be a boolean.');
         }
         return;
+      }
       case 'clickButton':
         validateButton(dialog, action.button);
         return;
@@ -197,6 +225,12 @@ function validateButton(dialog: Dialog, button: DialogButton): void {
         if (dialog.url !== '') return;
         throw new AutomationError('invalid argument', 'This error dialog has no "More details" button: the IdP gave no error url.');
       }
+      break;
+    case 'SaveCredentialConfirm':
+      if (dialog.dialogType === 'SaveCredential') return;
+      break;
+    case 'OtpConsentAllow':
+      if (dialog.dialogType === 'OtpConsent') return;
       break;
   }
   throw new AutomationError('invalid argument', `A ${dialog.dialogType} dialog has no ${button} button.`);

@@ -6,6 +6,9 @@
 import { isPotentiallyTrustworthy, serializeOrigin } from '../../common/site.js';
 import type { AgentCore } from '../agent.js';
 import { CredentialsContainer } from '../credentials/container.js';
+import { parseHTMLDocument } from '../credentials/forms.js';
+import { federatedCredentialInterface, passwordCredentialInterface, type FederatedCredentialConstructor, type PasswordCredentialConstructor } from '../credentials/interfaces.js';
+import { OTPCredential } from '../otp/otp-credential.js';
 import { disconnect } from '../fedcm/disconnect.js';
 import { IdentityProvider } from '../fedcm/identity-provider.js';
 import type { Popup } from '../popups/popup.js';
@@ -50,11 +53,22 @@ export class Frame {
   readonly IdentityProvider: IdentityProvider | undefined;
   /** The page's `IdentityCredential` interface statics (FedCM §2.2.2): disconnect(). Absent outside secure contexts. */
   readonly IdentityCredential: { disconnect(options: { configURL: string; clientId: string; accountHint: string }): Promise<void> } | undefined;
+  /**
+   * The page's `PasswordCredential` interface (Credential Management §3.2), bound to this
+   * document's origin: `new frame.PasswordCredential(data or form)`. Absent outside secure contexts.
+   */
+  readonly PasswordCredential: PasswordCredentialConstructor | undefined;
+  /** The page's `FederatedCredential` interface (§4.1), bound to this document's origin. */
+  readonly FederatedCredential: FederatedCredentialConstructor | undefined;
+  /** The page's `OTPCredential` interface (WebOTP; no constructor: for `instanceof`). */
+  readonly OTPCredential: typeof OTPCredential | undefined;
   /** @internal Set when this top-level document is a FedCM popup. */
   popup: Popup | undefined;
 
   /** @internal Credential Management "active credential types" of this document's settings. */
   readonly activeCredentialTypes = new Set<string>();
+  /** @internal Aborts when the document closes: requests waiting on the user or the phone end with it. */
+  readonly lifetime: AbortSignal;
   /** @internal The pending FedCM request of this document, for active-mode replacement. */
   pendingIdentityRequest: { mode: 'active' | 'passive'; cancel: (reason: 'replaced') => void } | null = null;
 
@@ -66,12 +80,15 @@ export class Frame {
   #secure!: boolean;
   readonly #policy: (feature: PolicyFeature) => boolean;
   #detached = false;
+  readonly #lifetime = new AbortController();
+  #dom: { response: DocumentResponse | undefined; document: Document } | undefined;
   #activatedAt: number | undefined;
   #hasBeenActive = false;
 
   /** @internal Use agent.open() and frame.openFrame(). */
   constructor(core: AgentCore, url: URL, parent: Frame | null, options: FrameOptions = {}) {
     this.#core = core;
+    this.lifetime = this.#lifetime.signal;
     this.parent = parent;
     this.top = parent ? parent.top : this;
     this.#sandbox = options.sandbox === true;
@@ -95,6 +112,9 @@ export class Frame {
     this.IdentityProvider = this.isSecureContext ? new IdentityProvider(core, this) : undefined;
     this.IdentityCredential = this.isSecureContext ? { disconnect: (options) => disconnect(core, this, options) } : undefined;
     const login = this.isSecureContext ? new NavigatorLogin(core, this) : undefined;
+    this.PasswordCredential = this.isSecureContext ? passwordCredentialInterface(this) : undefined;
+    this.FederatedCredential = this.isSecureContext ? federatedCredentialInterface(this) : undefined;
+    this.OTPCredential = this.isSecureContext ? OTPCredential : undefined;
     const isActive = (): boolean => this.hasTransientActivation;
     const hasBeenActive = (): boolean => this.#hasBeenActive;
     this.navigator = {
@@ -133,6 +153,22 @@ export class Frame {
     this.#url = url;
     this.#origin = this.#sandbox || url.protocol === 'data:' ? 'null' : serializeOrigin(url);
     this.#secure = (this.parent?.isSecureContext ?? true) && url.protocol !== 'data:' && isPotentiallyTrustworthy(url);
+  }
+
+  /**
+   * The document's DOM, parsed with jsdom (on first use) from the HTML it was loaded from; empty
+   * for `load: false`. No scripts run and nothing is fetched. Its forms are what
+   * `new frame.PasswordCredential(form)` reads; `document.createElement('form')` works too.
+   */
+  get document(): Document {
+    if (this.#dom?.response !== this.response) this.#dom = undefined;
+    this.#dom ??= { response: this.response, document: parseHTMLDocument(this.response?.body ?? '', this.url.href) };
+    return this.#dom.document;
+  }
+
+  /** The document's forms (`document.forms`), in tree order. */
+  forms(): HTMLFormElement[] {
+    return Array.from(this.document.forms);
   }
 
   /** Whether the document is fully active: not closed or removed, and its parent fully active. */
@@ -228,6 +264,7 @@ export class Frame {
     for (const child of this.#children) child.close();
     if (this.parent) this.parent.#children.delete(this);
     this.pendingIdentityRequest?.cancel('replaced');
+    this.#lifetime.abort(new DOMException('The document is no longer fully active.', 'AbortError'));
   }
 
   /**

@@ -48,6 +48,46 @@ export interface Profile {
   /** When the last auto re-authentication happened on a site (Chromium's 10-minute quiet period). */
   getLastAutoReauthn(site: string): number | undefined;
   setLastAutoReauthn(site: string, at: number | undefined): void;
+
+  /**
+   * Credential Management §2.1 "credential store": the PasswordCredentials and
+   * FederatedCredentials stored for `origin` (their [[origin]]), in the order they were first
+   * stored (an update keeps its place). Returns copies.
+   */
+  storedCredentials(origin: string): StoredCredential[];
+  /**
+   * Stores a credential, replacing the one with the same key: (origin, id) for a password,
+   * (origin, id, provider) for a federated credential.
+   */
+  putStoredCredential(credential: StoredCredential): void;
+  /** Removes the credential with this key (§6.1: users MUST be able to remove them); returns whether one was removed. */
+  deleteStoredCredential(key: StoredCredentialKey): boolean;
+
+  /**
+   * Whether the user let `origin` have its stored credentials without mediation (§5.2: "Stay
+   * signed in", the spec's prevent-silent-access flag set to false by the user). Default false:
+   * the spec's flag defaults to true. See docs/credentials.md.
+   */
+  silentAccessAllowed(origin: string): boolean;
+  setSilentAccessAllowed(origin: string, allowed: boolean): void;
+}
+
+/**
+ * A credential in the credential store. `password` is a secret: fedkit never puts it in a
+ * diagnostic, a dialog or an event.
+ */
+export type StoredCredential =
+  | { type: 'password'; origin: string; id: string; password: string; name: string; iconURL: string }
+  | { type: 'federated'; origin: string; id: string; provider: string; protocol: string | null; name: string; iconURL: string };
+
+/** What identifies a stored credential (`provider` for federated credentials only). */
+export type StoredCredentialKey =
+  | { type: 'password'; origin: string; id: string }
+  | { type: 'federated'; origin: string; id: string; provider: string };
+
+/** The key of a stored credential, as one string (for maps). */
+export function storedCredentialKey(k: StoredCredentialKey): string {
+  return k.type === 'password' ? key('password', k.origin, k.id) : key('federated', k.origin, k.id, k.provider);
 }
 
 export interface DismissEmbargo {
@@ -66,6 +106,8 @@ export class MemoryProfile implements Profile {
   readonly #preventSilentAccess = new Set<string>();
   readonly #embargo = new Map<string, DismissEmbargo>();
   readonly #lastAutoReauthn = new Map<string, number>();
+  readonly #credentials = new Map<string, StoredCredential>();
+  readonly #silentAccessAllowed = new Set<string>();
 
   getLoginStatus(origin: string): LoginStatus | undefined {
     return this.#loginStatus.get(origin);
@@ -123,5 +165,27 @@ export class MemoryProfile implements Profile {
   setLastAutoReauthn(site: string, at: number | undefined): void {
     if (at === undefined) this.#lastAutoReauthn.delete(site);
     else this.#lastAutoReauthn.set(site, at);
+  }
+
+  storedCredentials(origin: string): StoredCredential[] {
+    return [...this.#credentials.values()].filter((c) => c.origin === origin).map((c) => ({ ...c }));
+  }
+
+  putStoredCredential(credential: StoredCredential): void {
+    // Map.set on an existing key keeps its insertion position: an update keeps its place.
+    this.#credentials.set(storedCredentialKey(credential), { ...credential });
+  }
+
+  deleteStoredCredential(k: StoredCredentialKey): boolean {
+    return this.#credentials.delete(storedCredentialKey(k));
+  }
+
+  silentAccessAllowed(origin: string): boolean {
+    return this.#silentAccessAllowed.has(origin);
+  }
+
+  setSilentAccessAllowed(origin: string, allowed: boolean): void {
+    if (allowed) this.#silentAccessAllowed.add(origin);
+    else this.#silentAccessAllowed.delete(origin);
   }
 }

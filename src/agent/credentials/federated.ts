@@ -1,0 +1,227 @@
+// Credential Management §4 "Federated Credentials": the FederatedCredential interface (a record
+// that the user signs in to this origin with some identity provider), its construction, and its
+// internal methods as a registry entry. It is not FedCM: the page runs the federated sign-in
+// itself; the browser only remembers which provider the user chose.
+
+import { inspect } from 'node:util';
+import type { CredentialChooserEntry } from '../mediation/dialog.js';
+import { Credential, internalConstruct } from './credential.js';
+import { dictionary, domString, sequence, usvString, where } from './options.js';
+import type { FederatedCredentialRequestOptions } from './options.js';
+import { iconURLMember, originMember } from './password.js';
+import type { CredentialContext, CredentialType } from './registry.js';
+import { askToStore, rejectCrossOriginFrame, rejectInsecureIcon, rejectOpaqueOrigin } from './store.js';
+import { serializeOrigin } from '../../common/site.js';
+
+/** §4.1 FederatedCredentialInit (`origin` optional as for PasswordCredentialData; see password.ts). */
+export interface FederatedCredentialInit {
+  id: string;
+  provider: string;
+  protocol?: string;
+  name?: string;
+  iconURL?: string;
+  origin?: string;
+}
+
+interface FederatedFields {
+  id: string;
+  provider: string;
+  protocol: string | null;
+  name: string;
+  iconURL: string;
+  origin: string;
+}
+
+let originOf!: (c: FederatedCredential) => string;
+
+/** §4.1 The FederatedCredential interface. Construct it with `new frame.FederatedCredential(init)`. */
+export class FederatedCredential extends Credential {
+  readonly #provider: string;
+  readonly #protocol: string | null;
+  readonly #name: string;
+  readonly #iconURL: string;
+  readonly #origin: string;
+
+  /** @internal Use `frame.FederatedCredential`. */
+  constructor(key: typeof internalConstruct, fields: FederatedFields) {
+    super(key, fields.id, 'federated');
+    this.#provider = fields.provider;
+    this.#protocol = fields.protocol;
+    this.#name = fields.name;
+    this.#iconURL = fields.iconURL;
+    this.#origin = fields.origin;
+  }
+
+  /** §4.1.1: the ASCII serialization of the provider's origin. */
+  get provider(): string {
+    return this.#provider;
+  }
+
+  /** The provider's protocol (e.g. "openidconnect"), or null when the provider implies it. */
+  get protocol(): string | null {
+    return this.#protocol;
+  }
+
+  /** CredentialUserData. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** CredentialUserData. */
+  get iconURL(): string {
+    return this.#iconURL;
+  }
+
+  static {
+    originOf = (c) => c.#origin;
+  }
+
+  [inspect.custom](): string {
+    return `FederatedCredential { id: ${JSON.stringify(this.id)}, type: 'federated', provider: ${JSON.stringify(this.#provider)}, protocol: ${JSON.stringify(this.#protocol)}, name: ${JSON.stringify(this.#name)}, iconURL: ${JSON.stringify(this.#iconURL)} }`;
+  }
+}
+
+/** @internal [[origin]] of a FederatedCredential. */
+export function federatedCredentialOrigin(c: FederatedCredential): string {
+  return originOf(c);
+}
+
+/**
+ * §4.1.1 "Identifying Providers": a provider is the ASCII serialization of its origin, and a
+ * trailing "/" SHOULD be accepted silently. fedkit parses the value as a URL and keeps its
+ * origin (Chromium does the same), so "https://idp.example/" is "https://idp.example". Null
+ * when it is not a URL with a real origin.
+ */
+export function providerOrigin(value: string): string | null {
+  if (!URL.canParse(value)) return null;
+  const origin = serializeOrigin(new URL(value));
+  return origin === 'null' ? null : origin;
+}
+
+/** WebIDL conversion of FederatedCredentialInit: CredentialData's `id`, then the rest by name. */
+export function convertFederatedCredentialInit(value: unknown): FederatedCredentialInit {
+  const d = dictionary(value, 'FederatedCredentialInit');
+  const at = (m: string): string => where(m, 'FederatedCredentialInit');
+  const id = d['id'];
+  if (id === undefined) throw new TypeError(`${at('id')}: Required member is undefined.`);
+  const result: FederatedCredentialInit = { id: usvString(id, at('id')), provider: '' };
+  const iconURL = d['iconURL'];
+  if (iconURL !== undefined) result.iconURL = usvString(iconURL, at('iconURL'));
+  const name = d['name'];
+  if (name !== undefined) result.name = usvString(name, at('name'));
+  const origin = d['origin'];
+  if (origin !== undefined) result.origin = usvString(origin, at('origin'));
+  const protocol = d['protocol'];
+  if (protocol !== undefined) result.protocol = domString(protocol, at('protocol'));
+  const provider = d['provider'];
+  if (provider === undefined) throw new TypeError(`${at('provider')}: Required member is undefined.`);
+  result.provider = usvString(provider, at('provider'));
+  return result;
+}
+
+/**
+ * §4.2.4 "Create a FederatedCredential from FederatedCredentialInit". The spec's steps do not
+ * copy `protocol` although the attribute exists and [[Store]] and the request filter use it
+ * (a gap in the spec text); fedkit copies it, null when absent. See docs/credentials.md.
+ */
+export function federatedCredentialFromInit(init: FederatedCredentialInit, callerOrigin: string): FederatedCredential {
+  if (init.id === '') throw new TypeError("Failed to construct 'FederatedCredential': 'id' must not be empty.");
+  if (init.provider === '') throw new TypeError("Failed to construct 'FederatedCredential': 'provider' must not be empty.");
+  const provider = providerOrigin(init.provider);
+  if (provider === null) throw new TypeError(`Failed to construct 'FederatedCredential': 'provider' must be the origin of the identity provider, like 'https://idp.example'.`);
+  const origin = init.origin === undefined ? callerOrigin : originMember(init.origin, 'FederatedCredential');
+  return new FederatedCredential(internalConstruct, {
+    id: init.id,
+    provider,
+    protocol: init.protocol ?? null,
+    name: init.name ?? '',
+    iconURL: iconURLMember(init.iconURL ?? '', 'FederatedCredential'),
+    origin,
+  });
+}
+
+/** `new FederatedCredential(init)` in a realm whose origin is `callerOrigin`. */
+export function constructFederatedCredential(args: readonly unknown[], callerOrigin: string): FederatedCredential {
+  if (args.length === 0) throw new TypeError("Failed to construct 'FederatedCredential': 1 argument required, but only 0 present.");
+  return federatedCredentialFromInit(convertFederatedCredentialInit(args[0]), callerOrigin);
+}
+
+/** WebIDL conversion of FederatedCredentialRequestOptions: `protocols`, then `providers`. */
+function convertFederatedRequestOptions(value: unknown): FederatedCredentialRequestOptions {
+  const d = dictionary(value, 'FederatedCredentialRequestOptions');
+  const at = (m: string): string => `${where('federated', 'CredentialRequestOptions')}: ${where(m, 'FederatedCredentialRequestOptions')}`;
+  const result: FederatedCredentialRequestOptions = {};
+  const protocols = d['protocols'];
+  if (protocols !== undefined) result.protocols = sequence(protocols, at('protocols'), (v) => domString(v, at('protocols')));
+  const providers = d['providers'];
+  if (providers !== undefined) result.providers = sequence(providers, at('providers'), (v) => usvString(v, at('providers')));
+  return result;
+}
+
+export function federatedChooserEntry(c: FederatedCredential): CredentialChooserEntry {
+  return { type: 'federated', id: c.id, name: c.name, iconURL: c.iconURL, provider: c.provider, protocol: c.protocol };
+}
+
+/** The registry entry (§2.1.2): federated, mixable with password, from the credential store. */
+export const federatedCredentialType: CredentialType<FederatedCredentialRequestOptions, FederatedCredentialInit> = {
+  type: 'federated',
+  optionsMember: 'federated',
+  interfaceName: 'FederatedCredential',
+  discovery: 'credential store',
+  mixableWith: ['password'],
+  conditionalMediation: false,
+
+  convertRequestOptions: convertFederatedRequestOptions,
+  convertCreationOptions: convertFederatedCredentialInit,
+
+  /**
+   * §4.2.1 [[CollectFromCredentialStore]]. Step 3 says "return empty if options.federated is not
+   * true", but `federated` is a dictionary: fedkit reads it as "not present", which cannot happen
+   * here (the type is only relevant when the member is present). Providers are compared as
+   * origins; ones that are not URLs match nothing (Chromium drops them).
+   */
+  collectFromCredentialStore(ctx: CredentialContext, options: FederatedCredentialRequestOptions) {
+    rejectOpaqueOrigin(ctx, 'FederatedCredential', 'get');
+    rejectCrossOriginFrame(ctx);
+    const providers = options.providers?.map(providerOrigin);
+    return ctx.core.profile.storedCredentials(ctx.origin).flatMap((c) => {
+      if (c.type !== 'federated') return [];
+      if (providers && !providers.includes(c.provider)) return [];
+      if (options.protocols && (c.protocol === null || !options.protocols.includes(c.protocol))) return [];
+      return [new FederatedCredential(internalConstruct, { id: c.id, provider: c.provider, protocol: c.protocol, name: c.name, iconURL: c.iconURL, origin: c.origin })];
+    });
+  },
+
+  /** §4.2.2 [[Create]]: the caller's origin replaces `init.origin`. */
+  create(ctx: CredentialContext, init: FederatedCredentialInit) {
+    rejectOpaqueOrigin(ctx, 'FederatedCredential', 'create');
+    return Promise.resolve(federatedCredentialFromInit({ ...init, origin: ctx.origin }, ctx.origin));
+  },
+
+  /** §4.2.3 [[Store]]: nothing to do when (id, origin, provider) is stored; otherwise ask. */
+  async store(ctx: CredentialContext, credential) {
+    if (!(credential instanceof FederatedCredential)) throw new TypeError('Not a FederatedCredential.');
+    rejectOpaqueOrigin(ctx, 'FederatedCredential', 'store');
+    rejectCrossOriginFrame(ctx);
+    if (originOf(credential) !== ctx.origin) {
+      throw new DOMException(`The credential belongs to ${originOf(credential)}, not to this document's origin ${ctx.origin}.`, 'SecurityError');
+    }
+    rejectInsecureIcon(credential.iconURL);
+    const stored = ctx.core.profile
+      .storedCredentials(ctx.origin)
+      .some((c) => c.type === 'federated' && c.id === credential.id && c.provider === credential.provider);
+    if (stored) return;
+    if (!(await askToStore(ctx, federatedChooserEntry(credential), 'save'))) return;
+    ctx.core.profile.putStoredCredential({
+      type: 'federated',
+      origin: ctx.origin,
+      id: credential.id,
+      provider: credential.provider,
+      protocol: credential.protocol,
+      name: credential.name,
+      iconURL: credential.iconURL,
+    });
+  },
+
+  isInstance: (credential) => credential instanceof FederatedCredential,
+};

@@ -1,0 +1,71 @@
+// FedCM's IdentityCredential as a registry entry: a thin adapter around fedcm/request.ts, which
+// keeps its own checks, in their own order (FedCM §2.2.1; Chromium GetForIdentity).
+
+import { IdentityCredential } from '../fedcm/identity-credential.js';
+import { runIdentityRequest, validateIdentityRequest } from '../fedcm/request.js';
+import type { Frame } from '../page/frame.js';
+import { convertIdentityRequestOptions, type IdentityCredentialRequestOptions } from './options.js';
+import type { CredentialContext, CredentialType } from './registry.js';
+
+/** The `identity` member, and once checked, the providers FedCM validated. */
+interface IdentityRequest {
+  identity: IdentityCredentialRequestOptions;
+  providers?: ReturnType<typeof validateIdentityRequest>;
+}
+
+export const identityCredentialType: CredentialType<IdentityRequest> = {
+  type: 'identity',
+  optionsMember: 'identity',
+  interfaceName: 'IdentityCredential',
+  discovery: 'remote',
+  getPermissionsPolicy: 'identity-credentials-get',
+  mixableWith: [],
+  conditionalMediation: false,
+  // FedCM decides silent mediation itself (auto re-authentication, or a NetworkError).
+  handlesSilentMediation: true,
+  // An active-mode request after a click replaces a pending passive one (below).
+  managesPendingRequests: true,
+
+  convertRequestOptions: (value) => ({ identity: convertIdentityRequestOptions(value) }),
+
+  unsupportedMediation(kind) {
+    // The spec says TypeError; Chromium throws NotSupportedError (docs/decisions.md). uiMode is
+    // not read by Chromium's FedCM path: it stays ignored.
+    if (kind === 'immediate') return null;
+    return new DOMException('Conditional mediation is not supported for this credential type', 'NotSupportedError');
+  },
+
+  prepareRequest(ctx: CredentialContext, request: IdentityRequest): IdentityRequest {
+    const { identity } = request;
+    const providers = validateIdentityRequest(identity, ctx.mediation);
+    // §2.5.1 step 6.3 "active credential types", with FedCM's carve-out: an active request after a
+    // user click replaces a pending passive one (Chromium HandlePendingRequestAndCancelNewRequest).
+    const frame = ctx.frame;
+    const own = frame.pendingIdentityRequest;
+    const activeAfterClick = identity.mode === 'active' && frame.hasTransientActivation;
+    if (own && !(activeAfterClick && own.mode === 'passive')) {
+      throw new DOMException('Only one navigator.credentials.get request may be outstanding at one time.', 'NotAllowedError');
+    }
+    // FedCM §2.2.1 (active mode): pending passive requests in this page are rejected.
+    if (activeAfterClick) for (const p of pendingPassive(frame.top)) p.cancel('replaced');
+    return { identity, providers };
+  },
+
+  discoverFromExternalSource(ctx: CredentialContext, request: IdentityRequest) {
+    const providers = request.providers ?? validateIdentityRequest(request.identity, ctx.mediation);
+    return runIdentityRequest({ core: ctx.core, frame: ctx.frame, providers, options: request.identity, mediation: ctx.mediation, signal: ctx.signal });
+  },
+
+  isInstance: (credential) => credential instanceof IdentityCredential,
+};
+
+/** The pending passive FedCM requests of a page (its top-level document and descendants). */
+function pendingPassive(top: Frame): NonNullable<Frame['pendingIdentityRequest']>[] {
+  const found: NonNullable<Frame['pendingIdentityRequest']>[] = [];
+  const stack = [top];
+  for (let f = stack.pop(); f; f = stack.pop()) {
+    if (f.pendingIdentityRequest?.mode === 'passive') found.push(f.pendingIdentityRequest);
+    stack.push(...f.children);
+  }
+  return found;
+}

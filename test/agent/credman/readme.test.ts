@@ -1,0 +1,32 @@
+// The README's password, federated and OTP examples are files in the repository, and they run:
+// each code block must equal its examples/credman-*.ts file, and running it must print what the
+// README says it prints.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+const root = new URL('../../../../', import.meta.url);
+const readme = readFileSync(new URL('README.md', root), 'utf8');
+
+/** The fenced block of language `lang` that follows `marker`. */
+function block(marker: string, lang: string): string {
+  const start = readme.indexOf(marker);
+  assert.ok(start >= 0, `README has no "${marker}"`);
+  const open = readme.indexOf('```' + lang + '\n', start);
+  const close = readme.indexOf('\n```', open + 4 + lang.length);
+  return readme.slice(open + 4 + lang.length, close + 1);
+}
+
+describe('README: credential types other than FedCM', () => {
+  for (const name of ['credman-password', 'credman-federated', 'credman-otp']) {
+    it(`shows examples/${name}.ts verbatim and prints what it says`, async () => {
+      const example = readFileSync(new URL(`examples/${name}.ts`, root), 'utf8');
+      assert.equal(block(`<!-- example: examples/${name}.ts -->`, 'ts'), example);
+      const { stdout } = await promisify(execFile)(process.execPath, [new URL(`dist/examples/${name}.js`, root).pathname], { timeout: 30_000 });
+      assert.equal(stdout, block(`<!-- prints: examples/${name}.ts -->`, 'text'));
+    });
+  }
+});
