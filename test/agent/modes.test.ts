@@ -205,3 +205,20 @@ describe('rejection delay', () => {
     await rejection(p);
   });
 });
+
+describe('one dialog surface', () => {
+  it('a dialog still waiting when another document needs the surface is dismissed, not left hanging', async () => {
+    w = await startWorld();
+    await w.signInAtIdp();
+    const first = w.page.navigator.credentials!.get({ identity: { providers: [w.provider()] } });
+    await w.agent.automation.waitForDialog();
+    const other = await w.agent.open('https://rp2.example/', { load: false });
+    const second = other.navigator.credentials!.get({ identity: { providers: [w.provider()] } });
+    const e = (await rejection(first)) as DOMException;
+    assert.equal(e.name, 'NetworkError');
+    assert.equal((e.cause as { reason: string }).reason, 'UiDismissedNoEmbargo');
+    await w.agent.automation.waitForDialog();
+    w.agent.automation.selectAccount(0);
+    assert.ok((await second) instanceof IdentityCredential);
+  });
+});

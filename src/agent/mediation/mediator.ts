@@ -89,6 +89,9 @@ export class DialogHost {
    */
   show(dialog: DistributiveOmit<Dialog, 'dialogId'>, signal: AbortSignal): { action: Promise<DialogAction>; close: () => void } {
     if (signal.aborted) return { action: Promise.reject(signal.reason), close: () => {} };
+    // One chooser surface: a dialog that is still waiting when another request needs the
+    // surface is dismissed (as if the user closed it), so its request ends instead of hanging.
+    this.#open?.answer({ action: 'cancel' });
     this.#close();
     const full = { ...dialog, dialogId: String(this.#nextId++) } as Dialog;
     const controller = new AbortController();
