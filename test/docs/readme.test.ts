@@ -3,7 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { VERSION } from '../../src/version.js';
@@ -28,6 +30,21 @@ describe('README', () => {
   it('prints what the README says the example prints', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [new URL('dist/examples/agent-signin.js', root).pathname], { timeout: 20_000 });
     assert.equal(stdout, block('It prints:', 'text'));
+  });
+
+  it('shows examples/returning-user.ts verbatim, and two runs on one profile behave as it says', async () => {
+    const example = readFileSync(new URL('examples/returning-user.ts', root), 'utf8');
+    assert.equal(block('<!-- example: examples/returning-user.ts -->', 'ts'), example);
+    const dir = mkdtempSync(join(tmpdir(), 'fedkit-readme-'));
+    try {
+      const profile = join(dir, 'profile.db');
+      const script = new URL('dist/examples/returning-user.js', root).pathname;
+      const runOnce = async () => (await promisify(execFile)(process.execPath, [script, profile], { timeout: 20_000 })).stdout;
+      const transcript = `$ node dist/examples/returning-user.js profile.db\n${await runOnce()}$ node dist/examples/returning-user.js profile.db\n${await runOnce()}`;
+      assert.equal(transcript, block('<!-- example: examples/returning-user.ts -->', 'sh').replace(/^[\s\S]*?\$ node/, '$ node'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('starts with the set-up commands: npm install, then npm test or npx fedkit demo', () => {
