@@ -151,3 +151,13 @@ function stripLevel<T extends { level?: unknown }>(x: T): Omit<T, 'level'> {
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.reason}: ${d.message}${d.detail ? ` — ${d.detail}` : ''}`;
 }
+
+/**
+ * A page-visible DOMException carrying the diagnostic as `cause` (Node's DOMException accepts a
+ * cause; the DOM typings do not say so, hence the property).
+ */
+export function domException<E extends DOMException = DOMException>(error: E | { message: string; name: string }, cause: Diagnostic): E {
+  const e = (error instanceof DOMException ? error : new DOMException(error.message, error.name)) as E;
+  Object.defineProperty(e, 'cause', { value: cause, enumerable: false, configurable: true, writable: true });
+  return e;
+}

@@ -1,7 +1,7 @@
 // The command tree. A command either runs or has subcommands; `fedkit demo`, `fedkit signin`,
 // `fedkit rp serve` are added by registering more entries in main.ts's tree.
 
-import type { OptionSpecs } from './args.js';
+import { formatOptions, parseArgs, UsageError, type OptionSpecs, type Parsed } from './args.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -31,4 +31,27 @@ export type Command = Leaf | Group;
 
 export function isGroup(c: Command): c is Group {
   return 'commands' in c;
+}
+
+/** A command's --help text. */
+export function help(usage: string, summary: string, options: OptionSpecs): string {
+  return `${summary}\n\nUsage: ${usage}\n\nOptions:\n${formatOptions({ ...options, help: { type: 'boolean', description: 'show this help' } })}\n`;
+}
+
+/** A command: parses its options, answers --help, refuses positionals, and hands the rest to `body`. */
+export function leaf(summary: string, usage: string, options: OptionSpecs, body: (p: Parsed, io: Io) => Promise<number>): Leaf {
+  return {
+    summary,
+    usage,
+    options,
+    async run(args, io) {
+      const p = parseArgs(args, { ...options, help: { type: 'boolean', description: 'show this help' } });
+      if (p.booleans.has('help')) {
+        io.stdout(help(usage, summary, options));
+        return 0;
+      }
+      if (p.positionals.length > 0) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
+      return body(p, io);
+    },
+  };
 }

@@ -6,8 +6,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent, IdentityCredential, type Diagnostic, type Dialog, type FetchRecord } from '../agent/index.js';
-import { formatOptions, optionString, parseArgs, UsageError, type OptionSpecs } from './args.js';
-import type { Io, Leaf } from './command.js';
+import { optionString, UsageError, type OptionSpecs } from './args.js';
+import { leaf, type Io, type Leaf } from './command.js';
 import { CLIENT_ID, DEMO_USER, IDP_ORIGIN, RP_ORIGIN, startSystem, type System } from './system.js';
 
 /** The FedCM flow as MDN's "Relying party federated sign-in" guide walks through it. */
@@ -162,17 +162,7 @@ const OPTIONS: OptionSpecs = {
 const USAGE = 'fedkit demo [--once] [--json] [--port <port>] [--dir <dir>] [--account <id|email|index>]';
 const SUMMARY = 'Run the IdP and RP on this machine and sign in with the headless agent, step by step.';
 
-export const demoCommand: Leaf = {
-  summary: SUMMARY,
-  usage: USAGE,
-  options: OPTIONS,
-  async run(args, io) {
-    const p = parseArgs(args, { ...OPTIONS, help: { type: 'boolean', description: 'show this help' } });
-    if (p.booleans.has('help')) {
-      io.stdout(`${SUMMARY}\n\nUsage: ${USAGE}\n\nOptions:\n${formatOptions(OPTIONS)}\n  --help  show this help\n`);
-      return 0;
-    }
-    if (p.positionals.length > 0) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
+export const demoCommand: Leaf = leaf(SUMMARY, USAGE, OPTIONS, async (p, io) => {
     const portText = optionString(p, 'port');
     const port = portText === undefined ? 0 : Number(portText);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got ${portText}`);
@@ -225,8 +215,7 @@ export const demoCommand: Leaf = {
     } finally {
       await system.close();
     }
-  },
-};
+});
 
 /** The Chrome command line that reaches the same RP and IdP (Chromium's host rules, this CA not installed). */
 export function chromeCommand(system: System): string {

@@ -2,36 +2,14 @@
 
 import { readFileSync } from 'node:fs';
 import { addClient, addUser, createIdp, openStore, serve, StoreConflictError, type Store } from '../idp/index.js';
-import { formatOptions, optionString, parseArgs, requireString, UsageError, type OptionSpecs } from './args.js';
-import type { Group, Io, Leaf } from './command.js';
+import { optionString, requireString, UsageError, type OptionSpecs } from './args.js';
+import { leaf, type Group } from './command.js';
 
 export const DEFAULT_DATABASE = './fedkit-idp.db';
 
 const DATABASE: OptionSpecs = {
   database: { type: 'string', valueName: '<file|postgres://…>', description: `SQLite file or PostgreSQL URL (default ${DEFAULT_DATABASE})` },
 };
-
-function help(usage: string, summary: string, options: OptionSpecs): string {
-  return `${summary}\n\nUsage: ${usage}\n\nOptions:\n${formatOptions({ ...options, help: { type: 'boolean', description: 'show this help' } })}\n`;
-}
-
-/** Parses, answers --help, and hands the parsed options to `body`. */
-function leaf(summary: string, usage: string, options: OptionSpecs, body: (p: ReturnType<typeof parseArgs>, io: Io) => Promise<number>): Leaf {
-  return {
-    summary,
-    usage,
-    options,
-    async run(args, io) {
-      const p = parseArgs(args, { ...options, help: { type: 'boolean', description: 'show this help' } });
-      if (p.booleans.has('help')) {
-        io.stdout(help(usage, summary, options));
-        return 0;
-      }
-      if (p.positionals.length > 0) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
-      return body(p, io);
-    },
-  };
-}
 
 async function withStore<T>(database: string, fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(database);

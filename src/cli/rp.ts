@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { serve } from '../common/node-server.js';
 import { createRpApp } from '../rp/app/app.js';
-import { formatOptions, optionString, parseArgs, requireString, UsageError, type OptionSpecs } from './args.js';
-import type { Group, Leaf } from './command.js';
+import { optionString, requireString, UsageError, type OptionSpecs } from './args.js';
+import { leaf, type Group, type Leaf } from './command.js';
 
 const OPTIONS: OptionSpecs = {
   'config-url': { type: 'string', valueName: '<url>', description: "the IdP's FedCM config URL (required)" },
@@ -20,17 +20,7 @@ const OPTIONS: OptionSpecs = {
 const USAGE = 'fedkit rp serve --config-url <url> --client-id <id> [--origin <url>] [--port 8443] [--database ./fedkit-rp.db] [--cert <pem> --key <pem>]';
 const SUMMARY = 'Serve the reference relying party (sign-in page, token verification, sessions).';
 
-const serveCommand: Leaf = {
-  summary: SUMMARY,
-  usage: USAGE,
-  options: OPTIONS,
-  async run(args, io) {
-    const p = parseArgs(args, { ...OPTIONS, help: { type: 'boolean', description: 'show this help' } });
-    if (p.booleans.has('help')) {
-      io.stdout(`${SUMMARY}\n\nUsage: ${USAGE}\n\nOptions:\n${formatOptions(OPTIONS)}\n  --help  show this help\n`);
-      return 0;
-    }
-    if (p.positionals.length > 0) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
+const serveCommand: Leaf = leaf(SUMMARY, USAGE, OPTIONS, async (p, io) => {
     const configURL = requireString(p, 'config-url');
     if (!URL.canParse(configURL)) throw new UsageError(`--config-url is not a URL: ${configURL}`);
     const clientId = requireString(p, 'client-id');
@@ -60,8 +50,7 @@ const serveCommand: Leaf = {
     await server.close();
     app.close();
     return 0;
-  },
-};
+});
 
 export const rpCommand: Group = {
   summary: 'Run the reference relying party.',

@@ -1,5 +1,6 @@
 // The checks every FedCM endpoint applies before it looks at a request's meaning.
 
+import { BodyTooLargeError, readBodyBytes } from '../common/body.js';
 import { HttpError } from './http.js';
 import type { Client } from './store/types.js';
 
@@ -78,26 +79,15 @@ export async function readForm(request: Request, maxBytes: number): Promise<Form
 }
 
 export async function readText(request: Request, maxBytes: number): Promise<string> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > maxBytes) {
-    throw new HttpError(413, 'invalid_request', `The body is ${declared} bytes; this endpoint accepts at most ${maxBytes}.`);
-  }
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new HttpError(413, 'invalid_request', `The body is larger than ${maxBytes} bytes, the most this endpoint accepts.`);
-    }
-    chunks.push(value);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBodyBytes(request, maxBytes);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) throw new HttpError(413, 'invalid_request', `${e.message} This endpoint accepts at most ${maxBytes}.`);
+    throw e;
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new HttpError(400, 'invalid_request', 'The body is not valid UTF-8.');
   }

@@ -3,7 +3,7 @@
 
 import { isPotentiallyTrustworthy, isSameOrigin, serializeOrigin } from '../../common/site.js';
 import type { AgentCore } from '../agent.js';
-import type { Diagnostic } from '../diagnostics.js';
+import { domException, type Diagnostic } from '../diagnostics.js';
 import { checkCors } from '../net/cors.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
@@ -48,9 +48,7 @@ export async function disconnect(core: AgentCore, frame: Frame, options: unknown
   const fail = (detail: string, message = 'Error disconnecting account.'): DOMException => {
     const diagnostic: Diagnostic = { reason: 'InvalidRequest', level: 'error', message, detail, configURL: configURL.href, endpoint: 'disconnect endpoint' };
     core.report(diagnostic);
-    const e = new DOMException('Error disconnecting account.', 'NetworkError');
-    Object.defineProperty(e, 'cause', { value: diagnostic, enumerable: false, configurable: true, writable: true });
-    return e;
+    return domException({ message: 'Error disconnecting account.', name: 'NetworkError' }, diagnostic);
   };
   if (pending.has(frame)) throw fail('Call disconnect() again once the previous call has settled.', 'There is a pending disconnect() call.');
   if (!isPotentiallyTrustworthy(configURL)) throw fail(`${configURL.href} is not potentially trustworthy (use https).`);

@@ -1,7 +1,7 @@
 // FedCM §2.2 "The IdentityCredential Interface" and §2.3 "The IdentityCredentialError Interface".
 
 import { Credential, internalConstruct } from '../credentials/credential.js';
-import type { Diagnostic } from '../diagnostics.js';
+import { domException, type Diagnostic } from '../diagnostics.js';
 
 /**
  * FedCM §2.2: the credential a successful FedCM request resolves with. `id` is "" and `type`
@@ -54,7 +54,5 @@ export class IdentityCredentialError extends DOMException {
 
 /** @internal The agent's own IdentityCredentialError, carrying the diagnostic as `cause`. */
 export function identityCredentialError(init: IdentityCredentialErrorInit, diagnostic: Diagnostic): IdentityCredentialError {
-  const e = new IdentityCredentialError('Error retrieving a token.', init);
-  Object.defineProperty(e, 'cause', { value: diagnostic, enumerable: false, configurable: true, writable: true });
-  return e;
+  return domException(new IdentityCredentialError('Error retrieving a token.', init), diagnostic);
 }

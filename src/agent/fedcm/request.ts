@@ -5,7 +5,7 @@
 import { isPotentiallyTrustworthy, isSameSite, registrableDomain, serializeOrigin, siteOf } from '../../common/site.js';
 import type { AgentCore } from '../agent.js';
 import type { CredentialMediationRequirement, IdentityCredentialRequestOptions, IdentityProviderRequestOptions } from '../credentials/options.js';
-import { consoleMessage, issue, type Diagnostic } from '../diagnostics.js';
+import { consoleMessage, domException, issue, type Diagnostic } from '../diagnostics.js';
 import type { DialogAccount, Dialog, LoginState } from '../mediation/dialog.js';
 import type { DistributiveOmit } from '../mediation/mediator.js';
 import type { Frame } from '../page/frame.js';
@@ -139,13 +139,6 @@ export function runIdentityRequest(params: RequestParams): Promise<IdentityCrede
     });
 }
 
-/** A DOMException whose `cause` is the diagnostic (Node's DOMException takes a cause; the DOM typings do not say so). */
-function domException(message: string, name: string, cause: Diagnostic): DOMException {
-  const e = new DOMException(message, name);
-  Object.defineProperty(e, 'cause', { value: cause, enumerable: false, configurable: true, writable: true });
-  return e;
-}
-
 function replacedFailure(): FedCmFailure {
   return new FedCmFailure(issue('ReplacedByActiveMode', 'A get() with mode "active" (after a user click) replaced this pending passive request.'));
 }
@@ -163,11 +156,11 @@ async function pageError(core: AgentCore, failure: FedCmFailure, signal: AbortSi
     case 'IdentityCredentialError':
       return identityCredentialError(failure.page.init, failure.diagnostic);
     case 'NotAllowedError':
-      return domException(failure.diagnostic.message, 'NotAllowedError', failure.diagnostic);
+      return domException({ message: failure.diagnostic.message, name: 'NotAllowedError' }, failure.diagnostic);
     case 'AbortError':
-      return domException(failure.diagnostic.message, 'AbortError', failure.diagnostic);
+      return domException({ message: failure.diagnostic.message, name: 'AbortError' }, failure.diagnostic);
     case 'NetworkError':
-      return domException('Error retrieving a token.', 'NetworkError', failure.diagnostic);
+      return domException({ message: 'Error retrieving a token.', name: 'NetworkError' }, failure.diagnostic);
   }
 }
 

@@ -4,7 +4,7 @@
 
 import { isPotentiallyTrustworthy, serializeOrigin } from '../../common/site.js';
 import type { AgentCore } from '../agent.js';
-import type { Diagnostic } from '../diagnostics.js';
+import { domException, type Diagnostic } from '../diagnostics.js';
 import type { Frame } from '../page/frame.js';
 import { fetchAccounts } from './accounts.js';
 import { fetchConfig } from './config.js';
@@ -39,9 +39,7 @@ export async function getUserInfo(core: AgentCore, frame: Frame, config: { confi
   const fail = (detail: string): DOMException => {
     const diagnostic: Diagnostic = { reason: 'InvalidRequest', level: 'error', message: 'Error retrieving user info.', detail, configURL: configURL.href };
     core.report(diagnostic);
-    const e = new DOMException('Error retrieving user info.', 'NetworkError');
-    Object.defineProperty(e, 'cause', { value: diagnostic, enumerable: false, configurable: true, writable: true });
-    return e;
+    return domException({ message: 'Error retrieving user info.', name: 'NetworkError' }, diagnostic);
   };
   const parent = frame.parent;
   if (!parent) throw fail('getUserInfo() caller is not an iframe: call it from an IdP iframe embedded in the RP page.');

@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { readBodyBytes } from '../../common/body.js';
 import { IdentityTokenVerifier, TokenVerificationError, type FetchLike } from '../verify.js';
 import { homePage } from './pages.js';
 import { RpStore } from './store.js';
@@ -155,24 +156,10 @@ function parseCookies(header: string | null): Map<string, string> {
 
 const MAX_BODY = 64 * 1024;
 
-/** JSON of at most 64 KiB; reading stops as soon as the body is larger. */
+/** JSON of at most 64 KiB; reading stops as soon as the body is larger. Undefined when bad. */
 async function readJson(request: Request): Promise<unknown> {
-  if (!request.body) return undefined;
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
   try {
-    return JSON.parse(new TextDecoder().decode(Buffer.concat(chunks)));
+    return JSON.parse(new TextDecoder().decode(await readBodyBytes(request, MAX_BODY)));
   } catch {
     return undefined;
   }
