@@ -100,6 +100,24 @@ describe('verifyIdentityToken', () => {
     assert.equal(await code(v.verify(none)), 'algorithm_not_allowed');
   });
 
+  it('rejects the classic attacks: HS256 keyed with the public key, alg none, truncated tokens', async () => {
+    const v = new IdentityTokenVerifier(options());
+    const publicJwk = jwks.keys[0]!;
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: ISSUER, aud: 'client-1', sub: 'user-1', iat: now, exp: now + 300 };
+    // Key confusion: an attacker signs with HMAC using the IdP's public key as the secret.
+    const confused = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
+    assert.equal(await code(v.verify(confused)), 'algorithm_not_allowed');
+    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    for (const header of [{ alg: 'none' }, { alg: 'None' }, { alg: 'none', kid: 'k1' }]) {
+      assert.equal(await code(v.verify(`${Buffer.from(JSON.stringify(header)).toString('base64url')}.${body}.`)), 'algorithm_not_allowed');
+    }
+    const good = await token({});
+    assert.equal(await code(v.verify(good.slice(0, -10))), 'bad_signature');
+    assert.equal(await code(v.verify(good.split('.').slice(0, 2).join('.'))), 'not_a_jwt');
+    assert.equal(await code(v.verify(`${good.split('.')[0]}.!!!.${good.split('.')[2]}`)), 'bad_signature', 'a mangled payload no longer matches its signature');
+  });
+
   it('refreshes the JWKS when a token names a new key (rotation), and rejects unknown keys', async () => {
     const v = new IdentityTokenVerifier({ ...options(), jwksRefreshCooldownMs: 0 });
     await v.verify(await token({}));
