@@ -5,6 +5,15 @@ import type { RpUser } from './store.js';
 const esc = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
+/** "Dee Demo" → "DD": the avatar when the IdP shares no picture. */
+const initials = (name: string): string =>
+  name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => [...w][0]?.toUpperCase() ?? '')
+    .join('');
+
 /** JSON inside <script type="application/json">: nothing in it may close the element. */
 const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
 
@@ -23,7 +32,8 @@ main { max-width:880px; margin:48px auto; padding:0 24px; }
 .btn.danger { color:#b42318; }
 .row { display:flex; gap:12px; flex-wrap:wrap; align-items:center; }
 .profile { display:flex; gap:18px; align-items:center; margin-bottom:22px; }
-.profile img { width:56px; height:56px; border-radius:50%; background:var(--line); }
+.profile img, .avatar { width:56px; height:56px; border-radius:50%; background:var(--line); }
+.avatar { display:flex; align-items:center; justify-content:center; font-weight:700; font-size:20px; color:var(--brand); background:#eef2ff; }
 .profile .name { font-weight:700; font-size:20px; } .profile .email { color:var(--muted); }
 .badge { display:inline-block; font-size:12px; font-weight:600; padding:2px 8px; border-radius:999px; background:#eef2ff; color:var(--brand); margin-left:8px; vertical-align:middle; }
 .note { color:var(--muted); font-size:14px; margin-top:18px; }
@@ -47,7 +57,7 @@ export function homePage(m: PageModel): string {
   const body = m.user
     ? `<section class="card">
         <div class="profile">
-          ${m.user.picture ? `<img src="${esc(m.user.picture)}" alt="">` : '<img alt="">'}
+          ${m.user.picture ? `<img src="${esc(m.user.picture)}" alt="">` : `<div class="avatar" aria-hidden="true">${esc(initials(m.user.name ?? m.user.email ?? '?'))}</div>`}
           <div><div class="name">${esc(m.user.name ?? m.user.email ?? m.user.subject)}${m.welcome === 'signed-up' ? '<span class="badge">New account</span>' : ''}</div>
           <div class="email">${esc(m.user.email ?? '')}</div></div>
         </div>
