@@ -1,0 +1,74 @@
+// The conformance harness: each web-platform-tests file is re-expressed as one `wptFile` whose
+// name is the WPT path ("fedcm/fedcm-basic.https.html"), with one `subtest` per WPT subtest.
+// Each test process records its results in dist/conformance-results/; scripts/conformance.mjs
+// runs the suite and turns the records into docs/conformance.md. Files that cannot apply to a
+// headless agent are declared with `notApplicable`, with the reason.
+// WPT is BSD-licensed: we re-express the scenarios and assertions in our own code, never copy.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+
+export interface SubtestResult {
+  name: string;
+  status: 'pass' | 'fail';
+  /** The first line of the failure. */
+  message?: string;
+}
+
+export interface FileRecord {
+  path: string;
+  kind: 'tested' | 'not-applicable';
+  reason?: string;
+  subtests: SubtestResult[];
+}
+
+const records = new Map<string, FileRecord>();
+let current: FileRecord | undefined;
+
+/**
+ * Declares the re-expression of one WPT file. `path` is relative to the WPT root, e.g.
+ * "fedcm/fedcm-basic.https.html"; its subtests are the `subtest`s inside `fn`.
+ */
+export function wptFile(path: string, fn: () => void): void {
+  if (records.has(path)) throw new Error(`${path} is re-expressed twice`);
+  const record: FileRecord = { path, kind: 'tested', subtests: [] };
+  records.set(path, record);
+  describe(`wpt ${path}`, { timeout: 60_000 }, () => {
+    const previous = current;
+    current = record;
+    try {
+      fn();
+    } finally {
+      current = previous;
+    }
+  });
+}
+
+/** One WPT subtest: its result is recorded for the report, and a failure fails the test run. */
+export function subtest(name: string, fn: () => unknown, options: { timeout?: number } = {}): void {
+  const record = current;
+  if (!record) throw new Error(`subtest "${name}" outside a wptFile`);
+  it(name, { timeout: options.timeout ?? 30_000 }, async () => {
+    try {
+      await fn();
+      record.subtests.push({ name, status: 'pass' });
+    } catch (e) {
+      record.subtests.push({ name, status: 'fail', message: String(e instanceof Error ? e.message : e).split('\n')[0] ?? '' });
+      throw e;
+    }
+  });
+}
+
+/** Declares a WPT file that does not apply to fedkit's agent, and why (service workers, fenced frames…). */
+export function notApplicable(path: string, reason: string): void {
+  if (records.has(path)) throw new Error(`${path} is declared twice`);
+  records.set(path, { path, kind: 'not-applicable', reason, subtests: [] });
+}
+
+const RESULTS_DIR = new URL('../../conformance-results/', import.meta.url);
+
+process.on('exit', () => {
+  if (records.size === 0) return;
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(new URL(`${process.pid}.json`, RESULTS_DIR), JSON.stringify([...records.values()]));
+});
