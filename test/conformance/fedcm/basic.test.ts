@@ -1,7 +1,7 @@
 // WPT fedcm/: the basic flow, abort, pending calls, invalid requests.
 
 import assert from 'node:assert/strict';
-import { IdentityCredential } from '../../../src/agent/index.js';
+import type { IdentityCredential } from '../../../src/agent/index.js';
 import { rejection } from '../../helpers/world.js';
 import { fedcmTest } from '../support/world.js';
 import { subtest, wptFile } from '../wpt.js';
