@@ -13,6 +13,7 @@ import { Popup, type PopupHost, type PopupPurpose } from './popups/popup.js';
 import { MemoryProfile, type LoginStatus, type Profile } from './profile/profile.js';
 import { SmsInbox, type SmsOptions } from './otp/sms.js';
 import { SqliteProfile } from './profile/sqlite.js';
+import { createWebAuthn, MemoryWebAuthnStore, type WebAuthn, type WebAuthnOptions } from './webauthn/index.js';
 import { siteOf } from '../common/site.js';
 
 export interface AgentOptions {
@@ -56,6 +57,13 @@ export interface AgentOptions {
    * timeout. `agent.sms.receive(text)` works without any of them.
    */
   sms?: SmsOptions;
+  /**
+   * WebAuthn (`navigator.credentials.create/get({ publicKey })`): the default authenticator, the
+   * prompts that answer for the user (`userPresence`, `chooseCredential`, `conditionalUi`), … See
+   * docs/webauthn.md. `store` defaults to the profile's when it is a SQLite profile (passkeys then
+   * persist with it), else to memory.
+   */
+  webauthn?: WebAuthnOptions;
   /** Switches between Chromium's behaviour (the default) and the spec's where they differ. */
   compat?: {
     /**
@@ -92,6 +100,12 @@ export class Agent {
   readonly cookies: Cookies;
   /** The phone WebOTP reads SMS messages from: `receive(text)`, `listen()` for an HTTP endpoint. */
   readonly sms: SmsInbox;
+  /**
+   * WebAuthn: the authenticators behind `navigator.credentials.create/get({ publicKey })`, their
+   * WebDriver-style automation (`webauthn.automation.addVirtualAuthenticator(…)`, …) and the
+   * agent's `PublicKeyCredential` interface object (docs/webauthn.md).
+   */
+  readonly webauthn: WebAuthn;
   /** The most recent diagnostics (up to 1000), oldest first. */
   readonly diagnostics: Diagnostic[] = [];
 
@@ -138,6 +152,17 @@ export class Agent {
       sms: this.sms,
       report,
     };
+    // Registered for this core: the container's "public-key" entry and every Frame find it
+    // (webAuthnFor(ctx.core)). With a new SQLite profile this writes the default authenticator.
+    try {
+      this.webauthn = createWebAuthn(this.#core, {
+        ...options.webauthn,
+        store: options.webauthn?.store ?? (this.profile instanceof SqliteProfile ? this.profile.webauthnStore : new MemoryWebAuthnStore()),
+      });
+    } catch (e) {
+      this.#ownedProfile?.close();
+      throw e;
+    }
     this.automation = new Automation(dialogs, events, {
       get delayEnabled() {
         return settings.delayEnabled;

@@ -59,3 +59,51 @@ export {
   type StoredCredential,
   type StoredCredentialKey,
 } from './profile/profile.js';
+export {
+  PROFILE_SCHEMA_VERSION,
+  ProfileError,
+  SqliteProfile,
+  SqliteWebAuthnStore,
+  type ProfileProblem,
+  type SqliteProfileOptions,
+} from './profile/sqlite.js';
+// WebAuthn (docs/webauthn.md): `agent.webauthn`, the page-visible interfaces, the automation
+// commands and the store interface. The lower-level pieces (CBOR, COSE, the client algorithms)
+// stay in src/agent/webauthn/index.ts. The store's record is exported as WebAuthnStoredCredential,
+// since StoredCredential is the Credential Management store's.
+export {
+  AuthenticatorAssertionResponse,
+  AuthenticatorAttestationResponse,
+  AuthenticatorResponse,
+  PublicKeyCredential,
+  type AuthenticationExtensionsClientOutputs,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialClientCapabilities,
+  type PublicKeyCredentialJSON,
+  type RegistrationResponseJSON,
+} from './webauthn/credential.js';
+export type {
+  AuthenticationExtensionsClientInputs,
+  PublicKeyCredentialCreationOptionsInit,
+  PublicKeyCredentialDescriptorInit,
+  PublicKeyCredentialRequestOptionsInit,
+} from './webauthn/options.js';
+export {
+  PLATFORM_AUTHENTICATOR_ID,
+  WebAuthn,
+  type ConditionalRequest,
+  type ConditionalUi,
+  type CredentialChooser,
+  type PublicKeyCredentialCall,
+  type WebAuthnOptions,
+} from './webauthn/webauthn.js';
+export type { ConditionalRequestInfo, CredentialChoiceRequest } from './webauthn/client.js';
+export { DEFAULT_AAGUID, type CredentialSummary, type UserPresencePolicy, type UserPresenceRequest } from './webauthn/authenticator.js';
+export { WebAuthnAutomation, WebAuthnAutomationError, type AuthenticatorConfiguration, type CredentialParameters } from './webauthn/automation.js';
+export {
+  MemoryWebAuthnStore,
+  type AuthenticatorTransport,
+  type StoredAuthenticator,
+  type StoredCredential as WebAuthnStoredCredential,
+  type WebAuthnStore,
+} from './webauthn/store.js';

@@ -1,7 +1,8 @@
 // The SQLite profile (issue 3, "The profile"): every kind of state survives a reopen and a second
 // process; cookies are stored by a tough-cookie Store that behaves as MemoryCookieStore does;
 // the file is private; a file that is not a fedkit profile is refused and left byte for byte as
-// it was; processes share a profile safely; and a returning user is signed in automatically by a
+// it was; processes share a profile safely; a version 1 file (from before WebAuthn) migrates to
+// version 2 in place, keeping its data; and a returning user is signed in automatically by a
 // second agent (in a second process) that shares the profile file.
 
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { CookieJar, MemoryCookieStore } from 'tough-cookie';
 import type { Cookie, Store } from 'tough-cookie';
-import { createAgent, IdentityCredential, MemoryProfile, type Profile } from '../../src/agent/index.js';
+import { createAgent, IdentityCredential, MemoryProfile, MemoryWebAuthnStore, type Profile, type StoredAuthenticator, type WebAuthnStore, type WebAuthnStoredCredential } from '../../src/agent/index.js';
 import { Cookies } from '../../src/agent/net/cookies.js';
 import { SqliteCookieStore } from '../../src/agent/profile/cookie-store.js';
 import { PROFILE_APPLICATION_ID, PROFILE_SCHEMA_VERSION, ProfileError, SqliteProfile } from '../../src/agent/profile/sqlite.js';
@@ -128,6 +129,97 @@ function writeEverything(p: Profile): number[] {
 }
 
 const mode = (path: string): number => statSync(path).mode & 0o777;
+
+/**
+ * Schema version 1 as fedkit 0.1 wrote it (before WebAuthn), by hand, so that this test keeps
+ * checking the upgrade from what is on users' disks even if the code's entry were edited.
+ */
+const SCHEMA_V1 = `CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+   INSERT INTO meta (name, value) VALUES ('format', 'fedkit-profile');
+   INSERT INTO meta (name, value) VALUES ('schema_version', '1');
+   CREATE TABLE login_status (
+     origin TEXT PRIMARY KEY,
+     status TEXT NOT NULL CHECK (status IN ('logged-in', 'logged-out'))
+   );
+   CREATE TABLE connections (
+     seq INTEGER PRIMARY KEY,
+     embedder TEXT NOT NULL,
+     rp TEXT NOT NULL,
+     idp TEXT NOT NULL,
+     account_id TEXT NOT NULL,
+     last_used INTEGER NOT NULL,
+     UNIQUE (embedder, rp, idp, account_id)
+   );
+   CREATE TABLE prevent_silent_access (origin TEXT PRIMARY KEY);
+   CREATE TABLE dismiss_embargo (site TEXT PRIMARY KEY, until INTEGER NOT NULL, dismissals INTEGER NOT NULL);
+   CREATE TABLE auto_reauthn (site TEXT PRIMARY KEY, at INTEGER NOT NULL);
+   CREATE TABLE stored_credentials (
+     seq INTEGER PRIMARY KEY,
+     type TEXT NOT NULL CHECK (type IN ('password', 'federated')),
+     origin TEXT NOT NULL,
+     id TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     protocol TEXT,
+     password TEXT,
+     name TEXT NOT NULL,
+     icon_url TEXT NOT NULL,
+     UNIQUE (type, origin, id, provider)
+   );
+   CREATE INDEX stored_credentials_by_origin ON stored_credentials (origin, seq);
+   CREATE TABLE silent_access_allowed (origin TEXT PRIMARY KEY);
+   CREATE TABLE cookies (
+     seq INTEGER PRIMARY KEY,
+     domain TEXT NOT NULL,
+     path TEXT NOT NULL,
+     name TEXT NOT NULL,
+     cookie TEXT NOT NULL,
+     UNIQUE (domain, path, name)
+   );`;
+
+/** Writes a version 1 profile with some of every kind of state (WAL mode and 0600, as fedkit 0.1 left it). */
+async function writeV1Profile(path: string, extraSql = ''): Promise<void> {
+  const db = new Database(path);
+  try {
+    db.pragma(`application_id = ${PROFILE_APPLICATION_ID}`);
+    db.exec(SCHEMA_V1);
+    db.exec(`
+      INSERT INTO login_status (origin, status) VALUES ('https://idp.example', 'logged-in');
+      INSERT INTO connections (embedder, rp, idp, account_id, last_used) VALUES ('https://rp.example', 'https://rp.example', 'https://idp.example', 'jane', 42);
+      INSERT INTO prevent_silent_access (origin) VALUES ('https://top.example');
+      INSERT INTO dismiss_embargo (site, until, dismissals) VALUES ('https://rp.example', 99, 3);
+      INSERT INTO auto_reauthn (site, at) VALUES ('https://rp.example', 77);
+      INSERT INTO stored_credentials (type, origin, id, provider, protocol, password, name, icon_url)
+        VALUES ('password', 'https://rp.example', 'jane', '', NULL, 's3cret', 'Jane', '');
+      INSERT INTO silent_access_allowed (origin) VALUES ('https://rp.example');
+      ${extraSql}
+    `);
+    // The cookie, as fedkit 0.1's cookie store wrote it (the table did not change).
+    await new Cookies({ store: new SqliteCookieStore(db) }).set('https://idp.example/', 'sid=abc; Secure; SameSite=None; Path=/');
+    db.pragma('journal_mode = WAL');
+  } finally {
+    db.close();
+  }
+  chmodSync(path, 0o600);
+}
+
+/** The definitions of the database's tables and indexes, by name. */
+function schemaOf(path: string): Map<string, string | null> {
+  const db = new Database(path, { readonly: true });
+  try {
+    return new Map(db.prepare<[], { name: string; sql: string | null }>('SELECT name, sql FROM sqlite_schema ORDER BY name').all().map((r) => [r.name, r.sql]));
+  } finally {
+    db.close();
+  }
+}
+
+function metaOf(path: string): Record<string, string> {
+  const db = new Database(path, { readonly: true });
+  try {
+    return Object.fromEntries(db.prepare<[], { name: string; value: string }>('SELECT name, value FROM meta').all().map((r) => [r.name, r.value]));
+  } finally {
+    db.close();
+  }
+}
 
 describe('SQLite profile', { timeout: 120_000 }, () => {
   let dir: string;
@@ -554,6 +646,218 @@ describe('SQLite profile', { timeout: 120_000 }, () => {
         assert.ok(e instanceof ProfileError && e.problem === 'unavailable', String(e));
         assert.match(e.message, /cannot be created/);
         assert.doesNotMatch(e.message, /not modified/);
+      }
+    });
+  });
+
+  describe('a version 1 profile (before WebAuthn)', () => {
+    it('opens, migrates to version 2 in place, and keeps every kind of state', async () => {
+      assert.equal(PROFILE_SCHEMA_VERSION, 2);
+      const path = file('v1');
+      await writeV1Profile(path);
+      const v1Schema = schemaOf(path);
+      assert.equal(metaOf(path)['schema_version'], '1');
+
+      const p = SqliteProfile.open(path);
+      try {
+        assert.equal(p.getLoginStatus('https://idp.example'), 'logged-in');
+        assert.deepEqual(p.connections({ embedder: 'https://rp.example', rp: 'https://rp.example', idp: 'https://idp.example' }), [
+          { embedder: 'https://rp.example', rp: 'https://rp.example', idp: 'https://idp.example', accountId: 'jane', lastUsed: 42 },
+        ]);
+        assert.equal(p.preventsSilentAccess('https://top.example'), true);
+        assert.deepEqual(p.getDismissEmbargo('https://rp.example'), { until: 99, count: 3 });
+        assert.equal(p.getLastAutoReauthn('https://rp.example'), 77);
+        assert.deepEqual(p.storedCredentials('https://rp.example'), [{ type: 'password', origin: 'https://rp.example', id: 'jane', password: 's3cret', name: 'Jane', iconURL: '' }]);
+        assert.equal(p.silentAccessAllowed('https://rp.example'), true);
+        const sent = await new Cookies({ store: p.cookieStore }).cookiesFor({ url: new URL('https://idp.example/fedcm/accounts'), method: 'GET', initiator: null });
+        assert.equal(sent.header, 'sid=abc');
+        // The WebAuthn store is there, and empty.
+        assert.deepEqual(p.webauthnStore.listAuthenticators(), []);
+      } finally {
+        p.close();
+      }
+
+      assert.deepEqual(metaOf(path), { format: 'fedkit-profile', schema_version: '2' });
+      const v2Schema = schemaOf(path);
+      // Version 1's tables are untouched; version 2 adds WebAuthn's.
+      for (const [name, sql] of v1Schema) assert.equal(v2Schema.get(name), sql, name);
+      assert.deepEqual(
+        [...v2Schema.keys()].filter((name) => !v1Schema.has(name)),
+        ['sqlite_autoindex_webauthn_authenticators_1', 'sqlite_autoindex_webauthn_credentials_1', 'webauthn_authenticators', 'webauthn_credentials', 'webauthn_credentials_by_authenticator'],
+      );
+      assert.equal(mode(path), 0o600);
+
+      // An agent on the migrated file registers a passkey and signs in with it; a second agent finds it.
+      const agent = createAgent({ profile: path });
+      try {
+        const page = await agent.open('https://rp.example/', { load: false });
+        assert.equal(agent.profile.getLoginStatus('https://idp.example'), 'logged-in');
+        const created = await page.navigator.credentials!.create({
+          publicKey: {
+            rp: { name: 'RP' },
+            user: { id: new Uint8Array([1]), name: 'jane', displayName: 'Jane' },
+            challenge: new Uint8Array(32),
+            pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+            authenticatorSelection: { residentKey: 'required' },
+          },
+        });
+        assert.equal(created?.type, 'public-key');
+      } finally {
+        await agent.close();
+      }
+      const second = createAgent({ profile: path });
+      try {
+        const page = await second.open('https://rp.example/', { load: false });
+        const asserted = await page.navigator.credentials!.get({ publicKey: { challenge: new Uint8Array(32) } });
+        assert.equal(asserted?.type, 'public-key');
+        assert.deepEqual(
+          second.webauthn.automation.getCredentials('platform').map((c) => [c.rpId, c.userName, c.signCount]),
+          [['rp.example', 'jane', 2]],
+        );
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('migrates in one transaction: a version 1 file that cannot take version 2 is refused and left unchanged', async () => {
+      const path = file('v1-blocked');
+      // A table where version 2 puts one: webauthn_authenticators is created, then
+      // webauthn_credentials fails, and the transaction takes the first back.
+      await writeV1Profile(path, 'CREATE TABLE webauthn_credentials (x);');
+      const before = readFileSync(path);
+      let caught: unknown;
+      try {
+        SqliteProfile.open(path);
+      } catch (e) {
+        caught = e;
+      }
+      assert.ok(caught instanceof ProfileError, String(caught));
+      assert.equal(caught.problem, 'corrupt');
+      assert.match(caught.message, /cannot be brought from schema version 1 to 2 \(table webauthn_credentials already exists\)\. The file was not modified\.$/);
+      assert.ok(readFileSync(path).equals(before), 'the file is byte for byte unchanged');
+      assert.equal(metaOf(path)['schema_version'], '1');
+      assert.equal(schemaOf(path).has('webauthn_authenticators'), false);
+    });
+
+    it('several processes opening one version 1 profile at once all succeed; it is migrated once', async () => {
+      const path = file('v1-race');
+      await writeV1Profile(path);
+      const script = `
+        import { SqliteProfile } from ${JSON.stringify(SQLITE_MODULE)};
+        const { path, worker } = JSON.parse(process.env.FEDKIT_TEST_INPUT);
+        const p = SqliteProfile.open(path);
+        p.webauthnStore.putAuthenticator({
+          id: worker, protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: false, isUserConsenting: true,
+          isUserVerified: false, extensions: [], defaultBackupEligibility: false, defaultBackupState: false,
+          aaguid: '01020304050607080102030405060708', algorithms: [-7], attestation: 'packed', createdAt: 1,
+        });
+        const login = p.getLoginStatus('https://idp.example');
+        p.close();
+        console.log(JSON.stringify({ worker, login }));
+      `;
+      const workers = ['w0', 'w1', 'w2', 'w3'];
+      const results = await Promise.all(workers.map((worker) => runNodeJson(script, { path, worker })));
+      assert.deepEqual(results, workers.map((worker) => ({ worker, login: 'logged-in' })));
+      assert.equal(metaOf(path)['schema_version'], '2');
+      const p = SqliteProfile.open(path);
+      try {
+        assert.deepEqual(p.webauthnStore.listAuthenticators().map((a) => a.id).sort(), workers);
+        assert.equal(p.storedCredentials('https://rp.example').length, 1);
+      } finally {
+        p.close();
+      }
+    });
+  });
+
+  describe('WebAuthn store', () => {
+    const authenticator: StoredAuthenticator = {
+      id: 'key-1',
+      protocol: 'ctap2_1',
+      transport: 'nfc',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserConsenting: false,
+      isUserVerified: true,
+      extensions: [],
+      defaultBackupEligibility: true,
+      defaultBackupState: false,
+      aaguid: 'f8a011f38c0a4d15800617111f9edc7d',
+      algorithms: [-8, -7],
+      attestation: 'none',
+      createdAt: 1_767_225_600_000,
+    };
+    const credential: WebAuthnStoredCredential = {
+      authenticatorId: 'key-1',
+      credentialId: 'AQID',
+      rpId: 'rp.example',
+      userHandle: 'BAU',
+      userName: 'jane',
+      userDisplayName: 'Jane Doe',
+      isResidentCredential: true,
+      algorithm: -7,
+      privateKey: 'not-a-real-key',
+      signCount: 7,
+      backupEligibility: true,
+      backupState: true,
+      createdAt: 1_767_225_600_001.5,
+    };
+
+    it('round-trips authenticators and credentials exactly as MemoryWebAuthnStore does, across reopening', () => {
+      const path = file('webauthn');
+      const memory = new MemoryWebAuthnStore();
+      const write = (store: WebAuthnStore): unknown[] => {
+        store.putAuthenticator({ ...authenticator, extensions: [], algorithms: [-8, -7] });
+        store.putAuthenticator({ ...authenticator, id: 'key-2', transport: 'internal', createdAt: 2, algorithms: [-257] });
+        store.putAuthenticator({ ...authenticator, isUserVerified: false, extensions: [], algorithms: [-8, -7] }); // an update keeps key-1 first
+        store.putCredential({ ...credential });
+        store.putCredential({ ...credential, credentialId: 'BAUG', userHandle: null, isResidentCredential: false, signCount: null });
+        store.putCredential({ ...credential, signCount: 8 }); // the counter moves on, AQID keeps its place
+        store.putCredential({ ...credential, authenticatorId: 'key-2', credentialId: 'Bwg' });
+        const removed = [store.deleteCredential('key-1', 'nope'), store.deleteCredential('key-2', 'Bwg')];
+        store.putCredential({ ...credential, authenticatorId: 'key-2', credentialId: 'CQo' });
+        store.deleteAuthenticator('key-2');
+        return removed;
+      };
+      const read = (store: WebAuthnStore): unknown => ({
+        authenticators: store.listAuthenticators(),
+        credentials: ['key-1', 'key-2'].map((id) => store.listCredentials(id).map((c) => ({ ...c }))),
+        one: { ...store.getCredential('key-1', 'AQID') },
+        none: store.getCredential('key-2', 'CQo'),
+      });
+      const p = SqliteProfile.open(path);
+      try {
+        assert.deepEqual(write(p.webauthnStore), write(memory));
+        assert.deepEqual(read(p.webauthnStore), read(memory));
+      } finally {
+        p.close();
+      }
+      const again = SqliteProfile.open(path, { synchronous: 'normal' });
+      try {
+        assert.deepEqual(read(again.webauthnStore), read(memory));
+        assert.equal(again.webauthnStore.getCredential('key-1', 'AQID')?.signCount, 8);
+        // Writes work (and are synced) with synchronous: 'normal' too.
+        again.webauthnStore.putCredential({ ...credential, signCount: 9 });
+        assert.equal(again.webauthnStore.getCredential('key-1', 'AQID')?.signCount, 9);
+      } finally {
+        again.close();
+      }
+    });
+
+    it('two profiles open on one file see each other’s credentials and counters at once', () => {
+      const path = file('webauthn-shared');
+      const a = SqliteProfile.open(path);
+      const b = SqliteProfile.open(path);
+      try {
+        a.webauthnStore.putAuthenticator({ ...authenticator, extensions: [], algorithms: [-7] });
+        a.webauthnStore.putCredential({ ...credential });
+        assert.equal(b.webauthnStore.getCredential('key-1', 'AQID')?.signCount, 7);
+        b.webauthnStore.putCredential({ ...credential, signCount: 8 });
+        assert.equal(a.webauthnStore.getCredential('key-1', 'AQID')?.signCount, 8);
+        a.webauthnStore.deleteAuthenticator('key-1');
+        assert.deepEqual(b.webauthnStore.listCredentials('key-1'), []);
+      } finally {
+        a.close();
+        b.close();
       }
     });
   });

@@ -1,8 +1,8 @@
-// Test setup for the WebAuthn module. The container integration is written separately, so the
-// tests reach WebAuthn through its own exports: a real agent and a real Frame (agent.open), and
-// a WebAuthnCore built from public pieces (the same ManualClock the agent uses, a fixed random
-// source, a diagnostics array). The agent's AgentCore satisfies WebAuthnCore; in the integrated
-// agent, createWebAuthn() is called with that core instead.
+// Test setup for the WebAuthn module's own tests: they reach WebAuthn through its exports, with a
+// real agent and a real Frame (agent.open) and a WebAuthnCore built from public pieces (the same
+// ManualClock the agent uses, a fixed random source, a diagnostics array), so each test controls
+// the state's options and store. The agent's own state (createWebAuthn() with its AgentCore,
+// `agent.webauthn`, reached through navigator.credentials) is tested in agent.test.ts.
 
 import assert from 'node:assert/strict';
 import { createAgent, ManualClock, type Agent, type Diagnostic, type Frame } from '../../../src/agent/index.js';
