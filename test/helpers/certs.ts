@@ -35,6 +35,7 @@ export const TEST_HOST_NAMES: readonly string[] = [
   'www.rp.example',
   'accounts.idp.example',
   'www.idp.example',
+  'api.example',
 ];
 
 const OPENSSL = '/usr/bin/openssl';

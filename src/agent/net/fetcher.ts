@@ -338,6 +338,7 @@ export class Fetcher {
     for (const [k, v] of Object.entries(given)) {
       if (k !== 'accept' && k !== 'content-type' && k !== 'origin') entries.push([k, v]);
     }
+    for (const [k, v] of Object.entries(req.agentHeaders ?? {})) entries.push([k.toLowerCase(), v]);
     let decisions: CookieDecision[] = [];
     if (req.credentials === 'include') {
       const { header, decisions: d } = await this.cookies.cookiesFor(req);

@@ -15,9 +15,14 @@ export type RedirectMode = 'error' | 'follow' | 'manual';
 
 export interface AgentRequest {
   url: URL;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'OPTIONS';
   /** Headers the caller sets itself (Accept, Content-Type, Origin). Lower-case names. */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * @internal Headers only the user agent may set, e.g. a CORS preflight's
+   * Access-Control-Request-Method/-Headers (forbidden to pages, so refused in `headers`).
+   */
+  agentHeaders?: Readonly<Record<string, string>>;
   /** Request body, sent as UTF-8. */
   body?: string;
   credentials: CredentialsMode;

@@ -14,7 +14,11 @@ import { IdentityProvider } from '../fedcm/identity-provider.js';
 import type { Popup } from '../popups/popup.js';
 import { processSetLogin } from '../login-status/login-status.js';
 import { NavigatorLogin } from '../login-status/navigator-login.js';
+import type { PublicKeyCredential } from '../webauthn/credential.js';
+import { webAuthnFor } from '../webauthn/index.js';
 import type { AgentRequest, ResponseHop } from '../net/types.js';
+import { checkCors, checkPreflight, needsPreflight, unsafeRequestHeaders } from '../net/cors.js';
+import { consoleMessage, type Diagnostic } from '../diagnostics.js';
 import { inheritedFeatureEnabled, parseAllowAttribute, type PolicyFeature } from './permissions-policy.js';
 
 /** HTML "transient activation duration": Chromium keeps an activation for 5 seconds. */
@@ -62,6 +66,12 @@ export class Frame {
   readonly FederatedCredential: FederatedCredentialConstructor | undefined;
   /** The page's `OTPCredential` interface (WebOTP; no constructor: for `instanceof`). */
   readonly OTPCredential: typeof OTPCredential | undefined;
+  /**
+   * The page's `PublicKeyCredential` interface (WebAuthn §5.1): the agent's own
+   * (`agent.webauthn.PublicKeyCredential`), whose statics answer for the agent's authenticators.
+   * Absent outside secure contexts.
+   */
+  readonly PublicKeyCredential: typeof PublicKeyCredential | undefined;
   /** @internal Set when this top-level document is a FedCM popup. */
   popup: Popup | undefined;
 
@@ -115,6 +125,7 @@ export class Frame {
     this.PasswordCredential = this.isSecureContext ? passwordCredentialInterface(this) : undefined;
     this.FederatedCredential = this.isSecureContext ? federatedCredentialInterface(this) : undefined;
     this.OTPCredential = this.isSecureContext ? OTPCredential : undefined;
+    this.PublicKeyCredential = this.isSecureContext ? webAuthnFor(core).PublicKeyCredential : undefined;
     const isActive = (): boolean => this.hasTransientActivation;
     const hasBeenActive = (): boolean => this.#hasBeenActive;
     this.navigator = {
@@ -239,23 +250,58 @@ export class Frame {
   ): Promise<DocumentResponse> {
     const target = new URL(url, this.url);
     const sameOrigin = serializeOrigin(target) === this.origin;
+    const method = init.method ?? 'GET';
     const credentials = init.credentials ?? 'same-origin';
-    const headers: Record<string, string> = { accept: '*/*', ...lower(init.headers ?? {}) };
-    if (!sameOrigin || (init.method ?? 'GET') !== 'GET') headers['origin'] = this.origin;
+    const credentialsMode = credentials === 'include' || (credentials === 'same-origin' && sameOrigin) ? 'include' : 'omit';
+    const pageHeaders = lower(init.headers ?? {});
+    const headers: Record<string, string> = { accept: '*/*', ...pageHeaders };
+    if (!sameOrigin || method !== 'GET') headers['origin'] = this.origin;
+    const common = { initiator: this.origin, siteForCookies: this.top.url, destination: 'empty', onResponse: (hop: ResponseHop) => this.#applySetLogin(hop, false) } as const;
+    // Fetch §4.8: a cross-origin request that is not "simple" is asked about first (preflight).
+    if (!sameOrigin && needsPreflight(method, pageHeaders)) {
+      const unsafe = unsafeRequestHeaders(pageHeaders);
+      const preflight = await this.#core.fetcher.fetch({
+        ...common,
+        url: target,
+        method: 'OPTIONS',
+        headers: { accept: '*/*', origin: this.origin },
+        agentHeaders: { 'access-control-request-method': method, ...(unsafe.length > 0 ? { 'access-control-request-headers': unsafe.join(',') } : {}) },
+        credentials: 'omit',
+        mode: 'cors',
+        redirect: 'error',
+      });
+      const allowed = checkPreflight(preflight, this.origin, credentialsMode, method, unsafe);
+      if (!allowed.ok) throw this.#corsFailure(target, allowed.message);
+    }
     const res = await this.#core.fetcher.fetch({
+      ...common,
       url: target,
-      method: init.method ?? 'GET',
+      method,
       headers,
       ...(init.body === undefined ? {} : { body: init.body }),
-      credentials: credentials === 'include' || (credentials === 'same-origin' && sameOrigin) ? 'include' : 'omit',
-      initiator: this.origin,
-      siteForCookies: this.top.url,
+      credentials: credentialsMode,
       mode: sameOrigin ? 'same-origin' : 'cors',
-      destination: 'empty',
       redirect: 'follow',
-      onResponse: (hop) => this.#applySetLogin(hop, false),
     });
+    // Fetch §4.9: a cross-origin response reaches the page only if it passes the CORS check.
+    if (!sameOrigin) {
+      const cors = checkCors(res, this.origin, credentialsMode);
+      if (!cors.ok) throw this.#corsFailure(target, cors.message);
+    }
     return { status: res.status, headers: res.headers, body: new TextDecoder().decode(res.body) };
+  }
+
+  /** What a page sees when CORS blocks a read: TypeError "Failed to fetch"; the diagnostic says why. */
+  #corsFailure(url: URL, why: string): TypeError {
+    const diagnostic: Diagnostic = {
+      reason: 'CorsError',
+      level: 'error',
+      message: consoleMessage.CorsError,
+      detail: `${this.origin} may not read ${url.href}: ${why}.`,
+      url: url.href,
+    };
+    this.#core.report(diagnostic);
+    return new TypeError('Failed to fetch', { cause: diagnostic });
   }
 
   /** Removes this frame (an iframe) or closes this page: it is no longer fully active. */
