@@ -131,7 +131,7 @@ describe('fedkit command line', { timeout: 60_000 }, () => {
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
       const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "listening" line: ${out} ${err}`)), 10_000);
+        const timer = setTimeout(() => reject(new Error(`no "listening" line: ${out} ${err}`)), 30_000);
         child.stdout.on('data', (d: Buffer) => {
           out += d.toString();
           const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\n[^]*config URL (\S+)\n/.exec(out);
