@@ -7,6 +7,7 @@ import { isGroup, type Command, type Group, type Io } from './command.js';
 import { demoCommand } from './demo.js';
 import { idpCommand } from './idp.js';
 import { rpCommand } from './rp.js';
+import { signinCommand } from './signin.js';
 
 /** Every top-level command. `demo`, `signin` and `rp` are added here. */
 export const ROOT: Group = {
@@ -15,6 +16,7 @@ export const ROOT: Group = {
     demo: demoCommand,
     idp: idpCommand,
     rp: rpCommand,
+    signin: signinCommand,
   },
 };
 
