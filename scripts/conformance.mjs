@@ -31,7 +31,8 @@ for (const name of existsSync(RESULTS) ? readdirSync(RESULTS) : []) {
   for (const r of JSON.parse(readFileSync(join(RESULTS, name), 'utf8'))) records.set(r.path, r);
 }
 const rows = [...records.values()].sort((a, b) => a.path.localeCompare(b.path));
-const status = (r) => (r.kind === 'not-applicable' ? 'not applicable' : r.subtests.length === 0 ? 'fail' : r.subtests.every((s) => s.status === 'pass') ? 'pass' : 'fail');
+const applicable = (r) => r.subtests.filter((s) => s.status !== 'not-applicable');
+const status = (r) => (r.kind === 'not-applicable' ? 'not applicable' : applicable(r).length === 0 ? 'fail' : applicable(r).every((s) => s.status === 'pass') ? 'pass' : 'fail');
 const count = (dir, s) => rows.filter((r) => r.path.startsWith(dir) && status(r) === s).length;
 const line = (dir) => `${dir}: **${count(dir, 'pass')} passing**, ${count(dir, 'fail')} failing, ${count(dir, 'not applicable')} not applicable`;
 const escape = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -53,8 +54,13 @@ const md = [
   ...rows.map((r) => {
     const passed = r.subtests.filter((s) => s.status === 'pass').length;
     const failed = r.subtests.filter((s) => s.status === 'fail');
-    const notes = r.kind === 'not-applicable' ? r.reason : failed.map((f) => `${f.name}: ${f.message}`).join('; ');
-    return `| \`${r.path}\` | ${status(r)} | ${r.kind === 'not-applicable' ? '—' : `${passed}/${r.subtests.length}`} | ${escape(notes ?? '')} |`;
+    const na = r.subtests.filter((s) => s.status === 'not-applicable');
+    const notes =
+      r.kind === 'not-applicable'
+        ? r.reason
+        : [...failed.map((f) => `${f.name}: ${f.message}`), ...na.map((n) => `not applicable: ${n.name} (${n.message})`)].join('; ');
+    const counts = r.kind === 'not-applicable' ? '—' : `${passed}/${applicable(r).length}${na.length > 0 ? ` (+${na.length} n/a)` : ''}`;
+    return `| \`${r.path}\` | ${status(r)} | ${counts} | ${escape(notes ?? '')} |`;
   }),
   '',
 ];

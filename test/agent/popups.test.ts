@@ -76,10 +76,13 @@ describe('login popup', () => {
     w = await startWorld({ agent: { popupHost: loginPages } });
     w.idp.setAccounts([]);
     await w.agent.open(w.idp.url('/logout'));
+    const popups: Popup[] = [];
+    w.agent.on('popup', (p) => popups.push(p));
     w.page.activate();
     const e = (await rejection(w.page.navigator.credentials!.get({ identity: { providers: [w.provider()], mode: 'active' } }))) as DOMException;
     assert.equal(e.name, 'NetworkError');
     assert.equal((e.cause as { reason: string }).reason, 'AccountsListEmpty');
+    assert.equal(popups.length, 1, 'the login page is not opened a second time');
   });
 
   it('"use another account" logs in again and lists the new account first (WPT fedcm-use-other-account)', async () => {
@@ -202,5 +205,19 @@ describe('continuation popup (continue_on)', () => {
     const idpPage = await w.agent.open(w.idp.url('/login'));
     const e = (await rejection(idpPage.IdentityProvider!.resolve('t'))) as DOMException;
     assert.equal(e.name, 'NotAllowedError');
+  });
+});
+
+describe('active mode with an unknown login status', () => {
+  it('no accounts yet: the login page opens, then the chooser', async () => {
+    w = await startWorld({ agent: { popupHost: loginPages } });
+    const popups: Popup[] = [];
+    w.agent.on('popup', (p) => popups.push(p));
+    w.page.activate();
+    const p = w.page.navigator.credentials!.get({ identity: { providers: [w.provider()], mode: 'active' } });
+    await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
+    assert.equal(popups[0]?.url.href, 'https://idp.example/login');
+    w.agent.automation.selectAccount(0);
+    assert.equal(((await p) as IdentityCredential).token, 'token');
   });
 });

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 
 export interface SubtestResult {
   name: string;
-  status: 'pass' | 'fail';
+  status: 'pass' | 'fail' | 'not-applicable';
   /** The first line of the failure. */
   message?: string;
 }
@@ -57,6 +57,17 @@ export function subtest(name: string, fn: () => unknown, options: { timeout?: nu
       throw e;
     }
   });
+}
+
+/**
+ * A WPT subtest whose scenario cannot be built in the agent (e.g. it needs a fenced frame): it is
+ * listed in the report as not applicable, with the reason, and counts neither way.
+ */
+export function subtestNotApplicable(name: string, reason: string): void {
+  const record = current;
+  if (!record) throw new Error(`subtest "${name}" outside a wptFile`);
+  it(name, { skip: reason }, () => {});
+  record.subtests.push({ name, status: 'not-applicable', message: reason });
 }
 
 /** Declares a WPT file that does not apply to fedkit's agent, and why (service workers, fenced frames…). */

@@ -37,7 +37,11 @@ export class IdentityProvider {
       });
       return;
     }
-    popup.end({ kind: 'identity-provider-close' });
+    // Chromium sends close() to the browser after the calls the page made before it, so WPT's
+    // login.html (`navigator.login.setStatus('logged-in'); IdentityProvider.close();`, no await)
+    // sets the status first. Page scripts reach the agent's API a microtask late (page/scripts.ts);
+    // ending the popup a microtask late too keeps the page's order.
+    queueMicrotask(() => popup.end({ kind: 'identity-provider-close' }));
   }
 
   /**

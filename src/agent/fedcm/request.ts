@@ -17,6 +17,7 @@ import { fetchConfig, type IdpConfig } from './config.js';
 import { runContinuation } from './continuation.js';
 import { showIdpLoginDialog } from './login-popup.js';
 import { createContext, type FedCmContext } from './context.js';
+import { connectSrcViolation } from '../page/csp.js';
 import { FedCmFailure } from './failure.js';
 import { createIdentityCredential, identityCredentialError, type IdentityCredential } from './identity-credential.js';
 import { randomRejectionDelayMs } from './rejection-delay.js';
@@ -170,6 +171,19 @@ async function pageError(core: AgentCore, failure: FedCmFailure, signal: AbortSi
  */
 function decideBeforeFetching(params: RequestParams): IdpState[] | FedCmFailure {
   const { core, frame, providers, options, mediation } = params;
+  // Chromium's renderer checks each configURL against the document's CSP connect-src first.
+  for (const p of providers) {
+    const violation = connectSrcViolation(frame.response?.headers, frame.url, p.configURL);
+    if (violation) {
+      return new FedCmFailure({
+        reason: 'InvalidRequest',
+        level: 'error',
+        message: `Refused to connect to '${p.configURL.href}' because it violates the document's Content Security Policy.`,
+        detail: `The page's Content-Security-Policy "${violation.directive}"${violation.fallback ? " (connect-src is not set, so default-src applies)" : ''} does not allow ${p.configURL.href}. Add the IdP's origin to connect-src.`,
+        configURL: p.configURL.href,
+      });
+    }
+  }
   const rp = frame.origin;
   if (rp === 'null') {
     return new FedCmFailure(issue('RelyingPartyOriginIsOpaque', 'The calling document has an opaque origin (a sandboxed frame or a data: URL); FedCM needs a real origin to connect accounts to.'));
@@ -485,6 +499,17 @@ async function fetchIdp(ctx: FedCmContext, state: IdpState, params: RequestParam
     throw e;
   }
   await loadAccounts(ctx, state, params);
+  // The user just signed in through the login page (active mode, logged out) and the IdP still
+  // has no usable account: the request ends here, as after any login popup (loginThenReload),
+  // rather than opening the login page a second time as a mismatch would.
+  if (state.needsLogin && state.mismatch && state.config) {
+    state.mismatch = false;
+    state.failure = new FedCmFailure(
+      issue('AccountsListEmpty', `The user signed in at ${state.config.loginUrl.href}, but ${state.config.accountsEndpoint.href} still returned no usable account.`, {
+        configURL: state.config.configURL.href,
+      }),
+    );
+  }
 }
 
 /**
@@ -501,8 +526,11 @@ async function loadAccounts(ctx: FedCmContext, state: IdpState, params: RequestP
   const result = await fetchAccounts(ctx, config);
   if (!result.ok) {
     ctx.profile.setLoginStatus(provider.idpOrigin, 'logged-out');
-    if (state.loginStatus === 'logged-in' && params.mediation !== 'silent') {
-      // Known logged in but no usable account: the mismatch UI (FedCM §2.2.1 "mismatch").
+    // Known logged in but no usable account: the mismatch UI (FedCM §2.2.1 "mismatch"). In active
+    // mode an unknown status counts too: the user clicked to sign in, so the IdP's login page
+    // opens (Chromium treats the empty list as logged-out, which active mode answers with it).
+    const activeUnknown = params.options.mode === 'active' && state.loginStatus === undefined;
+    if ((state.loginStatus === 'logged-in' || activeUnknown) && params.mediation !== 'silent') {
       core.report(result.failure.diagnostic);
       state.mismatch = true;
     } else {
