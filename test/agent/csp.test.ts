@@ -3,8 +3,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { IdentityCredential } from '../../src/agent/index.js';
-import { connectSrcViolation } from '../../src/agent/page/csp.js';
+import { connectSrcViolation, sandboxesOrigin } from '../../src/agent/page/csp.js';
 import { rejection, startWorld, type World } from '../helpers/world.js';
+
+describe('sandboxesOrigin', () => {
+  it('a sandbox directive makes the origin opaque unless it allows same-origin', () => {
+    const h = (v: string) => new Headers({ 'content-security-policy': v });
+    assert.equal(sandboxesOrigin(h('sandbox')), true);
+    assert.equal(sandboxesOrigin(h('sandbox allow-scripts')), true);
+    assert.equal(sandboxesOrigin(h("default-src 'self'; sandbox allow-scripts allow-same-origin")), false);
+    assert.equal(sandboxesOrigin(h("default-src 'self'")), false);
+    assert.equal(sandboxesOrigin(undefined), false);
+  });
+});
 
 describe('connectSrcViolation', () => {
   const self = new URL('https://rp.example/page');

@@ -44,16 +44,37 @@ export function wptFile(path: string, fn: () => void): void {
   });
 }
 
+/**
+ * Thrown (by `knownDifference`) when fedkit deliberately behaves otherwise than a WPT subtest
+ * expects, with the reason. The row stays failing in the report, reason shown; in the test run
+ * the subtest is a TODO, so a decided difference does not fail `npm test`.
+ */
+export class KnownDifference extends Error {
+  override readonly name = 'KnownDifference';
+}
+
+/** Runs `fn`; if it fails, the failure is a known, explained difference (see KnownDifference). */
+export async function knownDifference(reason: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new KnownDifference(`${reason} (${message})`, { cause: e });
+  }
+}
+
 /** One WPT subtest: its result is recorded for the report, and a failure fails the test run. */
 export function subtest(name: string, fn: () => unknown, options: { timeout?: number } = {}): void {
   const record = current;
   if (!record) throw new Error(`subtest "${name}" outside a wptFile`);
-  it(name, { timeout: options.timeout ?? 30_000 }, async () => {
+  it(name, { timeout: options.timeout ?? 30_000 }, async (t) => {
     try {
       await fn();
       record.subtests.push({ name, status: 'pass' });
     } catch (e) {
-      record.subtests.push({ name, status: 'fail', message: String(e instanceof Error ? e.message : e).split('\n')[0] ?? '' });
+      const known = e instanceof KnownDifference;
+      record.subtests.push({ name, status: 'fail', message: `${known ? 'known difference: ' : ''}${String(e instanceof Error ? e.message : e).split('\n')[0] ?? ''}` });
+      if (known) t.todo(e.message);
       throw e;
     }
   });

@@ -6,7 +6,7 @@
 import type { AgentCore } from '../agent.js';
 import type { Frame } from '../page/frame.js';
 import { askToChoose } from './chooser.js';
-import { Credential } from './credential.js';
+import { Credential, webIdlInterface } from './credential.js';
 import { convertCredentialCreationOptions, convertCredentialRequestOptions, type RequestedType } from './options.js';
 import type { CredentialContext, CredentialType } from './registry.js';
 import { requiresUserMediation, sameOriginWithAncestors } from './store.js';
@@ -23,13 +23,15 @@ export class CredentialsContainer {
 
   /** @internal */
   constructor(core: AgentCore, frame: Frame, registry: readonly CredentialType[] = credentialTypes) {
+    // The interface has no constructor (WebIDL: "Illegal constructor"); the agent makes one per document.
+    if (core === undefined || frame === undefined) throw new TypeError('Illegal constructor');
     this.#core = core;
     this.#frame = frame;
     this.#registry = registry;
   }
 
   /** Credential Management §2.5.1 "Request a Credential". */
-  get(options?: unknown): Promise<Credential | null> {
+  get(options: unknown = undefined): Promise<Credential | null> {
     let converted;
     try {
       converted = convertCredentialRequestOptions(options, this.#registry);
@@ -196,7 +198,7 @@ export class CredentialsContainer {
   }
 
   /** Credential Management §2.5.3 "Create a Credential". */
-  create(options?: unknown): Promise<Credential | null> {
+  create(options: unknown = undefined): Promise<Credential | null> {
     let converted;
     try {
       converted = convertCredentialCreationOptions(options, this.#registry);
@@ -285,6 +287,9 @@ export class CredentialsContainer {
     return new DOMException(message, 'NotAllowedError');
   }
 }
+
+// WebIDL shape (optional arguments make get.length and create.length 0).
+webIdlInterface(CredentialsContainer, 'CredentialsContainer');
 
 /** §2.5.1 step 7: the first pair of requested types the registry does not allow together. */
 function mixingError(types: readonly RequestedType[], unsupported: readonly string[]): DOMException | null {

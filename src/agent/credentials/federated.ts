@@ -5,7 +5,7 @@
 
 import { inspect } from 'node:util';
 import type { CredentialChooserEntry } from '../mediation/dialog.js';
-import { Credential, internalConstruct } from './credential.js';
+import { Credential, internalConstruct, webIdlInterface } from './credential.js';
 import { dictionary, domString, sequence, usvString, where } from './options.js';
 import type { FederatedCredentialRequestOptions } from './options.js';
 import { iconURLMember, originMember } from './password.js';
@@ -80,6 +80,8 @@ export class FederatedCredential extends Credential {
     return `FederatedCredential { id: ${JSON.stringify(this.id)}, type: 'federated', provider: ${JSON.stringify(this.#provider)}, protocol: ${JSON.stringify(this.#protocol)}, name: ${JSON.stringify(this.#name)}, iconURL: ${JSON.stringify(this.#iconURL)} }`;
   }
 }
+
+webIdlInterface(FederatedCredential, 'FederatedCredential', 1);
 
 /** @internal [[origin]] of a FederatedCredential. */
 export function federatedCredentialOrigin(c: FederatedCredential): string {

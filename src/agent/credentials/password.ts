@@ -4,7 +4,7 @@
 
 import { inspect } from 'node:util';
 import type { CredentialChooserEntry } from '../mediation/dialog.js';
-import { Credential, internalConstruct } from './credential.js';
+import { Credential, internalConstruct, webIdlInterface } from './credential.js';
 import { credentialFieldsFromForm, isHTMLFormElement } from './forms.js';
 import { booleanValue, dictionary, usvString, where } from './options.js';
 import type { CredentialContext, CredentialType } from './registry.js';
@@ -89,6 +89,8 @@ export class PasswordCredential extends Credential {
     return `PasswordCredential { id: ${JSON.stringify(this.id)}, type: 'password', name: ${JSON.stringify(this.#name)}, iconURL: ${JSON.stringify(this.#iconURL)}, password: '<redacted>' }`;
   }
 }
+
+webIdlInterface(PasswordCredential, 'PasswordCredential', 1);
 
 /** @internal [[origin]] of a PasswordCredential. */
 export function passwordCredentialOrigin(c: PasswordCredential): string {

@@ -1,6 +1,7 @@
-// Content Security Policy (CSP3), the one part the agent enforces: `connect-src` (falling back
+// Content Security Policy (CSP3), the parts the agent enforces: `connect-src` (falling back
 // to `default-src`) of the document's `Content-Security-Policy` response headers, which FedCM
-// applies to the configURL before any fetch (Chromium IsRejectingPromiseDueToCSP; WPT fedcm-csp).
+// applies to the configURL before any fetch (Chromium IsRejectingPromiseDueToCSP; WPT fedcm-csp),
+// and `sandbox`, which can make a document's origin opaque.
 // Redirects need no handling: FedCM refuses them on its endpoints. Report-only policies, <meta>
 // policies and every other directive are not modelled.
 
@@ -31,6 +32,21 @@ export function connectSrcViolation(headers: Headers | undefined, documentUrl: U
     }
   }
   return null;
+}
+
+/**
+ * CSP3 §6.3.2 `sandbox` (HTML "parse a sandboxing directive"): a policy with a sandbox directive
+ * that lacks `allow-same-origin` gives the document an opaque origin (the "sandboxed origin
+ * browsing context flag").
+ */
+export function sandboxesOrigin(headers: Headers | undefined): boolean {
+  const value = headers?.get('content-security-policy');
+  if (value === null || value === undefined) return false;
+  for (const policy of value.split(',')) {
+    const sandbox = parsePolicy(policy).get('sandbox');
+    if (sandbox && !sandbox.sources.map((t) => t.toLowerCase()).includes('allow-same-origin')) return true;
+  }
+  return false;
 }
 
 interface Directive {

@@ -19,6 +19,7 @@ import { webAuthnFor } from '../webauthn/index.js';
 import type { AgentRequest, ResponseHop } from '../net/types.js';
 import { checkCors, checkPreflight, needsPreflight, unsafeRequestHeaders } from '../net/cors.js';
 import { consoleMessage, type Diagnostic } from '../diagnostics.js';
+import { sandboxesOrigin } from './csp.js';
 import { inheritedFeatureEnabled, parseAllowAttribute, type PolicyFeature } from './permissions-policy.js';
 
 /** HTML "transient activation duration": Chromium keeps an activation for 5 seconds. */
@@ -84,7 +85,7 @@ export class Frame {
 
   readonly #core: AgentCore;
   readonly #children = new Set<Frame>();
-  readonly #sandbox: boolean;
+  #sandbox: boolean;
   #url!: URL;
   #origin!: string;
   #secure!: boolean;
@@ -347,6 +348,8 @@ export class Frame {
       durationMs: performance.now() - started,
       requestHeaders: res.requestHeaders,
     });
+    // A `Content-Security-Policy: sandbox` response without allow-same-origin makes the origin opaque.
+    if (sandboxesOrigin(res.headers)) this.#sandbox = true;
     this.#setUrl(res.url);
     this.response = { status: res.status, headers: res.headers, body: new TextDecoder().decode(res.body) };
   }
