@@ -6,7 +6,7 @@
 import { inspect } from 'node:util';
 import type { CredentialChooserEntry } from '../mediation/dialog.js';
 import { Credential, internalConstruct, webIdlInterface } from './credential.js';
-import { dictionary, domString, sequence, usvString, where } from './options.js';
+import { credentialDataMembers, dictionary, domString, sequence, usvString, where } from './options.js';
 import type { FederatedCredentialRequestOptions } from './options.js';
 import { iconURLMember, originMember } from './password.js';
 import type { CredentialContext, CredentialType } from './registry.js';
@@ -104,15 +104,7 @@ export function providerOrigin(value: string): string | null {
 export function convertFederatedCredentialInit(value: unknown): FederatedCredentialInit {
   const d = dictionary(value, 'FederatedCredentialInit');
   const at = (m: string): string => where(m, 'FederatedCredentialInit');
-  const id = d['id'];
-  if (id === undefined) throw new TypeError(`${at('id')}: Required member is undefined.`);
-  const result: FederatedCredentialInit = { id: usvString(id, at('id')), provider: '' };
-  const iconURL = d['iconURL'];
-  if (iconURL !== undefined) result.iconURL = usvString(iconURL, at('iconURL'));
-  const name = d['name'];
-  if (name !== undefined) result.name = usvString(name, at('name'));
-  const origin = d['origin'];
-  if (origin !== undefined) result.origin = usvString(origin, at('origin'));
+  const result: FederatedCredentialInit = { ...credentialDataMembers(d, 'FederatedCredentialInit'), provider: '' };
   const protocol = d['protocol'];
   if (protocol !== undefined) result.protocol = domString(protocol, at('protocol'));
   const provider = d['provider'];

@@ -250,3 +250,30 @@ export function convertCredentialCreationOptions(value: unknown, registry: reado
   }
   return result;
 }
+
+/** CredentialData's `id` and the members PasswordCredentialData and FederatedCredentialInit share. */
+export interface CredentialDataMembers {
+  id: string;
+  iconURL?: string;
+  name?: string;
+  origin?: string;
+}
+
+/**
+ * WebIDL conversion of the shared part of a CredentialData dictionary: the inherited `id`
+ * (required), then `iconURL`, `name`, `origin` (the derived dictionary's members come in name
+ * order; both derived dictionaries' own members sort after these three).
+ */
+export function credentialDataMembers(d: Record<string, unknown>, dictionaryName: string): CredentialDataMembers {
+  const at = (m: string): string => where(m, dictionaryName);
+  const id = d['id'];
+  if (id === undefined) throw new TypeError(`${at('id')}: Required member is undefined.`);
+  const result: CredentialDataMembers = { id: usvString(id, at('id')) };
+  const iconURL = d['iconURL'];
+  if (iconURL !== undefined) result.iconURL = usvString(iconURL, at('iconURL'));
+  const name = d['name'];
+  if (name !== undefined) result.name = usvString(name, at('name'));
+  const origin = d['origin'];
+  if (origin !== undefined) result.origin = usvString(origin, at('origin'));
+  return result;
+}

@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import type { CredentialChooserEntry } from '../mediation/dialog.js';
 import { Credential, internalConstruct, webIdlInterface } from './credential.js';
 import { credentialFieldsFromForm, isHTMLFormElement } from './forms.js';
-import { booleanValue, dictionary, usvString, where } from './options.js';
+import { booleanValue, credentialDataMembers, dictionary, usvString, where } from './options.js';
 import type { CredentialContext, CredentialType } from './registry.js';
 import { askToStore, rejectCrossOriginFrame, rejectInsecureIcon, rejectOpaqueOrigin } from './store.js';
 import { serializeOrigin } from '../../common/site.js';
@@ -106,15 +106,7 @@ export function restorePasswordCredential(fields: PasswordFields): PasswordCrede
 export function convertPasswordCredentialData(value: unknown): ConvertedPasswordCredentialData {
   const d = dictionary(value, 'PasswordCredentialData');
   const at = (m: string): string => where(m, 'PasswordCredentialData');
-  const id = d['id'];
-  if (id === undefined) throw new TypeError(`${at('id')}: Required member is undefined.`);
-  const result: ConvertedPasswordCredentialData = { id: usvString(id, at('id')), password: '' };
-  const iconURL = d['iconURL'];
-  if (iconURL !== undefined) result.iconURL = usvString(iconURL, at('iconURL'));
-  const name = d['name'];
-  if (name !== undefined) result.name = usvString(name, at('name'));
-  const origin = d['origin'];
-  if (origin !== undefined) result.origin = usvString(origin, at('origin'));
+  const result: ConvertedPasswordCredentialData = { ...credentialDataMembers(d, 'PasswordCredentialData'), password: '' };
   const password = d['password'];
   if (password === undefined) throw new TypeError(`${at('password')}: Required member is undefined.`);
   result.password = usvString(password, at('password'));
