@@ -3,8 +3,8 @@
 // trust or an explicit insecure switch, and timeouts.
 
 import { isIP } from 'node:net';
-import { checkServerIdentity, rootCertificates } from 'node:tls';
-import type { PeerCertificate } from 'node:tls';
+import { checkServerIdentity, createSecureContext, rootCertificates } from 'node:tls';
+import type { PeerCertificate, SecureContext } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 import { HostRules, type HostRulesInput } from './host-rules.js';
 
@@ -19,11 +19,32 @@ export interface DispatcherOptions {
   backstopMs?: number;
 }
 
+/**
+ * TLS contexts by trusted roots. Building one parses every root certificate (tens of ms), which
+ * tls.connect() would otherwise do again for each new connection of each dispatcher.
+ */
+const secureContexts = new Map<string, SecureContext>();
+
+function tlsTrust(extraCa: string[]): { secureContext: SecureContext } | { ca: string[] } {
+  const key = extraCa.join('\n');
+  let context = secureContexts.get(key);
+  if (context === undefined) {
+    try {
+      context = createSecureContext({ ca: [...rootCertificates, ...extraCa] });
+    } catch {
+      // A malformed CA: leave it to each connection, whose failure the caller reports as a TLS error.
+      return { ca: [...rootCertificates, ...extraCa] };
+    }
+    secureContexts.set(key, context);
+  }
+  return { secureContext: context };
+}
+
 export function createDispatcher(options: DispatcherOptions = {}): Agent {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const extraCa = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
   const tlsOptions = {
-    ca: [...rootCertificates, ...extraCa],
+    ...tlsTrust(extraCa),
     rejectUnauthorized: options.insecureTLS !== true,
     timeout: timeoutMs,
   };
@@ -41,7 +62,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Agent {
  */
 function mappedConnector(
   rules: HostRules,
-  tlsOptions: { ca: string[]; rejectUnauthorized: boolean; timeout: number },
+  tlsOptions: ({ secureContext: SecureContext } | { ca: string[] }) & { rejectUnauthorized: boolean; timeout: number },
 ): buildConnector.connector {
   const base = buildConnector(tlsOptions);
   // An original host that is itself an IP cannot travel as SNI (RFC 6066 §3); such mappings

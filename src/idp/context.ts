@@ -74,6 +74,10 @@ export async function currentSession(ctx: IdpContext, request: Request): Promise
   const id = parseCookies(request.headers.get('cookie')).get(ctx.cookies.session);
   if (id === undefined || !TOKEN_SHAPE.test(id)) return undefined;
   const idHash = sha256(id);
+  if (ctx.store.getSessionUser) {
+    const found = await ctx.store.getSessionUser(idHash, ctx.now());
+    return found === undefined ? undefined : { user: found.user, idHash };
+  }
   const session = await ctx.store.getSession(idHash, ctx.now());
   if (session === undefined) return undefined;
   const user = await ctx.store.getUser(session.userId);

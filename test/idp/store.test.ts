@@ -60,6 +60,12 @@ for (const kind of STORE_KINDS) {
       await store.createSession({ idHash: 'h2', userId: 'u1', createdAt: T0, expiresAt: T0 + 5000 });
       assert.deepEqual(await store.getSession('h1', T0 + 999), { idHash: 'h1', userId: 'u1', createdAt: T0, expiresAt: T0 + 1000 });
       assert.equal(await store.getSession('h1', T0 + 1000), undefined);
+      if (store.getSessionUser) {
+        // The one-round-trip form (PostgreSQL): the same session, with its user.
+        assert.deepEqual(await store.getSessionUser('h1', T0 + 999), { session: { idHash: 'h1', userId: 'u1', createdAt: T0, expiresAt: T0 + 1000 }, user: await store.getUser('u1') });
+        assert.equal(await store.getSessionUser('h1', T0 + 1000), undefined);
+        assert.equal(await store.getSessionUser('nope', T0), undefined);
+      }
       assert.equal(await store.deleteExpiredSessions(T0 + 1000), 1);
       assert.equal(await store.deleteSession('h2'), true);
       assert.equal(await store.deleteSession('h2'), false);

@@ -125,6 +125,22 @@ export class PostgresStore implements Store {
     return row ? toSession(row) : undefined;
   }
 
+  async getSessionUser(idHash: string, now: number): Promise<{ session: Session; user: User } | undefined> {
+    const row = (
+      await this.#query(
+        `SELECT u.*, s.id_hash, s.user_id, s.created_at AS session_created_at, s.expires_at AS session_expires_at
+           FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.id_hash = $1 AND s.expires_at > $2`,
+        [idHash, now],
+      )
+    ).rows[0];
+    if (!row) return undefined;
+    return {
+      session: toSession({ id_hash: row.id_hash, user_id: row.user_id, created_at: row.session_created_at, expires_at: row.session_expires_at }),
+      user: toUser(row),
+    };
+  }
+
   async deleteSession(idHash: string): Promise<boolean> {
     return ((await this.#query('DELETE FROM sessions WHERE id_hash = $1', [idHash])).rowCount ?? 0) > 0;
   }
@@ -162,19 +178,20 @@ export class PostgresStore implements Store {
   }
 
   async upsertGrant(userId: string, clientId: string, fields: string[], now: number): Promise<Grant> {
-    return this.#transaction(async (c) => {
-      await c.query(
-        'INSERT INTO grants (user_id, client_id, fields, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (user_id, client_id) DO NOTHING',
-        [userId, clientId, fieldsJson(fields), now],
-      );
-      const current = (await c.query<Row>('SELECT * FROM grants WHERE user_id = $1 AND client_id = $2 FOR UPDATE', [userId, clientId])).rows[0]!;
-      const merged = fieldsJson([...toGrant(current).fields, ...fields]);
-      const updated = await c.query<Row>(
-        'UPDATE grants SET fields = $3, updated_at = $4 WHERE user_id = $1 AND client_id = $2 RETURNING *',
-        [userId, clientId, merged, now],
-      );
-      return toGrant(updated.rows[0]!);
-    });
+    // One statement (one round trip, atomic per row): the stored fields and the new ones are
+    // merged in SQL exactly as fieldsJson() does (distinct, sorted by code point, compact JSON).
+    const r = await this.#query(
+      `INSERT INTO grants (user_id, client_id, fields, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+       ON CONFLICT (user_id, client_id) DO UPDATE SET
+         fields = COALESCE((
+           SELECT '[' || string_agg(to_json(f)::text, ',' ORDER BY f COLLATE "C") || ']'
+           FROM (SELECT DISTINCT jsonb_array_elements_text(grants.fields::jsonb || EXCLUDED.fields::jsonb) AS f) merged
+         ), '[]'),
+         updated_at = EXCLUDED.updated_at
+       RETURNING *`,
+      [userId, clientId, fieldsJson(fields), now],
+    );
+    return toGrant(r.rows[0]!);
   }
 
   async grantedClients(userId: string): Promise<string[]> {

@@ -22,6 +22,15 @@ function isUniqueViolation(e: unknown): boolean {
 export class SqliteStore implements Store {
   readonly filename: string;
   readonly #db: Database.Database;
+  /** Prepared statements by SQL text: compiling one costs more than running it. */
+  readonly #statements = new Map<string, Database.Statement>();
+  #upsertGrant: Database.Transaction<(userId: string, clientId: string, fields: string[], now: number) => Row> | undefined;
+
+  #sql(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) this.#statements.set(sql, (statement = this.#db.prepare(sql)));
+    return statement;
+  }
 
   constructor(options: SqliteStoreOptions) {
     this.filename = options.filename;
@@ -69,8 +78,8 @@ export class SqliteStore implements Store {
   async createUser(user: NewUser): Promise<User> {
     const record: User = { ...user, email: normalizeEmail(user.email), createdAt: user.createdAt ?? Date.now() };
     try {
-      this.#db
-        .prepare(
+      this
+        .#sql(
           `INSERT INTO users (id, email, name, given_name, picture, username, tel, password_hash, created_at)
            VALUES (@id, @email, @name, @givenName, @picture, @username, @tel, @passwordHash, @createdAt)`,
         )
@@ -83,43 +92,43 @@ export class SqliteStore implements Store {
   }
 
   async getUser(id: string): Promise<User | undefined> {
-    const r = this.#db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+    const r = this.#sql('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
     return r ? toUser(r) : undefined;
   }
 
   async getUserByEmail(email: string): Promise<User | undefined> {
-    const r = this.#db.prepare('SELECT * FROM users WHERE email = ?').get(normalizeEmail(email)) as Row | undefined;
+    const r = this.#sql('SELECT * FROM users WHERE email = ?').get(normalizeEmail(email)) as Row | undefined;
     return r ? toUser(r) : undefined;
   }
 
   async listUsers(): Promise<User[]> {
-    return (this.#db.prepare('SELECT * FROM users ORDER BY created_at, id').all() as Row[]).map(toUser);
+    return (this.#sql('SELECT * FROM users ORDER BY created_at, id').all() as Row[]).map(toUser);
   }
 
   async createSession(session: Session): Promise<void> {
-    this.#db
-      .prepare('INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (@idHash, @userId, @createdAt, @expiresAt)')
+    this
+      .#sql('INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (@idHash, @userId, @createdAt, @expiresAt)')
       .run(session);
   }
 
   async getSession(idHash: string, now: number): Promise<Session | undefined> {
-    const r = this.#db.prepare('SELECT * FROM sessions WHERE id_hash = ? AND expires_at > ?').get(idHash, now) as Row | undefined;
+    const r = this.#sql('SELECT * FROM sessions WHERE id_hash = ? AND expires_at > ?').get(idHash, now) as Row | undefined;
     return r ? toSession(r) : undefined;
   }
 
   async deleteSession(idHash: string): Promise<boolean> {
-    return this.#db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash).changes > 0;
+    return this.#sql('DELETE FROM sessions WHERE id_hash = ?').run(idHash).changes > 0;
   }
 
   async deleteExpiredSessions(now: number): Promise<number> {
-    return this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
+    return this.#sql('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
   }
 
   async createClient(client: NewClient): Promise<Client> {
     const record: Client = { ...client, origins: [...client.origins], createdAt: client.createdAt ?? Date.now() };
     try {
-      this.#db
-        .prepare('INSERT INTO clients (id, origins, privacy_policy_url, terms_of_service_url, created_at) VALUES (?, ?, ?, ?, ?)')
+      this
+        .#sql('INSERT INTO clients (id, origins, privacy_policy_url, terms_of_service_url, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(record.id, JSON.stringify(record.origins), record.privacyPolicyUrl, record.termsOfServiceUrl, record.createdAt);
     } catch (e) {
       if (isUniqueViolation(e)) throw new StoreConflictError(`a client with id ${JSON.stringify(client.id)} already exists`);
@@ -129,49 +138,48 @@ export class SqliteStore implements Store {
   }
 
   async getClient(id: string): Promise<Client | undefined> {
-    const r = this.#db.prepare('SELECT * FROM clients WHERE id = ?').get(id) as Row | undefined;
+    const r = this.#sql('SELECT * FROM clients WHERE id = ?').get(id) as Row | undefined;
     return r ? toClient(r) : undefined;
   }
 
   async listClients(): Promise<Client[]> {
-    return (this.#db.prepare('SELECT * FROM clients ORDER BY id').all() as Row[]).map(toClient);
+    return (this.#sql('SELECT * FROM clients ORDER BY id').all() as Row[]).map(toClient);
   }
 
   async getGrant(userId: string, clientId: string): Promise<Grant | undefined> {
-    const r = this.#db.prepare('SELECT * FROM grants WHERE user_id = ? AND client_id = ?').get(userId, clientId) as Row | undefined;
+    const r = this.#sql('SELECT * FROM grants WHERE user_id = ? AND client_id = ?').get(userId, clientId) as Row | undefined;
     return r ? toGrant(r) : undefined;
   }
 
   async upsertGrant(userId: string, clientId: string, fields: string[], now: number): Promise<Grant> {
-    const db = this.#db;
-    const run = db.transaction((): Row => {
-      const existing = db.prepare('SELECT * FROM grants WHERE user_id = ? AND client_id = ?').get(userId, clientId) as Row | undefined;
+    this.#upsertGrant ??= this.#db.transaction((u: string, c: string, f: string[], t: number): Row => {
+      const existing = this.#sql('SELECT * FROM grants WHERE user_id = ? AND client_id = ?').get(u, c) as Row | undefined;
       if (existing) {
-        const merged = fieldsJson([...toGrant(existing).fields, ...fields]);
-        db.prepare('UPDATE grants SET fields = ?, updated_at = ? WHERE user_id = ? AND client_id = ?').run(merged, now, userId, clientId);
+        const merged = fieldsJson([...toGrant(existing).fields, ...f]);
+        this.#sql('UPDATE grants SET fields = ?, updated_at = ? WHERE user_id = ? AND client_id = ?').run(merged, t, u, c);
       } else {
-        db.prepare('INSERT INTO grants (user_id, client_id, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(userId, clientId, fieldsJson(fields), now, now);
+        this.#sql('INSERT INTO grants (user_id, client_id, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(u, c, fieldsJson(f), t, t);
       }
-      return db.prepare('SELECT * FROM grants WHERE user_id = ? AND client_id = ?').get(userId, clientId) as Row;
+      return this.#sql('SELECT * FROM grants WHERE user_id = ? AND client_id = ?').get(u, c) as Row;
     });
-    return toGrant(run.immediate());
+    return toGrant(this.#upsertGrant.immediate(userId, clientId, fields, now));
   }
 
   async grantedClients(userId: string): Promise<string[]> {
-    return (this.#db.prepare('SELECT client_id FROM grants WHERE user_id = ? ORDER BY client_id').all(userId) as Row[]).map((r) => String(r.client_id));
+    return (this.#sql('SELECT client_id FROM grants WHERE user_id = ? ORDER BY client_id').all(userId) as Row[]).map((r) => String(r.client_id));
   }
 
   async deleteGrant(userId: string, clientId: string): Promise<boolean> {
-    return this.#db.prepare('DELETE FROM grants WHERE user_id = ? AND client_id = ?').run(userId, clientId).changes > 0;
+    return this.#sql('DELETE FROM grants WHERE user_id = ? AND client_id = ?').run(userId, clientId).changes > 0;
   }
 
   async listKeys(): Promise<KeyRecord[]> {
-    return (this.#db.prepare('SELECT * FROM signing_keys ORDER BY created_at DESC, kid DESC').all() as Row[]).map(toKey);
+    return (this.#sql('SELECT * FROM signing_keys ORDER BY created_at DESC, kid DESC').all() as Row[]).map(toKey);
   }
 
   async insertKey(key: KeyRecord): Promise<void> {
-    this.#db
-      .prepare(
+    this
+      .#sql(
         `INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk, created_at, retired_at, expires_at)
          VALUES (@kid, @alg, @publicJwk, @privateJwk, @createdAt, @retiredAt, @expiresAt)`,
       )
@@ -179,43 +187,44 @@ export class SqliteStore implements Store {
   }
 
   async retireKeys(keepKid: string, retiredAt: number, expiresAt: number): Promise<number> {
-    return this.#db
-      .prepare('UPDATE signing_keys SET retired_at = ?, expires_at = ? WHERE kid <> ? AND retired_at IS NULL')
+    return this
+      .#sql('UPDATE signing_keys SET retired_at = ?, expires_at = ? WHERE kid <> ? AND retired_at IS NULL')
       .run(retiredAt, expiresAt, keepKid).changes;
   }
 
   async deleteExpiredKeys(now: number): Promise<number> {
-    return this.#db.prepare('DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now).changes;
+    return this.#sql('DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now).changes;
   }
 
   async useNonce(clientId: string, nonce: string, now: number, expiresAt: number): Promise<boolean> {
-    const db = this.#db;
-    const run = db.transaction((): boolean => {
-      // An expired record no longer guards anything (the tokens it could replay have expired).
-      db.prepare('DELETE FROM used_nonces WHERE client_id = ? AND nonce = ? AND expires_at <= ?').run(clientId, nonce, now);
-      return db.prepare('INSERT OR IGNORE INTO used_nonces (client_id, nonce, expires_at) VALUES (?, ?, ?)').run(clientId, nonce, expiresAt).changes === 1;
-    });
-    return run.immediate();
+    // One statement (as in PostgresStore): a fresh pair is inserted, an expired record is taken
+    // over (the tokens it could replay have expired), a live one is left alone (no change).
+    return (
+      this.#sql(
+        `INSERT INTO used_nonces (client_id, nonce, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (client_id, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE used_nonces.expires_at <= ?`,
+      ).run(clientId, nonce, expiresAt, now).changes === 1
+    );
   }
 
   async deleteExpiredNonces(now: number): Promise<number> {
-    return this.#db.prepare('DELETE FROM used_nonces WHERE expires_at <= ?').run(now).changes;
+    return this.#sql('DELETE FROM used_nonces WHERE expires_at <= ?').run(now).changes;
   }
 
   async recordLoginFailure(key: string, at: number): Promise<void> {
-    this.#db.prepare('INSERT INTO login_failures (key, at) VALUES (?, ?)').run(key, at);
+    this.#sql('INSERT INTO login_failures (key, at) VALUES (?, ?)').run(key, at);
   }
 
   async countLoginFailures(key: string, since: number): Promise<number> {
-    const r = this.#db.prepare('SELECT COUNT(*) AS n FROM login_failures WHERE key = ? AND at > ?').get(key, since) as Row;
+    const r = this.#sql('SELECT COUNT(*) AS n FROM login_failures WHERE key = ? AND at > ?').get(key, since) as Row;
     return Number(r.n);
   }
 
   async clearLoginFailures(key: string): Promise<void> {
-    this.#db.prepare('DELETE FROM login_failures WHERE key = ?').run(key);
+    this.#sql('DELETE FROM login_failures WHERE key = ?').run(key);
   }
 
   async deleteLoginFailuresBefore(before: number): Promise<number> {
-    return this.#db.prepare('DELETE FROM login_failures WHERE at <= ?').run(before).changes;
+    return this.#sql('DELETE FROM login_failures WHERE at <= ?').run(before).changes;
   }
 }

@@ -82,6 +82,11 @@ export interface Store {
   createSession(session: Session): Promise<void>;
   /** The session if it exists and has not expired at `now`. */
   getSession(idHash: string, now: number): Promise<Session | undefined>;
+  /**
+   * Optional: getSession and then getUser in one call, for stores where each call is a round trip
+   * (every credentialed FedCM request needs both). Without it the IdP makes the two calls.
+   */
+  getSessionUser?(idHash: string, now: number): Promise<{ session: Session; user: User } | undefined>;
   deleteSession(idHash: string): Promise<boolean>;
   deleteExpiredSessions(now: number): Promise<number>;
 
