@@ -1,0 +1,173 @@
+// The IdP kit as a plain HTTP server for the throughput benchmarks: createIdp over SQLite or
+// PostgreSQL, one bench client and user, a session made directly in the store (its cookie is
+// what the load generator sends). `workers > 1` runs that many processes behind one port with
+// node:cluster (the primary prepares the database and the signing key first, so the workers
+// never race to create one).
+
+import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { addClient, addUser, createIdp, PostgresStore, SqliteStore, toNodeListener, type Idp, type Store } from '../../src/idp/index.js';
+import { sha256 } from '../../src/idp/context.js';
+import { childArgument, serveChild } from '../lib/child.js';
+
+export interface IdpServerOptions {
+  store: 'sqlite' | 'postgres';
+  /** SQLite file, or the PostgreSQL URL. */
+  database: string;
+  /** PostgreSQL schema (created and dropped by the primary). */
+  schema?: string;
+  workers?: number;
+}
+
+export interface IdpServerInfo {
+  port: number;
+  cookie: string;
+  origin: string;
+  clientId: string;
+  accountId: string;
+  pid: number;
+}
+
+export const ISSUER = 'https://idp.example';
+export const BENCH_CLIENT = 'bench-rp';
+export const BENCH_RP_ORIGIN = 'https://rp.example';
+export const BENCH_USER = 'bench-user';
+
+const options = childArgument<IdpServerOptions>();
+
+function openStore(): Store {
+  return options.store === 'sqlite'
+    ? new SqliteStore({ filename: options.database })
+    : new PostgresStore({ connectionString: options.database, ...(options.schema === undefined ? {} : { schema: options.schema }) });
+}
+
+async function prepare(): Promise<string> {
+  const store = openStore();
+  await store.migrate();
+  await addClient(store, { id: BENCH_CLIENT, origins: [BENCH_RP_ORIGIN], privacyPolicyUrl: `${BENCH_RP_ORIGIN}/privacy`, termsOfServiceUrl: `${BENCH_RP_ORIGIN}/terms` });
+  await addUser(store, { id: BENCH_USER, email: 'bench@idp.example', name: 'Bench User', givenName: 'Bench', password: 'bench password 1', scrypt: { N: 2 ** 10, r: 8, p: 1 } });
+  const id = randomBytes(32).toString('base64url');
+  const now = Date.now();
+  await store.createSession({ idHash: sha256(id), userId: BENCH_USER, createdAt: now, expiresAt: now + 86_400_000 });
+  // The signing key, made once here rather than by the first request of each worker.
+  await createIdp({ issuer: ISSUER, store }).jwks();
+  await store.close();
+  return `fedkit_session=${id}`;
+}
+
+let handler: Idp | undefined;
+
+async function listen(port: number): Promise<{ port: number; close: () => Promise<void> }> {
+  const store = openStore();
+  const idp = createIdp({ issuer: ISSUER, store, onError: (e) => console.error(`bench idp: ${e instanceof Error ? e.stack : String(e)}`) });
+  handler = idp;
+  const server = createServer(toNodeListener(idp));
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+    },
+  };
+}
+
+async function dropSchema(): Promise<void> {
+  if (options.store !== 'postgres' || options.schema === undefined) return;
+  const client = new pg.Client({ connectionString: options.database });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${options.schema}" CASCADE`);
+  await client.end();
+}
+
+const workers = options.workers ?? 1;
+if (cluster.isPrimary) {
+  await dropSchema();
+  const cookie = await prepare();
+  let port: number;
+  let stop: () => Promise<void>;
+  if (workers <= 1) {
+    const s = await listen(0);
+    port = s.port;
+    stop = s.close;
+  } else {
+    // Workers share one listening socket, which the primary hands out round-robin.
+    cluster.setupPrimary({ args: [JSON.stringify(options)], execArgv: process.execArgv });
+    const forked = Array.from({ length: workers }, () => cluster.fork());
+    const ports = await Promise.all(forked.map((w) => new Promise<number>((resolve) => w.once('message', (m: { port: number }) => resolve(m.port)))));
+    port = ports[0]!;
+    stop = async () => {
+      await Promise.all(forked.map((w) => new Promise<void>((resolve) => {
+        w.once('exit', () => resolve());
+        w.send('close');
+      })));
+    };
+  }
+  serveChild({
+    info: (): IdpServerInfo => ({ port, cookie, origin: BENCH_RP_ORIGIN, clientId: BENCH_CLIENT, accountId: BENCH_USER, pid: process.pid }),
+    /**
+     * The same requests as the load generator sends, straight into the IdP handler in this process
+     * (no HTTP, no sockets): `concurrency` at a time for `seconds`. Answers per second.
+     */
+    inProcess: async ({ endpoint, seconds, concurrency, prefix }: { endpoint: 'accounts' | 'assertion'; seconds: number; concurrency: number; prefix: string }) => {
+      const idp = handler;
+      if (idp === undefined) throw new Error('in-process runs need workers: 1');
+      const headers = { cookie, 'sec-fetch-dest': 'webidentity', accept: 'application/json' };
+      let n = 0;
+      let seq = 0;
+      let failed = 0;
+      const one = async (): Promise<void> => {
+        const nonce = `${prefix}${seq++}`;
+        const response =
+          endpoint === 'accounts'
+            ? await idp(new Request(`${ISSUER}/fedcm/accounts`, { headers }))
+            : await idp(
+                new Request(`${ISSUER}/fedcm/assertion`, {
+                  method: 'POST',
+                  headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', origin: BENCH_RP_ORIGIN },
+                  body: `account_id=${BENCH_USER}&client_id=${BENCH_CLIENT}&params=${encodeURIComponent(JSON.stringify({ nonce }))}&disclosure_text_shown=true&is_auto_selected=false&fields=name%2Cemail%2Cpicture&disclosure_shown_for=name%2Cemail%2Cpicture`,
+                }),
+              );
+        await response.arrayBuffer();
+        if (response.status !== 200) failed++;
+        n++;
+      };
+      const end = performance.now() + seconds * 1000;
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: concurrency }, async () => {
+        while (performance.now() < end) await one();
+      }));
+      return { rate: (n - failed) / ((performance.now() - t0) / 1000), failed };
+    },
+    /** How many nonces with this prefix the store remembers (PostgreSQL). */
+    usedNonces: async ({ prefix }: { prefix: string }) => {
+      if (options.store !== 'postgres') return null;
+      const client = new pg.Client({ connectionString: options.database });
+      await client.connect();
+      try {
+        const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${options.schema ?? 'public'}".used_nonces WHERE nonce LIKE $1`, [`${prefix}%`]);
+        return Number(r.rows[0]?.n ?? 0);
+      } finally {
+        await client.end();
+      }
+    },
+    close: async () => {
+      await stop();
+      await dropSchema();
+    },
+  });
+} else {
+  // A cluster worker: listens on the shared port (0 → the primary picks one for all workers).
+  const s = await listen(0);
+  process.send?.({ port: s.port });
+  process.on('message', (m) => {
+    if (m === 'close') void s.close().then(() => process.exit(0));
+  });
+}

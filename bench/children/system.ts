@@ -1,0 +1,112 @@
+// The reference system (`fedkit demo`'s IdP and RP, src/cli/system.ts) for the sign-in and
+// memory benchmarks, in its own process so the measured client never shares an event loop with
+// the server. A front listener (HTTPS, the system's CA and certificate) routes exactly as the
+// system does and adds:
+//   - timing of every IdP handler call (Request in → Response out, in this process): the floor;
+//   - https://rp.example/bench: a page whose window.bench() calls navigator.credentials.get();
+//   - https://idp.example/__bench/session: a session for the demo user without the password form
+//     (many agents need one; the form's scrypt would dominate the memory benchmark's set-up).
+
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serve } from '../../src/common/node-server.js';
+import { CLIENT_ID, DEMO_USER, startSystem } from '../../src/cli/system.js';
+import { openStore } from '../../src/idp/index.js';
+import { sha256 } from '../../src/idp/context.js';
+import { childArgument, serveChild } from '../lib/child.js';
+
+export interface SystemInfo {
+  port: number;
+  hostRules: Record<string, string>;
+  ca: string;
+  configURL: string;
+  loginURL: string;
+  clientId: string;
+  email: string;
+  password: string;
+}
+
+export interface HandlerTiming {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+}
+
+/** What the RP page runs: one get() from the call to the token, timed in the page. */
+export const BENCH_PAGE = `<!doctype html>
+<meta charset="utf-8"><title>fedkit bench RP</title>
+<script>
+window.bench = async (configURL, clientId, nonce) => {
+  const t0 = performance.now();
+  try {
+    const c = await navigator.credentials.get({ identity: { providers: [{ configURL, clientId, params: { nonce } }] }, mediation: 'required' });
+    return { ms: performance.now() - t0, token: c.token };
+  } catch (e) {
+    return { ms: performance.now() - t0, error: e.name + ': ' + e.message };
+  }
+};
+</script>
+<p>fedkit benchmark relying party</p>`;
+
+const { dir, keepAliveMs } = childArgument<{ dir: string; keepAliveMs?: number }>();
+const system = await startSystem({ dir });
+const store = await openStore(join(dir, 'idp.db'));
+let timings: HandlerTiming[] = [];
+
+const front = await serve(
+  async (request, info) => {
+    const url = new URL(request.url);
+    if (url.hostname === 'rp.example') {
+      if (url.pathname === '/bench') return new Response(BENCH_PAGE, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
+      return system.rp.fetch(request);
+    }
+    if (url.pathname === '/__bench/session') {
+      const id = randomBytes(32).toString('base64url');
+      const now = Date.now();
+      await store.createSession({ idHash: sha256(id), userId: DEMO_USER.id, createdAt: now, expiresAt: now + 86_400_000 });
+      const headers = new Headers({ 'content-type': 'text/html; charset=utf-8', 'set-login': 'logged-in' });
+      headers.append('set-cookie', `fedkit_session=${id}; Path=/; HttpOnly; SameSite=None; Secure; Max-Age=86400`);
+      return new Response('<!doctype html><p>signed in</p>', { headers });
+    }
+    const t0 = performance.now();
+    const response = await system.idp(request, info);
+    timings.push({ method: request.method, path: url.pathname, status: response.status, ms: performance.now() - t0 });
+    return response;
+  },
+  { tls: { cert: readFileSync(join(dir, 'server.pem')), key: readFileSync(join(dir, 'server-key.pem')) } },
+);
+
+// Idle keep-alive connections are closed after this long (node:http's default is 5 s; the memory
+// benchmark holds 1,000 sign-ins at the chooser for longer than that).
+front.server.keepAliveTimeout = keepAliveMs ?? 60_000;
+const port = front.port;
+let connections = 0;
+front.server.on('secureConnection', () => connections++);
+serveChild({
+  info: (): SystemInfo => ({
+    port,
+    hostRules: { '*.example:443': `127.0.0.1:${port}`, 'example:443': `127.0.0.1:${port}` },
+    ca: system.ca,
+    configURL: system.configURL,
+    loginURL: system.idp.urls.login,
+    clientId: CLIENT_ID,
+    email: DEMO_USER.email,
+    password: DEMO_USER.password,
+  }),
+  /** The IdP handler timings since the last drain. */
+  drain: (): HandlerTiming[] => {
+    const out = timings;
+    timings = [];
+    return out;
+  },
+  memory: () => process.memoryUsage(),
+  /** TLS connections accepted so far. */
+  connections: () => connections,
+  close: async () => {
+    await front.close();
+    await store.close();
+    await system.close();
+  },
+});

@@ -1,0 +1,68 @@
+// Small statistics and formatting helpers for the benchmark report.
+
+/** Sorted copy (ascending). */
+function sorted(xs: readonly number[]): number[] {
+  return [...xs].sort((a, b) => a - b);
+}
+
+/** Percentile by linear interpolation between closest ranks (p in [0, 100]); NaN for no data. */
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = sorted(xs);
+  const rank = (p / 100) * (s.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  const a = s[lo]!;
+  const b = s[hi]!;
+  return a + (b - a) * (rank - lo);
+}
+
+export function median(xs: readonly number[]): number {
+  return percentile(xs, 50);
+}
+
+export function mean(xs: readonly number[]): number {
+  return xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+export function sum(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+/** Milliseconds with a precision that suits the magnitude. */
+export function ms(x: number): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  if (x >= 100) return `${x.toFixed(0)} ms`;
+  if (x >= 10) return `${x.toFixed(1)} ms`;
+  return `${x.toFixed(2)} ms`;
+}
+
+/** An operation rate, e.g. "12,345 /s". */
+export function rate(x: number): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  return `${Math.round(x).toLocaleString('en-US')} /s`;
+}
+
+export function ratio(x: number): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  return x >= 10 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}×`;
+}
+
+export function bytes(x: number): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  const abs = Math.abs(x);
+  if (abs >= 1024 * 1024) return `${(x / 1024 / 1024).toFixed(1)} MiB`;
+  if (abs >= 1024) return `${(x / 1024).toFixed(1)} KiB`;
+  return `${Math.round(x)} B`;
+}
+
+/** "met" / "missed" with the margin. */
+export function verdict(ok: boolean): string {
+  return ok ? '**met**' : '**missed**';
+}
+
+/** A Markdown table. */
+export function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}

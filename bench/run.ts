@@ -1,0 +1,486 @@
+// `npm run bench`: every comparison of docs/benchmarks.md, measured in one run, and the report
+// written from the figures of that run. Not part of `npm test`.
+//
+//   npm run bench                 the full run (a few minutes on 2 cores)
+//   npm run bench -- --quick      fewer iterations and shorter loads (a smoke test of the script)
+//   npm run bench -- --out <file> write the report elsewhere (default docs/benchmarks.md)
+//
+// PostgreSQL: FEDKIT_BENCH_POSTGRES, else FEDKIT_TEST_POSTGRES, else
+// postgres://postgres@127.0.0.1:5432/test (what `npm test`'s pretest starts). Chromium: /usr/bin/chromium.
+// BENCH_CPU_PROF=<dir> profiles every child process (servers, load generator) with --cpu-prof.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, platform, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { createSecureContext, rootCertificates } from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { bytes, median, ms, percentile, rate, ratio, table, verdict } from './lib/stats.js';
+import { benchScale, type ScaleResults } from './scale.js';
+import { benchSignIn, SETTLE_MS, type SideResult, type SignInResults } from './signin.js';
+import { benchThroughput, HELLO, HELLO_ADAPTER, type ThroughputResults } from './throughput.js';
+import { BARE, benchVerify, FUNCTION, VERIFIER, type VerifyResults } from './verify.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const outIndex = args.indexOf('--out');
+const out = resolve(ROOT, outIndex >= 0 ? (args[outIndex + 1] ?? 'docs/benchmarks.md') : 'docs/benchmarks.md');
+const postgresUrl = process.env['FEDKIT_BENCH_POSTGRES'] ?? process.env['FEDKIT_TEST_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const plan = quick
+  ? {
+      signin: { iterations: 10, warmup: 3, blocks: 2, blockSize: 6, maxSeconds: 30 },
+      throughput: { seconds: 1, rounds: 1, connections: 10 },
+      verify: { tokens: 50, batch: 100, rounds: 6 },
+      scale: { pages: 50, agents: 100, seconds: 1, rounds: 1, connections: 10 },
+    }
+  : {
+      signin: { iterations: 60, warmup: 5, blocks: 8, blockSize: 11, maxSeconds: 120 },
+      throughput: { seconds: 4, rounds: 3, connections: 10 },
+      verify: { tokens: 200, batch: 100, rounds: 100 },
+      scale: { pages: 200, agents: 1000, seconds: 4, rounds: 2, connections: 10 },
+    };
+
+const log = (s: string): void => {
+  process.stderr.write(`${s}\n`);
+};
+
+function commandLine(): string {
+  const extra = args.length > 0 ? ` -- ${args.join(' ')}` : '';
+  return process.env['npm_lifecycle_event'] === 'bench' ? `npm run bench${extra}` : `node dist/bench/run.js${args.length > 0 ? ` ${args.join(' ')}` : ''}`;
+}
+
+function postgresVersion(): string {
+  try {
+    return execFileSync('psql', ['-At', postgresUrl, '-c', 'SHOW server_version'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+// What building a TLS context with Node's root store costs (what every new connection paid
+// before src/common/dispatcher.ts shared one).
+const tlsContextMs = median(
+  Array.from({ length: 5 }, () => {
+    const t0 = performance.now();
+    createSecureContext({ ca: [...rootCertificates] });
+    return performance.now() - t0;
+  }),
+);
+
+const started = new Date();
+const load0 = loadavg();
+log(`fedkit bench${quick ? ' (quick)' : ''}: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, node ${process.version}, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
+
+log('1. sign-in latency: fedkit agent vs Chromium (FedCm over CDP), interleaved');
+const signin: SignInResults = await benchSignIn({ ...plan.signin, log });
+log('2. IdP throughput on one core (autocannon), interleaved rounds');
+const throughput: ThroughputResults = await benchThroughput({ ...plan.throughput, postgresUrl, log });
+log('3. RP verification, interleaved batches');
+const verify: VerifyResults = await benchVerify({ ...plan.verify, log });
+log('4. scale: agent memory, 1,000 concurrent sign-ins, 2 IdP workers on PostgreSQL');
+const scale: ScaleResults = await benchScale({ ...plan.scale, postgresUrl, log });
+const finished = new Date();
+const load1 = loadavg();
+
+// ---- the report -------------------------------------------------------------------------------
+
+const lines: string[] = [];
+const p = (s = ''): void => {
+  lines.push(s);
+};
+
+const chromium = 'latencies' in signin.chromium ? signin.chromium : undefined;
+const agentMedian = median(signin.agent.latencies);
+const agentFloor = median(signin.agent.floors);
+const chromiumMedian = chromium ? median(chromium.latencies) : Number.NaN;
+const speedup = chromiumMedian / agentMedian;
+const overFloor = agentMedian / agentFloor;
+const chromiumB = 'latencies' in signin.blocks.chromium ? signin.blocks.chromium : undefined;
+const agentMedianB = median(signin.blocks.agent.latencies);
+const agentFloorB = median(signin.blocks.agent.floors);
+const chromiumMedianB = chromiumB ? median(chromiumB.latencies) : Number.NaN;
+const speedupB = chromiumMedianB / agentMedianB;
+const overFloorB = agentMedianB / agentFloorB;
+
+const T = throughput.targets;
+const hello = T[HELLO]?.rate ?? Number.NaN;
+const helloAdapter = T[HELLO_ADAPTER]?.rate ?? Number.NaN;
+const signJose = T['ES256 signing, jose (SignJWT, WebCrypto)']?.rate ?? Number.NaN;
+const signNode = T['ES256 signing, node:crypto sign()']?.rate ?? Number.NaN;
+const signing = Math.max(signJose, signNode);
+const platformMin = Math.min(hello, signing);
+const target = 0.8 * platformMin;
+/** Only HTTP and one signature, nothing else: 1 / (1/hello + 1/signing). */
+const combined = 1 / (1 / hello + 1 / signing);
+const endpoints = Object.keys(T).filter((k) => k.includes(' endpoint ('));
+const us = (r: number | undefined): number => (r === undefined ? Number.NaN : 1e6 / r);
+/** Per-request cost split for one endpoint and store, µs, from 1/rate of the measured runs. */
+function split(endpoint: 'accounts' | 'assertion', store: 'SQLite' | 'PostgreSQL'): { total: number; handler: number; http: number; signature: number; rest: number } | undefined {
+  const overHttp = T[`${endpoint} endpoint (${store})`]?.rate;
+  const inProcess = T[`${endpoint} handler in process, no HTTP (${store})`]?.rate;
+  if (overHttp === undefined || inProcess === undefined) return undefined;
+  const signature = endpoint === 'assertion' ? us(signNode) : 0;
+  return { total: us(overHttp), handler: us(inProcess), http: us(overHttp) - us(inProcess), signature, rest: us(inProcess) - signature };
+}
+const usText = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(0)} µs` : 'n/a');
+
+const bareRate = verify.rates[BARE] ?? Number.NaN;
+/** Paired: each round's rate over bare jose's in the same round, median over rounds. */
+const verifierRatio = verify.pairedRatios[VERIFIER] ?? Number.NaN;
+const functionRatio = verify.pairedRatios[FUNCTION] ?? Number.NaN;
+
+p('# Benchmarks');
+p();
+p(`> **Generated file.** Written by \`bench/run.ts\` from the run described below; do not edit by hand.`);
+p(`> Every figure here comes from that run. To reproduce: \`npm install\`, \`npm test\` (its pretest installs Chromium and`);
+p(`> starts PostgreSQL), then \`npm run bench\`.`);
+p();
+p(table(
+  ['', ''],
+  [
+    ['Date', `${started.toISOString()} (took ${((finished.getTime() - started.getTime()) / 1000).toFixed(0)} s)`],
+    ['Command', `\`${commandLine()}\`${quick ? ' (quick mode: small counts, for checking the script, not for quoting)' : ''}`],
+    ['Node', `\`node --version\`: ${process.version}`],
+    ['CPU', `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} (os.cpus())`],
+    ['Memory, OS', `${bytes(totalmem())}, ${platform()} ${release()}`],
+    ['Load average', `${load0.map((x) => x.toFixed(2)).join(' / ')} at the start, ${load1.map((x) => x.toFixed(2)).join(' / ')} at the end (1 / 5 / 15 min)`],
+    ['Chromium', signin.chromiumVersion ?? 'not run'],
+    ['PostgreSQL', typeof throughput.postgres === 'string' ? `${postgresVersion()} at 127.0.0.1 (loopback)` : `not run: ${throughput.postgres.skipped}`],
+    ['CPU pinning', throughput.pinned ? `taskset: servers and signing loops on CPU ${throughput.serverCpus}, the load generator on CPU ${throughput.loadCpus}` : 'taskset is not available: nothing is pinned'],
+  ],
+));
+p();
+p('Every comparison runs its contenders in the same process run, interleaved (A B, B A, … or rotating rounds), so');
+p('that noise from the machine hits all of them; figures are medians over iterations or rounds. A load average');
+p('above the core count means other work shared the machine during the run: absolute figures then move');
+p('between runs, the ratios (measured side by side) much less.');
+p();
+
+p('## Goals');
+p();
+const goalRows: string[][] = [
+  ['1. Sign-in: agent ≥ 20× faster than Chromium (alternating one by one)', chromium ? `${ratio(speedup)} (${ms(agentMedian)} vs ${ms(chromiumMedian)})` : 'Chromium not run', chromium ? verdict(speedup >= 20) : 'n/a'],
+  ['1. Sign-in: agent ≥ 20× faster than Chromium (alternating blocks, back to back)', chromiumB ? `${ratio(speedupB)} (${ms(agentMedianB)} vs ${ms(chromiumMedianB)})` : 'Chromium not run', chromiumB ? verdict(speedupB >= 20) : 'n/a'],
+  ['1. Sign-in: agent ≤ 3× the IdP floor (alternating one by one)', `${ratio(overFloor)} (${ms(agentMedian)} vs floor ${ms(agentFloor)})`, verdict(overFloor <= 3)],
+  ['1. Sign-in: agent ≤ 3× the IdP floor (alternating blocks, back to back)', `${ratio(overFloorB)} (${ms(agentMedianB)} vs floor ${ms(agentFloorB)})`, verdict(overFloorB <= 3)],
+];
+for (const e of endpoints) {
+  const r = T[e]!.rate;
+  goalRows.push([`2. ${e}: ≥ 0.8 × min(hello world, signing)`, `${rate(r)} = ${(r / platformMin).toFixed(2)} × ${rate(platformMin)}`, verdict(r >= target)]);
+}
+goalRows.push([`3. ${VERIFIER} ≥ 0.9 × bare jose`, `${verifierRatio.toFixed(2)}×`, verdict(verifierRatio >= 0.9)]);
+goalRows.push([`3. ${FUNCTION} ≥ 0.9 × bare jose`, `${functionRatio.toFixed(2)}×`, verdict(functionRatio >= 0.9)]);
+p(table(['Goal', 'Measured', ''], goalRows));
+p();
+
+// ---- 1 ----
+p('## 1. Sign-in latency: fedkit agent vs Chromium');
+p();
+p('The reference system (`src/cli/system.ts`, what `fedkit demo` runs: the IdP kit on SQLite and the reference RP');
+p('behind one HTTPS listener, local CA, `https://idp.example` / `https://rp.example` on loopback) runs in its own');
+p('process; the agent runs in a process of its own (driven over IPC), Chromium in its own processes (driven by');
+p('playwright-core from the benchmark process).');
+p();
+p('**One sign-in**, on both sides: the RP page (`https://rp.example/bench`) calls');
+p("`navigator.credentials.get({ identity: { providers: [{ configURL, clientId, params: { nonce } }] }, mediation: 'required' })`");
+p('with a fresh nonce, and the time is taken in the page with `performance.now()` from the call to the');
+p("IdentityCredential's token. `mediation: 'required'` makes both show the account chooser every time, so each");
+p('sign-in runs the whole flow (no auto re-authentication shortcut, no embargo between iterations). The IdP');
+p('session exists before (each side signed in once through the IdP\'s login form, which also set the Login Status).');
+p('The chooser is answered by automation at once: the agent\'s `autoSelect()` mediator; for Chromium, `FedCm.selectAccount`');
+p('sent from the benchmark as soon as `FedCm.dialogShown` arrives (that DevTools round trip is part of Chromium\'s');
+p('figure: it is how Chromium auto-selects under automation). `FedCm.enable {disableRejectionDelay: true}` and the');
+p('agent\'s `rejectionDelay: false` (the delay only applies to failures; there were none).');
+p();
+const sideRow = (name: string, s: SideResult): string[] => [
+  name,
+  String(s.latencies.length),
+  ms(median(s.latencies)),
+  ms(percentile(s.latencies, 99)),
+  ms(Math.min(...s.latencies)),
+  ms(median(s.floors)),
+  String(s.errors.length),
+];
+p('Two ways of interleaving, both in this run:');
+p();
+p(`- **alternating one by one**: one sign-in per contender per round, the order rotated and reversed from round to round, with ${SETTLE_MS} ms of idle time (not measured) after each`);
+p(`  sign-in so that neither side's after-work lands in the other's measurement; ${signin.iterations} measured sign-ins per side after`);
+p(`  ${signin.warmup} warm-up ones. Every sign-in starts from idle processes.`);
+p(`- **alternating blocks**: ${signin.blockSize} sign-ins back to back by one contender, then ${signin.blockSize} by the next, ${signin.blockCount} blocks each (order rotated),`);
+p('  the first sign-in of every block not counted: the way a test suite signs in, one after the other.');
+p();
+p('A third contender shows what the transport alone costs: **undici alone** makes the same four requests');
+p('(well-known and config in parallel, accounts, assertion) with the headers FedCM sends and the session cookie,');
+p('through the same kind of dispatcher the agent uses (TLS, host rules, keep-alive), from the agent\'s process, and');
+p('parses the JSON: no FedCM algorithm, no cookie jar, no request shaping. It is the fastest any Node client of');
+p('this IdP can be here.');
+p();
+p('On this machine (a VM) a process that has been idle for a few milliseconds wakes up measurably slower, and');
+p('every HTTP exchange wakes two processes, so the one-by-one figures are higher for both sides.');
+p();
+const chromiumName = `Chromium ${signin.chromiumVersion ?? ''}`.trim();
+p(table(
+  ['', 'sign-ins', 'median', 'p99', 'min', 'IdP floor (median)', 'errors'],
+  [
+    sideRow('fedkit agent, one by one', signin.agent),
+    ...(chromium ? [sideRow(`${chromiumName}, one by one`, chromium)] : []),
+    sideRow('undici alone, same requests, one by one', signin.raw),
+    sideRow('fedkit agent, back to back', signin.blocks.agent),
+    ...(chromiumB ? [sideRow(`${chromiumName}, back to back`, chromiumB)] : []),
+    sideRow('undici alone, same requests, back to back', signin.blocks.raw),
+  ],
+));
+p();
+if (chromium) {
+  p(`- Agent vs Chromium: **${ratio(speedup)}** faster one by one, **${ratio(speedupB)}** back to back (median vs median). Measured from the driving process instead`);
+  p(`  (Chromium: the \`page.evaluate\` round trip; the agent: the IPC round trip), the medians are ${ms(median(chromium.outer))} and`);
+  p(`  ${ms(median(signin.agent.outer))}; the in-page figures above are the fair ones.`);
+} else {
+  p(`- Chromium: ${'skipped' in signin.chromium ? signin.chromium.skipped : ''}`);
+}
+const rawMedian = median(signin.raw.latencies);
+const rawMedianB = median(signin.blocks.raw.latencies);
+p(`- undici alone vs the floor: **${ratio(rawMedian / median(signin.raw.floors))}** one by one, **${ratio(rawMedianB / median(signin.blocks.raw.floors))}** back to back: HTTP over TLS`);
+p('  on loopback, with both processes waking for every exchange, costs more here than the IdP\'s own work.');
+p(`- Agent vs undici alone: **${ratio(agentMedian / rawMedian)}** one by one, **${ratio(agentMedianB / rawMedianB)}** back to back: the price of the FedCM`);
+p('  algorithm, the browser-exact fetcher (cookie jar, Fetch metadata, CORS and size checks) and the page API.');
+p(`- Agent vs the floor: **${ratio(overFloor)}** one by one, **${ratio(overFloorB)}** back to back. The floor is the sum of the IdP handler's own time (Request in,`);
+p('  Response out, timed inside the server process) over the requests of one sign-in; it leaves out TLS, HTTP');
+p('  parsing and the network, and it adds up requests the browser makes in parallel (well-known and config), so');
+p('  it is a lower bound no client can reach.');
+if (chromium) {
+  p(`- Even a client that cost nothing would be at most ${ratio(chromiumMedian / agentFloor)} (one by one) or ${ratio(chromiumMedianB / agentFloorB)} (back to back)`);
+  p('  faster than Chromium here: that is Chromium\'s median over the IdP\'s own time for one sign-in. A 20× goal');
+  p('  needs that bound to be well above 20×, and then a client that costs next to nothing.');
+}
+p(`- ${signin.seconds.toFixed(0)} s for this section.`);
+p();
+p('Requests of one sign-in (one by one), as the IdP saw them, with the median IdP handler time per request:');
+p();
+const reqRows: string[][] = [];
+for (const [name, s] of [['agent', signin.agent], ...(chromium ? [['Chromium', chromium]] : [])] as [string, SideResult][]) {
+  for (const r of s.requests) {
+    const key = r.replace(/ → \d+$/, '');
+    reqRows.push([name, `\`${r}\``, ms(s.serverByPath[key] ?? Number.NaN), name === 'agent' ? ms(clientTime(s, key)) : '']);
+  }
+}
+p(table(['', 'request', 'IdP handler (median)', 'seen by the agent (median)'], reqRows));
+p();
+p('"Seen by the agent" is the agent\'s own fetch record for that endpoint: request start to full body, so it');
+p('includes the agent\'s request shaping and cookies, undici, TLS on loopback, and the server\'s HTTP layer.');
+p();
+
+// ---- 2 ----
+p('## 2. IdP throughput on one core');
+p();
+p(`autocannon (${throughput.connections} connections, no pipelining, ${throughput.seconds} s per run, ${throughput.rounds} rounds rotating the order, after`);
+p('a 1 s warm-up each) against plain HTTP on loopback. The IdP kit is `createIdp` behind `toNodeListener` on');
+p('`node:http`, one process. Each assertion request carries what Chromium sends (form body with `account_id`,');
+p('`client_id`, `params` with a **fresh nonce per request**, made by autocannon\'s `setupRequest`, `fields`,');
+p('`disclosure_shown_for`), a valid session cookie, `Origin: https://rp.example` and `Sec-Fetch-Dest: webidentity`; it');
+p('reads client, session, user and grant, uses up the nonce, updates the grant and signs an ES256 ID token.');
+p('The accounts request is a credentialed GET with the session cookie. The signing loops sign the same claims');
+p('with the same algorithm, one after the other, for the same time.');
+p();
+const tRows: string[][] = Object.entries(T).map(([name, r]) => [
+  name,
+  rate(r.rate),
+  r.p50 === undefined ? '' : `${r.p50} ms`,
+  r.p99 === undefined ? '' : `${r.p99} ms`,
+  r.requests === undefined ? '' : String((r.non2xx ?? 0) + (r.errors ?? 0)),
+  name.includes(' endpoint (') ? `${(r.rate / platformMin).toFixed(2)}×` : '',
+  name.includes(' endpoint (') ? `${(r.rate / combined).toFixed(2)}×` : '',
+]);
+p(table(['', 'rate (median)', 'p50', 'p99', 'non-2xx + errors', 'vs min(hello, signing)', 'vs HTTP + 1 signature'], tRows));
+p();
+p(`- min(hello world, signing) = ${rate(platformMin)} (signing = the faster of the two signing loops, ${rate(signing)});`);
+p(`  the goal is ≥ ${rate(target)}.`);
+p(`- "HTTP + 1 signature" = 1 / (1/hello + 1/signing) = ${rate(combined)}: what a server doing nothing but one`);
+p('  hello-world exchange and one signature per request could reach on this core. The goal asks for 0.8× the');
+p('  smaller of the two alone, which is above even that bound whenever both costs are of the same order: an');
+p('  assertion pays for both (and more: see below), so the goal is out of reach by construction here.');
+p('- PostgreSQL runs unpinned (its own processes), so the PostgreSQL figures use more than the one core the IdP');
+p('  process is pinned to, and PostgreSQL competes with the load generator for the other core.');
+p('- Latency percentiles are autocannon\'s (1 ms resolution).');
+p(`- "${HELLO_ADAPTER}": the same hello world as a web \`Response\`, served through \`toNodeListener\`, the adapter every`);
+p(`  IdP request goes through (\`IncomingMessage\` → \`Request\`, \`Response\` → \`ServerResponse\`): ${usText(us(helloAdapter) - us(hello))} more per request than the bare one.`);
+p('- "handler in process, no HTTP": the same requests (same headers, body, fresh nonces) handed to the IdP handler as');
+p(`  \`Request\` objects inside the pinned server process, ${throughput.connections} at a time, for the same time: the IdP kit's own work without`);
+p('  sockets, HTTP parsing or the node:http adapter.');
+p();
+p('Where the time of one request goes, at saturation (µs = 1 / rate; "HTTP" = over HTTP minus in process;');
+p('"signature" = 1 / the node:crypto signing rate, the way the kit now signs):');
+p();
+const splitRows: string[][] = [];
+for (const store of ['SQLite', 'PostgreSQL'] as const) {
+  for (const endpoint of ['accounts', 'assertion'] as const) {
+    const x = split(endpoint, store);
+    if (x) splitRows.push([`${endpoint} (${store})`, usText(x.total), usText(x.http), usText(x.signature), usText(x.rest)]);
+  }
+}
+splitRows.push([HELLO, usText(us(hello)), usText(us(hello)), '', '']);
+splitRows.push([HELLO_ADAPTER, usText(us(helloAdapter)), usText(us(helloAdapter)), '', '']);
+p(table(['per request', 'total', 'HTTP (node:http + adapter)', 'signature', 'store, parsing, JSON, the rest'], splitRows));
+p();
+
+// ---- 3 ----
+p('## 3. RP verification');
+p();
+p(`${verify.tokens} real ID tokens from the IdP kit's assertion endpoint (ES256, distinct nonces), verified one after the`);
+p(`other in batches of ${verify.batch}; ${verify.rounds} rounds rotate the three contenders. The RP kit discovers the keys`);
+p('(OpenID configuration, then the JWKS) through its `fetch` option, answered by the IdP handler in process, once,');
+p(`and caches them (${verify.fetches} fetches in all: discovery + JWKS for the one-call function's cached verifier and for`);
+p('the verifier kept by the caller). Every contender checks the signature, `iss`, `aud`, expiry and the nonce; the RP');
+p('kit also checks the algorithm allow-list, required claims and `iat`, and names the failed check.');
+p();
+p(table(
+  ['', 'tokens/s (median)', 'vs bare jose (ratio of medians)', 'vs bare jose (median of per-round ratios)'],
+  Object.entries(verify.rates).map(([name, r]) => [name, rate(r), `${(r / bareRate).toFixed(2)}×`, `${(verify.pairedRatios[name] ?? Number.NaN).toFixed(2)}×`]),
+));
+p();
+p('The goal is judged on the per-round ratio: the contenders of one round ran back to back, so it is the least noisy.');
+p();
+
+// ---- 4 ----
+p('## 4. Scale');
+p();
+p('### Agent memory');
+p();
+if ('skipped' in scale.memory) {
+  p(`Not measured: ${scale.memory.skipped}`);
+} else {
+  const m = scale.memory;
+  const both = (x: { heapUsed: number; external: number }): number => x.heapUsed + x.external;
+  p('A separate process (`--expose-gc`) against the reference system in its own process; every figure is a');
+  p('`process.memoryUsage()` difference (`heapUsed + external`) after forced full collections.');
+  p();
+  p(table(
+    ['', 'heap + external', 'heapUsed', 'external', 'RSS (indicative)'],
+    [
+      [`per open page (one agent, ${m.pages} RP pages loaded)`, bytes(both(m.perPage)), bytes(m.perPage.heapUsed), bytes(m.perPage.external), bytes(m.perPage.rss)],
+      [`per agent (${m.agents} agents, each with an IdP session and the RP page open)`, bytes(both(m.perAgent)), bytes(m.perAgent.heapUsed), bytes(m.perAgent.external), bytes(m.perAgent.rss)],
+      [`per sign-in in flight (${m.concurrent} at once, all at the account chooser)`, bytes(both(m.perSignIn)), bytes(m.perSignIn.heapUsed), bytes(m.perSignIn.external), bytes(m.perSignIn.rss)],
+      [`**${m.concurrent.toLocaleString('en-US')} concurrent sign-ins** (in flight, beyond the idle agents)`, bytes(both(m.perSignIn) * m.concurrent), '', '', ''],
+      [`${m.concurrent.toLocaleString('en-US')} agents + their sign-ins in flight`, bytes((both(m.perAgent) + both(m.perSignIn)) * m.concurrent), '', '', ''],
+      ['left after closing every agent (vs before the first)', bytes(both(m.leftAfterClose)), bytes(m.leftAfterClose.heapUsed), bytes(m.leftAfterClose.external), bytes(m.leftAfterClose.rss)],
+    ],
+  ));
+  p();
+  p(`- ${m.succeeded} of ${m.concurrent} concurrent sign-ins returned a token${m.errors.length > 0 ? `; errors: ${m.errors.join('; ')}` : ', none failed'}.`);
+  p(`- From the ${m.concurrent} get() calls to the last account chooser shown: ${ms(m.toChoosersMs)} (config, well-known and accounts`);
+  p(`  for all of them against one IdP process); from the answers to the last token: ${ms(m.toTokensMs)}.`);
+  if (m.diagnostics.length > 0) p(`- The agents' error diagnostics: ${m.diagnostics.map((d) => `\`${d}\``).join('; ')}.`);
+  p('- One agent holds one chooser at a time (as a browser tab does), so concurrent sign-ins take one agent each.');
+  p('- The system\'s listener keeps idle connections open for 60 s here (node:http\'s default is 5 s): the sign-ins wait at');
+  p('  the chooser until all of them have reached it, which takes longer than 5 s.');
+  p('- RSS is process-wide and includes memory V8 keeps after collections; the heap figures are the measure.');
+}
+p();
+p('### The IdP as 2 worker processes sharing PostgreSQL');
+p();
+if ('skipped' in scale.cluster) {
+  p(`Not measured: ${scale.cluster.skipped}`);
+} else {
+  const c = scale.cluster;
+  p(`The IdP kit on PostgreSQL as 1 process and as 2 \`node:cluster\` workers sharing one port (no pinning: the 2`);
+  p(`workers, PostgreSQL and autocannon share the ${cpus().length} cores). Assertion endpoint, fresh nonces, ${c.connections} connections,`);
+  p(`${c.seconds} s per run, ${c.rounds} rounds alternating the two.`);
+  p();
+  p(table(
+    ['workers', 'assertions/s (median)', 'p50', 'p99', 'requests', 'non-2xx', 'errors'],
+    c.runs.map((r) => [String(r.workers), rate(r.rate), `${r.p50} ms`, `${r.p99} ms`, String(r.requests), String(r.non2xx), String(r.errors)]),
+  ));
+  p();
+  const rp = c.replay;
+  const ok = rp.duplicatesAccepted === 0 && rp.errors === 0 && Object.keys(rp.otherStatuses).length === 0 && (rp.storedNonces === null || rp.storedNonces >= rp.accepted);
+  p(`**Replay guard across workers** (2 workers, every nonce sent twice in a row by different connections, so the two`);
+  p(`copies are usually in flight at once, often on different workers): ${rp.requests} requests, ${rp.accepted} answered 200, ${rp.refused} refused`);
+  p(`with 400 (\`invalid_request\`, nonce already used), ${Object.keys(rp.otherStatuses).length === 0 ? 'no other status' : `other statuses ${JSON.stringify(rp.otherStatuses)}`}, ${rp.errors} connection errors.`);
+  p(`**${rp.duplicatesAccepted} nonces were accepted twice.** PostgreSQL holds ${String(rp.storedNonces)} used nonces for the run`);
+  p('(≥ the accepted count: requests still in flight when the load generator stopped were answered after it stopped');
+  p(`counting). ${ok ? 'Result: **no duplicate acceptance, no errors**.' : '**Result: FAILED, see the figures above.**'}`);
+}
+p();
+
+// ---- what was fixed, what is left ----
+p('## Profiles: what was fixed, what remains');
+p();
+p('Profiled with `node --cpu-prof` (`BENCH_CPU_PROF=<dir> npm run bench` profiles every child process) on the');
+p('sign-in loop (agent and IdP) and on the IdP under autocannon. Fixed along the way:');
+p();
+p('- **SQLite store** (`src/idp/store/sqlite.ts`): every call compiled its SQL again with `db.prepare()`; statements');
+p('  are now prepared once per store and reused, the grant upsert is one cached transaction, and `useNonce` is one');
+p('  `INSERT … ON CONFLICT DO UPDATE … WHERE expired` statement (the same shape as the PostgreSQL store) instead of');
+p('  a transaction of two.');
+p('- **Signing** (`src/idp/tokens.ts`): ID tokens were signed with jose\'s `SignJWT` and a WebCrypto key, i.e. a');
+p('  thread-pool job and a promise hop per token; they are now signed with `node:crypto`\'s synchronous `sign()`');
+p('  (same compact JWS, same header and claims, `ieee-p1363` ES256 signatures; EdDSA likewise). The two signing');
+p('  loops of section 2 measure the difference.');
+p('- **PostgreSQL grant upsert** (`src/idp/store/postgres.ts`): a transaction of five round trips (BEGIN, INSERT,');
+p('  SELECT FOR UPDATE, UPDATE, COMMIT) is now one `INSERT … ON CONFLICT DO UPDATE` that merges the fields in SQL');
+p('  exactly as `fieldsJson()` does.');
+p('- **PostgreSQL session lookup** (`src/idp/store/postgres.ts`, `types.ts`, `context.ts`): every credentialed');
+p('  request read the session, then its user: two round trips. `Store` gains an optional `getSessionUser()` (one');
+p('  JOIN), which the PostgreSQL store implements and the IdP uses when present.');
+p(`- **TLS trust store** (\`src/common/dispatcher.ts\`, under the agent's fetcher and the RP verifier): every new`);
+p(`  connection built a TLS context from Node's ${rootCertificates.length} root certificates plus the extra CA (${ms(tlsContextMs)} each, measured in this`);
+p('  run); the context is now built once per set of trusted roots and shared. This is what makes a fresh agent\'s');
+p('  first sign-in, and the 1,000-agent run above, cheap.');
+p('- **RP verification** (`src/rp/verify.ts`): the protected header is read with `Buffer` instead of jose\'s');
+p("  decodeProtectedHeader, and the key jose's remote JWKS resolved for a (alg, kid) is handed to jwtVerify directly");
+p("  while jose's copy of the JWKS is fresh (any lookup that reaches jose, such as a new kid, empties that cache first,");
+p('  so rotation and key removal behave exactly as before).');
+p();
+p('What remains (figures from this run):');
+p();
+{
+  const perRequest = signin.agent.requests.map((r) => r.replace(/ → \d+$/, ''));
+  const clientSum = perRequest.reduce((a, k) => a + (clientTime(signin.agent, k) || 0), 0);
+  const raw = median(signin.blocks.raw.latencies);
+  p(`- **Sign-in**: back to back, the agent takes ${ms(agentMedianB)}, undici alone making the same requests ${ms(raw)}, and the`);
+  p(`  IdP's handlers ${ms(agentFloorB)}. So of the agent's time, about ${ms(raw - agentFloorB)} is HTTP over TLS on loopback (both ends,`);
+  p(`  both processes waking for each exchange) and about ${ms(agentMedianB - raw)} is the agent's own work: the FedCM steps, the`);
+  p('  browser-exact fetcher (tough-cookie jar, header shaping, CORS, capped body reads, JSON checks) and the page');
+  p(`  API. The agent's requests, one by one, add up to ${ms(clientSum)} as it sees them (per request in the table of`);
+  p('  section 1). The profile of the agent shows this spread thinly (undici, streams, the cookie jar, the fetcher,');
+  p('  JSON), with no single hot spot left; the largest item is the TLS socket writes, which undici alone pays too.');
+  if (chromium && chromiumB) p(`  Chromium spends ${ms(chromiumMedianB - agentMedianB)} more per sign-in than the agent, back to back (its process hops, FedCM UI, the DevTools round trip).`);
+}
+for (const store of ['SQLite', 'PostgreSQL'] as const) {
+  const x = split('assertion', store);
+  if (!x) continue;
+  p(`- **Assertion endpoint (${store})**: of ${usText(x.total)} per request, HTTP takes ${usText(x.http)} (${((x.http / x.total) * 100).toFixed(0)}%), the`);
+  p(`  signature ${usText(x.signature)} (${((x.signature / x.total) * 100).toFixed(0)}%), and the store (client, session and user, grant, the nonce`);
+  p(`  write, the grant write${store === 'PostgreSQL' ? ': five round trips to PostgreSQL' : ', each write a WAL commit'}), form, cookie and JSON work the remaining ${usText(x.rest)} (${((x.rest / x.total) * 100).toFixed(0)}%).`);
+}
+p(`- **HTTP layer**: the kit's node:http adapter alone adds ${usText(us(helloAdapter) - us(hello))} to a hello world (${usText(us(hello))} bare, ${usText(us(helloAdapter))}`);
+p('  through `toNodeListener`): building a web `Request` (URL, Headers, a web stream for the body) and writing a');
+p('  web `Response` (its body stream read back) cost more than the HTTP exchange itself in Node 20. It is the price');
+p('  of the kit being one web-standard handler that any server can mount; it was left as is.');
+p(`- **The throughput goal**: a hello world costs ${usText(us(hello))} and a bare signature ${usText(us(signing))} here, so even`);
+p(`  HTTP + a signature alone is ${usText(us(hello) + us(signing))}, i.e. ${rate(combined)}, below the goal of ${rate(target)}; the`);
+p('  store work of an assertion (the replay guard and the grant must be written before the token leaves) comes on top.');
+p('- **PostgreSQL**: throughput is bound by round trips (five per assertion, two per accounts request) and by');
+p("  PostgreSQL's own CPU on the same cores; a second IdP worker adds no CPU the machine does not have.");
+p(`- **RP verification**: the signature check (WebCrypto, a thread-pool job) is nearly all of it: bare jose verifies`);
+p(`  ${rate(bareRate)} here; the RP kit's extra checks and the cached key lookup cost the rest (${verifierRatio.toFixed(2)}×).`);
+p();
+
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${lines.join('\n')}\n`);
+log(`wrote ${out}`);
+if (!existsSync(out)) process.exitCode = 1;
+
+function clientTime(s: SideResult, request: string): number {
+  const endpoint: Record<string, string> = {
+    'GET /.well-known/web-identity': 'well-known file',
+    'GET /fedcm/config.json': 'config file',
+    'GET /fedcm/accounts': 'accounts endpoint',
+    'GET /fedcm/client_metadata': 'client metadata endpoint',
+    'POST /fedcm/assertion': 'id assertion endpoint',
+  };
+  const name = endpoint[request];
+  return name === undefined ? Number.NaN : (s.clientByEndpoint?.[name] ?? Number.NaN);
+}

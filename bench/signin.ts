@@ -1,0 +1,282 @@
+// 1. Sign-in latency: a full FedCM sign-in with fedkit's agent vs headless Chromium's native
+// FedCM (driven through the DevTools FedCm domain), against the same reference IdP + RP, run in a
+// separate process. Iterations alternate A/B so machine noise hits both.
+//
+// One "sign-in", on both sides: from the page's call of navigator.credentials.get() (mediation
+// 'required', so the account chooser is shown and the whole flow runs: well-known, config,
+// accounts, client metadata as the browser decides, ID assertion) to the IdentityCredential's
+// token in the page, timed in the page (performance.now()). The IdP session is established once
+// before (the IdP's login form). The chooser is answered by automation: fedkit's autoSelect
+// mediator; for Chromium, FedCm.selectAccount sent as soon as FedCm.dialogShown arrives (its
+// CDP round trip is part of Chromium's figure: it is how Chromium auto-selects under automation).
+
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Child } from './lib/child.js';
+import { median, percentile, sum } from './lib/stats.js';
+import type { AgentSignIn } from './children/agent.js';
+import type { HandlerTiming, SystemInfo } from './children/system.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const RP_BENCH_PAGE = 'https://rp.example/bench';
+/** Idle time after each sign-in, outside the measurement. */
+export const SETTLE_MS = 20;
+
+export interface SideResult {
+  /** get() → token, in the page, ms. */
+  latencies: number[];
+  /** The same measured from the driving process (Chromium: page.evaluate round trip). */
+  outer: number[];
+  /** Sum of the IdP handler times of each sign-in, ms. */
+  floors: number[];
+  /** IdP requests of one sign-in (method path), from the first measured iteration. */
+  requests: string[];
+  /** Median IdP handler time per path. */
+  serverByPath: Record<string, number>;
+  /** Agent only: median client-observed duration per endpoint. */
+  clientByEndpoint?: Record<string, number>;
+  errors: string[];
+}
+
+export interface SignInResults {
+  /** Strict alternation, one sign-in at a time. */
+  agent: SideResult;
+  /** The same requests through undici, without the agent (the transport floor). */
+  raw: SideResult;
+  chromium: SideResult | { skipped: string };
+  /** Alternating blocks of back-to-back sign-ins. */
+  blocks: { agent: SideResult; raw: SideResult; chromium: SideResult | { skipped: string } };
+  blockSize: number;
+  blockCount: number;
+  chromiumVersion?: string;
+  iterations: number;
+  warmup: number;
+  seconds: number;
+}
+
+function emptySide(): SideResult {
+  return { latencies: [], outer: [], floors: [], requests: [], serverByPath: {}, errors: [] };
+}
+
+/** A started reference system in its own process (also used by the scale benchmark). */
+export async function startSystemChild(dir: string, keepAliveMs?: number): Promise<{ child: Child; info: SystemInfo }> {
+  const child = new Child('system', { args: [JSON.stringify({ dir, ...(keepAliveMs === undefined ? {} : { keepAliveMs }) })] });
+  const info = await child.call<SystemInfo>('info');
+  return { child, info };
+}
+
+interface Runner {
+  signIn(nonce: string): Promise<{ ms: number; outer: number; token?: string; error?: string }>;
+  close(): Promise<void>;
+}
+
+/** The agent in its own process (bench/children/agent.ts), and the raw client beside it. */
+async function agentRunners(info: SystemInfo, records: { endpoint: string; durationMs: number }[]): Promise<{ agent: Runner; raw: Runner }> {
+  const child = new Child('agent', { args: [JSON.stringify({ info, page: RP_BENCH_PAGE })] });
+  await child.call('ready');
+  const runner = (call: 'signIn' | 'rawSignIn'): Runner => ({
+    async signIn(nonce) {
+      const t0 = performance.now();
+      const r = await child.call<AgentSignIn>(call, { nonce });
+      const outer = performance.now() - t0;
+      records.push(...r.records);
+      return { ms: r.ms, outer, ...(r.token === undefined ? {} : { token: r.token }), ...(r.error === undefined ? {} : { error: r.error }) };
+    },
+    close: async () => {},
+  });
+  return { agent: { ...runner('signIn'), close: () => child.stop() }, raw: runner('rawSignIn') };
+}
+
+interface DialogShown {
+  dialogId: string;
+  dialogType: string;
+}
+
+async function chromiumRunner(info: SystemInfo, profileDir: string): Promise<Runner & { version: string }> {
+  const { chromium } = await import('playwright-core');
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: false, // --headless=new below: the full browser, whose FedCM UI the FedCm domain drives
+    timeout: 30_000,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--host-resolver-rules=MAP *.example:443 127.0.0.1:${info.port}`,
+      '--ignore-certificate-errors',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(15_000);
+  // The IdP session, through its login form (Chromium also records Set-Login: logged-in).
+  await page.goto(info.loginURL);
+  await page.fill('input[name="email"]', info.email);
+  await page.fill('input[name="password"]', info.password);
+  await Promise.all([page.waitForLoadState('load'), page.click('button[type="submit"], input[type="submit"]')]);
+  await page.goto(RP_BENCH_PAGE);
+  const cdp = await context.newCDPSession(page);
+  // Auto-select: answer each chooser the moment it is shown.
+  cdp.on('FedCm.dialogShown', (d: DialogShown) => {
+    if (d.dialogType === 'AccountChooser') void cdp.send('FedCm.selectAccount', { dialogId: d.dialogId, accountIndex: 0 }).catch(() => {});
+    else if (d.dialogType === 'Error') void cdp.send('FedCm.clickDialogButton', { dialogId: d.dialogId, dialogButton: 'ErrorGotIt' }).catch(() => {});
+    else void cdp.send('FedCm.dismissDialog', { dialogId: d.dialogId }).catch(() => {});
+  });
+  await cdp.send('FedCm.enable', { disableRejectionDelay: true });
+  const version = (await cdp.send('Browser.getVersion')).product;
+  return {
+    version,
+    async signIn(nonce) {
+      const t0 = performance.now();
+      const r = await page.evaluate(
+        ([configURL, clientId, n]) => (window as unknown as { bench: (c: string, i: string, n: string) => Promise<{ ms: number; token?: string; error?: string }> }).bench(configURL, clientId, n),
+        [info.configURL, info.clientId, nonce] as const,
+      );
+      return { ...r, outer: performance.now() - t0 };
+    },
+    close: () => context.close(),
+  };
+}
+
+function byPathMedians(all: HandlerTiming[][]): Record<string, number> {
+  const paths = new Map<string, number[]>();
+  for (const one of all) for (const t of one) paths.set(`${t.method} ${t.path}`, [...(paths.get(`${t.method} ${t.path}`) ?? []), t.ms]);
+  return Object.fromEntries([...paths].map(([k, v]) => [k, median(v)]));
+}
+
+/** The contenders in a different order for each round: rotated, and reversed every other round. */
+function rotate<T>(items: T[], round: number): T[] {
+  const rotated = items.map((_, i) => items[(i + Math.floor(round / 2)) % items.length]!);
+  return round % 2 === 0 ? rotated : rotated.reverse();
+}
+
+interface Contender {
+  name: 'agent' | 'raw' | 'chromium';
+  runner: Runner;
+}
+
+/** One mode's measurements, per contender. */
+class Tally {
+  readonly sides = new Map<string, { side: SideResult; timings: HandlerTiming[][]; byEndpoint: Record<string, number[]> }>();
+
+  side(name: string): { side: SideResult; timings: HandlerTiming[][]; byEndpoint: Record<string, number[]> } {
+    let s = this.sides.get(name);
+    if (!s) this.sides.set(name, (s = { side: emptySide(), timings: [], byEndpoint: {} }));
+    return s;
+  }
+
+  finish(): Record<string, SideResult> {
+    const out: Record<string, SideResult> = {};
+    for (const [name, s] of this.sides) {
+      s.side.serverByPath = byPathMedians(s.timings);
+      if (name === 'agent') s.side.clientByEndpoint = Object.fromEntries(Object.entries(s.byEndpoint).map(([k, v]) => [k, median(v)]));
+      out[name] = s.side;
+    }
+    return out;
+  }
+}
+
+export async function benchSignIn(options: {
+  iterations: number;
+  warmup: number;
+  /** Back-to-back mode: blocks per contender and sign-ins per block (the first of each is not counted). */
+  blocks: number;
+  blockSize: number;
+  maxSeconds: number;
+  log: (s: string) => void;
+}): Promise<SignInResults> {
+  const dir = mkdtempSync(join(tmpdir(), 'fedkit-bench-signin-'));
+  const { child, info } = await startSystemChild(join(dir, 'system'));
+  const started = performance.now();
+  const agentRecords: { endpoint: string; durationMs: number }[] = [];
+  const contenders: Contender[] = [];
+  let chromiumVersion: string | undefined;
+  let chromiumSkipped: string | undefined = `${CHROMIUM} is not installed (scripts/install-chromium.sh)`;
+  const alternating = new Tally();
+  const blocks = new Tally();
+  let measured = 0;
+  const tag = Date.now().toString(36);
+  let n = 0;
+
+  /** One sign-in by `c`, recorded in `tally` unless `record` is false. */
+  const once = async (c: Contender, tally: Tally, record: boolean): Promise<void> => {
+    agentRecords.length = 0;
+    const result = await c.runner.signIn(`bench-${tag}-${c.name}-${n++}`);
+    const timings = await child.call<HandlerTiming[]>('drain');
+    if (!record) return;
+    const t = tally.side(c.name);
+    if (result.error !== undefined || result.token === undefined) {
+      t.side.errors.push(result.error ?? 'no token');
+      return;
+    }
+    t.side.latencies.push(result.ms);
+    t.side.outer.push(result.outer);
+    t.side.floors.push(sum(timings.map((x) => x.ms)));
+    t.timings.push(timings);
+    if (t.side.requests.length === 0) t.side.requests = timings.map((x) => `${x.method} ${x.path} → ${x.status}`);
+    if (c.name === 'agent') for (const rec of agentRecords) (t.byEndpoint[rec.endpoint] ??= []).push(rec.durationMs);
+  };
+  const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
+  try {
+    const { agent, raw } = await agentRunners(info, agentRecords);
+    contenders.push({ name: 'agent', runner: agent }, { name: 'raw', runner: raw });
+    if (existsSync(CHROMIUM)) {
+      const runner = await chromiumRunner(info, join(dir, 'chromium-profile'));
+      chromiumVersion = runner.version;
+      chromiumSkipped = undefined;
+      contenders.push({ name: 'chromium', runner });
+    }
+    await child.call('drain');
+    const deadline = performance.now() + options.maxSeconds * 1000;
+
+    // Mode 1, strict alternation: A B, B A, A B, … one sign-in at a time, with a pause after each
+    // so that neither side's after-work lands in the other's measurement.
+    for (let i = 0; i < options.warmup + options.iterations; i++) {
+      if (i >= options.warmup && performance.now() > deadline) break;
+      for (const c of rotate(contenders, i)) {
+        await once(c, alternating, i >= options.warmup);
+        await settle();
+      }
+      if (i >= options.warmup) measured++;
+    }
+    // Mode 2, alternating blocks: each contender signs in `blockSize` times back to back (as a
+    // test suite does), the blocks alternate; the first sign-in of a block is not counted.
+    for (let b = 0; b < options.blocks; b++) {
+      if (performance.now() > deadline + options.maxSeconds * 500) break;
+      for (const c of rotate(contenders, b)) {
+        for (let k = 0; k < options.blockSize; k++) await once(c, blocks, k > 0);
+        await settle();
+      }
+    }
+
+    const summary = (s: SideResult | undefined): string =>
+      s === undefined ? 'n/a' : `median ${median(s.latencies).toFixed(2)} ms, p99 ${percentile(s.latencies, 99).toFixed(2)} ms, floor ${median(s.floors).toFixed(2)} ms, ${s.errors.length} errors`;
+    const a = alternating.finish();
+    const bl = blocks.finish();
+    for (const name of contenders.map((c) => c.name)) {
+      options.log(`  ${name.padEnd(8)} one by one:   ${summary(a[name])}`);
+      options.log(`  ${name.padEnd(8)} back to back: ${summary(bl[name])}`);
+    }
+    return {
+      agent: a['agent'] ?? emptySide(),
+      raw: a['raw'] ?? emptySide(),
+      chromium: a['chromium'] ?? { skipped: chromiumSkipped ?? 'not run' },
+      blocks: { agent: bl['agent'] ?? emptySide(), raw: bl['raw'] ?? emptySide(), chromium: bl['chromium'] ?? { skipped: chromiumSkipped ?? 'not run' } },
+      blockSize: options.blockSize,
+      blockCount: options.blocks,
+      ...(chromiumVersion === undefined ? {} : { chromiumVersion }),
+      iterations: measured,
+      warmup: options.warmup,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    for (const c of contenders) await c.runner.close().catch(() => {});
+    await child.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
