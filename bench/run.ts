@@ -374,7 +374,7 @@ if ('skipped' in scale.memory) {
   if (m.diagnostics.length > 0) p(`- The agents' error diagnostics: ${m.diagnostics.map((d) => `\`${d}\``).join('; ')}.`);
   p('- One agent holds one chooser at a time (as a browser tab does), so concurrent sign-ins take one agent each.');
   p('- The system\'s listener keeps idle connections open for 60 s here (node:http\'s default is 5 s): the sign-ins wait at');
-  p('  the chooser until all of them have reached it, which takes longer than 5 s.');
+  p('  the chooser until all of them have reached it, which can take longer than 5 s on a busy machine.');
   p('- RSS is process-wide and includes memory V8 keeps after collections; the heap figures are the measure.');
   p('- What stays after every agent is closed is not agents or pages: comparing heap snapshots before and after');
   p('  1,000 more agents (made while writing this benchmark) showed compiled code and its metadata, and undici\'s');

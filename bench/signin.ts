@@ -1,6 +1,8 @@
 // 1. Sign-in latency: a full FedCM sign-in with fedkit's agent vs headless Chromium's native
-// FedCM (driven through the DevTools FedCm domain), against the same reference IdP + RP, run in a
-// separate process. Iterations alternate A/B so machine noise hits both.
+// FedCM (driven through the DevTools FedCm domain), against the same reference IdP + RP running in
+// its own process; and, as the transport floor, the same requests made with undici alone. Each
+// contender runs in its own process. Two interleavings: one sign-in per contender per round
+// (rotating order), and alternating blocks of back-to-back sign-ins.
 //
 // One "sign-in", on both sides: from the page's call of navigator.credentials.get() (mediation
 // 'required', so the account chooser is shown and the whole flow runs: well-known, config,
@@ -26,7 +28,7 @@ export const SETTLE_MS = 20;
 export interface SideResult {
   /** get() → token, in the page, ms. */
   latencies: number[];
-  /** The same measured from the driving process (Chromium: page.evaluate round trip). */
+  /** The same measured from the driving process (Chromium: page.evaluate round trip; agent: IPC round trip). */
   outer: number[];
   /** Sum of the IdP handler times of each sign-in, ms. */
   floors: number[];

@@ -104,12 +104,18 @@ export class Child {
  * `close` call, after which the IPC channel is let go so the process can exit.
  */
 export function serveChild(handlers: Record<string, (payload: never) => unknown>): void {
+  let closing = false;
+  // The parent went away without asking us to close (it crashed or was killed): do not linger.
+  process.on('disconnect', () => {
+    if (!closing) process.exit(1);
+  });
   process.on('message', (m: Envelope) => {
     if (m.id === undefined || m.type === undefined) return;
     const handler = handlers[m.type];
     void (async () => {
       try {
         if (handler === undefined && m.type !== 'close') throw new Error(`no handler for ${m.type}`);
+        if (m.type === 'close') closing = true;
         const result = handler ? await handler(m.payload as never) : undefined;
         process.send?.({ id: m.id, result: result ?? null } satisfies Envelope);
         if (m.type === 'close') process.disconnect?.();
