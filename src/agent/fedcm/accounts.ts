@@ -4,7 +4,7 @@
 import { issue, type Diagnostic, type IssueReason } from '../diagnostics.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
-import { fetchEndpoint, type FedCmContext } from './context.js';
+import { fetchEndpoint, uncredentialedGet, type FedCmContext } from './context.js';
 import type { IdpConfig } from './config.js';
 import { FedCmFailure } from './failure.js';
 
@@ -175,16 +175,7 @@ export async function fetchPictures(
     urls.map(async (href) => {
       const url = new URL(href);
       if (url.protocol !== 'https:' && url.protocol !== 'http:') return;
-      const res = await fetchEndpoint(ctx, 'account picture', {
-        url,
-        method: 'GET',
-        headers: { accept: 'application/json' },
-        credentials: 'omit',
-        initiator: null,
-        mode: 'no-cors',
-        destination: 'webidentity',
-        redirect: 'error',
-      });
+      const res = await fetchEndpoint(ctx, 'account picture', uncredentialedGet(url));
       if (res instanceof NetError || res.status < 200 || res.status > 299) {
         ctx.report(pictureFailed(url, config, res instanceof NetError ? res.message : `status ${res.status}`));
         return;

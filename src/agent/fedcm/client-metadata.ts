@@ -4,7 +4,7 @@
 import { isSameOrigin } from '../../common/site.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
-import { fetchEndpoint, type FedCmContext } from './context.js';
+import { fetchEndpoint, uncredentialedGet, type FedCmContext } from './context.js';
 import type { IdpConfig } from './config.js';
 
 /** FedCM IdentityProviderClientMetadata, as used by the dialog. */
@@ -46,16 +46,7 @@ export async function fetchClientMetadata(
   const url = new URL(endpoint);
   url.searchParams.append('client_id', clientId);
   if (options.crossSiteEmbedder) url.searchParams.append('top_frame_origin', ctx.embedderOrigin);
-  const res = await fetchEndpoint(ctx, 'client metadata endpoint', {
-    url,
-    method: 'GET',
-    headers: { accept: 'application/json', origin: ctx.rpOrigin },
-    credentials: 'omit',
-    initiator: null,
-    mode: 'no-cors',
-    destination: 'webidentity',
-    redirect: 'error',
-  });
+  const res = await fetchEndpoint(ctx, 'client metadata endpoint', uncredentialedGet(url, { headers: { origin: ctx.rpOrigin } }));
   if (res instanceof NetError) return report(res.message);
   const json = parseJsonResponse(res);
   if (!json.ok) return report(json.message);

@@ -6,7 +6,7 @@ import { isLocalhost, isSameOrigin, isSameSite, isPotentiallyTrustworthy } from 
 import { issue, type Diagnostic, type IssueReason } from '../diagnostics.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
-import { fetchEndpoint, type FedCmContext } from './context.js';
+import { fetchEndpoint, uncredentialedGet, type FedCmContext } from './context.js';
 import { FedCmFailure } from './failure.js';
 
 const WELL_KNOWN_PATH = '/.well-known/web-identity';
@@ -120,16 +120,7 @@ async function fetchWellKnown(ctx: FedCmContext, configURL: URL): Promise<WellKn
       extra,
     );
   }
-  const res = await fetchEndpoint(ctx, 'well-known file', {
-    url,
-    method: 'GET',
-    headers: { accept: 'application/json' },
-    credentials: 'omit',
-    initiator: null,
-    mode: 'no-cors',
-    destination: 'webidentity',
-    redirect: 'follow',
-  });
+  const res = await fetchEndpoint(ctx, 'well-known file', uncredentialedGet(url, { redirect: 'follow' }));
   const reasons = {
     notFound: 'WellKnownHttpNotFound',
     noResponse: 'WellKnownNoResponse',
@@ -178,16 +169,7 @@ export function parseWellKnown(body: Record<string, unknown>, url: URL, configUR
 
 /** FedCM §3.2 step 7: the config request (uncredentialed, redirects are errors). */
 async function fetchConfigFile(ctx: FedCmContext, configURL: URL): Promise<IdpConfig | FedCmFailure> {
-  const res = await fetchEndpoint(ctx, 'config file', {
-    url: configURL,
-    method: 'GET',
-    headers: { accept: 'application/json' },
-    credentials: 'omit',
-    initiator: null,
-    mode: 'no-cors',
-    destination: 'webidentity',
-    redirect: 'error',
-  });
+  const res = await fetchEndpoint(ctx, 'config file', uncredentialedGet(configURL));
   const reasons = {
     notFound: 'ConfigHttpNotFound',
     noResponse: 'ConfigNoResponse',

@@ -6,7 +6,7 @@ import type { AgentCore } from '../agent.js';
 import type { Diagnostic, Endpoint } from '../diagnostics.js';
 import type { Frame } from '../page/frame.js';
 import type { Fetcher } from '../net/fetcher.js';
-import type { AgentRequest, AgentResponse } from '../net/types.js';
+import type { AgentRequest, AgentResponse, RedirectMode } from '../net/types.js';
 import { NetError } from '../net/types.js';
 import type { Profile } from '../profile/profile.js';
 
@@ -82,5 +82,23 @@ export function createContext(core: AgentCore, frame: Frame, signal: AbortSignal
     report: (d) => core.report(d),
     recordFetch: (r) => core.events.emit('fetch', r),
     now: () => core.clock.now(),
+  };
+}
+
+/**
+ * Chromium's CreateUncredentialedResourceRequest: a GET with no cookies, an opaque initiator
+ * (so Sec-Fetch-Site: cross-site), no-cors, destination webidentity, Accept: application/json.
+ * Used for the well-known file, the config file, client metadata and account pictures.
+ */
+export function uncredentialedGet(url: URL, options: { redirect?: RedirectMode; headers?: Record<string, string> } = {}): Omit<AgentRequest, 'signal'> {
+  return {
+    url,
+    method: 'GET',
+    headers: { accept: 'application/json', ...options.headers },
+    credentials: 'omit',
+    initiator: null,
+    mode: 'no-cors',
+    destination: 'webidentity',
+    redirect: options.redirect ?? 'error',
   };
 }
