@@ -19,8 +19,10 @@ import {
   type FetchRecord,
   type Frame,
   type Popup,
+  runScripts,
+  type ConsoleLevel,
+  type PageScripts,
 } from '../agent/index.js';
-import { runScripts, type ConsoleLevel, type PageScripts } from '../agent/page/scripts.js';
 import { optionString, parseArgs, UsageError, type OptionSpecs, type Parsed } from './args.js';
 import { help, type Io, type Leaf } from './command.js';
 import { colourEnabled, createProgress, createStyle, describeDialog, promptLine, terminalMediator, type Progress, type Style, type TerminalInput, type TerminalOutput } from './terminal.js';

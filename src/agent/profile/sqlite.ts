@@ -38,7 +38,7 @@ import { chmodSync, closeSync, fchmodSync, openSync, readSync, statSync, type St
 import Database from 'better-sqlite3';
 import { SqliteCookieStore } from './cookie-store.js';
 import type { Connection, DismissEmbargo, LoginStatus, Profile, StoredCredential, StoredCredentialKey } from './profile.js';
-import { redactedCopy, type AuthenticatorTransport, type StoredAuthenticator, type StoredCredential as WebAuthnCredential, type WebAuthnStore } from '../webauthn/store.js';
+import { redactedCopy, type AuthenticatorTransport, type StoredAuthenticator, type StoredCredential as WebAuthnCredential, type WebAuthnStore } from './webauthn-store.js';
 
 /** The SQLite header's application_id of a fedkit profile: "FedK". */
 export const PROFILE_APPLICATION_ID = 0x4665644b;

@@ -13,7 +13,7 @@ import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import { base64urlDecode, base64urlEncode, bytesEqual, concatBytes } from './base64url.js';
 import { encodeCbor, type CborValue } from './cbor.js';
 import { algorithmOfKey, encodeCoseKey, generateCredentialKeyPair, isSupportedAlgorithm, signWith, type CoseAlgorithm } from './cose.js';
-import { type AuthenticatorTransport, type StoredAuthenticator, type StoredCredential, type WebAuthnStore } from './store.js';
+import { type AuthenticatorTransport, type StoredAuthenticator, type StoredCredential, type WebAuthnStore } from '../profile/webauthn-store.js';
 
 /** The DOMException names an authenticator's error statuses map to (§6.3.2, §6.3.3). */
 export type AuthenticatorErrorCode = 'InvalidStateError' | 'NotAllowedError' | 'NotSupportedError' | 'ConstraintError' | 'UnknownError';

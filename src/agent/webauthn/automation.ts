@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { AuthenticatorError, authenticatorDefaults, importPrivateKey, type CredentialSummary, type VirtualAuthenticator } from './authenticator.js';
 import { base64urlDecode, base64urlEncode } from './base64url.js';
 import { algorithmOfKey, isSupportedAlgorithm } from './cose.js';
-import type { AuthenticatorTransport, StoredAuthenticator, StoredCredential } from './store.js';
+import type { AuthenticatorTransport, StoredAuthenticator, StoredCredential } from '../profile/webauthn-store.js';
 import type { ConditionalRequest, WebAuthn } from './webauthn.js';
 
 /** WebDriver errors of these commands (WebDriver §6.6 error codes). */

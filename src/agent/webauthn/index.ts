@@ -111,7 +111,7 @@ export {
   type UserPresenceRequest,
 } from './authenticator.js';
 export { WebAuthnAutomation, WebAuthnAutomationError, type AuthenticatorConfiguration, type CredentialParameters } from './automation.js';
-export { MemoryWebAuthnStore, type WebAuthnStore, type StoredAuthenticator, type StoredCredential, type AuthenticatorTransport } from './store.js';
+export { MemoryWebAuthnStore, type WebAuthnStore, type StoredAuthenticator, type StoredCredential, type AuthenticatorTransport } from '../profile/webauthn-store.js';
 export { encodeCbor, decodeCbor, decodeCborPrefix, CborError, type CborValue, type CborMap, type CborKey, type CborEncodable, type CborDecodeOptions } from './cbor.js';
 export { COSE_ALGORITHM, SUPPORTED_ALGORITHMS, encodeCoseKey, decodeCoseKey, generateCredentialKeyPair, signWith, verifyWith, type CoseAlgorithm } from './cose.js';
 export { base64urlEncode, base64urlDecode } from './base64url.js';

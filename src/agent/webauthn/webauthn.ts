@@ -10,7 +10,7 @@ import { authenticatorDefaults, VirtualAuthenticator, type Authenticator, type A
 import { createCredential, discoverCredential, type ClientEnvironment, type ConditionalRequestInfo, type CredentialChoiceRequest, type WebAuthnContext, type WebAuthnCore } from './client.js';
 import { PublicKeyCredential, sortedCapabilities, staticClientCapabilities, type PublicKeyCredentialClientCapabilities, type PublicKeyCredentialInit } from './credential.js';
 import { convertCreationOptions, convertRequestOptions, type CreationOptions, type RequestOptions } from './options.js';
-import { MemoryWebAuthnStore, type StoredAuthenticator, type WebAuthnStore } from './store.js';
+import { MemoryWebAuthnStore, type StoredAuthenticator, type WebAuthnStore } from '../profile/webauthn-store.js';
 import { WebAuthnAutomation } from './automation.js';
 
 /** The account chooser: return a credential ID from `request.credentials`, or null to cancel. */
