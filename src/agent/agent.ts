@@ -1,17 +1,20 @@
 // The agent: a headless browser for the Credential Management API and FedCM. It owns the network
 // layer, the profile, the dialogs and the pages; pages reach these through AgentCore.
 
-import { systemClock, type Clock, type Random } from './clock.js';
-import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
-import { AgentEvents, type AgentEventMap } from './events.js';
+import { systemClock, type Clock, type Random } from './base/clock.js';
+import { formatDiagnostic, type Diagnostic } from './base/diagnostics.js';
+import { Events } from './base/events.js';
+import type { AgentCore, CoreEventMap } from './core.js';
 import { Automation } from './mediation/automation.js';
-import { DialogHost, type Mediator } from './mediation/mediator.js';
+import { DialogHost } from './mediation/dialog-host.js';
+import type { Mediator } from './mediation/mediator.js';
+import type { PopupPurpose } from './mediation/popup-window.js';
 import { Cookies } from './net/cookies.js';
 import { Fetcher } from './net/fetcher.js';
-import { Frame, type FrameOptions } from './page/frame.js';
-import { Popup, type PopupHost, type PopupPurpose } from './popups/popup.js';
+import { Frame, type FrameOptions } from './window/frame.js';
+import { Popup, type PopupHost } from './window/popup.js';
 import { MemoryProfile, type LoginStatus, type Profile } from './profile/profile.js';
-import { SmsInbox, type SmsOptions } from './otp/sms.js';
+import { SmsInbox, type SmsOptions } from './sms/sms-inbox.js';
 import { SqliteProfile } from './profile/sqlite.js';
 import { createWebAuthn, MemoryWebAuthnStore, type WebAuthn, type WebAuthnOptions } from './webauthn/index.js';
 import { siteOf } from '../common/site.js';
@@ -74,20 +77,10 @@ export interface AgentOptions {
   };
 }
 
-/** @internal What pages and request steps use of the agent. */
-export interface AgentCore {
-  readonly fetcher: Fetcher;
-  readonly profile: Profile;
-  readonly events: AgentEvents;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly dialogs: DialogHost;
-  readonly settings: { delayEnabled: boolean; strictWellKnown: boolean };
-  report(diagnostic: Diagnostic): void;
-  /** Opens a popup window at `url` (a new top-level document) and hands it to the popup host. */
-  openPopup(purpose: PopupPurpose, url: URL): Promise<Popup>;
-  /** Where SMS messages arrive for WebOTP. */
-  readonly sms: SmsInbox;
+/** The agent's events: the algorithms' (core.ts) and the agent's own `popup`. */
+export interface AgentEventMap extends CoreEventMap {
+  /** The agent opened an IdP popup (login or continuation page); drive it through `popup.frame`. */
+  popup: [popup: Popup];
 }
 
 /** How many diagnostics `agent.diagnostics` keeps. */
@@ -110,7 +103,7 @@ export class Agent {
   readonly diagnostics: Diagnostic[] = [];
 
   readonly #core: AgentCore;
-  readonly #events = new AgentEvents();
+  readonly #events = new Events<AgentEventMap>();
   readonly #pages = new Set<Frame>();
   /** The SQLite profile the agent opened from a path, and so closes. */
   readonly #ownedProfile: SqliteProfile | undefined;
@@ -232,18 +225,18 @@ export class Agent {
     return popup;
   }
 
-  on<K extends keyof AgentEventMap>(event: K, listener: (...args: AgentEventMap[K]) => void): this {
-    this.#events.on(event, listener as never);
+  on<K extends keyof AgentEventMap & string>(event: K, listener: (...args: AgentEventMap[K]) => void): this {
+    this.#events.on(event, listener);
     return this;
   }
 
-  off<K extends keyof AgentEventMap>(event: K, listener: (...args: AgentEventMap[K]) => void): this {
-    this.#events.off(event, listener as never);
+  off<K extends keyof AgentEventMap & string>(event: K, listener: (...args: AgentEventMap[K]) => void): this {
+    this.#events.off(event, listener);
     return this;
   }
 
-  once<K extends keyof AgentEventMap>(event: K, listener: (...args: AgentEventMap[K]) => void): this {
-    this.#events.once(event, listener as never);
+  once<K extends keyof AgentEventMap & string>(event: K, listener: (...args: AgentEventMap[K]) => void): this {
+    this.#events.once(event, listener);
     return this;
   }
 
@@ -258,7 +251,7 @@ export class Agent {
 }
 
 /** The profile, with an event whenever a login status is set (login popups wait for it). */
-function withLoginStatusEvents(profile: Profile, events: AgentEvents): Profile {
+function withLoginStatusEvents(profile: Profile, events: Events<AgentEventMap>): Profile {
   return new Proxy(profile, {
     get(target, property, receiver) {
       if (property === 'setLoginStatus') {

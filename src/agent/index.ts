@@ -1,7 +1,7 @@
 // fedkit/agent: a headless user agent for the Credential Management API and FedCM.
 
-export { Agent, createAgent, type AgentOptions } from './agent.js';
-export { ManualClock, systemClock, type Clock, type Random } from './clock.js';
+export { Agent, createAgent, type AgentEventMap, type AgentOptions } from './agent.js';
+export { ManualClock, systemClock, type Clock, type Random } from './base/clock.js';
 export { Credential } from './credentials/credential.js';
 export { CredentialsContainer } from './credentials/container.js';
 export type {
@@ -19,10 +19,9 @@ export type { FederatedCredentialConstructor, PasswordCredentialConstructor } fr
 export type { CredentialContext, CredentialType } from './credentials/registry.js';
 export { OTPCredential } from './otp/otp-credential.js';
 export { parseOriginBoundOneTimeCode, type OriginBoundOneTimeCode } from './otp/message.js';
-export { SmsInbox, type SmsListenHost, type SmsListenOptions, type SmsOptions, type SmsRequest, type SmsSource } from './otp/sms.js';
-export { consoleMessage, formatDiagnostic, type Diagnostic, type DiagnosticReason, type Endpoint, type IssueReason } from './diagnostics.js';
-export type { AgentEventMap } from './events.js';
-export type { FetchRecord } from './fedcm/context.js';
+export { SmsInbox, type SmsListenHost, type SmsListenOptions, type SmsOptions, type SmsRequest, type SmsSource } from './sms/sms-inbox.js';
+export { consoleMessage, formatDiagnostic, type Diagnostic, type DiagnosticReason, type Endpoint, type IssueReason } from './base/diagnostics.js';
+export type { FetchRecord } from './base/events.js';
 export { IdentityCredential, IdentityCredentialError, type IdentityCredentialErrorInit } from './fedcm/identity-credential.js';
 export { NavigatorLogin } from './login-status/navigator-login.js';
 export { parseSetLogin } from './login-status/login-status.js';
@@ -43,11 +42,14 @@ export type {
   OtpConsentDialog,
   SaveCredentialDialog,
 } from './mediation/dialog.js';
-export { AutomationError, autoSelect, type Mediator } from './mediation/mediator.js';
-export { Frame, type FrameOptions, type Navigator, type DocumentResponse } from './page/frame.js';
-export { jsdomPopups, type JsdomPopupsOptions } from './popups/jsdom-host.js';
+export { AutomationError } from './mediation/automation-error.js';
+export { autoSelect, type Mediator } from './mediation/mediator.js';
+export type { DocumentResponse } from './document/document.js';
+export { Frame, type FrameOptions, type Navigator } from './window/frame.js';
+export { jsdomPopups, type JsdomPopupsOptions } from './window/jsdom-popups.js';
 export { runScripts, type ConsoleLevel, type CredentialRequestEvent, type DOMWindow, type NavigationEvent, type PageScripts, type RunScriptsOptions } from './page/scripts.js';
-export { Popup, programmablePopups, type PopupHost, type PopupPurpose, type PopupResult } from './popups/popup.js';
+export type { PopupPurpose, PopupResult } from './mediation/popup-window.js';
+export { Popup, programmablePopups, type PopupHost } from './window/popup.js';
 export { IdentityProvider, type IdentityResolveOptions } from './fedcm/identity-provider.js';
 export type { IdentityUserInfo } from './fedcm/user-info.js';
 export type { IdentityCredentialDisconnectOptions } from './fedcm/disconnect.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { IdentityCredential } from '../../src/agent/index.js';
-import { connectSrcViolation, sandboxesOrigin } from '../../src/agent/page/csp.js';
+import { connectSrcViolation, sandboxesOrigin } from '../../src/agent/document/csp.js';
 import { rejection, startWorld, type World } from '../helpers/world.js';
 
 describe('sandboxesOrigin', () => {

@@ -3,8 +3,8 @@
 // run before and around each credential type's internal methods. The types come from the
 // registry (types.ts); FedCM is one of them (identity.ts) and keeps its own checks and order.
 
-import type { AgentCore } from '../agent.js';
-import type { Frame } from '../page/frame.js';
+import type { AgentCore } from '../core.js';
+import type { AgentDocument } from '../document/document.js';
 import { askToChoose } from './chooser.js';
 import { Credential, webIdlInterface } from './credential.js';
 import { convertCredentialCreationOptions, convertCredentialRequestOptions, type RequestedType } from './options.js';
@@ -18,11 +18,11 @@ const interfaceName = (t: CredentialType): string => t.interfaceName ?? t.type;
 
 export class CredentialsContainer {
   readonly #core: AgentCore;
-  readonly #frame: Frame;
+  readonly #frame: AgentDocument;
   readonly #registry: readonly CredentialType[];
 
   /** @internal */
-  constructor(core: AgentCore, frame: Frame, registry: readonly CredentialType[] = credentialTypes) {
+  constructor(core: AgentCore, frame: AgentDocument, registry: readonly CredentialType[] = credentialTypes) {
     // The interface has no constructor (WebIDL: "Illegal constructor"); the agent makes one per document.
     if (core === undefined || frame === undefined) throw new TypeError('Illegal constructor');
     this.#core = core;

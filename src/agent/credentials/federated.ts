@@ -6,7 +6,8 @@
 import { inspect } from 'node:util';
 import type { CredentialChooserEntry } from '../mediation/dialog.js';
 import { Credential, internalConstruct, webIdlInterface } from './credential.js';
-import { credentialDataMembers, dictionary, domString, sequence, usvString, where } from './options.js';
+import { dictionary, domString, sequence, usvString, where } from '../base/webidl.js';
+import { credentialDataMembers } from './options.js';
 import type { FederatedCredentialRequestOptions } from './options.js';
 import { iconURLMember, originMember } from './password.js';
 import type { CredentialContext, CredentialType } from './registry.js';

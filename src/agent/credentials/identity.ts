@@ -3,7 +3,7 @@
 
 import { IdentityCredential } from '../fedcm/identity-credential.js';
 import { runIdentityRequest, validateIdentityRequest } from '../fedcm/request.js';
-import type { Frame } from '../page/frame.js';
+import type { AgentDocument, PendingIdentityRequest } from '../document/document.js';
 import { convertIdentityRequestOptions, type IdentityCredentialRequestOptions } from './options.js';
 import type { CredentialContext, CredentialType } from './registry.js';
 
@@ -60,8 +60,8 @@ export const identityCredentialType: CredentialType<IdentityRequest> = {
 };
 
 /** The pending passive FedCM requests of a page (its top-level document and descendants). */
-function pendingPassive(top: Frame): NonNullable<Frame['pendingIdentityRequest']>[] {
-  const found: NonNullable<Frame['pendingIdentityRequest']>[] = [];
+function pendingPassive(top: AgentDocument): PendingIdentityRequest[] {
+  const found: PendingIdentityRequest[] = [];
   const stack = [top];
   for (let f = stack.pop(); f; f = stack.pop()) {
     if (f.pendingIdentityRequest?.mode === 'passive') found.push(f.pendingIdentityRequest);

@@ -4,7 +4,7 @@
 // bound to its origin. They construct instances of the one PasswordCredential / FederatedCredential
 // class, so `instanceof` works across frames and with the classes fedkit/agent exports.
 
-import type { Frame } from '../page/frame.js';
+import type { AgentDocument } from '../document/document.js';
 import { FederatedCredential, constructFederatedCredential, type FederatedCredentialInit } from './federated.js';
 import { PasswordCredential, constructPasswordCredential, type PasswordCredentialData } from './password.js';
 
@@ -27,13 +27,13 @@ export interface FederatedCredentialConstructor {
  * A proxy of the class whose [[Construct]] runs WebIDL overload resolution with the frame's
  * origin; everything else (prototype, statics, instanceof) is the class's own.
  */
-export function passwordCredentialInterface(frame: Frame): PasswordCredentialConstructor {
+export function passwordCredentialInterface(frame: AgentDocument): PasswordCredentialConstructor {
   return new Proxy(PasswordCredential, {
     construct: (_target, args: unknown[]) => constructPasswordCredential(args, frame.origin),
   }) as unknown as PasswordCredentialConstructor;
 }
 
-export function federatedCredentialInterface(frame: Frame): FederatedCredentialConstructor {
+export function federatedCredentialInterface(frame: AgentDocument): FederatedCredentialConstructor {
   return new Proxy(FederatedCredential, {
     construct: (_target, args: unknown[]) => constructFederatedCredential(args, frame.origin),
   }) as unknown as FederatedCredentialConstructor;

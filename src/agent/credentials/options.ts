@@ -4,6 +4,7 @@
 // (sorted by name, partial dictionaries included), so getters with side effects run in the same
 // order as in a browser. Each credential type converts its own member (registry.ts).
 
+import { dictionary, domString, enumValue, sequence, usvString, where } from '../base/webidl.js';
 import type { CredentialType } from './registry.js';
 
 export type CredentialMediationRequirement = 'silent' | 'optional' | 'required' | 'conditional';
@@ -94,49 +95,6 @@ export interface ConvertedCreationOptions {
 
 /** Members of the options dictionaries for the registry's types (§2.1.2), implemented or not. */
 const KNOWN_TYPE_MEMBERS = ['digital', 'federated', 'identity', 'otp', 'password', 'publicKey'] as const;
-
-export const where = (member: string, dictionary: string): string => `Failed to read the '${member}' property from '${dictionary}'`;
-
-/** WebIDL §3.2.10 dictionary: undefined/null → empty; otherwise an object. */
-export function dictionary(value: unknown, name: string): Record<string, unknown> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' && typeof value !== 'function') {
-    throw new TypeError(`The provided value is not of type '${name}'.`);
-  }
-  return value as Record<string, unknown>;
-}
-
-/** WebIDL DOMString: ToString (symbols throw). */
-export function domString(value: unknown, context: string): string {
-  if (typeof value === 'symbol') throw new TypeError(`${context}: Cannot convert a Symbol value to a string.`);
-  return String(value);
-}
-
-/** WebIDL USVString: DOMString with lone surrogates replaced by U+FFFD. */
-export function usvString(value: unknown, context: string): string {
-  return domString(value, context).toWellFormed();
-}
-
-/** WebIDL boolean: ToBoolean (never throws). */
-export function booleanValue(value: unknown): boolean {
-  return Boolean(value);
-}
-
-export function enumValue<T extends string>(value: unknown, allowed: readonly T[], type: string, context: string): T {
-  const s = domString(value, context);
-  if (!(allowed as readonly string[]).includes(s)) {
-    throw new TypeError(`${context}: The provided value '${s}' is not a valid enum value of type ${type}.`);
-  }
-  return s as T;
-}
-
-/** WebIDL sequence<T>: an iterable object. */
-export function sequence<T>(value: unknown, context: string, convert: (v: unknown, i: number) => T): T[] {
-  if (typeof value !== 'object' || value === null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-    throw new TypeError(`${context}: The provided value cannot be converted to a sequence.`);
-  }
-  return Array.from(value as Iterable<unknown>, convert);
-}
 
 function provider(value: unknown, index: number): IdentityProviderRequestOptions {
   const d = dictionary(value, 'IdentityProviderRequestOptions');

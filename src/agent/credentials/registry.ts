@@ -2,15 +2,15 @@
 // generic get/store/create algorithms (container.ts) through this interface, as the spec's
 // interface objects do through their internal methods.
 
-import type { AgentCore } from '../agent.js';
-import type { Frame } from '../page/frame.js';
-import type { PolicyFeature } from '../page/permissions-policy.js';
+import type { AgentCore } from '../core.js';
+import type { AgentDocument } from '../document/document.js';
+import type { PolicyFeature } from '../document/permissions-policy.js';
 import type { Credential } from './credential.js';
 
 /** What an internal method gets to work with: the agent, the calling document, the abort signal. */
 export interface CredentialContext {
   core: AgentCore;
-  frame: Frame;
+  frame: AgentDocument;
   /** The document's origin (serialized; "null" when opaque). */
   origin: string;
   /** Credential Management §2.3.2 "same-origin with its ancestors". */

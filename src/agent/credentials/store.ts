@@ -5,8 +5,8 @@
 import { isPotentiallyTrustworthy } from '../../common/site.js';
 import { formatSite } from '../fedcm/request.js';
 import type { CredentialChooserEntry } from '../mediation/dialog.js';
-import type { Frame } from '../page/frame.js';
-import type { AgentCore } from '../agent.js';
+import type { AgentDocument } from '../document/document.js';
+import type { AgentCore } from '../core.js';
 import type { CredentialContext } from './registry.js';
 
 /**
@@ -14,7 +14,7 @@ import type { CredentialContext } from './registry.js';
  * origins are same-origin only with themselves, and every opaque origin is a different one, so a
  * sandboxed document is never same-origin with an ancestor (HTML §7.5 "same origin").
  */
-export function sameOriginWithAncestors(frame: Frame): boolean {
+export function sameOriginWithAncestors(frame: AgentDocument): boolean {
   for (let f = frame.parent; f; f = f.parent) {
     if (frame.origin === 'null' || f.origin !== frame.origin) return false;
   }

@@ -1,7 +1,7 @@
 // FedCM §3.3 "Fetch the accounts" (and the wrapper "fetch accounts" with its picture fetches and
 // hint filters). Mirrors Chromium's accounts_fetcher.cc / ParseAccount.
 
-import { issue, type Diagnostic, type IssueReason } from '../diagnostics.js';
+import { issue, type Diagnostic, type IssueReason } from '../base/diagnostics.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
 import { fetchEndpoint, uncredentialedGet, type FedCmContext } from './context.js';

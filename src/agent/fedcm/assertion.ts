@@ -2,7 +2,7 @@
 // id_assertion_endpoint and its response, in Chromium's order (error > token > continue_on).
 
 import { isPotentiallyTrustworthy, isSameOrigin, isSameSite } from '../../common/site.js';
-import { issue, type IssueReason } from '../diagnostics.js';
+import { issue, type IssueReason } from '../base/diagnostics.js';
 import { checkCors } from '../net/cors.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';

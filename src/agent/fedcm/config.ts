@@ -3,7 +3,7 @@
 
 import { getDomain } from 'tldts';
 import { isLocalhost, isSameOrigin, isSameSite, isPotentiallyTrustworthy } from '../../common/site.js';
-import { issue, type Diagnostic, type IssueReason } from '../diagnostics.js';
+import { issue, type Diagnostic, type IssueReason } from '../base/diagnostics.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
 import { fetchEndpoint, uncredentialedGet, type FedCmContext } from './context.js';

@@ -2,25 +2,14 @@
 // report, and the request's abort signal. Steps take this instead of the whole agent so each
 // module can be read (and tested) on its own.
 
-import type { AgentCore } from '../agent.js';
-import type { Diagnostic, Endpoint } from '../diagnostics.js';
-import type { Frame } from '../page/frame.js';
+import type { AgentCore } from '../core.js';
+import type { Diagnostic, Endpoint } from '../base/diagnostics.js';
+import type { FetchRecord } from '../base/events.js';
+import type { AgentDocument } from '../document/document.js';
 import type { Fetcher } from '../net/fetcher.js';
 import type { AgentRequest, AgentResponse, RedirectMode } from '../net/types.js';
 import { NetError } from '../net/types.js';
 import type { Profile } from '../profile/profile.js';
-
-/** One network exchange, as the agent reports it (for logs, the demo, and tests). */
-export interface FetchRecord {
-  endpoint: Endpoint | 'login page' | 'continuation page' | 'navigation' | 'subresource';
-  method: string;
-  url: string;
-  status?: number;
-  /** ms from request start to the full body. */
-  durationMs: number;
-  requestHeaders?: Record<string, string>;
-  error?: string;
-}
 
 export interface FedCmContext {
   fetcher: Fetcher;
@@ -72,7 +61,7 @@ export async function fetchEndpoint(
 }
 
 /** The context of a request made on behalf of `frame` (the RP document). */
-export function createContext(core: AgentCore, frame: Frame, signal: AbortSignal): FedCmContext {
+export function createContext(core: AgentCore, frame: AgentDocument, signal: AbortSignal): FedCmContext {
   return {
     fetcher: core.fetcher,
     profile: core.profile,

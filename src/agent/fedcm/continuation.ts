@@ -2,8 +2,8 @@
 // a second factor) before it issues the token. The agent opens that page in a popup and waits
 // for IdentityProvider.resolve(token, {accountId}) or close().
 
-import type { AgentCore } from '../agent.js';
-import { issue } from '../diagnostics.js';
+import type { AgentCore } from '../core.js';
+import { issue } from '../base/diagnostics.js';
 import type { IdpConfig } from './config.js';
 import { FedCmFailure } from './failure.js';
 

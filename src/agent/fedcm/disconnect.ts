@@ -2,12 +2,12 @@
 // with an account, and the agent forgets it too. Mirrors Chromium's disconnect_request.cc.
 
 import { isPotentiallyTrustworthy, isSameOrigin, serializeOrigin } from '../../common/site.js';
-import type { AgentCore } from '../agent.js';
-import { domException, type Diagnostic } from '../diagnostics.js';
+import type { AgentCore } from '../core.js';
+import { domException, type Diagnostic } from '../base/diagnostics.js';
 import { checkCors } from '../net/cors.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
-import type { Frame } from '../page/frame.js';
+import type { AgentDocument } from '../document/document.js';
 import { fetchConfig } from './config.js';
 import { createContext, fetchEndpoint } from './context.js';
 import { FedCmFailure } from './failure.js';
@@ -19,7 +19,7 @@ export interface IdentityCredentialDisconnectOptions {
 }
 
 /** Documents with a disconnect() in flight (Chromium allows one per document). */
-const pending = new WeakSet<Frame>();
+const pending = new WeakSet<AgentDocument>();
 
 function convert(options: unknown): IdentityCredentialDisconnectOptions {
   const d = (options ?? {}) as Record<string, unknown>;
@@ -35,7 +35,7 @@ function convert(options: unknown): IdentityCredentialDisconnectOptions {
   return out as IdentityCredentialDisconnectOptions;
 }
 
-export async function disconnect(core: AgentCore, frame: Frame, options: unknown): Promise<void> {
+export async function disconnect(core: AgentCore, frame: AgentDocument, options: unknown): Promise<void> {
   const { configURL: configURLString, clientId, accountHint } = convert(options);
   if (!frame.fullyActive) throw new DOMException('The document is not fully active.', 'InvalidStateError');
   if (!frame.allowsFeature('identity-credentials-get')) {

@@ -1,6 +1,6 @@
 // How a FedCM request fails: one typed failure carrying its diagnostic and how the page sees it.
 
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic } from '../base/diagnostics.js';
 import type { IdentityCredentialErrorInit } from './identity-credential.js';
 
 /**

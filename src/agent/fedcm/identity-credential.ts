@@ -1,7 +1,7 @@
 // FedCM §2.2 "The IdentityCredential Interface" and §2.3 "The IdentityCredentialError Interface".
 
 import { Credential, internalConstruct } from '../credentials/credential.js';
-import { domException, type Diagnostic } from '../diagnostics.js';
+import { domException, type Diagnostic } from '../base/diagnostics.js';
 
 /**
  * FedCM §2.2: the credential a successful FedCM request resolves with. `id` is "" and `type`

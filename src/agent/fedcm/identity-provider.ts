@@ -2,8 +2,8 @@
 // `resolve()` end the login and continuation popups; `getUserInfo()` lets an IdP iframe greet a
 // returning user.
 
-import type { AgentCore } from '../agent.js';
-import type { Frame } from '../page/frame.js';
+import type { AgentCore } from '../core.js';
+import type { AgentDocument } from '../document/document.js';
 import { getUserInfo, type IdentityUserInfo } from './user-info.js';
 
 export interface IdentityResolveOptions {
@@ -12,10 +12,10 @@ export interface IdentityResolveOptions {
 
 export class IdentityProvider {
   readonly #core: AgentCore;
-  readonly #frame: Frame;
+  readonly #frame: AgentDocument;
 
   /** @internal */
-  constructor(core: AgentCore, frame: Frame) {
+  constructor(core: AgentCore, frame: AgentDocument) {
     this.#core = core;
     this.#frame = frame;
   }
@@ -73,6 +73,6 @@ export class IdentityProvider {
 
   #fromPopupOrigin(): boolean {
     const popup = this.#frame.top.popup;
-    return popup !== undefined && this.#frame.origin === popup.frame.origin;
+    return popup !== undefined && this.#frame.origin === popup.origin;
   }
 }

@@ -4,9 +4,9 @@
 // LoginToIdP: it ends when the page calls IdentityProvider.close() or when the IdP's login
 // status becomes logged-in.
 
-import type { AgentCore } from '../agent.js';
-import type { Diagnostic } from '../diagnostics.js';
-import type { PopupResult } from '../popups/popup.js';
+import type { AgentCore } from '../core.js';
+import type { Diagnostic } from '../base/diagnostics.js';
+import type { PopupResult } from '../mediation/popup-window.js';
 import type { IdpConfig } from './config.js';
 import { FedCmFailure } from './failure.js';
 

@@ -2,7 +2,7 @@
 // whether the user has an account at the IdP wait a random time before rejecting, so the page
 // cannot tell "no account" from "the user dismissed the dialog".
 
-import type { Random } from '../clock.js';
+import type { Random } from '../base/clock.js';
 
 /**
  * Chromium GetRandomRejectionTime (desktop): min(60 s, lognormal(μ = 8.6, σ = 1.4)) ms,

@@ -3,12 +3,11 @@
 // Each step lives in its own module; this one decides what happens between them.
 
 import { isPotentiallyTrustworthy, isSameSite, registrableDomain, serializeOrigin, siteOf } from '../../common/site.js';
-import type { AgentCore } from '../agent.js';
+import type { AgentCore } from '../core.js';
 import type { CredentialMediationRequirement, IdentityCredentialRequestOptions, IdentityProviderRequestOptions } from '../credentials/options.js';
-import { consoleMessage, domException, issue, type Diagnostic } from '../diagnostics.js';
-import type { DialogAccount, Dialog, LoginState } from '../mediation/dialog.js';
-import type { DistributiveOmit } from '../mediation/mediator.js';
-import type { Frame } from '../page/frame.js';
+import { consoleMessage, domException, issue, type Diagnostic } from '../base/diagnostics.js';
+import type { DialogAccount, DialogInit, LoginState } from '../mediation/dialog.js';
+import type { AgentDocument } from '../document/document.js';
 import type { LoginStatus } from '../profile/profile.js';
 import { displayNames, fetchAccounts, fetchPictures, filterAccounts, type IdentityProviderAccount, type Picture } from './accounts.js';
 import { requestIdentityAssertion, type AssertionRequest } from './assertion.js';
@@ -17,7 +16,7 @@ import { fetchConfig, type IdpConfig } from './config.js';
 import { runContinuation } from './continuation.js';
 import { showIdpLoginDialog } from './login-popup.js';
 import { createContext, type FedCmContext } from './context.js';
-import { connectSrcViolation } from '../page/csp.js';
+import { connectSrcViolation } from '../document/csp.js';
 import { FedCmFailure } from './failure.js';
 import { createIdentityCredential, identityCredentialError, type IdentityCredential } from './identity-credential.js';
 import { randomRejectionDelayMs } from './rejection-delay.js';
@@ -90,7 +89,7 @@ interface IdpState {
 
 interface RequestParams {
   core: AgentCore;
-  frame: Frame;
+  frame: AgentDocument;
   providers: Provider[];
   options: IdentityCredentialRequestOptions;
   mediation: CredentialMediationRequirement;
@@ -262,7 +261,7 @@ function decideBeforeFetching(params: RequestParams): IdpState[] | FedCmFailure 
 }
 
 /** Chromium ShouldFailBeforeFetchingAccounts: why silent mediation cannot work, or null. */
-function silentMediationObstacle(core: AgentCore, frame: Frame, provider: Provider): string | null {
+function silentMediationObstacle(core: AgentCore, frame: AgentDocument, provider: Provider): string | null {
   if (core.profile.preventsSilentAccess(frame.origin)) {
     return 'Silent mediation issue: preventSilentAccess() has been invoked on the site.';
   }
@@ -410,7 +409,7 @@ async function chooseAccount(ctx: FedCmContext, params: RequestParams, usable: I
  * The user closed a dialog. The close button of a passive dialog starts Chromium's exponential
  * cooldown for the embedder site; other dismissals do not.
  */
-function dismissal(core: AgentCore, frame: Frame, mode: 'active' | 'passive', closeButton: boolean): FedCmFailure {
+function dismissal(core: AgentCore, frame: AgentDocument, mode: 'active' | 'passive', closeButton: boolean): FedCmFailure {
   if (!closeButton || mode === 'active') {
     return new FedCmFailure(issue('UiDismissedNoEmbargo', 'The user closed the dialog (automation cancelDialog, or the mediator answered cancel).'));
   }
@@ -579,21 +578,21 @@ async function loadAccounts(ctx: FedCmContext, state: IdpState, params: RequestP
  * FedCM §"compute the connection status" (Chromium ComputeLoginStates): the IdP's
  * approved_clients decides when present; otherwise the agent's connected accounts set.
  */
-function loginState(core: AgentCore, frame: Frame, state: IdpState, account: IdentityProviderAccount): LoginState {
+function loginState(core: AgentCore, frame: AgentDocument, state: IdpState, account: IdentityProviderAccount): LoginState {
   if (account.approved_clients !== undefined) {
     return account.approved_clients.includes(state.provider.options.clientId) ? 'SignIn' : 'SignUp';
   }
   return connected(core, frame, state, account) ? 'SignIn' : 'SignUp';
 }
 
-function connected(core: AgentCore, frame: Frame, state: IdpState, account: IdentityProviderAccount): boolean {
+function connected(core: AgentCore, frame: AgentDocument, state: IdpState, account: IdentityProviderAccount): boolean {
   return core.profile
     .connections({ embedder: frame.top.origin, rp: frame.origin, idp: state.provider.idpOrigin })
     .some((c) => c.accountId === account.id);
 }
 
 /** FedCM §"eligible for auto reauthentication": connected, and approved_clients (if any) names the client. */
-function eligibleForAutoReauthn(core: AgentCore, frame: Frame, state: IdpState, account: IdentityProviderAccount): boolean {
+function eligibleForAutoReauthn(core: AgentCore, frame: AgentDocument, state: IdpState, account: IdentityProviderAccount): boolean {
   if (account.approved_clients !== undefined && !account.approved_clients.includes(state.provider.options.clientId)) return false;
   return connected(core, frame, state, account);
 }
@@ -604,7 +603,7 @@ function eligibleForAutoReauthn(core: AgentCore, frame: Frame, state: IdpState, 
  */
 function sortForDisplay<T extends { state: IdpState; account: IdentityProviderAccount }>(
   core: AgentCore,
-  frame: Frame,
+  frame: AgentDocument,
   list: T[],
   newlyLoggedIn: ReadonlySet<string>,
 ): T[] {
@@ -655,7 +654,7 @@ const VERB: Record<IdentityCredentialRequestOptions['context'], string> = {
  */
 function dialogTitle(
   context: IdentityCredentialRequestOptions['context'],
-  frame: Frame,
+  frame: AgentDocument,
   states: IdpState[],
   single: IdpState | undefined,
 ): { title: string; subtitle?: string } {
@@ -740,7 +739,7 @@ async function signIn(
 /** FedCM §3.5: the UA MUST show the error before rejecting; resolves when the user dismisses it. */
 async function showErrorDialog(params: RequestParams, state: IdpState, failure: FedCmFailure, signal: AbortSignal): Promise<void> {
   const init = failure.page.kind === 'IdentityCredentialError' ? failure.page.init : {};
-  const dialog: DistributiveOmit<Dialog, 'dialogId'> = {
+  const dialog: DialogInit = {
     dialogType: 'Error',
     ...dialogTitle(params.options.context, params.frame, [state], state),
     accounts: [],

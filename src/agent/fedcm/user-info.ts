@@ -3,9 +3,9 @@
 // user_info_request.cc, whose checks come in this order.
 
 import { isPotentiallyTrustworthy, serializeOrigin } from '../../common/site.js';
-import type { AgentCore } from '../agent.js';
-import { domException, type Diagnostic } from '../diagnostics.js';
-import type { Frame } from '../page/frame.js';
+import type { AgentCore } from '../core.js';
+import { domException, type Diagnostic } from '../base/diagnostics.js';
+import type { AgentDocument } from '../document/document.js';
 import { fetchAccounts } from './accounts.js';
 import { fetchConfig } from './config.js';
 import { createContext } from './context.js';
@@ -19,7 +19,7 @@ export interface IdentityUserInfo {
   picture?: string;
 }
 
-export async function getUserInfo(core: AgentCore, frame: Frame, config: { configURL: string; clientId: string }): Promise<IdentityUserInfo[]> {
+export async function getUserInfo(core: AgentCore, frame: AgentDocument, config: { configURL: string; clientId: string }): Promise<IdentityUserInfo[]> {
   if (typeof config !== 'object' || config === null || config.configURL === undefined || config.clientId === undefined) {
     throw new TypeError("Failed to execute 'getUserInfo' on 'IdentityProvider': required members configURL and clientId.");
   }

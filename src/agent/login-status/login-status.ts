@@ -2,7 +2,7 @@
 // response header, and navigator.login.setStatus().
 
 import { isPotentiallyTrustworthy, isSameSite, serializeOrigin } from '../../common/site.js';
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic } from '../base/diagnostics.js';
 import type { LoginStatus, Profile } from '../profile/profile.js';
 
 export type { LoginStatus } from '../profile/profile.js';

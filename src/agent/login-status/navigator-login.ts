@@ -1,15 +1,15 @@
 // Login Status §"navigator.login": an IdP page declares its own login status.
 
 import { isSameSite } from '../../common/site.js';
-import type { AgentCore } from '../agent.js';
-import type { Frame } from '../page/frame.js';
+import type { AgentCore } from '../core.js';
+import type { AgentDocument } from '../document/document.js';
 
 export class NavigatorLogin {
   readonly #core: AgentCore;
-  readonly #frame: Frame;
+  readonly #frame: AgentDocument;
 
   /** @internal */
-  constructor(core: AgentCore, frame: Frame) {
+  constructor(core: AgentCore, frame: AgentDocument) {
     this.#core = core;
     this.#frame = frame;
   }

@@ -1,9 +1,10 @@
 // The automation API: the WebDriver FedCM extension commands (FedCM §"User Agent Automation"),
 // with their names and errors, plus a way to wait for a dialog without polling.
 
-import type { AgentEvents } from '../events.js';
-import type { Dialog, DialogAccount, DialogButton, DialogType } from './dialog.js';
-import { AutomationError, type DialogHost } from './mediator.js';
+import type { Emitter } from '../base/events.js';
+import { AutomationError } from './automation-error.js';
+import type { DialogHost } from './dialog-host.js';
+import type { Dialog, DialogAccount, DialogButton, DialogEventMap, DialogType } from './dialog.js';
 
 export interface AutomationSettings {
   /** Whether failures wait the random rejection delay (WebDriver `setdelayenabled`). */
@@ -15,7 +16,7 @@ export interface AutomationSettings {
 export class Automation {
   constructor(
     private readonly host: DialogHost,
-    private readonly events: AgentEvents,
+    private readonly events: Emitter<DialogEventMap>,
     private readonly settings: AutomationSettings,
   ) {}
 

@@ -139,3 +139,17 @@ export type DialogAction =
   | { action: 'clickButton'; button: DialogButton }
   /** Used by AutoReauthn: the sheet finishes on its own. */
   | { action: 'proceed' };
+
+/** Omit over each member of a union. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** What a request passes to show a dialog: the dialog without its id (the controller numbers them). */
+export type DialogInit = DistributiveOmit<Dialog, 'dialogId'>;
+
+/** The events of the dialog controller (DevTools FedCm.dialogShown / dialogClosed). */
+export interface DialogEventMap {
+  /** FedCm.dialogShown. */
+  dialogShown: [dialog: Dialog];
+  /** FedCm.dialogClosed. */
+  dialogClosed: [event: { dialogId: string }];
+}

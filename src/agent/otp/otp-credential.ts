@@ -4,9 +4,10 @@
 // asks the user to share it, and resolves with the code.
 
 import { isIP } from 'node:net';
-import type { AgentCore } from '../agent.js';
+import type { AgentCore } from '../core.js';
 import { Credential, internalConstruct } from '../credentials/credential.js';
-import { dictionary, enumValue, sequence, where, type OTPCredentialRequestOptions } from '../credentials/options.js';
+import { dictionary, enumValue, sequence, where } from '../base/webidl.js';
+import type { OTPCredentialRequestOptions } from '../credentials/options.js';
 import type { CredentialContext, CredentialType } from '../credentials/registry.js';
 import { formatSite } from '../fedcm/request.js';
 import { matchOneTimeCode, parseOriginBoundOneTimeCode } from './message.js';

@@ -28,11 +28,11 @@ import { Script, type Context } from 'node:vm';
 import type * as Jsdom from 'jsdom';
 import type { Agent } from '../agent.js';
 import type { Credential } from '../credentials/credential.js';
-import type { Diagnostic } from '../diagnostics.js';
-import type { FetchRecord } from '../fedcm/context.js';
+import type { Diagnostic } from '../base/diagnostics.js';
+import type { FetchRecord } from '../base/events.js';
 import { IdentityCredential, IdentityCredentialError } from '../fedcm/identity-credential.js';
-import type { NavigationInit } from '../popups/popup.js';
-import type { Frame } from './frame.js';
+import type { NavigationInit } from '../document/document.js';
+import type { Frame } from '../window/frame.js';
 import { ModuleLoader, type ModuleRecord } from './module-scripts.js';
 
 const require = createRequire(import.meta.url);

@@ -16,10 +16,10 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { registrableDomain } from '../../common/site.js';
-import type { Clock, Random } from '../clock.js';
+import type { Clock, Random } from '../base/clock.js';
 import { internalConstruct } from '../credentials/credential.js';
-import type { Diagnostic, DiagnosticReason } from '../diagnostics.js';
-import type { Frame } from '../page/frame.js';
+import type { Diagnostic, DiagnosticReason } from '../base/diagnostics.js';
+import type { AgentDocument } from '../document/document.js';
 import { AuthenticatorError, type Authenticator, type CredentialDescriptor, type CredentialSummary } from './authenticator.js';
 import { base64urlDecode, base64urlEncode, bytesEqual } from './base64url.js';
 import { CborError, decodeCbor, decodeCborPrefix, encodeCbor, expectBytes, expectMap, expectText, type CborMap } from './cbor.js';
@@ -46,7 +46,7 @@ export interface WebAuthnCore {
  */
 export interface WebAuthnContext {
   core: WebAuthnCore;
-  frame: Frame;
+  frame: AgentDocument;
   /** The document's serialized origin. */
   origin: string;
   /** Credential Management §2.3.2 "same-origin with its ancestors". */

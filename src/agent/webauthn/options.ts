@@ -9,6 +9,7 @@
 // Enumerated values typed as DOMString (§2.1.1) are kept verbatim; the algorithms treat unknown
 // values as absent.
 
+import { bufferSource, dictionary, domString, long, optional, requiredMember, sequence, unsignedLong, where as read } from '../base/webidl.js';
 import { base64urlDecode, toArrayBuffer } from './base64url.js';
 import type { CredentialDescriptor } from './authenticator.js';
 
@@ -90,70 +91,6 @@ export interface RequestOptions {
   userVerification: string;
   hints: string[];
   extensions?: AuthenticationExtensionsClientInputs;
-}
-
-// --- WebIDL primitives ----------------------------------------------------------------------
-
-const read = (member: string, dictionary: string): string => `Failed to read the '${member}' property from '${dictionary}'`;
-
-/** WebIDL dictionary: undefined/null → {}; otherwise an object. */
-function dictionary(value: unknown, name: string, context: string): Record<string, unknown> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' && typeof value !== 'function') throw new TypeError(`${context}: The provided value is not of type '${name}'.`);
-  return value as Record<string, unknown>;
-}
-
-function requiredMember(d: Record<string, unknown>, member: string, dictionaryName: string, context: string): unknown {
-  const value = d[member];
-  if (value === undefined) throw new TypeError(`${context}${context ? ': ' : ''}${read(member, dictionaryName)}: Required member is undefined.`);
-  return value;
-}
-
-function domString(value: unknown, context: string): string {
-  if (typeof value === 'symbol') throw new TypeError(`${context}: Cannot convert a Symbol value to a string.`);
-  return String(value);
-}
-
-function toNumber(value: unknown, context: string): number {
-  if (typeof value === 'symbol') throw new TypeError(`${context}: Cannot convert a Symbol value to a number.`);
-  if (typeof value === 'bigint') throw new TypeError(`${context}: Cannot convert a BigInt value to a number.`);
-  return Number(value);
-}
-
-/** WebIDL unsigned long (no [EnforceRange]): ToNumber, truncate, modulo 2^32. */
-function unsignedLong(value: unknown, context: string): number {
-  const x = toNumber(value, context);
-  if (!Number.isFinite(x) || x === 0) return 0;
-  const t = Math.trunc(x);
-  return ((t % 2 ** 32) + 2 ** 32) % 2 ** 32;
-}
-
-/** WebIDL long: modulo 2^32 into the signed range. */
-function long(value: unknown, context: string): number {
-  const u = unsignedLong(value, context);
-  return u >= 2 ** 31 ? u - 2 ** 32 : u;
-}
-
-/** WebIDL BufferSource (ArrayBuffer or ArrayBufferView, not shared), copied. */
-function bufferSource(value: unknown, context: string): Uint8Array {
-  if (value instanceof ArrayBuffer) return new Uint8Array(value.slice(0));
-  if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) {
-    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
-  }
-  throw new TypeError(`${context}: The provided value is not of type '(ArrayBuffer or ArrayBufferView)'.`);
-}
-
-/** Reads an optional dictionary member once (getters run once, in order) and converts it. */
-function optional<T>(d: Record<string, unknown>, member: string, convert: (value: unknown) => T): T | undefined {
-  const value = d[member];
-  return value === undefined ? undefined : convert(value);
-}
-
-function sequence<T>(value: unknown, context: string, convert: (item: unknown, index: number) => T): T[] {
-  if (typeof value !== 'object' || value === null || typeof (value as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
-    throw new TypeError(`${context}: The provided value cannot be converted to a sequence.`);
-  }
-  return Array.from(value as Iterable<unknown>, convert);
 }
 
 // --- Dictionaries ----------------------------------------------------------------------------

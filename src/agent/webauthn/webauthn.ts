@@ -4,8 +4,8 @@
 
 import { randomUUID } from 'node:crypto';
 import { internalConstruct } from '../credentials/credential.js';
-import type { Frame } from '../page/frame.js';
-import type { PolicyFeature } from '../page/permissions-policy.js';
+import type { AgentDocument } from '../document/document.js';
+import type { PolicyFeature } from '../document/permissions-policy.js';
 import { authenticatorDefaults, VirtualAuthenticator, type Authenticator, type AuthenticatorHost, type CredentialSummary, type UserPresencePolicy } from './authenticator.js';
 import { createCredential, discoverCredential, type ClientEnvironment, type ConditionalRequestInfo, type CredentialChoiceRequest, type WebAuthnContext, type WebAuthnCore } from './client.js';
 import { PublicKeyCredential, sortedCapabilities, staticClientCapabilities, type PublicKeyCredentialClientCapabilities, type PublicKeyCredentialInit } from './credential.js';
@@ -64,7 +64,7 @@ export interface PublicKeyCredentialCall {
 }
 
 /** Credential Management §2.3.2: the document is same-origin with every ancestor. */
-export function sameOriginWithAncestors(frame: Frame): boolean {
+export function sameOriginWithAncestors(frame: AgentDocument): boolean {
   if (frame.origin === 'null') return false;
   return frame.ancestorOrigins.every((o) => o === frame.origin);
 }
@@ -305,7 +305,7 @@ export class WebAuthn {
   }
 
   /** The context the registry's internal methods get, for a document of this agent. */
-  context(frame: Frame, options: { mediation?: WebAuthnContext['mediation']; signal?: AbortSignal } = {}): WebAuthnContext {
+  context(frame: AgentDocument, options: { mediation?: WebAuthnContext['mediation']; signal?: AbortSignal } = {}): WebAuthnContext {
     return {
       core: this.#core,
       frame,
@@ -321,7 +321,7 @@ export class WebAuthn {
    * that concern a publicKey-only call (fully active, conversion, abort, Permissions Policy),
    * then [[Create]]. The container does the same generically for every credential type.
    */
-  create(frame: Frame, options: PublicKeyCredentialCall): Promise<PublicKeyCredential> {
+  create(frame: AgentDocument, options: PublicKeyCredentialCall): Promise<PublicKeyCredential> {
     return this.#call(frame, options, 'publickey-credentials-create', convertCreationOptions, (ctx, pk) => this.createCredential(ctx, pk));
   }
 
@@ -330,12 +330,12 @@ export class WebAuthn {
    * 'optional' here; the container resolves null for it before [[DiscoverFromExternalSource]]
    * (Credential Management §2.5.1), since every assertion needs a gesture.
    */
-  get(frame: Frame, options: PublicKeyCredentialCall): Promise<PublicKeyCredential> {
+  get(frame: AgentDocument, options: PublicKeyCredentialCall): Promise<PublicKeyCredential> {
     return this.#call(frame, options, 'publickey-credentials-get', convertRequestOptions, (ctx, pk) => this.discoverCredential(ctx, pk));
   }
 
   async #call<O>(
-    frame: Frame,
+    frame: AgentDocument,
     options: PublicKeyCredentialCall,
     feature: PolicyFeature,
     convert: (value: unknown) => O,

@@ -4,26 +4,25 @@
 // browser. Documents do not run scripts here; callers act on their behalf.
 
 import { isPotentiallyTrustworthy, serializeOrigin } from '../../common/site.js';
-import type { AgentCore } from '../agent.js';
+import type { AgentCore } from '../core.js';
 import { CredentialsContainer } from '../credentials/container.js';
 import { parseHTMLDocument } from '../credentials/forms.js';
 import { federatedCredentialInterface, passwordCredentialInterface, type FederatedCredentialConstructor, type PasswordCredentialConstructor } from '../credentials/interfaces.js';
 import { OTPCredential } from '../otp/otp-credential.js';
 import { disconnect } from '../fedcm/disconnect.js';
 import { IdentityProvider } from '../fedcm/identity-provider.js';
-import type { Popup } from '../popups/popup.js';
+import type { Popup } from './popup.js';
 import { processSetLogin } from '../login-status/login-status.js';
 import { NavigatorLogin } from '../login-status/navigator-login.js';
 import type { PublicKeyCredential } from '../webauthn/credential.js';
 import { webAuthnFor } from '../webauthn/index.js';
 import type { AgentRequest, ResponseHop } from '../net/types.js';
 import { checkCors, checkPreflight, needsPreflight, unsafeRequestHeaders } from '../net/cors.js';
-import { consoleMessage, type Diagnostic } from '../diagnostics.js';
-import { sandboxesOrigin } from './csp.js';
-import { inheritedFeatureEnabled, parseAllowAttribute, type PolicyFeature } from './permissions-policy.js';
+import { consoleMessage, type Diagnostic } from '../base/diagnostics.js';
+import { sandboxesOrigin } from '../document/csp.js';
+import { TRANSIENT_ACTIVATION_MS, type AgentDocument, type DocumentFetchInit, type DocumentResponse, type NavigationInit, type PendingIdentityRequest } from '../document/document.js';
+import { inheritedFeatureEnabled, parseAllowAttribute, type PolicyFeature } from '../document/permissions-policy.js';
 
-/** HTML "transient activation duration": Chromium keeps an activation for 5 seconds. */
-export const TRANSIENT_ACTIVATION_MS = 5000;
 
 export interface FrameOptions {
   /** The iframe's `allow` attribute, e.g. "identity-credentials-get". */
@@ -41,14 +40,7 @@ export interface Navigator {
   readonly userActivation: { readonly isActive: boolean; readonly hasBeenActive: boolean };
 }
 
-/** The response that loaded a document. */
-export interface DocumentResponse {
-  status: number;
-  headers: Headers;
-  body: string;
-}
-
-export class Frame {
+export class Frame implements AgentDocument {
   readonly parent: Frame | null;
   readonly top: Frame;
   readonly navigator: Navigator;
@@ -81,7 +73,7 @@ export class Frame {
   /** @internal Aborts when the document closes: requests waiting on the user or the phone end with it. */
   readonly lifetime: AbortSignal;
   /** @internal The pending FedCM request of this document, for active-mode replacement. */
-  pendingIdentityRequest: { mode: 'active' | 'passive'; cancel: (reason: 'replaced') => void } | null = null;
+  pendingIdentityRequest: PendingIdentityRequest | null = null;
 
   readonly #core: AgentCore;
   readonly #children = new Set<Frame>();
@@ -247,7 +239,7 @@ export class Frame {
    */
   async fetch(
     url: string | URL,
-    init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; credentials?: 'omit' | 'same-origin' | 'include' } = {},
+    init: DocumentFetchInit = {},
   ): Promise<DocumentResponse> {
     const target = new URL(url, this.url);
     const sameOrigin = serializeOrigin(target) === this.origin;
@@ -318,7 +310,7 @@ export class Frame {
    * @internal Navigates this frame to its URL (the document request). `init` describes a form
    * submission (POST with a body) or a navigation started by a document (`initiator`).
    */
-  async load(init: { method?: 'GET' | 'POST'; body?: string; contentType?: string; initiator?: string } = {}): Promise<void> {
+  async load(init: NavigationInit = {}): Promise<void> {
     const isTop = this.parent === null;
     const method = init.method ?? 'GET';
     const headers: Record<string, string> = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };

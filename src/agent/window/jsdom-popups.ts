@@ -6,8 +6,8 @@
 // agent's, and a navigation (form submission, location change) loads the next document in the
 // popup and runs it in turn.
 
-import type { Diagnostic } from '../diagnostics.js';
-import type { FetchRecord } from '../fedcm/context.js';
+import type { Diagnostic } from '../base/diagnostics.js';
+import type { FetchRecord } from '../base/events.js';
 import { runScripts, type PageScripts } from '../page/scripts.js';
 import type { Popup, PopupHost } from './popup.js';
 

@@ -1,36 +1,17 @@
-// The IdP's own windows: the login page (FedCM §"show an IDP login dialog"), the continuation
-// page (`continue_on`) and the error details page. The agent opens them as top-level documents;
-// a PopupHost decides what happens inside (a test script, or the IdP's HTML actually running).
+// The IdP's own windows: the login page (FedCM §3.7 "show an IDP login dialog"), the
+// continuation page (`continue_on`, FedCM §3.5) and the error details page. The agent opens them
+// as top-level documents; a PopupHost decides what happens inside (a test script, or the IdP's
+// HTML actually running). What the algorithms see of a popup is mediation/popup-window.ts.
 
-import type { Frame } from '../page/frame.js';
-
-/** Why the popup was opened. */
-export type PopupPurpose = 'login' | 'continuation' | 'details';
-
-/** How a popup ended, as the waiting FedCM request sees it. */
-export type PopupResult =
-  /** The user closed the window. */
-  | { kind: 'closed-by-user' }
-  /** The page called IdentityProvider.close(). */
-  | { kind: 'identity-provider-close' }
-  /** The continuation page called IdentityProvider.resolve(token, {accountId}). */
-  | { kind: 'resolved'; token: unknown; accountId?: string }
-  /** Login popups: the IdP's login status became logged-in (Chromium watches for this too). */
-  | { kind: 'logged-in' };
+import type { NavigationInit } from '../document/document.js';
+import type { PopupPurpose, PopupResult, PopupWindow } from '../mediation/popup-window.js';
+import type { Frame } from './frame.js';
 
 /** How a popup loads a new document (the agent provides it). */
 export type PopupLoader = (url: URL, init: NavigationInit) => Promise<Frame>;
 
-/** A navigation started by the popup's document: a link, a redirect by script, a form submission. */
-export interface NavigationInit {
-  method?: 'GET' | 'POST';
-  body?: string;
-  contentType?: string;
-  /** The origin of the document that started it. */
-  initiator?: string;
-}
 
-export class Popup {
+export class Popup implements PopupWindow {
   readonly purpose: PopupPurpose;
   /** Settles when the popup ends. */
   readonly result: Promise<PopupResult>;
@@ -74,6 +55,10 @@ export class Popup {
 
   get url(): URL {
     return this.frame.url;
+  }
+
+  get origin(): string {
+    return this.frame.origin;
   }
 
   get closed(): boolean {
