@@ -12,7 +12,7 @@ import { Frame, type FrameOptions } from './page/frame.js';
 import { Popup, type PopupHost, type PopupPurpose } from './popups/popup.js';
 import { MemoryProfile, type LoginStatus, type Profile } from './profile/profile.js';
 import { SmsInbox, type SmsOptions } from './otp/sms.js';
-import { SqliteProfile } from './profile/sqlite.js';
+import { SqliteProfile } from './profile/sqlite-profile.js';
 import { createWebAuthn, MemoryWebAuthnStore, type WebAuthn, type WebAuthnOptions } from './webauthn/index.js';
 import { siteOf } from '../common/site.js';
 
