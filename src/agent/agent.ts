@@ -15,7 +15,7 @@ import { Frame, type FrameOptions } from './window/frame.js';
 import { Popup, type PopupHost } from './window/popup.js';
 import { MemoryProfile, type LoginStatus, type Profile } from './profile/profile.js';
 import { SmsInbox, type SmsOptions } from './sms/sms-inbox.js';
-import { SqliteProfile } from './profile/sqlite.js';
+import { SqliteProfile } from './profile/sqlite-profile.js';
 import { createWebAuthn, MemoryWebAuthnStore, type WebAuthn, type WebAuthnOptions } from './webauthn/index.js';
 import { siteOf } from '../common/site.js';
 

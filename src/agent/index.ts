@@ -62,14 +62,10 @@ export {
   type StoredCredential,
   type StoredCredentialKey,
 } from './profile/profile.js';
-export {
-  PROFILE_SCHEMA_VERSION,
-  ProfileError,
-  SqliteProfile,
-  SqliteWebAuthnStore,
-  type ProfileProblem,
-  type SqliteProfileOptions,
-} from './profile/sqlite.js';
+export { ProfileError, type ProfileProblem } from './profile/sqlite-file.js';
+export { PROFILE_SCHEMA_VERSION } from './profile/sqlite-migrations.js';
+export { SqliteProfile, type SqliteProfileOptions } from './profile/sqlite-profile.js';
+export { SqliteWebAuthnStore } from './profile/sqlite-webauthn-store.js';
 // WebAuthn (docs/webauthn.md): `agent.webauthn`, the page-visible interfaces, the automation
 // commands and the store interface. The lower-level pieces (CBOR, COSE, the client algorithms)
 // stay in src/agent/webauthn/index.ts. The store's record is exported as WebAuthnStoredCredential,

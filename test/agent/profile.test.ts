@@ -17,13 +17,15 @@ import { CookieJar, MemoryCookieStore } from 'tough-cookie';
 import type { Cookie, Store } from 'tough-cookie';
 import { createAgent, IdentityCredential, MemoryProfile, MemoryWebAuthnStore, type Profile, type StoredAuthenticator, type WebAuthnStore, type WebAuthnStoredCredential } from '../../src/agent/index.js';
 import { Cookies } from '../../src/agent/net/cookies.js';
-import { SqliteCookieStore } from '../../src/agent/profile/cookie-store.js';
-import { PROFILE_APPLICATION_ID, PROFILE_SCHEMA_VERSION, ProfileError, SqliteProfile } from '../../src/agent/profile/sqlite.js';
+import { SqliteCookieStore } from '../../src/agent/profile/sqlite-cookie-store.js';
+import { PROFILE_APPLICATION_ID, ProfileError } from '../../src/agent/profile/sqlite-file.js';
+import { PROFILE_SCHEMA_VERSION } from '../../src/agent/profile/sqlite-migrations.js';
+import { SqliteProfile } from '../../src/agent/profile/sqlite-profile.js';
 import { startWorld } from '../helpers/world.js';
 
 /** The compiled modules a child process imports (this file runs as dist/test/agent/profile.test.js). */
 const AGENT_MODULE = new URL('../../src/agent/index.js', import.meta.url).href;
-const SQLITE_MODULE = new URL('../../src/agent/profile/sqlite.js', import.meta.url).href;
+const SQLITE_MODULE = new URL('../../src/agent/profile/sqlite-profile.js', import.meta.url).href;
 
 const CHILD_TIMEOUT_MS = 30_000;
 

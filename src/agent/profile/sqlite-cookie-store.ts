@@ -76,7 +76,7 @@ function perform(action: () => void, callback: ErrorCallback | undefined): Promi
 }
 
 /**
- * The cookies table, as the profile's migrations create it (src/agent/profile/sqlite.ts owns the
+ * The cookies table, as the profile's migrations create it (./sqlite-migrations.ts owns the
  * schema; this store only reads and writes rows).
  */
 export class SqliteCookieStore extends Store {
