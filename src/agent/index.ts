@@ -2,21 +2,20 @@
 
 export { Agent, createAgent, type AgentEventMap, type AgentOptions } from './agent.js';
 export { ManualClock, systemClock, type Clock, type Random } from './base/clock.js';
-export { Credential } from './credentials/credential.js';
+export { Credential } from './credentials/contract/credential.js';
 export { CredentialsContainer } from './credentials/container.js';
+export type { CredentialMediationRequirement } from './credentials/contract/credential-type.js';
 export type {
   CredentialCreationOptions,
-  CredentialMediationRequirement,
   CredentialRequestOptions,
   FederatedCredentialRequestOptions,
-  IdentityCredentialRequestOptions,
-  IdentityProviderRequestOptions,
   OTPCredentialRequestOptions,
 } from './credentials/options.js';
+export type { IdentityCredentialRequestOptions, IdentityProviderRequestOptions } from './fedcm/types.js';
 export { PasswordCredential, type PasswordCredentialData } from './credentials/password.js';
 export { FederatedCredential, type FederatedCredentialInit } from './credentials/federated.js';
-export type { FederatedCredentialConstructor, PasswordCredentialConstructor } from './credentials/interfaces.js';
-export type { CredentialContext, CredentialType } from './credentials/registry.js';
+export type { FederatedCredentialConstructor, PasswordCredentialConstructor } from './credentials/interface-objects.js';
+export type { CredentialContext, CredentialType } from './credentials/contract/credential-type.js';
 export { OTPCredential } from './otp/otp-credential.js';
 export { parseOriginBoundOneTimeCode, type OriginBoundOneTimeCode } from './otp/message.js';
 export { SmsInbox, type SmsListenHost, type SmsListenOptions, type SmsOptions, type SmsRequest, type SmsSource } from './sms/sms-inbox.js';

@@ -1,12 +1,12 @@
 // Credential Management §5.3 "ask the user to choose a Credential": the credential chooser over
 // the credentials collected from the store, through the same dialog surface as FedCM.
 
-import { formatSite } from '../fedcm/request.js';
+import { formatSite } from '../mediation/format-site.js';
 import type { CredentialChooserEntry } from '../mediation/dialog.js';
-import type { Credential } from './credential.js';
+import type { Credential } from './contract/credential.js';
 import { FederatedCredential, federatedChooserEntry } from './federated.js';
 import { PasswordCredential, passwordChooserEntry } from './password.js';
-import type { CredentialContext } from './registry.js';
+import type { CredentialContext } from './contract/credential-type.js';
 
 /** How a collected credential appears in the chooser (name, icon, provider; never a password). */
 export function chooserEntry(credential: Credential): CredentialChooserEntry {

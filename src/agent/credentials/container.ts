@@ -6,11 +6,11 @@
 import type { AgentCore } from '../core.js';
 import type { AgentDocument } from '../document/document.js';
 import { askToChoose } from './chooser.js';
-import { Credential, webIdlInterface } from './credential.js';
+import { Credential, webIdlInterface } from './contract/credential.js';
 import { convertCredentialCreationOptions, convertCredentialRequestOptions, type RequestedType } from './options.js';
-import type { CredentialContext, CredentialType } from './registry.js';
+import type { CredentialContext, CredentialType } from './contract/credential-type.js';
 import { requiresUserMediation, sameOriginWithAncestors } from './store.js';
-import { credentialTypes } from './types.js';
+import { credentialTypes } from './registry.js';
 
 const notFullyActive = (): DOMException => new DOMException('The document is not fully active.', 'InvalidStateError');
 

@@ -1,33 +1,13 @@
 // WebIDL conversion of CredentialRequestOptions / CredentialCreationOptions (Credential
-// Management §2.3.1, §2.3.3) and of the FedCM dictionaries (FedCM §2.5). Conversion errors are
-// the TypeErrors pages see before any algorithm step runs; members are read in WebIDL order
-// (sorted by name, partial dictionaries included), so getters with side effects run in the same
-// order as in a browser. Each credential type converts its own member (registry.ts).
+// Management §2.3.1, §2.3.3). Conversion errors are the TypeErrors pages see before any
+// algorithm step runs; members are read in WebIDL order (sorted by name, partial dictionaries
+// included), so getters with side effects run in the same order as in a browser. Each
+// credential type converts its own member (contract/credential-type.ts), FedCM's in
+// fedcm/request-options.ts.
 
-import { dictionary, domString, enumValue, sequence, usvString, where } from '../base/webidl.js';
-import type { CredentialType } from './registry.js';
-
-export type CredentialMediationRequirement = 'silent' | 'optional' | 'required' | 'conditional';
-export type IdentityCredentialRequestOptionsContext = 'signin' | 'signup' | 'use' | 'continue';
-export type IdentityCredentialRequestOptionsMode = 'active' | 'passive';
-
-/** FedCM IdentityProviderRequestOptions (plus the deprecated `nonce` Chromium still forwards). */
-export interface IdentityProviderRequestOptions {
-  configURL: string;
-  clientId: string;
-  loginHint?: string;
-  domainHint?: string;
-  fields?: string[];
-  params?: unknown;
-  /** Removed from the spec; Chromium still sends it as a top-level POST field. */
-  nonce?: string;
-}
-
-export interface IdentityCredentialRequestOptions {
-  providers: IdentityProviderRequestOptions[];
-  context: IdentityCredentialRequestOptionsContext;
-  mode: IdentityCredentialRequestOptionsMode;
-}
+import { domString, dictionary, enumValue, usvString, where } from '../base/webidl.js';
+import type { CredentialMediationRequirement, CredentialType } from './contract/credential-type.js';
+import type { IdentityCredentialRequestOptions } from '../fedcm/types.js';
 
 /** Credential Management §2.3.1 FederatedCredentialRequestOptions (§4.1). */
 export interface FederatedCredentialRequestOptions {
@@ -95,52 +75,6 @@ export interface ConvertedCreationOptions {
 
 /** Members of the options dictionaries for the registry's types (§2.1.2), implemented or not. */
 const KNOWN_TYPE_MEMBERS = ['digital', 'federated', 'identity', 'otp', 'password', 'publicKey'] as const;
-
-function provider(value: unknown, index: number): IdentityProviderRequestOptions {
-  const d = dictionary(value, 'IdentityProviderRequestOptions');
-  const ctx = (m: string): string => `${where('providers', 'IdentityCredentialRequestOptions')}: ${where(m, 'IdentityProviderRequestOptions')}`;
-  // IdentityProviderConfig members first (inherited dictionary), each set sorted by name.
-  const clientId = d['clientId'];
-  if (clientId === undefined) throw new TypeError(`${ctx('clientId')}: Required member is undefined.`);
-  const clientIdValue = usvString(clientId, ctx('clientId'));
-  const configURL = d['configURL'];
-  if (configURL === undefined) throw new TypeError(`${ctx('configURL')}: Required member is undefined.`);
-  const result: IdentityProviderRequestOptions = {
-    configURL: usvString(configURL, ctx('configURL')),
-    clientId: clientIdValue,
-  };
-  const domainHint = d['domainHint'];
-  if (domainHint !== undefined) result.domainHint = domString(domainHint, ctx('domainHint'));
-  const fields = d['fields'];
-  if (fields !== undefined) result.fields = sequence(fields, ctx('fields'), (v) => usvString(v, ctx('fields')));
-  const loginHint = d['loginHint'];
-  if (loginHint !== undefined) result.loginHint = domString(loginHint, ctx('loginHint'));
-  const nonce = d['nonce'];
-  if (nonce !== undefined) result.nonce = domString(nonce, ctx('nonce'));
-  // `params` is `any`: read now (a throwing getter throws from get()), serialized later.
-  if ('params' in d || d['params'] !== undefined) {
-    const params = d['params'];
-    if (params !== undefined) result.params = params;
-  }
-  void index;
-  return result;
-}
-
-/** FedCM §2.5: converts the `identity` member of CredentialRequestOptions. */
-export function convertIdentityRequestOptions(value: unknown): IdentityCredentialRequestOptions {
-  const d = dictionary(value, 'IdentityCredentialRequestOptions');
-  const ctx = (m: string): string => `${where('identity', 'CredentialRequestOptions')}: ${where(m, 'IdentityCredentialRequestOptions')}`;
-  const contextValue = d['context'];
-  const context =
-    contextValue === undefined
-      ? 'signin'
-      : enumValue(contextValue, ['signin', 'signup', 'use', 'continue'] as const, 'IdentityCredentialRequestOptionsContext', ctx('context'));
-  const modeValue = d['mode'];
-  const mode = modeValue === undefined ? 'passive' : enumValue(modeValue, ['active', 'passive'] as const, 'IdentityCredentialRequestOptionsMode', ctx('mode'));
-  const providers = d['providers'];
-  if (providers === undefined) throw new TypeError(`${ctx('providers')}: Required member is undefined.`);
-  return { context, mode, providers: sequence(providers, ctx('providers'), provider) };
-}
 
 function mediationValue(value: unknown, dictionaryName: string): CredentialMediationRequirement {
   return enumValue(value, ['silent', 'optional', 'required', 'conditional'] as const, 'CredentialMediationRequirement', where('mediation', dictionaryName));

@@ -4,11 +4,11 @@
 
 import { inspect } from 'node:util';
 import type { CredentialChooserEntry } from '../mediation/dialog.js';
-import { Credential, internalConstruct, webIdlInterface } from './credential.js';
+import { Credential, internalConstruct, webIdlInterface } from './contract/credential.js';
 import { credentialFieldsFromForm, isHTMLFormElement } from './forms.js';
 import { booleanValue, dictionary, usvString, where } from '../base/webidl.js';
 import { credentialDataMembers } from './options.js';
-import type { CredentialContext, CredentialType } from './registry.js';
+import type { CredentialContext, CredentialType } from './contract/credential-type.js';
 import { askToStore, rejectCrossOriginFrame, rejectInsecureIcon, rejectOpaqueOrigin } from './store.js';
 import { serializeOrigin } from '../../common/site.js';
 

@@ -3,11 +3,11 @@
 // consent to store, and whether an origin requires user mediation.
 
 import { isPotentiallyTrustworthy } from '../../common/site.js';
-import { formatSite } from '../fedcm/request.js';
+import { formatSite } from '../mediation/format-site.js';
 import type { CredentialChooserEntry } from '../mediation/dialog.js';
 import type { AgentDocument } from '../document/document.js';
 import type { AgentCore } from '../core.js';
-import type { CredentialContext } from './registry.js';
+import type { CredentialContext } from './contract/credential-type.js';
 
 /**
  * Credential Management §2.2.1.1 "same-origin with its ancestors", from the frame tree. Opaque

@@ -4,25 +4,9 @@
 import { issue, type Diagnostic, type IssueReason } from '../base/diagnostics.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
-import { fetchEndpoint, uncredentialedGet, type FedCmContext } from './context.js';
-import type { IdpConfig } from './config.js';
+import { fetchEndpoint, uncredentialedGet, type IdpNetwork } from './idp-network.js';
 import { FedCmFailure } from './failure.js';
-
-/** FedCM IdentityProviderAccount, after validation. */
-export interface IdentityProviderAccount {
-  id: string;
-  name?: string;
-  email?: string;
-  tel?: string;
-  username?: string;
-  given_name?: string;
-  /** Absolute URL, or absent (Chromium does not resolve relative pictures: they are dropped). */
-  picture?: string;
-  approved_clients?: string[];
-  login_hints?: string[];
-  domain_hints?: string[];
-  label_hints?: string[];
-}
+import type { IdentityProviderAccount, IdpConfig, Picture } from './types.js';
 
 export type AccountsResult =
   | { ok: true; accounts: IdentityProviderAccount[] }
@@ -36,7 +20,7 @@ const IDENTIFIERS = ['name', 'username', 'email', 'tel'] as const;
  * which RP asks), no redirects. Cookies: Chromium uses the IdP as the site for cookies and the
  * RP as initiator, so a cross-site RP sends only SameSite=None cookies.
  */
-export async function fetchAccounts(ctx: FedCmContext, config: IdpConfig): Promise<AccountsResult> {
+export async function fetchAccounts(ctx: IdpNetwork, config: IdpConfig): Promise<AccountsResult> {
   const url = config.accountsEndpoint;
   const res = await fetchEndpoint(ctx, 'accounts endpoint', {
     url,
@@ -82,7 +66,7 @@ export async function fetchAccounts(ctx: FedCmContext, config: IdpConfig): Promi
 
 /** Tells the developer about cookies the jar had for the accounts endpoint but did not send. */
 function reportWithheldCookies(
-  ctx: FedCmContext,
+  ctx: IdpNetwork,
   decisions: { name: string; sent: boolean; reason?: string }[],
   url: URL,
   config: IdpConfig,
@@ -152,12 +136,6 @@ function stringList(value: unknown): string[] | undefined {
   return value.filter((v): v is string => typeof v === 'string');
 }
 
-/** A fetched account picture, kept so the chooser can show it without fetching again. */
-export interface Picture {
-  contentType: string;
-  bytes: Uint8Array;
-}
-
 /**
  * FedCM §3.3 "fetch accounts" step: every picture is fetched before filtering (so the IdP cannot
  * infer the hints from which pictures were requested), uncredentialed. Failures are tolerated.
@@ -165,7 +143,7 @@ export interface Picture {
  * Sec-Fetch-Dest: webidentity); fedkit does the same (docs/decisions.md).
  */
 export async function fetchPictures(
-  ctx: FedCmContext,
+  ctx: IdpNetwork,
   accounts: IdentityProviderAccount[],
   config: IdpConfig,
 ): Promise<Map<string, Picture>> {

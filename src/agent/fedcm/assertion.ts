@@ -6,8 +6,8 @@ import { issue, type IssueReason } from '../base/diagnostics.js';
 import { checkCors } from '../net/cors.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
-import { fetchEndpoint, type FedCmContext } from './context.js';
-import type { IdpConfig } from './config.js';
+import { fetchEndpoint, type IdpNetwork } from './idp-network.js';
+import type { IdpConfig } from './types.js';
 import { FedCmFailure } from './failure.js';
 import type { IdentityCredentialErrorInit } from './identity-credential.js';
 
@@ -69,7 +69,7 @@ export function assertionBody(r: AssertionRequest): string {
  * IdentityCredentialError, after the Error dialog (the request module shows it).
  */
 export async function requestIdentityAssertion(
-  ctx: FedCmContext,
+  ctx: IdpNetwork,
   config: IdpConfig,
   request: AssertionRequest,
 ): Promise<AssertionResult> {

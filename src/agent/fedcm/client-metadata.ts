@@ -4,15 +4,8 @@
 import { isSameOrigin } from '../../common/site.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
-import { fetchEndpoint, uncredentialedGet, type FedCmContext } from './context.js';
-import type { IdpConfig } from './config.js';
-
-/** FedCM IdentityProviderClientMetadata, as used by the dialog. */
-export interface ClientMetadata {
-  privacyPolicyUrl?: string;
-  termsOfServiceUrl?: string;
-  clientIsThirdPartyToTopFrameOrigin: boolean;
-}
+import { fetchEndpoint, uncredentialedGet, type IdpNetwork } from './idp-network.js';
+import type { ClientMetadata, IdpConfig } from './types.js';
 
 /**
  * GET client_metadata_endpoint?client_id=…[&top_frame_origin=…]: uncredentialed, with the RP's
@@ -21,7 +14,7 @@ export interface ClientMetadata {
  * `top_frame_origin`; the spec text says `top_level_origin`. fedkit sends Chromium's name.
  */
 export async function fetchClientMetadata(
-  ctx: FedCmContext,
+  ctx: IdpNetwork,
   config: IdpConfig,
   clientId: string,
   options: { crossSiteEmbedder: boolean },

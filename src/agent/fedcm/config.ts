@@ -6,46 +6,11 @@ import { isLocalhost, isSameOrigin, isSameSite, isPotentiallyTrustworthy } from 
 import { issue, type Diagnostic, type IssueReason } from '../base/diagnostics.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
-import { fetchEndpoint, uncredentialedGet, type FedCmContext } from './context.js';
+import { fetchEndpoint, uncredentialedGet, type IdpNetwork } from './idp-network.js';
 import { FedCmFailure } from './failure.js';
+import type { Branding, IdpConfig, WellKnown } from './types.js';
 
 const WELL_KNOWN_PATH = '/.well-known/web-identity';
-
-/** FedCM IdentityProviderIcon. */
-export interface BrandIcon {
-  url: string;
-  size: number;
-}
-
-/** FedCM IdentityProviderBranding (colors are kept as given; Chromium ignores `name`). */
-export interface Branding {
-  backgroundColor?: string;
-  color?: string;
-  icons: BrandIcon[];
-  name?: string;
-}
-
-/** A config file that passed validation: every required endpoint resolved and same-origin. */
-export interface IdpConfig {
-  configURL: URL;
-  accountsEndpoint: URL;
-  idAssertionEndpoint: URL;
-  loginUrl: URL;
-  /** Same-origin is checked where it is used (Chromium skips client metadata if not). */
-  clientMetadataEndpoint?: URL;
-  disconnectEndpoint?: URL;
-  branding?: Branding;
-  supportsUseOtherAccount: boolean;
-  accountLabel?: string;
-}
-
-/** The two well-known shapes (FedCM IdentityProviderWellKnown). */
-export interface WellKnown {
-  url: URL;
-  providerUrls?: URL[];
-  accountsEndpoint?: URL;
-  loginUrl?: URL;
-}
 
 /**
  * FedCM §3.2 step "root url", as Chromium computes it (ComputeWellKnownUrl): for localhost and
@@ -68,7 +33,7 @@ export function wellKnownCheckApplies(rpOrigin: string, configURL: URL): boolean
  * FedCM §3.2, the whole step: fetch both files (in parallel), validate, cross-check.
  * Throws FedCmFailure (delayed, as Chromium delays config failures).
  */
-export async function fetchConfig(ctx: FedCmContext, configURL: URL, options: { strictWellKnown?: boolean } = {}): Promise<IdpConfig> {
+export async function fetchConfig(ctx: IdpNetwork, configURL: URL, options: { strictWellKnown?: boolean } = {}): Promise<IdpConfig> {
   const checkWellKnown = wellKnownCheckApplies(ctx.rpOrigin, configURL);
   const [wellKnown, config] = await Promise.all([
     checkWellKnown ? fetchWellKnown(ctx, configURL) : Promise.resolve(null),
@@ -110,7 +75,7 @@ function endpointFailure(
 }
 
 /** FedCM §3.2 step 6: the well-known request (uncredentialed; the only one that follows redirects). */
-async function fetchWellKnown(ctx: FedCmContext, configURL: URL): Promise<WellKnown | FedCmFailure> {
+async function fetchWellKnown(ctx: IdpNetwork, configURL: URL): Promise<WellKnown | FedCmFailure> {
   const url = wellKnownUrl(configURL);
   const extra = { configURL: configURL.href };
   if (url === null) {
@@ -168,7 +133,7 @@ export function parseWellKnown(body: Record<string, unknown>, url: URL, configUR
 }
 
 /** FedCM §3.2 step 7: the config request (uncredentialed, redirects are errors). */
-async function fetchConfigFile(ctx: FedCmContext, configURL: URL): Promise<IdpConfig | FedCmFailure> {
+async function fetchConfigFile(ctx: IdpNetwork, configURL: URL): Promise<IdpConfig | FedCmFailure> {
   const res = await fetchEndpoint(ctx, 'config file', uncredentialedGet(configURL));
   const reasons = {
     notFound: 'ConfigHttpNotFound',

@@ -4,7 +4,7 @@
 
 import type { AgentCore } from '../core.js';
 import { issue } from '../base/diagnostics.js';
-import type { IdpConfig } from './config.js';
+import type { IdpConfig } from './types.js';
 import { FedCmFailure } from './failure.js';
 
 export async function runContinuation(

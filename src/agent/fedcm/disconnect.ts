@@ -9,7 +9,7 @@ import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
 import type { AgentDocument } from '../document/document.js';
 import { fetchConfig } from './config.js';
-import { createContext, fetchEndpoint } from './context.js';
+import { createIdpNetwork, fetchEndpoint } from './idp-network.js';
 import { FedCmFailure } from './failure.js';
 
 export interface IdentityCredentialDisconnectOptions {
@@ -57,7 +57,7 @@ export async function disconnect(core: AgentCore, frame: AgentDocument, options:
   }
   pending.add(frame);
   try {
-    const ctx = createContext(core, frame, new AbortController().signal);
+    const ctx = createIdpNetwork(core, frame, new AbortController().signal);
     let config;
     try {
       config = await fetchConfig(ctx, configURL, { strictWellKnown: core.settings.strictWellKnown });

@@ -1,6 +1,6 @@
 // FedCM §2.2 "The IdentityCredential Interface" and §2.3 "The IdentityCredentialError Interface".
 
-import { Credential, internalConstruct } from '../credentials/credential.js';
+import { Credential, internalConstruct } from '../credentials/contract/credential.js';
 import { domException, type Diagnostic } from '../base/diagnostics.js';
 
 /**

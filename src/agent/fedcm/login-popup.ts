@@ -7,7 +7,7 @@
 import type { AgentCore } from '../core.js';
 import type { Diagnostic } from '../base/diagnostics.js';
 import type { PopupResult } from '../mediation/popup-window.js';
-import type { IdpConfig } from './config.js';
+import type { IdpConfig } from './types.js';
 import { FedCmFailure } from './failure.js';
 
 export interface LoginPopupOptions {

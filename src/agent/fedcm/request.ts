@@ -1,93 +1,37 @@
 // FedCM §2.2.1 IdentityCredential's [[DiscoverFromExternalSource]] and "create an
 // IdentityCredential": the whole sign-in request, in Chromium's order (request_service.cc).
-// Each step lives in its own module; this one decides what happens between them.
+// Each step lives in its own module (config, accounts, client metadata, the login popup, the
+// ID assertion, continuation; what the dialogs show in account-chooser.ts; cooldowns and auto
+// re-authentication in embargo.ts); this one decides what happens between them.
 
-import { isPotentiallyTrustworthy, isSameSite, registrableDomain, serializeOrigin, siteOf } from '../../common/site.js';
-import type { AgentCore } from '../core.js';
-import type { CredentialMediationRequirement, IdentityCredentialRequestOptions, IdentityProviderRequestOptions } from '../credentials/options.js';
+import { isPotentiallyTrustworthy, isSameSite } from '../../common/site.js';
 import { consoleMessage, domException, issue, type Diagnostic } from '../base/diagnostics.js';
-import type { DialogAccount, DialogInit, LoginState } from '../mediation/dialog.js';
-import type { AgentDocument } from '../document/document.js';
-import type { LoginStatus } from '../profile/profile.js';
-import { displayNames, fetchAccounts, fetchPictures, filterAccounts, type IdentityProviderAccount, type Picture } from './accounts.js';
-import { requestIdentityAssertion, type AssertionRequest } from './assertion.js';
-import { fetchClientMetadata, type ClientMetadata } from './client-metadata.js';
-import { fetchConfig, type IdpConfig } from './config.js';
-import { runContinuation } from './continuation.js';
-import { showIdpLoginDialog } from './login-popup.js';
-import { createContext, type FedCmContext } from './context.js';
+import type { CredentialMediationRequirement } from '../credentials/contract/credential-type.js';
+import type { AgentCore } from '../core.js';
 import { connectSrcViolation } from '../document/csp.js';
+import type { AgentDocument } from '../document/document.js';
+import type { LoginState } from '../mediation/dialog.js';
+import { accountChooser, autoReauthnDialog, confirmIdpLoginDialog, errorDialog } from './account-chooser.js';
+import { fetchAccounts, fetchPictures, filterAccounts } from './accounts.js';
+import { requestIdentityAssertion, type AssertionRequest } from './assertion.js';
+import { fetchClientMetadata } from './client-metadata.js';
+import { fetchConfig } from './config.js';
+import { loginState } from './connection-status.js';
+import { runContinuation } from './continuation.js';
+import { cooldownFailure, decideAutoReauthn, dismissal, liftEmbargo, silentMediationObstacle, startQuietPeriod } from './embargo.js';
 import { FedCmFailure } from './failure.js';
 import { createIdentityCredential, identityCredentialError, type IdentityCredential } from './identity-credential.js';
+import { createIdpNetwork, type IdpNetwork } from './idp-network.js';
+import { showIdpLoginDialog } from './login-popup.js';
 import { randomRejectionDelayMs } from './rejection-delay.js';
-
-/** Chromium (credentials_container.cc): at most 10 providers in one request. */
-export const MAX_PROVIDERS = 10;
+import type { Candidate, IdentityCredentialRequestOptions, IdentityProviderAccount, IdpState, Provider } from './types.js';
 
 /** FedCM §3.5 (extension): the fields the disclosure text can name. */
 const RECOGNIZED_FIELDS = ['name', 'email', 'picture', 'tel', 'username'];
 const DEFAULT_FIELDS = ['name', 'email', 'picture'];
 
-/** A provider after the page-facing checks: its parsed config URL and serialized params. */
-interface Provider {
-  options: IdentityProviderRequestOptions;
-  configURL: URL;
-  idpOrigin: string;
-  params?: string;
-}
-
-/**
- * The synchronous part of `get({identity})` after Credential Management's generic checks:
- * Chromium's renderer checks (GetForIdentity), whose errors are page-visible exceptions.
- * Throws TypeError / InvalidStateError / NotSupportedError, or whatever a `params` getter throws.
- */
-export function validateIdentityRequest(
-  options: IdentityCredentialRequestOptions,
-  mediation: CredentialMediationRequirement,
-): Provider[] {
-  if (options.providers.length === 0) throw new TypeError('Need at least one identity provider.');
-  if (options.providers.length > MAX_PROVIDERS) throw new TypeError(`More than ${MAX_PROVIDERS} providers are not allowed.`);
-  if (options.mode === 'active' && options.providers.length > 1) {
-    throw new DOMException('Active mode is not currently supported with multiple identity providers.', 'InvalidStateError');
-  }
-  if (options.mode === 'active' && mediation === 'silent') {
-    throw new DOMException('mediation:silent is not supported in active mode', 'NotSupportedError');
-  }
-  return options.providers.map((p, i) => {
-    // Chromium parses configURL as an absolute URL (KURL), not relative to the document:
-    // WPT fedcm-reject-invalid-responses expects InvalidStateError for configURL "test".
-    if (!URL.canParse(p.configURL) || p.clientId === '') {
-      throw new DOMException(`Provider ${i + 1} information is incomplete.`, 'InvalidStateError');
-    }
-    const configURL = new URL(p.configURL);
-    const provider: Provider = { options: p, configURL, idpOrigin: serializeOrigin(configURL) };
-    // FedCM §3.5: params is serialized to JSON; Chromium does it in the renderer, so an
-    // exception from a getter or a BigInt reaches the page unchanged (WPT fedcm-params).
-    if (p.params !== undefined) {
-      const json = JSON.stringify(p.params);
-      if (json !== undefined) provider.params = json;
-    }
-    return provider;
-  });
-}
-
-/** Per-IdP state while the request runs. */
-interface IdpState {
-  provider: Provider;
-  loginStatus: LoginStatus | undefined;
-  config?: IdpConfig;
-  /** Accounts after hint filtering. */
-  accounts: IdentityProviderAccount[];
-  pictures: Map<string, Picture>;
-  clientMetadata: ClientMetadata | null;
-  /** Logged in according to the login status, yet no usable account: offer the login page. */
-  mismatch: boolean;
-  /** Active mode with a logged-out IdP: the login page opens before the accounts are fetched. */
-  needsLogin: boolean;
-  failure?: FedCmFailure;
-}
-
-interface RequestParams {
+/** One FedCM request, as the registry entry (identity-credential-type.ts) hands it over. */
+export interface RequestParams {
   core: AgentCore;
   frame: AgentDocument;
   providers: Provider[];
@@ -192,17 +136,8 @@ function decideBeforeFetching(params: RequestParams): IdpState[] | FedCmFailure 
       issue('MissingTransientUserActivation', 'mode "active" must be called within 5 s of a user click in this document (call page.activate() to simulate one).'),
     );
   }
-  const site = siteOf(frame.top.origin);
-  const embargo = core.profile.getDismissEmbargo(site);
-  if (options.mode === 'passive' && embargo && embargo.until > core.clock.now()) {
-    return new FedCmFailure(
-      issue(
-        'DisabledInSettings',
-        `The user closed a FedCM dialog on ${site} with its close button; passive requests are refused until ${new Date(embargo.until).toISOString()}. Active mode (a button) still works; automation.resetCooldown() lifts it.`,
-      ),
-      { delayed: true },
-    );
-  }
+  const cooldown = cooldownFailure(core, frame, options.mode);
+  if (cooldown) return cooldown;
   const seen = new Set<string>();
   for (const p of providers) {
     if (seen.has(p.configURL.href)) {
@@ -260,26 +195,10 @@ function decideBeforeFetching(params: RequestParams): IdpState[] | FedCmFailure 
   return states;
 }
 
-/** Chromium ShouldFailBeforeFetchingAccounts: why silent mediation cannot work, or null. */
-function silentMediationObstacle(core: AgentCore, frame: AgentDocument, provider: Provider): string | null {
-  if (core.profile.preventsSilentAccess(frame.origin)) {
-    return 'Silent mediation issue: preventSilentAccess() has been invoked on the site.';
-  }
-  const last = core.profile.getLastAutoReauthn(siteOf(frame.top.origin));
-  if (last !== undefined && core.clock.now() - last < AUTO_REAUTHN_QUIET_MS) {
-    return 'Silent mediation issue: auto re-authn is in quiet period because it was recently used on this site.';
-  }
-  const connections = core.profile.connections({ embedder: frame.top.origin, rp: frame.origin, idp: provider.idpOrigin });
-  if (connections.length === 0) {
-    return `Silent mediation issue: the user has not used FedCM on this site with this identity provider (${provider.idpOrigin}).`;
-  }
-  return null;
-}
-
 /** Steps 13 onwards: fetch every IdP in parallel, then mediate and fetch the assertion. */
 async function fetchAndMediate(params: RequestParams, states: IdpState[], signal: AbortSignal): Promise<IdentityCredential> {
   const { core, frame, options, mediation } = params;
-  const ctx = createContext(core, frame, signal);
+  const ctx = createIdpNetwork(core, frame, signal);
   await Promise.all(states.map((s) => fetchIdp(ctx, s, params)));
   signal.throwIfAborted();
 
@@ -298,63 +217,29 @@ async function fetchAndMediate(params: RequestParams, states: IdpState[], signal
     await loginThenReload(ctx, params, single, {});
   }
 
-  const candidates = usable.flatMap((s) => s.accounts.map((account) => ({ state: s, account })));
-  const returning = candidates.filter((c) => eligibleForAutoReauthn(core, frame, c.state, c.account));
-  const anyMismatch = usable.some((s) => s.mismatch);
-  const site = siteOf(frame.top.origin);
-  const lastAuto = core.profile.getLastAutoReauthn(site);
-  const quiet = lastAuto !== undefined && core.clock.now() - lastAuto < AUTO_REAUTHN_QUIET_MS;
-
   // FedCM §2.2.1 step "auto reauthentication" (Chromium MaybeShowAccountsDialog).
-  const only = returning[0];
-  if (mediation !== 'required' && returning.length === 1 && only && !anyMismatch && !core.profile.preventsSilentAccess(frame.origin) && !quiet) {
-    const dialog = core.dialogs.show(
-      {
-        dialogType: 'AutoReauthn',
-        title: 'Signing you in…',
-        accounts: [dialogAccount(only.state, only.account, 'SignIn')],
-      },
-      signal,
-    );
+  const candidates: Candidate[] = usable.flatMap((s) => s.accounts.map((account) => ({ state: s, account })));
+  const auto = decideAutoReauthn(core, frame, candidates, mediation, usable.some((s) => s.mismatch));
+  if (auto.kind === 'auto') {
+    const dialog = core.dialogs.show(autoReauthnDialog(auto.candidate), signal);
     try {
       await dialog.action;
-      const credential = await signIn(ctx, params, only.state, only.account, { isAutoSelected: true, loginState: 'SignIn' });
-      core.profile.setLastAutoReauthn(site, core.clock.now());
+      const credential = await signIn(ctx, params, auto.candidate.state, auto.candidate.account, { isAutoSelected: true, loginState: 'SignIn' });
+      startQuietPeriod(core, frame);
       return credential;
     } finally {
       dialog.close();
     }
   }
-  if (quiet && returning.length === 1 && mediation !== 'required') {
-    core.report({
-      ...issue('SilentMediationFailure', 'Auto re-authn was previously triggered less than 10 minutes ago. Only one auto re-authn request can be made every 10 minutes.'),
-      level: 'info',
-    });
-  }
-  if (mediation === 'silent') {
-    const why = quiet
-      ? 'Silent mediation issue: auto re-authn is in quiet period because it was recently used on this site.'
-      : returning.length > 1
-        ? 'Silent mediation issue: the user has used FedCM with multiple accounts on this site.'
-        : core.profile.preventsSilentAccess(frame.origin)
-          ? 'Silent mediation issue: preventSilentAccess() has been invoked on the site.'
-          : 'Silent mediation issue: no account the IdP returned is one the user has signed in to this site with before (or approved_clients excludes this clientId).';
-    throw new FedCmFailure(issue('SilentMediationFailure', why), { delayed: true });
-  }
+  if (mediation === 'silent') throw new FedCmFailure(issue('SilentMediationFailure', auto.why), { delayed: true });
   return chooseAccount(ctx, params, usable);
 }
-
-/** Chromium kFederatedIdentityAutoReauthnEmbargoDuration: one auto re-authentication per 10 minutes per site. */
-export const AUTO_REAUTHN_QUIET_MS = 10 * 60 * 1000;
-
-/** Chromium kFederatedIdentityApiEmbargoDurationDismiss: 2 h, 1 day, 7 days, 28 days. */
-export const DISMISS_COOLDOWN_MS = [2 * 3600e3, 24 * 3600e3, 7 * 24 * 3600e3, 28 * 24 * 3600e3] as const;
 
 /**
  * FedCM §2.2.1 "build the UI": the account chooser, or the mismatch dialog when no IdP has an
  * account; the user's answer decides what follows (sign in, log in at the IdP, or stop).
  */
-async function chooseAccount(ctx: FedCmContext, params: RequestParams, usable: IdpState[]): Promise<IdentityCredential> {
+async function chooseAccount(ctx: IdpNetwork, params: RequestParams, usable: IdpState[]): Promise<IdentityCredential> {
   const { core, frame, options, signal } = { ...params, signal: ctx.signal };
   const newlyLoggedIn = new Set<string>();
   for (;;) {
@@ -367,33 +252,16 @@ async function chooseAccount(ctx: FedCmContext, params: RequestParams, usable: I
       for (const a of mismatched.accounts) newlyLoggedIn.add(a.id);
       continue;
     }
-    const shown = sortForDisplay(core, frame, candidates, newlyLoggedIn);
-    const dialogAccounts = shown.map((c) => dialogAccount(c.state, c.account, loginState(core, frame, c.state, c.account)));
-    const single = usable.length === 1 ? usable[0] : undefined;
-    const dialog = core.dialogs.show(
-      {
-        dialogType: 'AccountChooser',
-        ...dialogTitle(options.context, frame, usable, single),
-        accounts: dialogAccounts,
-        useOtherAccount: single?.config?.supportsUseOtherAccount ?? false,
-      },
-      signal,
-    );
-    let action;
-    try {
-      action = await dialog.action;
-    } finally {
-      dialog.close();
-    }
+    const { dialog, shown } = accountChooser(core, frame, options.context, usable, candidates, newlyLoggedIn);
+    const action = await core.dialogs.ask(dialog, signal);
     if (action.action === 'selectAccount') {
       const chosen = shown[action.accountIndex];
-      const account = dialogAccounts[action.accountIndex];
+      const account = dialog.accounts[action.accountIndex];
       if (!chosen || !account) throw new Error('unreachable: account index validated by the dialog host');
-      // An explicit choice lifts the cooldown and the auto re-authentication quiet period.
-      core.profile.setDismissEmbargo(siteOf(frame.top.origin), undefined);
-      core.profile.setLastAutoReauthn(siteOf(frame.top.origin), undefined);
+      liftEmbargo(core, frame);
       return signIn(ctx, params, chosen.state, chosen.account, { isAutoSelected: false, loginState: account.loginState });
     }
+    const single = usable.length === 1 ? usable[0] : undefined;
     if (action.action === 'clickButton' && single) {
       // "Use another account": the login page, then the accounts again, newcomers first.
       const before = new Set(single.accounts.map((a) => a.id));
@@ -405,27 +273,6 @@ async function chooseAccount(ctx: FedCmContext, params: RequestParams, usable: I
   }
 }
 
-/**
- * The user closed a dialog. The close button of a passive dialog starts Chromium's exponential
- * cooldown for the embedder site; other dismissals do not.
- */
-function dismissal(core: AgentCore, frame: AgentDocument, mode: 'active' | 'passive', closeButton: boolean): FedCmFailure {
-  if (!closeButton || mode === 'active') {
-    return new FedCmFailure(issue('UiDismissedNoEmbargo', 'The user closed the dialog (automation cancelDialog, or the mediator answered cancel).'));
-  }
-  const site = siteOf(frame.top.origin);
-  const previous = core.profile.getDismissEmbargo(site);
-  const count = Math.min((previous?.count ?? 0) + 1, DISMISS_COOLDOWN_MS.length);
-  const duration: number = DISMISS_COOLDOWN_MS[count - 1] ?? DISMISS_COOLDOWN_MS[3];
-  core.profile.setDismissEmbargo(site, { until: core.clock.now() + duration, count });
-  return new FedCmFailure(
-    issue(
-      'ShouldEmbargo',
-      `The user closed the dialog with its close button; passive FedCM requests from ${site} are refused for ${duration / 3600e3} h (dismissal ${count}). automation.resetCooldown() lifts it.`,
-    ),
-  );
-}
-
 function hintsOf(state: IdpState): { loginHint?: string; domainHint?: string } {
   const o = state.provider.options;
   return {
@@ -435,32 +282,17 @@ function hintsOf(state: IdpState): { loginHint?: string; domainHint?: string } {
 }
 
 /** FedCM §2.2.1 "mismatch": the ConfirmIdpLogin dialog; Continue opens the login page. */
-async function confirmIdpLogin(ctx: FedCmContext, params: RequestParams, state: IdpState): Promise<void> {
+async function confirmIdpLogin(ctx: IdpNetwork, params: RequestParams, state: IdpState): Promise<void> {
   const { core, frame, options } = params;
   const config = state.config;
   if (!config) throw new Error('unreachable: mismatch without config');
-  const dialog = core.dialogs.show(
-    {
-      dialogType: 'ConfirmIdpLogin',
-      ...dialogTitle(options.context, frame, [state], state),
-      accounts: [],
-      idpConfigUrl: state.provider.options.configURL,
-      idpLoginUrl: config.loginUrl.href,
-    },
-    ctx.signal,
-  );
-  let action;
-  try {
-    action = await dialog.action;
-  } finally {
-    dialog.close();
-  }
+  const action = await core.dialogs.ask(confirmIdpLoginDialog(options.context, frame, state, config.loginUrl), ctx.signal);
   if (action.action !== 'clickButton') throw dismissal(core, frame, options.mode, action.action === 'cancel' && action.triggerCooldown === true);
   await loginThenReload(ctx, params, state, hintsOf(state));
 }
 
 /** The login popup, then the accounts fetched again; no account afterwards ends the request. */
-async function loginThenReload(ctx: FedCmContext, params: RequestParams, state: IdpState, hints: { loginHint?: string; domainHint?: string }): Promise<void> {
+async function loginThenReload(ctx: IdpNetwork, params: RequestParams, state: IdpState, hints: { loginHint?: string; domainHint?: string }): Promise<void> {
   const config = state.config;
   if (!config) throw new Error('unreachable: login without config');
   await showIdpLoginDialog(params.core, config, state.provider.idpOrigin, { ...hints, signal: ctx.signal });
@@ -481,7 +313,7 @@ async function loginThenReload(ctx: FedCmContext, params: RequestParams, state: 
  * Fetches one IdP: config (+ well-known); the login page first when the user is logged out in
  * active mode; then the accounts. Failures are stored on the state.
  */
-async function fetchIdp(ctx: FedCmContext, state: IdpState, params: RequestParams): Promise<void> {
+async function fetchIdp(ctx: IdpNetwork, state: IdpState, params: RequestParams): Promise<void> {
   const { core } = params;
   const { provider } = state;
   try {
@@ -516,7 +348,7 @@ async function fetchIdp(ctx: FedCmContext, state: IdpState, params: RequestParam
  * accounts response (Chromium UpdateIdpSigninStatusForAccountsEndpointResponse); an IdP known
  * to be logged in that returns no usable account is a "mismatch".
  */
-async function loadAccounts(ctx: FedCmContext, state: IdpState, params: RequestParams): Promise<void> {
+async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestParams): Promise<void> {
   const { core, frame } = params;
   const { provider } = state;
   const config = state.config;
@@ -524,7 +356,7 @@ async function loadAccounts(ctx: FedCmContext, state: IdpState, params: RequestP
   state.accounts = [];
   const result = await fetchAccounts(ctx, config);
   if (!result.ok) {
-    ctx.profile.setLoginStatus(provider.idpOrigin, 'logged-out');
+    params.core.profile.setLoginStatus(provider.idpOrigin, 'logged-out');
     // Known logged in but no usable account: the mismatch UI (FedCM §2.2.1 "mismatch"). In active
     // mode an unknown status counts too: the user clicked to sign in, so the IdP's login page
     // opens (Chromium treats the empty list as logged-out, which active mode answers with it).
@@ -537,7 +369,7 @@ async function loadAccounts(ctx: FedCmContext, state: IdpState, params: RequestP
     }
     return;
   }
-  ctx.profile.setLoginStatus(provider.idpOrigin, 'logged-in');
+  params.core.profile.setLoginStatus(provider.idpOrigin, 'logged-in');
   state.pictures = await fetchPictures(ctx, result.accounts, config);
   const filter = {
     ...(provider.options.loginHint === undefined ? {} : { loginHint: provider.options.loginHint }),
@@ -575,103 +407,12 @@ async function loadAccounts(ctx: FedCmContext, state: IdpState, params: RequestP
 }
 
 /**
- * FedCM §"compute the connection status" (Chromium ComputeLoginStates): the IdP's
- * approved_clients decides when present; otherwise the agent's connected accounts set.
- */
-function loginState(core: AgentCore, frame: AgentDocument, state: IdpState, account: IdentityProviderAccount): LoginState {
-  if (account.approved_clients !== undefined) {
-    return account.approved_clients.includes(state.provider.options.clientId) ? 'SignIn' : 'SignUp';
-  }
-  return connected(core, frame, state, account) ? 'SignIn' : 'SignUp';
-}
-
-function connected(core: AgentCore, frame: AgentDocument, state: IdpState, account: IdentityProviderAccount): boolean {
-  return core.profile
-    .connections({ embedder: frame.top.origin, rp: frame.origin, idp: state.provider.idpOrigin })
-    .some((c) => c.accountId === account.id);
-}
-
-/** FedCM §"eligible for auto reauthentication": connected, and approved_clients (if any) names the client. */
-function eligibleForAutoReauthn(core: AgentCore, frame: AgentDocument, state: IdpState, account: IdentityProviderAccount): boolean {
-  if (account.approved_clients !== undefined && !account.approved_clients.includes(state.provider.options.clientId)) return false;
-  return connected(core, frame, state, account);
-}
-
-/**
- * Chromium's dialog order: accounts that just signed in at the IdP first, then returning
- * accounts, most recently used first; otherwise as received.
- */
-function sortForDisplay<T extends { state: IdpState; account: IdentityProviderAccount }>(
-  core: AgentCore,
-  frame: AgentDocument,
-  list: T[],
-  newlyLoggedIn: ReadonlySet<string>,
-): T[] {
-  const lastUsed = (c: T): number =>
-    core.profile
-      .connections({ embedder: frame.top.origin, rp: frame.origin, idp: c.state.provider.idpOrigin })
-      .find((x) => x.accountId === c.account.id)?.lastUsed ?? -1;
-  const rank = (c: T): number => (newlyLoggedIn.has(c.account.id) ? 0 : loginState(core, frame, c.state, c.account) === 'SignIn' ? 1 : 2);
-  return [...list].sort((a, b) => rank(a) - rank(b) || lastUsed(b) - lastUsed(a));
-}
-
-function dialogAccount(state: IdpState, account: IdentityProviderAccount, login: LoginState): DialogAccount {
-  const { name, identifier } = displayNames(account);
-  const result: DialogAccount = {
-    accountId: account.id,
-    email: identifier,
-    name,
-    givenName: account.given_name ?? '',
-    pictureUrl: account.picture ?? '',
-    idpConfigUrl: state.provider.options.configURL,
-    idpLoginUrl: state.config?.loginUrl.href ?? '',
-    loginState: login,
-  };
-  if (login === 'SignUp') {
-    if (state.clientMetadata?.termsOfServiceUrl) result.termsOfServiceUrl = state.clientMetadata.termsOfServiceUrl;
-    if (state.clientMetadata?.privacyPolicyUrl) result.privacyPolicyUrl = state.clientMetadata.privacyPolicyUrl;
-  }
-  return result;
-}
-
-/** How Chromium shows a site in titles: eTLD+1, hosts like localhost and IPs verbatim, no port. */
-export function formatSite(origin: string): string {
-  return URL.canParse(origin) ? registrableDomain(new URL(origin).hostname) : origin;
-}
-
-const VERB: Record<IdentityCredentialRequestOptions['context'], string> = {
-  signin: 'Sign in to',
-  signup: 'Sign up to',
-  use: 'Use',
-  continue: 'Continue to',
-};
-
-/**
- * Dialog titles as Chromium words them: "Sign in to <rp> with <idp>" (signup: "Sign up to",
- * use: "Use <rp> with <idp>", continue: "Continue to"). For a cross-site iframe whose client
- * metadata says it is a third party to the top frame, the iframe's site is named and the top
- * site becomes the subtitle ("on <top>").
- */
-function dialogTitle(
-  context: IdentityCredentialRequestOptions['context'],
-  frame: AgentDocument,
-  states: IdpState[],
-  single: IdpState | undefined,
-): { title: string; subtitle?: string } {
-  const thirdParty = states.some((s) => s.clientMetadata?.clientIsThirdPartyToTopFrameOrigin);
-  const rp = formatSite(thirdParty ? frame.origin : frame.top.origin);
-  const idp = single ? ` with ${formatSite(single.provider.idpOrigin)}` : '';
-  const title = `${VERB[context]} ${rp}${idp}`;
-  return thirdParty ? { title, subtitle: `on ${formatSite(frame.top.origin)}` } : { title };
-}
-
-/**
  * FedCM §3.5 and "create an IdentityCredential": fetch the assertion for the chosen account;
  * on success record the connection and clear prevent-silent-access; on an IdP error show the
  * Error dialog and reject once the user dismisses it.
  */
 async function signIn(
-  ctx: FedCmContext,
+  ctx: IdpNetwork,
   params: RequestParams,
   state: IdpState,
   account: IdentityProviderAccount,
@@ -739,20 +480,7 @@ async function signIn(
 /** FedCM §3.5: the UA MUST show the error before rejecting; resolves when the user dismisses it. */
 async function showErrorDialog(params: RequestParams, state: IdpState, failure: FedCmFailure, signal: AbortSignal): Promise<void> {
   const init = failure.page.kind === 'IdentityCredentialError' ? failure.page.init : {};
-  const dialog: DialogInit = {
-    dialogType: 'Error',
-    ...dialogTitle(params.options.context, params.frame, [state], state),
-    accounts: [],
-    error: init.error ?? '',
-    url: init.url ?? '',
-  };
-  const shown = params.core.dialogs.show(dialog, signal);
-  let action;
-  try {
-    action = await shown.action;
-  } finally {
-    shown.close();
-  }
+  const action = await params.core.dialogs.ask(errorDialog(params.options.context, params.frame, state, init), signal);
   // "More details" opens the IdP's error page; the request does not wait for it.
   if (action.action === 'clickButton' && action.button === 'ErrorMoreDetails' && init.url) {
     void params.core.openPopup('details', new URL(init.url));

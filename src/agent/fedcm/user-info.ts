@@ -8,7 +8,7 @@ import { domException, type Diagnostic } from '../base/diagnostics.js';
 import type { AgentDocument } from '../document/document.js';
 import { fetchAccounts } from './accounts.js';
 import { fetchConfig } from './config.js';
-import { createContext } from './context.js';
+import { createIdpNetwork } from './idp-network.js';
 import { FedCmFailure } from './failure.js';
 
 /** FedCM IdentityUserInfo. */
@@ -51,7 +51,7 @@ export async function getUserInfo(core: AgentCore, frame: AgentDocument, config:
     throw fail(`The user has not signed in to ${parent.origin} with ${idp} in this browser, so the IdP may not learn who they are.`);
   }
   // The iframe is the IdP's own document: its requests are first-party, so all cookies go.
-  const ctx = { ...createContext(core, frame, new AbortController().signal), rpOrigin: frame.origin };
+  const ctx = { ...createIdpNetwork(core, frame, new AbortController().signal), rpOrigin: frame.origin };
   let idpConfig;
   try {
     idpConfig = await fetchConfig(ctx, configURL, { strictWellKnown: core.settings.strictWellKnown });

@@ -108,6 +108,19 @@ export class DialogHost {
     return { action, close };
   }
 
+  /**
+   * Shows a dialog, waits for the user's answer and takes the dialog down: the shape of every
+   * dialog but the AutoReauthn sheet (which stays up while the sign-in finishes).
+   */
+  async ask(dialog: DialogInit, signal: AbortSignal): Promise<DialogAction> {
+    const shown = this.show(dialog, signal);
+    try {
+      return await shown.action;
+    } finally {
+      shown.close();
+    }
+  }
+
   /** An automation command: answers the current dialog, after WebDriver's checks. */
   act(action: DialogAction): void {
     const open = this.#open;

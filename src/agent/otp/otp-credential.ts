@@ -5,11 +5,11 @@
 
 import { isIP } from 'node:net';
 import type { AgentCore } from '../core.js';
-import { Credential, internalConstruct } from '../credentials/credential.js';
+import { Credential, internalConstruct } from '../credentials/contract/credential.js';
 import { dictionary, enumValue, sequence, where } from '../base/webidl.js';
 import type { OTPCredentialRequestOptions } from '../credentials/options.js';
-import type { CredentialContext, CredentialType } from '../credentials/registry.js';
-import { formatSite } from '../fedcm/request.js';
+import type { CredentialContext, CredentialType } from '../credentials/contract/credential-type.js';
+import { formatSite } from '../mediation/format-site.js';
 import { matchOneTimeCode, parseOriginBoundOneTimeCode } from './message.js';
 
 /** WebOTP §2.2 The OTPCredential interface: `id` is "" and `type` is "otp". No constructor. */

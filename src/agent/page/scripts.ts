@@ -27,7 +27,7 @@ import { format } from 'node:util';
 import { Script, type Context } from 'node:vm';
 import type * as Jsdom from 'jsdom';
 import type { Agent } from '../agent.js';
-import type { Credential } from '../credentials/credential.js';
+import type { Credential } from '../credentials/contract/credential.js';
 import type { Diagnostic } from '../base/diagnostics.js';
 import type { FetchRecord } from '../base/events.js';
 import { IdentityCredential, IdentityCredentialError } from '../fedcm/identity-credential.js';

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { registrableDomain } from '../../common/site.js';
 import type { Clock, Random } from '../base/clock.js';
-import { internalConstruct } from '../credentials/credential.js';
+import { internalConstruct } from '../credentials/contract/credential.js';
 import type { Diagnostic, DiagnosticReason } from '../base/diagnostics.js';
 import type { AgentDocument } from '../document/document.js';
 import { AuthenticatorError, type Authenticator, type CredentialDescriptor, type CredentialSummary } from './authenticator.js';

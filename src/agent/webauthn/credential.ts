@@ -3,7 +3,7 @@
 // Pages cannot construct them (no constructor in the IDL); the client builds them with the
 // internal construct key. Buffer attributes are [SameObject]: one ArrayBuffer per attribute.
 
-import { Credential, internalConstruct } from '../credentials/credential.js';
+import { Credential, internalConstruct } from '../credentials/contract/credential.js';
 import { base64urlEncode, toArrayBuffer } from './base64url.js';
 import { parseCreationOptionsFromJSON, parseRequestOptionsFromJSON, type ParsedCreationOptions, type ParsedRequestOptions } from './options.js';
 

@@ -7,7 +7,7 @@
 // internal methods find that state from `ctx.core`; a core that never had createWebAuthn() gets
 // a default in-memory state on first use.
 
-import type { CredentialType } from '../credentials/registry.js';
+import type { CredentialType } from '../credentials/contract/credential-type.js';
 import { convertCreationOptions, convertRequestOptions, type CreationOptions, type RequestOptions } from './options.js';
 import { PublicKeyCredential } from './credential.js';
 import { WebAuthn, type WebAuthnOptions } from './webauthn.js';

@@ -3,7 +3,7 @@
 // interface object. The registry entry (index.ts) finds it from the CredentialContext's core.
 
 import { randomUUID } from 'node:crypto';
-import { internalConstruct } from '../credentials/credential.js';
+import { internalConstruct } from '../credentials/contract/credential.js';
 import type { AgentDocument } from '../document/document.js';
 import type { PolicyFeature } from '../document/permissions-policy.js';
 import { authenticatorDefaults, VirtualAuthenticator, type Authenticator, type AuthenticatorHost, type CredentialSummary, type UserPresencePolicy } from './authenticator.js';

@@ -7,7 +7,7 @@ import { isPotentiallyTrustworthy, serializeOrigin } from '../../common/site.js'
 import type { AgentCore } from '../core.js';
 import { CredentialsContainer } from '../credentials/container.js';
 import { parseHTMLDocument } from '../credentials/forms.js';
-import { federatedCredentialInterface, passwordCredentialInterface, type FederatedCredentialConstructor, type PasswordCredentialConstructor } from '../credentials/interfaces.js';
+import { federatedCredentialInterface, passwordCredentialInterface, type FederatedCredentialConstructor, type PasswordCredentialConstructor } from '../credentials/interface-objects.js';
 import { OTPCredential } from '../otp/otp-credential.js';
 import { disconnect } from '../fedcm/disconnect.js';
 import { IdentityProvider } from '../fedcm/identity-provider.js';

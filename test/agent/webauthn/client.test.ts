@@ -17,7 +17,7 @@ import {
   type CreationOptions,
   type RequestOptions,
 } from '../../../src/agent/webauthn/index.js';
-import type { CredentialContext } from '../../../src/agent/credentials/registry.js';
+import type { CredentialContext } from '../../../src/agent/credentials/contract/credential-type.js';
 import { b64, challenge, creationOptions, errorName, rejection, RP_ORIGIN, setup, type Setup } from './helpers.js';
 
 const NOT_ALLOWED = 'The operation either timed out or was not allowed. See: https://www.w3.org/TR/webauthn-2/#sctn-privacy-considerations-client.';

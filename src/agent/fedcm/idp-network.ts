@@ -1,6 +1,7 @@
-// What every step of a FedCM request needs from the agent: the network, the profile, where to
-// report, and the request's abort signal. Steps take this instead of the whole agent so each
-// module can be read (and tested) on its own.
+// The IdP network of one FedCM request (Chromium's IdpNetworkRequestManager): every fetch to an
+// IdP goes through here, with the request's abort signal, the RP and embedder origins the
+// requests are shaped for, and where to report. Steps take this instead of the whole agent so
+// each module can be read (and tested) on its own.
 
 import type { AgentCore } from '../core.js';
 import type { Diagnostic, Endpoint } from '../base/diagnostics.js';
@@ -9,11 +10,9 @@ import type { AgentDocument } from '../document/document.js';
 import type { Fetcher } from '../net/fetcher.js';
 import type { AgentRequest, AgentResponse, RedirectMode } from '../net/types.js';
 import { NetError } from '../net/types.js';
-import type { Profile } from '../profile/profile.js';
 
-export interface FedCmContext {
+export interface IdpNetwork {
   fetcher: Fetcher;
-  profile: Profile;
   /** The calling document's origin (the RP). */
   rpOrigin: string;
   /** The top-level document's origin (the embedder). */
@@ -21,7 +20,6 @@ export interface FedCmContext {
   signal: AbortSignal;
   report(diagnostic: Diagnostic): void;
   recordFetch(record: FetchRecord): void;
-  now(): number;
 }
 
 /**
@@ -29,7 +27,7 @@ export interface FedCmContext {
  * maps them to its own reason); an abort of the whole request is thrown.
  */
 export async function fetchEndpoint(
-  ctx: FedCmContext,
+  ctx: IdpNetwork,
   endpoint: Endpoint,
   request: Omit<AgentRequest, 'signal'>,
 ): Promise<AgentResponse | NetError> {
@@ -61,16 +59,14 @@ export async function fetchEndpoint(
 }
 
 /** The context of a request made on behalf of `frame` (the RP document). */
-export function createContext(core: AgentCore, frame: AgentDocument, signal: AbortSignal): FedCmContext {
+export function createIdpNetwork(core: AgentCore, frame: AgentDocument, signal: AbortSignal): IdpNetwork {
   return {
     fetcher: core.fetcher,
-    profile: core.profile,
     rpOrigin: frame.origin,
     embedderOrigin: frame.top.origin,
     signal,
     report: (d) => core.report(d),
     recordFetch: (r) => core.events.emit('fetch', r),
-    now: () => core.clock.now(),
   };
 }
 

@@ -1,16 +1,18 @@
-// FedCM's IdentityCredential as a registry entry: a thin adapter around fedcm/request.ts, which
-// keeps its own checks, in their own order (FedCM §2.2.1; Chromium GetForIdentity).
+// FedCM's entry in the Credential Type Registry (Credential Management §2.1.2): "identity",
+// a thin adapter around request.ts, which keeps its own checks, in their own order (FedCM
+// §2.2.1; Chromium GetForIdentity).
 
-import { IdentityCredential } from '../fedcm/identity-credential.js';
-import { runIdentityRequest, validateIdentityRequest } from '../fedcm/request.js';
+import { IdentityCredential } from './identity-credential.js';
+import { runIdentityRequest } from './request.js';
+import { convertIdentityRequestOptions, validateIdentityRequest } from './request-options.js';
 import type { AgentDocument, PendingIdentityRequest } from '../document/document.js';
-import { convertIdentityRequestOptions, type IdentityCredentialRequestOptions } from './options.js';
-import type { CredentialContext, CredentialType } from './registry.js';
+import type { IdentityCredentialRequestOptions, Provider } from './types.js';
+import type { CredentialContext, CredentialType } from '../credentials/contract/credential-type.js';
 
 /** The `identity` member, and once checked, the providers FedCM validated. */
 interface IdentityRequest {
   identity: IdentityCredentialRequestOptions;
-  providers?: ReturnType<typeof validateIdentityRequest>;
+  providers?: Provider[];
 }
 
 export const identityCredentialType: CredentialType<IdentityRequest> = {

@@ -1,0 +1,119 @@
+// What the FedCM dialogs show (FedCM §2.2.1 "build the UI", in Chromium's words and order): the
+// account chooser's accounts and titles, the AutoReauthn sheet, the mismatch dialog and the
+// error dialog. The request (request.ts) decides which dialog comes when; this module only
+// draws them, in the shapes of DevTools' FedCm.dialogShown.
+
+import type { AgentCore } from '../core.js';
+import type { AgentDocument } from '../document/document.js';
+import type { DialogAccount, DialogInit, LoginState } from '../mediation/dialog.js';
+import { formatSite } from '../mediation/format-site.js';
+import { displayNames } from './accounts.js';
+import { lastUsed, loginState } from './connection-status.js';
+import type { IdentityCredentialErrorInit } from './identity-credential.js';
+import type { Candidate, IdentityCredentialRequestOptions, IdentityProviderAccount, IdpState } from './types.js';
+
+const VERB: Record<IdentityCredentialRequestOptions['context'], string> = {
+  signin: 'Sign in to',
+  signup: 'Sign up to',
+  use: 'Use',
+  continue: 'Continue to',
+};
+
+/**
+ * Dialog titles as Chromium words them: "Sign in to <rp> with <idp>" (signup: "Sign up to",
+ * use: "Use <rp> with <idp>", continue: "Continue to"). For a cross-site iframe whose client
+ * metadata says it is a third party to the top frame, the iframe's site is named and the top
+ * site becomes the subtitle ("on <top>").
+ */
+function dialogTitle(
+  context: IdentityCredentialRequestOptions['context'],
+  frame: AgentDocument,
+  states: readonly IdpState[],
+  single: IdpState | undefined,
+): { title: string; subtitle?: string } {
+  const thirdParty = states.some((s) => s.clientMetadata?.clientIsThirdPartyToTopFrameOrigin);
+  const rp = formatSite(thirdParty ? frame.origin : frame.top.origin);
+  const idp = single ? ` with ${formatSite(single.provider.idpOrigin)}` : '';
+  const title = `${VERB[context]} ${rp}${idp}`;
+  return thirdParty ? { title, subtitle: `on ${formatSite(frame.top.origin)}` } : { title };
+}
+
+/** FedCm.Account for one account: display names, picture, and the ToS/privacy links of a sign-up. */
+export function dialogAccount(state: IdpState, account: IdentityProviderAccount, login: LoginState): DialogAccount {
+  const { name, identifier } = displayNames(account);
+  const result: DialogAccount = {
+    accountId: account.id,
+    email: identifier,
+    name,
+    givenName: account.given_name ?? '',
+    pictureUrl: account.picture ?? '',
+    idpConfigUrl: state.provider.options.configURL,
+    idpLoginUrl: state.config?.loginUrl.href ?? '',
+    loginState: login,
+  };
+  if (login === 'SignUp') {
+    if (state.clientMetadata?.termsOfServiceUrl) result.termsOfServiceUrl = state.clientMetadata.termsOfServiceUrl;
+    if (state.clientMetadata?.privacyPolicyUrl) result.privacyPolicyUrl = state.clientMetadata.privacyPolicyUrl;
+  }
+  return result;
+}
+
+/**
+ * Chromium's dialog order: accounts that just signed in at the IdP first, then returning
+ * accounts, most recently used first; otherwise as received.
+ */
+function sortForDisplay(core: AgentCore, frame: AgentDocument, list: readonly Candidate[], newlyLoggedIn: ReadonlySet<string>): Candidate[] {
+  const rank = (c: Candidate): number => (newlyLoggedIn.has(c.account.id) ? 0 : loginState(core, frame, c.state, c.account) === 'SignIn' ? 1 : 2);
+  const used = (c: Candidate): number => lastUsed(core, frame, c.state, c.account);
+  return [...list].sort((a, b) => rank(a) - rank(b) || used(b) - used(a));
+}
+
+/** The account chooser: its dialog, and the candidates in the order the dialog lists them. */
+export function accountChooser(
+  core: AgentCore,
+  frame: AgentDocument,
+  context: IdentityCredentialRequestOptions['context'],
+  usable: readonly IdpState[],
+  candidates: readonly Candidate[],
+  newlyLoggedIn: ReadonlySet<string>,
+): { dialog: DialogInit & { accounts: DialogAccount[] }; shown: Candidate[] } {
+  const shown = sortForDisplay(core, frame, candidates, newlyLoggedIn);
+  const accounts = shown.map((c) => dialogAccount(c.state, c.account, loginState(core, frame, c.state, c.account)));
+  const single = usable.length === 1 ? usable[0] : undefined;
+  return {
+    dialog: {
+      dialogType: 'AccountChooser',
+      ...dialogTitle(context, frame, usable, single),
+      accounts,
+      useOtherAccount: single?.config?.supportsUseOtherAccount ?? false,
+    },
+    shown,
+  };
+}
+
+/** Chromium's "Signing you in…" sheet for an auto re-authentication. */
+export function autoReauthnDialog(candidate: Candidate): DialogInit {
+  return { dialogType: 'AutoReauthn', title: 'Signing you in…', accounts: [dialogAccount(candidate.state, candidate.account, 'SignIn')] };
+}
+
+/** FedCM §2.2.1 "mismatch": the ConfirmIdpLogin dialog, whose Continue opens the IdP's login page. */
+export function confirmIdpLoginDialog(context: IdentityCredentialRequestOptions['context'], frame: AgentDocument, state: IdpState, loginUrl: URL): DialogInit {
+  return {
+    dialogType: 'ConfirmIdpLogin',
+    ...dialogTitle(context, frame, [state], state),
+    accounts: [],
+    idpConfigUrl: state.provider.options.configURL,
+    idpLoginUrl: loginUrl.href,
+  };
+}
+
+/** FedCM §3.5: the error dialog the UA shows before rejecting with an IdentityCredentialError. */
+export function errorDialog(context: IdentityCredentialRequestOptions['context'], frame: AgentDocument, state: IdpState, init: IdentityCredentialErrorInit): DialogInit {
+  return {
+    dialogType: 'Error',
+    ...dialogTitle(context, frame, [state], state),
+    accounts: [],
+    error: init.error ?? '',
+    url: init.url ?? '',
+  };
+}

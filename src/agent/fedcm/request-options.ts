@@ -1,0 +1,93 @@
+// FedCM §2.5 "IdentityCredentialRequestOptions": the `identity` member of
+// navigator.credentials.get() as a page passes it, converted with WebIDL's rules, then checked
+// the way Chromium's renderer checks it (CredentialsContainer::GetForIdentity) before any
+// network activity. Everything here throws what the page sees.
+
+import { dictionary, domString, enumValue, sequence, usvString, where } from '../base/webidl.js';
+import { serializeOrigin } from '../../common/site.js';
+import type { CredentialMediationRequirement } from '../credentials/contract/credential-type.js';
+import type { IdentityCredentialRequestOptions, IdentityProviderRequestOptions, Provider } from './types.js';
+
+/** FedCM §2.5 IdentityProviderRequestOptions (and its IdentityProviderConfig members). */
+function provider(value: unknown): IdentityProviderRequestOptions {
+  const d = dictionary(value, 'IdentityProviderRequestOptions');
+  const ctx = (m: string): string => `${where('providers', 'IdentityCredentialRequestOptions')}: ${where(m, 'IdentityProviderRequestOptions')}`;
+  // IdentityProviderConfig members first (inherited dictionary), each set sorted by name.
+  const clientId = d['clientId'];
+  if (clientId === undefined) throw new TypeError(`${ctx('clientId')}: Required member is undefined.`);
+  const clientIdValue = usvString(clientId, ctx('clientId'));
+  const configURL = d['configURL'];
+  if (configURL === undefined) throw new TypeError(`${ctx('configURL')}: Required member is undefined.`);
+  const result: IdentityProviderRequestOptions = {
+    configURL: usvString(configURL, ctx('configURL')),
+    clientId: clientIdValue,
+  };
+  const domainHint = d['domainHint'];
+  if (domainHint !== undefined) result.domainHint = domString(domainHint, ctx('domainHint'));
+  const fields = d['fields'];
+  if (fields !== undefined) result.fields = sequence(fields, ctx('fields'), (v) => usvString(v, ctx('fields')));
+  const loginHint = d['loginHint'];
+  if (loginHint !== undefined) result.loginHint = domString(loginHint, ctx('loginHint'));
+  const nonce = d['nonce'];
+  if (nonce !== undefined) result.nonce = domString(nonce, ctx('nonce'));
+  // `params` is `any`: read now (a throwing getter throws from get()), serialized later.
+  if ('params' in d || d['params'] !== undefined) {
+    const params = d['params'];
+    if (params !== undefined) result.params = params;
+  }
+  return result;
+}
+
+/** FedCM §2.5: converts the `identity` member of CredentialRequestOptions. */
+export function convertIdentityRequestOptions(value: unknown): IdentityCredentialRequestOptions {
+  const d = dictionary(value, 'IdentityCredentialRequestOptions');
+  const ctx = (m: string): string => `${where('identity', 'CredentialRequestOptions')}: ${where(m, 'IdentityCredentialRequestOptions')}`;
+  const contextValue = d['context'];
+  const context =
+    contextValue === undefined
+      ? 'signin'
+      : enumValue(contextValue, ['signin', 'signup', 'use', 'continue'] as const, 'IdentityCredentialRequestOptionsContext', ctx('context'));
+  const modeValue = d['mode'];
+  const mode = modeValue === undefined ? 'passive' : enumValue(modeValue, ['active', 'passive'] as const, 'IdentityCredentialRequestOptionsMode', ctx('mode'));
+  const providers = d['providers'];
+  if (providers === undefined) throw new TypeError(`${ctx('providers')}: Required member is undefined.`);
+  return { context, mode, providers: sequence(providers, ctx('providers'), provider) };
+}
+
+/** Chromium (credentials_container.cc): at most 10 providers in one request. */
+export const MAX_PROVIDERS = 10;
+
+/**
+ * The synchronous part of `get({identity})` after Credential Management's generic checks:
+ * Chromium's renderer checks (GetForIdentity), whose errors are page-visible exceptions.
+ * Throws TypeError / InvalidStateError / NotSupportedError, or whatever a `params` getter throws.
+ */
+export function validateIdentityRequest(
+  options: IdentityCredentialRequestOptions,
+  mediation: CredentialMediationRequirement,
+): Provider[] {
+  if (options.providers.length === 0) throw new TypeError('Need at least one identity provider.');
+  if (options.providers.length > MAX_PROVIDERS) throw new TypeError(`More than ${MAX_PROVIDERS} providers are not allowed.`);
+  if (options.mode === 'active' && options.providers.length > 1) {
+    throw new DOMException('Active mode is not currently supported with multiple identity providers.', 'InvalidStateError');
+  }
+  if (options.mode === 'active' && mediation === 'silent') {
+    throw new DOMException('mediation:silent is not supported in active mode', 'NotSupportedError');
+  }
+  return options.providers.map((p, i) => {
+    // Chromium parses configURL as an absolute URL (KURL), not relative to the document:
+    // WPT fedcm-reject-invalid-responses expects InvalidStateError for configURL "test".
+    if (!URL.canParse(p.configURL) || p.clientId === '') {
+      throw new DOMException(`Provider ${i + 1} information is incomplete.`, 'InvalidStateError');
+    }
+    const configURL = new URL(p.configURL);
+    const provider: Provider = { options: p, configURL, idpOrigin: serializeOrigin(configURL) };
+    // FedCM §3.5: params is serialized to JSON; Chromium does it in the renderer, so an
+    // exception from a getter or a BigInt reaches the page unchanged (WPT fedcm-params).
+    if (p.params !== undefined) {
+      const json = JSON.stringify(p.params);
+      if (json !== undefined) provider.params = json;
+    }
+    return provider;
+  });
+}
