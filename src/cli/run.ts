@@ -7,7 +7,7 @@ import { isGroup, type Command, type Group, type Io } from './command.js';
 import { demoCommand } from './demo.js';
 import { idpCommand } from './idp.js';
 import { rpCommand } from './rp.js';
-import { signinCommand } from './signin.js';
+import { signinCommand } from './signin/command.js';
 
 /** Every top-level command. `demo`, `signin` and `rp` are added here. */
 export const ROOT: Group = {

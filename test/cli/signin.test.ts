@@ -12,8 +12,10 @@ import { PassThrough } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createAgent, type Dialog } from '../../src/agent/index.js';
 import { run } from '../../src/cli/run.js';
-import type { SigninIo, SigninReport, SigninTerminal } from '../../src/cli/signin.js';
-import { decodeKeys, terminalMediator } from '../../src/cli/terminal.js';
+import type { SigninIo, SigninTerminal } from '../../src/cli/signin/command.js';
+import type { SigninReport } from '../../src/cli/signin/reporter.js';
+import { decodeKeys } from '../../src/cli/terminal/keys.js';
+import { terminalMediator } from '../../src/cli/terminal/mediator.js';
 import { corsHeaders, twoAccounts } from '../fixtures/index.js';
 import { startWorld, type World } from '../helpers/world.js';
 
