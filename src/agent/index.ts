@@ -46,7 +46,7 @@ export type {
 export { AutomationError, autoSelect, type Mediator } from './mediation/mediator.js';
 export { Frame, type FrameOptions, type Navigator, type DocumentResponse } from './page/frame.js';
 export { jsdomPopups, type JsdomPopupsOptions } from './popups/jsdom-host.js';
-export { runScripts, type ConsoleLevel, type CredentialRequestEvent, type DOMWindow, type NavigationEvent, type PageScripts, type RunScriptsOptions } from './page/scripts.js';
+export { runScripts, type ConsoleLevel, type CredentialRequestEvent, type DOMWindow, type NavigationEvent, type PageScripts, type RunScriptsOptions } from './window/scripting/run-scripts.js';
 export { Popup, programmablePopups, type PopupHost, type PopupPurpose, type PopupResult } from './popups/popup.js';
 export { IdentityProvider, type IdentityResolveOptions } from './fedcm/identity-provider.js';
 export type { IdentityUserInfo } from './fedcm/user-info.js';

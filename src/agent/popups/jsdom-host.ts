@@ -8,7 +8,7 @@
 
 import type { Diagnostic } from '../diagnostics.js';
 import type { FetchRecord } from '../fedcm/context.js';
-import { runScripts, type PageScripts } from '../page/scripts.js';
+import { runScripts, type PageScripts } from '../window/scripting/run-scripts.js';
 import type { Popup, PopupHost } from './popup.js';
 
 export interface JsdomPopupsOptions {
