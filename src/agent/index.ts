@@ -46,7 +46,7 @@ export { autoSelect, type Mediator } from './mediation/mediator.js';
 export type { DocumentResponse } from './document/document.js';
 export { Frame, type FrameOptions, type Navigator } from './window/frame.js';
 export { jsdomPopups, type JsdomPopupsOptions } from './window/jsdom-popups.js';
-export { runScripts, type ConsoleLevel, type CredentialRequestEvent, type DOMWindow, type NavigationEvent, type PageScripts, type RunScriptsOptions } from './page/scripts.js';
+export { runScripts, type ConsoleLevel, type CredentialRequestEvent, type DOMWindow, type NavigationEvent, type PageScripts, type RunScriptsOptions } from './window/scripting/run-scripts.js';
 export type { PopupPurpose, PopupResult } from './mediation/popup-window.js';
 export { Popup, programmablePopups, type PopupHost } from './window/popup.js';
 export { IdentityProvider, type IdentityResolveOptions } from './fedcm/identity-provider.js';

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { autoSelect, type Diagnostic, type Frame } from '../../src/agent/index.js';
-import { transformModule } from '../../src/agent/page/module-scripts.js';
-import { runScripts, type CredentialRequestEvent, type PageScripts } from '../../src/agent/page/scripts.js';
+import { transformModule } from '../../src/agent/window/scripting/module-transform.js';
+import { runScripts, type CredentialRequestEvent, type PageScripts } from '../../src/agent/window/scripting/run-scripts.js';
 import { startWorld, type World } from '../helpers/world.js';
 
 let w: World;

@@ -39,7 +39,7 @@ export class IdentityProvider {
     }
     // Chromium sends close() to the browser after the calls the page made before it, so WPT's
     // login.html (`navigator.login.setStatus('logged-in'); IdentityProvider.close();`, no await)
-    // sets the status first. Page scripts reach the agent's API a microtask late (page/scripts.ts);
+    // sets the status first. Page scripts reach the agent's API a microtask late (window/scripting/realm.ts);
     // ending the popup a microtask late too keeps the page's order.
     queueMicrotask(() => popup.end({ kind: 'identity-provider-close' }));
   }

@@ -1,6 +1,6 @@
 // A PopupHost that runs the IdP's own HTML and scripts with jsdom, so an unmodified login page
 // (a form post or fetch(), then IdentityProvider.close()) or continuation page
-// (IdentityProvider.resolve()) works in the agent. The page runs with runScripts (page/scripts.ts):
+// (IdentityProvider.resolve()) works in the agent. The page runs with runScripts (scripting/run-scripts.ts):
 // every request goes through the agent's network layer (host rules, CA trust, cookies,
 // Set-Login), document.cookie is the agent's jar, navigator.login and IdentityProvider are the
 // agent's, and a navigation (form submission, location change) loads the next document in the
@@ -8,7 +8,7 @@
 
 import type { Diagnostic } from '../base/diagnostics.js';
 import type { FetchRecord } from '../base/events.js';
-import { runScripts, type PageScripts } from '../page/scripts.js';
+import { runScripts, type PageScripts } from './scripting/run-scripts.js';
 import type { Popup, PopupHost } from './popup.js';
 
 export interface JsdomPopupsOptions {

@@ -1,5 +1,5 @@
 // Support for the re-expressed credential-management/ files: an agent with documents that need
-// no network, pages whose own scripts run (page/scripts.ts, for checks a page script makes, such
+// no network, pages whose own scripts run (window/scripting/, for checks a page script makes, such
 // as `'credentials' in navigator`), WebOTP's browser-side mock (otpcredential-helper.js) played
 // by the agent's phone and user, and a way to keep a known, explained difference visible.
 
@@ -31,7 +31,7 @@ export async function offline(fn: (w: OfflineWorld) => Promise<void>, url?: stri
 
 /**
  * Runs `script` as the document's own classic script (jsdom, wired to the agent by
- * page/scripts.ts) and resolves with what it assigns to `window.result`.
+ * window/scripting/) and resolves with what it assigns to `window.result`.
  */
 export async function runPageScript(frame: Frame, script: string): Promise<unknown> {
   frame.response = { status: 200, headers: new Headers({ 'content-type': 'text/html' }), body: `<!doctype html><body><script>${script}</script></body>` };
