@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import fedkit from './eslint/plugin.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
@@ -17,6 +18,12 @@ export default tseslint.config(
       // A binding a closure reads before its one assignment (a server's port, a late-built app) is not a const.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
+  },
+  {
+    // The layers and no cycles (docs/architecture.md; eslint/layers.js).
+    files: ['src/**/*.ts'],
+    plugins: { fedkit },
+    rules: { 'fedkit/layers': 'error', 'fedkit/no-cycle': 'error' },
   },
   {
     files: ['**/*.mjs', '**/*.js'],

@@ -5,18 +5,13 @@ export { ManualClock, systemClock, type Clock, type Random } from './base/clock.
 export { Credential } from './credentials/contract/credential.js';
 export { CredentialsContainer } from './credentials/container.js';
 export type { CredentialMediationRequirement } from './credentials/contract/credential-type.js';
-export type {
-  CredentialCreationOptions,
-  CredentialRequestOptions,
-  FederatedCredentialRequestOptions,
-  OTPCredentialRequestOptions,
-} from './credentials/options.js';
+export type { CredentialCreationOptions, CredentialRequestOptions } from './credentials/options.js';
 export type { IdentityCredentialRequestOptions, IdentityProviderRequestOptions } from './fedcm/types.js';
 export { PasswordCredential, type PasswordCredentialData } from './credentials/password.js';
-export { FederatedCredential, type FederatedCredentialInit } from './credentials/federated.js';
+export { FederatedCredential, type FederatedCredentialInit, type FederatedCredentialRequestOptions } from './credentials/federated.js';
 export type { FederatedCredentialConstructor, PasswordCredentialConstructor } from './credentials/interface-objects.js';
 export type { CredentialContext, CredentialType } from './credentials/contract/credential-type.js';
-export { OTPCredential } from './otp/otp-credential.js';
+export { OTPCredential, type OTPCredentialRequestOptions } from './otp/otp-credential.js';
 export { parseOriginBoundOneTimeCode, type OriginBoundOneTimeCode } from './otp/message.js';
 export { SmsInbox, type SmsListenHost, type SmsListenOptions, type SmsOptions, type SmsRequest, type SmsSource } from './sms/sms-inbox.js';
 export { consoleMessage, formatDiagnostic, type Diagnostic, type DiagnosticReason, type Endpoint, type IssueReason } from './base/diagnostics.js';
@@ -89,7 +84,6 @@ export type {
 export {
   PLATFORM_AUTHENTICATOR_ID,
   WebAuthn,
-  type ConditionalRequest,
   type ConditionalUi,
   type CredentialChooser,
   type PublicKeyCredentialCall,
@@ -97,7 +91,13 @@ export {
 } from './webauthn/webauthn.js';
 export type { ConditionalRequestInfo, CredentialChoiceRequest } from './webauthn/client.js';
 export { DEFAULT_AAGUID, type CredentialSummary, type UserPresencePolicy, type UserPresenceRequest } from './webauthn/authenticator.js';
-export { WebAuthnAutomation, WebAuthnAutomationError, type AuthenticatorConfiguration, type CredentialParameters } from './webauthn/automation.js';
+export {
+  WebAuthnAutomation,
+  WebAuthnAutomationError,
+  type AuthenticatorConfiguration,
+  type ConditionalRequest,
+  type CredentialParameters,
+} from './webauthn/automation.js';
 export {
   MemoryWebAuthnStore,
   type AuthenticatorTransport,

@@ -2,7 +2,7 @@
 // `(request: Request, info?) => Promise<Response>`, mountable in any server that speaks
 // Request/Response (node:http through node.ts, Hono, Deno, Bun, workers...).
 
-import { isLocalhost, isPotentiallyTrustworthy, registrableDomain } from '../common/site.js';
+import { isPotentiallyTrustworthy } from '../common/site.js';
 import type { Branding, ConnectionInfo, IdpContext, IdpUrls } from './context.js';
 import { accounts } from './endpoints/accounts.js';
 import { assertion } from './endpoints/assertion.js';
@@ -15,12 +15,12 @@ import { openidConfiguration } from './endpoints/openid-configuration.js';
 import { login, logout } from './endpoints/login.js';
 import { wellKnown } from './endpoints/well-known.js';
 import { HttpError, errorResponse } from './http.js';
+import { IDP_ROUTES, idpUrls } from './routes.js';
 import { DEFAULT_LOGIN_RATE_LIMITS, type LoginRateLimits } from './rate-limit.js';
 import type { Store } from './store/types.js';
 import { KeyManager, type SigningAlgorithm } from './tokens.js';
 import type { JWK } from 'jose';
 
-export const WELL_KNOWN_PATH = '/.well-known/web-identity';
 
 export interface IdpOptions {
   /**
@@ -78,6 +78,21 @@ export interface Idp {
 
 type EndpointHandler = (ctx: IdpContext, request: Request, info: ConnectionInfo) => Promise<Response>;
 
+/** The handler of each route (routes.ts). */
+const HANDLERS: Readonly<Record<keyof IdpUrls, EndpointHandler>> = {
+  wellKnown,
+  config,
+  accounts,
+  clientMetadata,
+  assertion,
+  disconnect,
+  login,
+  logout: (c, r) => logout(c, r),
+  continue: (c, r) => continuation(c, r),
+  jwks: (c, r) => jwks(c, r),
+  openidConfiguration: (c, r) => openidConfiguration(c, r),
+};
+
 function positive(value: number | undefined, fallback: number, name: string): number {
   const v = value ?? fallback;
   if (!Number.isFinite(v) || v <= 0) throw new TypeError(`createIdp: ${name} must be a positive number, got ${String(value)}`);
@@ -96,24 +111,7 @@ export function createIdp(options: IdpOptions): Idp {
   }
   const issuer = issuerUrl.href.replace(/\/+$/, '');
   const basePath = '/' + (options.basePath ?? '/fedcm').replace(/^\/+|\/+$/g, '');
-  const base = issuer + (basePath === '/' ? '' : basePath);
-  const urls: IdpUrls = {
-    // The browser fetches the well-known file at the root of the registrable domain, port
-    // dropped — except on localhost, where Chromium keeps the config URL's port (§1.4).
-    wellKnown: isLocalhost(issuerUrl.hostname)
-      ? `${issuerUrl.origin}${WELL_KNOWN_PATH}`
-      : `${issuerUrl.protocol}//${registrableDomain(issuerUrl.hostname)}${WELL_KNOWN_PATH}`,
-    config: `${base}/config.json`,
-    accounts: `${base}/accounts`,
-    clientMetadata: `${base}/client_metadata`,
-    assertion: `${base}/assertion`,
-    disconnect: `${base}/disconnect`,
-    login: `${base}/login`,
-    logout: `${base}/logout`,
-    continue: `${base}/continue`,
-    jwks: `${base}/jwks.json`,
-    openidConfiguration: `${issuer}/.well-known/openid-configuration`,
-  };
+  const urls = idpUrls(issuerUrl, basePath);
   const now = options.now ?? Date.now;
   const algorithm = options.algorithm ?? 'ES256';
   if (algorithm !== 'ES256' && algorithm !== 'EdDSA') throw new TypeError(`createIdp: algorithm must be ES256 or EdDSA, got ${String(algorithm)}`);
@@ -146,19 +144,7 @@ export function createIdp(options: IdpOptions): Idp {
     },
   };
 
-  const routes = new Map<string, EndpointHandler>([
-    [WELL_KNOWN_PATH, wellKnown],
-    [new URL(urls.config).pathname, config],
-    [new URL(urls.accounts).pathname, accounts],
-    [new URL(urls.clientMetadata).pathname, clientMetadata],
-    [new URL(urls.assertion).pathname, assertion],
-    [new URL(urls.disconnect).pathname, disconnect],
-    [new URL(urls.login).pathname, login],
-    [new URL(urls.logout).pathname, (c, r) => logout(c, r)],
-    [new URL(urls.continue).pathname, (c, r) => continuation(c, r)],
-    [new URL(urls.jwks).pathname, (c, r) => jwks(c, r)],
-    [new URL(urls.openidConfiguration).pathname, (c, r) => openidConfiguration(c, r)],
-  ]);
+  const routes = new Map<string, EndpointHandler>(IDP_ROUTES.map((r) => [new URL(urls[r.name]).pathname, HANDLERS[r.name]]));
   const onError = options.onError ?? ((error: unknown) => console.error(`fedkit idp: ${error instanceof Error ? error.message : String(error)}`));
 
   const handler = async (request: Request, info: ConnectionInfo = {}): Promise<Response> => {

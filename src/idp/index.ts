@@ -1,6 +1,7 @@
 // fedkit/idp: a FedCM identity provider kit.
 
-export { createIdp, WELL_KNOWN_PATH, type Idp, type IdpOptions } from './idp.js';
+export { createIdp, type Idp, type IdpOptions } from './idp.js';
+export { IDP_ROUTES, WELL_KNOWN_PATH, type IdpRoute } from './routes.js';
 export type { Branding, ConnectionInfo, IdpUrls } from './context.js';
 export { addClient, addUser, normalizeOrigin, type AddClientInput, type AddUserInput } from './admin.js';
 export { errorBody, type ErrorBody, type ErrorCode } from './http.js';

@@ -7,11 +7,9 @@ import { inspect } from 'node:util';
 import type { CredentialChooserEntry } from '../mediation/dialog.js';
 import { Credential, internalConstruct, webIdlInterface } from './contract/credential.js';
 import { dictionary, domString, sequence, usvString, where } from '../base/webidl.js';
-import { credentialDataMembers } from './options.js';
-import type { FederatedCredentialRequestOptions } from './options.js';
-import { iconURLMember, originMember } from './password.js';
+import { attachUserData, credentialDataMembers, iconURLMember, includeCredentialUserData, originMember, type UserData } from './credential-user-data.js';
 import type { CredentialContext, CredentialType } from './contract/credential-type.js';
-import { askToStore, rejectCrossOriginFrame, rejectInsecureIcon, rejectOpaqueOrigin } from './store.js';
+import { askToStore, rejectCrossOriginFrame, rejectOpaqueOrigin, rejectUnstorable } from './store.js';
 import { serializeOrigin } from '../../common/site.js';
 
 /** §4.1 FederatedCredentialInit (`origin` optional as for PasswordCredentialData; see password.ts). */
@@ -24,33 +22,27 @@ export interface FederatedCredentialInit {
   origin?: string;
 }
 
-interface FederatedFields {
+interface FederatedFields extends UserData {
   id: string;
   provider: string;
   protocol: string | null;
-  name: string;
-  iconURL: string;
-  origin: string;
 }
-
-let originOf!: (c: FederatedCredential) => string;
 
 /** §4.1 The FederatedCredential interface. Construct it with `new frame.FederatedCredential(init)`. */
 export class FederatedCredential extends Credential {
+  /** CredentialUserData (credential-user-data.ts). */
+  declare readonly name: string;
+  /** CredentialUserData (credential-user-data.ts). */
+  declare readonly iconURL: string;
   readonly #provider: string;
   readonly #protocol: string | null;
-  readonly #name: string;
-  readonly #iconURL: string;
-  readonly #origin: string;
 
   /** @internal Use `frame.FederatedCredential`. */
   constructor(key: typeof internalConstruct, fields: FederatedFields) {
     super(key, fields.id, 'federated');
     this.#provider = fields.provider;
     this.#protocol = fields.protocol;
-    this.#name = fields.name;
-    this.#iconURL = fields.iconURL;
-    this.#origin = fields.origin;
+    attachUserData(this, fields);
   }
 
   /** §4.1.1: the ASCII serialization of the provider's origin. */
@@ -63,31 +55,13 @@ export class FederatedCredential extends Credential {
     return this.#protocol;
   }
 
-  /** CredentialUserData. */
-  get name(): string {
-    return this.#name;
-  }
-
-  /** CredentialUserData. */
-  get iconURL(): string {
-    return this.#iconURL;
-  }
-
-  static {
-    originOf = (c) => c.#origin;
-  }
-
   [inspect.custom](): string {
-    return `FederatedCredential { id: ${JSON.stringify(this.id)}, type: 'federated', provider: ${JSON.stringify(this.#provider)}, protocol: ${JSON.stringify(this.#protocol)}, name: ${JSON.stringify(this.#name)}, iconURL: ${JSON.stringify(this.#iconURL)} }`;
+    return `FederatedCredential { id: ${JSON.stringify(this.id)}, type: 'federated', provider: ${JSON.stringify(this.#provider)}, protocol: ${JSON.stringify(this.#protocol)}, name: ${JSON.stringify(this.name)}, iconURL: ${JSON.stringify(this.iconURL)} }`;
   }
 }
 
+includeCredentialUserData(FederatedCredential);
 webIdlInterface(FederatedCredential, 'FederatedCredential', 1);
-
-/** @internal [[origin]] of a FederatedCredential. */
-export function federatedCredentialOrigin(c: FederatedCredential): string {
-  return originOf(c);
-}
 
 /**
  * §4.1.1 "Identifying Providers": a provider is the ASCII serialization of its origin, and a
@@ -139,6 +113,12 @@ export function federatedCredentialFromInit(init: FederatedCredentialInit, calle
 export function constructFederatedCredential(args: readonly unknown[], callerOrigin: string): FederatedCredential {
   if (args.length === 0) throw new TypeError("Failed to construct 'FederatedCredential': 1 argument required, but only 0 present.");
   return federatedCredentialFromInit(convertFederatedCredentialInit(args[0]), callerOrigin);
+}
+
+/** Credential Management §4.1 FederatedCredentialRequestOptions. */
+export interface FederatedCredentialRequestOptions {
+  providers?: string[];
+  protocols?: string[];
 }
 
 /** WebIDL conversion of FederatedCredentialRequestOptions: `protocols`, then `providers`. */
@@ -196,12 +176,7 @@ export const federatedCredentialType: CredentialType<FederatedCredentialRequestO
   /** §4.2.3 [[Store]]: nothing to do when (id, origin, provider) is stored; otherwise ask. */
   async store(ctx: CredentialContext, credential) {
     if (!(credential instanceof FederatedCredential)) throw new TypeError('Not a FederatedCredential.');
-    rejectOpaqueOrigin(ctx, 'FederatedCredential', 'store');
-    rejectCrossOriginFrame(ctx);
-    if (originOf(credential) !== ctx.origin) {
-      throw new DOMException(`The credential belongs to ${originOf(credential)}, not to this document's origin ${ctx.origin}.`, 'SecurityError');
-    }
-    rejectInsecureIcon(credential.iconURL);
+    rejectUnstorable(ctx, credential, 'FederatedCredential');
     const stored = ctx.core.profile
       .storedCredentials(ctx.origin)
       .some((c) => c.type === 'federated' && c.id === credential.id && c.provider === credential.provider);

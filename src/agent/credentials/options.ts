@@ -5,20 +5,11 @@
 // credential type converts its own member (contract/credential-type.ts), FedCM's in
 // fedcm/request-options.ts.
 
-import { domString, dictionary, enumValue, usvString, where } from '../base/webidl.js';
+import { domString, dictionary, enumValue, where } from '../base/webidl.js';
 import type { CredentialMediationRequirement, CredentialType } from './contract/credential-type.js';
 import type { IdentityCredentialRequestOptions } from '../fedcm/types.js';
-
-/** Credential Management §2.3.1 FederatedCredentialRequestOptions (§4.1). */
-export interface FederatedCredentialRequestOptions {
-  providers?: string[];
-  protocols?: string[];
-}
-
-/** WebOTP §2.3 OTPCredentialRequestOptions. */
-export interface OTPCredentialRequestOptions {
-  transport?: 'sms'[];
-}
+import type { OTPCredentialRequestOptions } from '../otp/otp-credential.js';
+import type { FederatedCredentialRequestOptions } from './federated.js';
 
 /** What a page passes to `navigator.credentials.get()`. */
 export interface CredentialRequestOptions {
@@ -140,32 +131,5 @@ export function convertCredentialCreationOptions(value: unknown, registry: reado
       result.unsupported.push(member);
     }
   }
-  return result;
-}
-
-/** CredentialData's `id` and the members PasswordCredentialData and FederatedCredentialInit share. */
-export interface CredentialDataMembers {
-  id: string;
-  iconURL?: string;
-  name?: string;
-  origin?: string;
-}
-
-/**
- * WebIDL conversion of the shared part of a CredentialData dictionary: the inherited `id`
- * (required), then `iconURL`, `name`, `origin` (the derived dictionary's members come in name
- * order; both derived dictionaries' own members sort after these three).
- */
-export function credentialDataMembers(d: Record<string, unknown>, dictionaryName: string): CredentialDataMembers {
-  const at = (m: string): string => where(m, dictionaryName);
-  const id = d['id'];
-  if (id === undefined) throw new TypeError(`${at('id')}: Required member is undefined.`);
-  const result: CredentialDataMembers = { id: usvString(id, at('id')) };
-  const iconURL = d['iconURL'];
-  if (iconURL !== undefined) result.iconURL = usvString(iconURL, at('iconURL'));
-  const name = d['name'];
-  if (name !== undefined) result.name = usvString(name, at('name'));
-  const origin = d['origin'];
-  if (origin !== undefined) result.origin = usvString(origin, at('origin'));
   return result;
 }

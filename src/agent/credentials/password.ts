@@ -7,10 +7,9 @@ import type { CredentialChooserEntry } from '../mediation/dialog.js';
 import { Credential, internalConstruct, webIdlInterface } from './contract/credential.js';
 import { credentialFieldsFromForm, isHTMLFormElement } from './forms.js';
 import { booleanValue, dictionary, usvString, where } from '../base/webidl.js';
-import { credentialDataMembers } from './options.js';
+import { attachUserData, credentialDataMembers, iconURLMember, includeCredentialUserData, originMember, type UserData } from './credential-user-data.js';
 import type { CredentialContext, CredentialType } from './contract/credential-type.js';
-import { askToStore, rejectCrossOriginFrame, rejectInsecureIcon, rejectOpaqueOrigin } from './store.js';
-import { serializeOrigin } from '../../common/site.js';
+import { askToStore, rejectCrossOriginFrame, rejectOpaqueOrigin, rejectUnstorable } from './store.js';
 
 /**
  * §3.3 PasswordCredentialData. `origin` is required in the spec's IDL, but WPT
@@ -35,16 +34,10 @@ export interface ConvertedPasswordCredentialData {
 }
 
 /** The slots of a PasswordCredential. */
-interface PasswordFields {
+interface PasswordFields extends UserData {
   id: string;
   password: string;
-  name: string;
-  iconURL: string;
-  /** [[origin]], serialized ("null" for an opaque origin). */
-  origin: string;
 }
-
-let originOf!: (c: PasswordCredential) => string;
 
 /**
  * §3.2 The PasswordCredential interface. `password`, `name` and `iconURL` are prototype
@@ -53,50 +46,31 @@ let originOf!: (c: PasswordCredential) => string;
  * which knows the realm's origin; `instanceof PasswordCredential` holds for either.
  */
 export class PasswordCredential extends Credential {
+  /** CredentialUserData (credential-user-data.ts). */
+  declare readonly name: string;
+  /** CredentialUserData (credential-user-data.ts). */
+  declare readonly iconURL: string;
   readonly #password: string;
-  readonly #name: string;
-  readonly #iconURL: string;
-  readonly #origin: string;
 
   /** @internal Use `frame.PasswordCredential`. */
   constructor(key: typeof internalConstruct, fields: PasswordFields) {
     super(key, fields.id, 'password');
     this.#password = fields.password;
-    this.#name = fields.name;
-    this.#iconURL = fields.iconURL;
-    this.#origin = fields.origin;
+    attachUserData(this, fields);
   }
 
   get password(): string {
     return this.#password;
   }
 
-  /** CredentialUserData. */
-  get name(): string {
-    return this.#name;
-  }
-
-  /** CredentialUserData. */
-  get iconURL(): string {
-    return this.#iconURL;
-  }
-
-  static {
-    originOf = (c) => c.#origin;
-  }
-
   /** Passwords are secrets: logging a credential shows everything but the password. */
   [inspect.custom](): string {
-    return `PasswordCredential { id: ${JSON.stringify(this.id)}, type: 'password', name: ${JSON.stringify(this.#name)}, iconURL: ${JSON.stringify(this.#iconURL)}, password: '<redacted>' }`;
+    return `PasswordCredential { id: ${JSON.stringify(this.id)}, type: 'password', name: ${JSON.stringify(this.name)}, iconURL: ${JSON.stringify(this.iconURL)}, password: '<redacted>' }`;
   }
 }
 
+includeCredentialUserData(PasswordCredential);
 webIdlInterface(PasswordCredential, 'PasswordCredential', 1);
-
-/** @internal [[origin]] of a PasswordCredential. */
-export function passwordCredentialOrigin(c: PasswordCredential): string {
-  return originOf(c);
-}
 
 /** @internal Builds a PasswordCredential from slots the agent trusts (the credential store). */
 export function restorePasswordCredential(fields: PasswordFields): PasswordCredential {
@@ -112,24 +86,6 @@ export function convertPasswordCredentialData(value: unknown): ConvertedPassword
   if (password === undefined) throw new TypeError(`${at('password')}: Required member is undefined.`);
   result.password = usvString(password, at('password'));
   return result;
-}
-
-/**
- * An `origin` member as a serialized origin. The spec copies the string into [[origin]]; fedkit
- * parses it so that "https://rp.example/" and "https://rp.example" are the same origin.
- */
-export function originMember(value: string, interfaceName: string): string {
-  if (value === '') throw new TypeError(`Failed to construct '${interfaceName}': 'origin' must not be empty.`);
-  const url = URL.canParse(value) ? new URL(value) : null;
-  const origin = url ? serializeOrigin(url) : 'null';
-  if (origin === 'null') throw new TypeError(`Failed to construct '${interfaceName}': 'origin' must be the origin of a web page, not '${value}'.`);
-  return origin;
-}
-
-/** CredentialUserData `iconURL`: an absolute URL or "". Chromium throws TypeError for anything else. */
-export function iconURLMember(value: string, interfaceName: string): string {
-  if (value !== '' && !URL.canParse(value)) throw new TypeError(`Failed to construct '${interfaceName}': 'iconURL' must be a valid URL.`);
-  return value;
 }
 
 /**
@@ -237,12 +193,7 @@ export const passwordCredentialType: CredentialType<boolean, PasswordCredentialI
   /** §3.3.3 [[Store]]: update the stored credential with the same id and origin, or add one, if the user agrees. */
   async store(ctx: CredentialContext, credential) {
     if (!(credential instanceof PasswordCredential)) throw new TypeError('Not a PasswordCredential.');
-    rejectOpaqueOrigin(ctx, 'PasswordCredential', 'store');
-    rejectCrossOriginFrame(ctx);
-    if (originOf(credential) !== ctx.origin) {
-      throw new DOMException(`The credential belongs to ${originOf(credential)}, not to this document's origin ${ctx.origin}.`, 'SecurityError');
-    }
-    rejectInsecureIcon(credential.iconURL);
+    rejectUnstorable(ctx, credential, 'PasswordCredential');
     const stored = ctx.core.profile.storedCredentials(ctx.origin).find((c) => c.type === 'password' && c.id === credential.id);
     if (stored?.type === 'password' && stored.password === credential.password && stored.name === credential.name && stored.iconURL === credential.iconURL) {
       return; // Nothing would change: no "update password?" prompt (Chromium shows none either).

@@ -8,6 +8,8 @@ import type { CredentialChooserEntry } from '../mediation/dialog.js';
 import type { AgentDocument } from '../document/document.js';
 import type { AgentCore } from '../core.js';
 import type { CredentialContext } from './contract/credential-type.js';
+import { credentialOrigin } from './credential-user-data.js';
+import type { Credential } from './contract/credential.js';
 
 /**
  * Credential Management §2.2.1.1 "same-origin with its ancestors", from the frame tree. Opaque
@@ -65,6 +67,21 @@ export function rejectCrossOriginFrame(ctx: CredentialContext): void {
     "The following credential operations can only occur in a document which is same-origin with all of its ancestors: storage/retrieval of 'PasswordCredential' and 'FederatedCredential', storage of 'PublicKeyCredential'.",
     'NotAllowedError',
   );
+}
+
+/**
+ * [[Store]]'s checks shared by PasswordCredential (§3.3.3) and FederatedCredential (§4.2.3):
+ * not from an opaque origin or a cross-origin frame, only a credential of this document's own
+ * origin, and only a secure icon.
+ */
+export function rejectUnstorable(ctx: CredentialContext, credential: Credential & { readonly iconURL: string }, interfaceName: string): void {
+  rejectOpaqueOrigin(ctx, interfaceName, 'store');
+  rejectCrossOriginFrame(ctx);
+  const origin = credentialOrigin(credential);
+  if (origin !== ctx.origin) {
+    throw new DOMException(`The credential belongs to ${origin}, not to this document's origin ${ctx.origin}.`, 'SecurityError');
+  }
+  rejectInsecureIcon(credential.iconURL);
 }
 
 /**

@@ -7,7 +7,6 @@ import { isIP } from 'node:net';
 import type { AgentCore } from '../core.js';
 import { Credential, internalConstruct } from '../credentials/contract/credential.js';
 import { dictionary, enumValue, sequence, where } from '../base/webidl.js';
-import type { OTPCredentialRequestOptions } from '../credentials/options.js';
 import type { CredentialContext, CredentialType } from '../credentials/contract/credential-type.js';
 import { formatSite } from '../mediation/format-site.js';
 import { matchOneTimeCode, parseOriginBoundOneTimeCode } from './message.js';
@@ -30,6 +29,12 @@ export class OTPCredential extends Credential {
 
 /** Chromium kMaxUniqueOriginInAncestorChainForWebOTP. */
 const MAX_UNIQUE_ORIGINS_IN_CHAIN = 2;
+
+
+/** WebOTP §2.3 OTPCredentialRequestOptions. */
+export interface OTPCredentialRequestOptions {
+  transport?: 'sms'[];
+}
 
 /** WebOTP §2.3: `sequence<OTPCredentialTransportType> transport = []`; unknown enum values are TypeErrors. */
 function convertOtpRequestOptions(value: unknown): Required<OTPCredentialRequestOptions> {

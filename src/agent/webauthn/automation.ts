@@ -8,7 +8,6 @@ import { AuthenticatorError, authenticatorDefaults, importPrivateKey, type Crede
 import { base64urlDecode, base64urlEncode } from './base64url.js';
 import { algorithmOfKey, isSupportedAlgorithm } from './cose.js';
 import type { AuthenticatorTransport, StoredAuthenticator, StoredCredential } from '../profile/webauthn-store.js';
-import type { ConditionalRequest, WebAuthn } from './webauthn.js';
 
 /** WebDriver errors of these commands (WebDriver §6.6 error codes). */
 export class WebAuthnAutomationError extends Error {
@@ -107,11 +106,33 @@ function signCountOf(value: unknown, required: boolean): number | null | undefin
   return value;
 }
 
+/** A pending conditional get() (WebAuthn §5.1.4.2): what the autofill list would offer. */
+export interface ConditionalRequest {
+  readonly requestId: number;
+  readonly origin: string;
+  readonly rpId: string;
+  /** The credentials the autofill list would show now. */
+  credentials(): CredentialSummary[];
+}
+
+/** What the automation commands drive: the agent's WebAuthn state (webauthn.ts). */
+export interface AutomationTarget {
+  authenticators(): readonly { readonly id: string }[];
+  virtualAuthenticator(id: string): VirtualAuthenticator | undefined;
+  addVirtualAuthenticator(config: StoredAuthenticator): VirtualAuthenticator;
+  removeAuthenticator(id: string): boolean;
+  newAuthenticatorId(): string;
+  now(): number;
+  conditionalRequests(): ConditionalRequest[];
+  selectConditional(request: ConditionalRequest, credentialId: string): void;
+  onConditionalRequest(listener: (request: ConditionalRequest) => void): () => void;
+}
+
 export class WebAuthnAutomation {
-  readonly #state: WebAuthn;
+  readonly #state: AutomationTarget;
 
   /** @internal */
-  constructor(state: WebAuthn) {
+  constructor(state: AutomationTarget) {
     this.#state = state;
   }
 

@@ -59,7 +59,8 @@ export const publicKeyCredentialType: CredentialType<RequestOptions, CreationOpt
 };
 
 export { WebAuthn, PLATFORM_AUTHENTICATOR_ID, sameOriginWithAncestors } from './webauthn.js';
-export type { WebAuthnOptions, CredentialChooser, ConditionalUi, ConditionalRequest, PublicKeyCredentialCall } from './webauthn.js';
+export type { WebAuthnOptions, CredentialChooser, ConditionalUi, PublicKeyCredentialCall } from './webauthn.js';
+export type { ConditionalRequest } from './automation.js';
 export {
   PublicKeyCredential,
   AuthenticatorResponse,

@@ -6,12 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { internalConstruct } from '../credentials/contract/credential.js';
 import type { AgentDocument } from '../document/document.js';
 import type { PolicyFeature } from '../document/permissions-policy.js';
-import { authenticatorDefaults, VirtualAuthenticator, type Authenticator, type AuthenticatorHost, type CredentialSummary, type UserPresencePolicy } from './authenticator.js';
+import { authenticatorDefaults, VirtualAuthenticator, type Authenticator, type AuthenticatorHost, type UserPresencePolicy } from './authenticator.js';
 import { createCredential, discoverCredential, type ClientEnvironment, type ConditionalRequestInfo, type CredentialChoiceRequest, type WebAuthnContext, type WebAuthnCore } from './client.js';
 import { PublicKeyCredential, sortedCapabilities, staticClientCapabilities, type PublicKeyCredentialClientCapabilities, type PublicKeyCredentialInit } from './credential.js';
 import { convertCreationOptions, convertRequestOptions, type CreationOptions, type RequestOptions } from './options.js';
 import { MemoryWebAuthnStore, type StoredAuthenticator, type WebAuthnStore } from '../profile/webauthn-store.js';
-import { WebAuthnAutomation } from './automation.js';
+import { WebAuthnAutomation, type ConditionalRequest } from './automation.js';
 
 /** The account chooser: return a credential ID from `request.credentials`, or null to cancel. */
 export type CredentialChooser = (request: CredentialChoiceRequest, signal: AbortSignal) => string | null | Promise<string | null>;
@@ -38,15 +38,6 @@ export interface WebAuthnOptions {
   clientDataGrease?: boolean;
   /** Clamp timeouts to Chromium's 10 s – 10 min (default false, as with virtual authenticators). */
   clampTimeouts?: boolean;
-}
-
-/** A conditional request as automation sees it. */
-export interface ConditionalRequest {
-  readonly requestId: number;
-  readonly origin: string;
-  readonly rpId: string;
-  /** The credentials the autofill list would show now. */
-  credentials(): CredentialSummary[];
 }
 
 interface PendingConditional extends ConditionalRequest {

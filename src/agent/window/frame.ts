@@ -11,7 +11,6 @@ import { federatedCredentialInterface, passwordCredentialInterface, type Federat
 import { OTPCredential } from '../otp/otp-credential.js';
 import { disconnect } from '../fedcm/disconnect.js';
 import { IdentityProvider } from '../fedcm/identity-provider.js';
-import type { Popup } from './popup.js';
 import { processSetLogin } from '../login-status/login-status.js';
 import { NavigatorLogin } from '../login-status/navigator-login.js';
 import type { PublicKeyCredential } from '../webauthn/credential.js';
@@ -20,6 +19,7 @@ import type { AgentRequest, ResponseHop } from '../net/types.js';
 import { checkCors, checkPreflight, needsPreflight, unsafeRequestHeaders } from '../net/cors.js';
 import { consoleMessage, type Diagnostic } from '../base/diagnostics.js';
 import { sandboxesOrigin } from '../document/csp.js';
+import type { PopupWindow } from '../mediation/popup-window.js';
 import { TRANSIENT_ACTIVATION_MS, type AgentDocument, type DocumentFetchInit, type DocumentResponse, type NavigationInit, type PendingIdentityRequest } from '../document/document.js';
 import { inheritedFeatureEnabled, parseAllowAttribute, type PolicyFeature } from '../document/permissions-policy.js';
 
@@ -38,6 +38,12 @@ export interface Navigator {
   readonly credentials: CredentialsContainer | undefined;
   readonly login: NavigatorLogin | undefined;
   readonly userActivation: { readonly isActive: boolean; readonly hasBeenActive: boolean };
+}
+
+/** The popup a top-level document is shown in, as the document sees it (window/popup.ts implements it). */
+export interface FramePopup extends PopupWindow {
+  /** Navigates the popup to its next document (a link, a form post, a script). */
+  navigate(url: string | URL, init?: NavigationInit): Promise<Frame>;
 }
 
 export class Frame implements AgentDocument {
@@ -66,7 +72,7 @@ export class Frame implements AgentDocument {
    */
   readonly PublicKeyCredential: typeof PublicKeyCredential | undefined;
   /** @internal Set when this top-level document is a FedCM popup. */
-  popup: Popup | undefined;
+  popup: FramePopup | undefined;
 
   /** @internal Credential Management "active credential types" of this document's settings. */
   readonly activeCredentialTypes = new Set<string>();

@@ -4,14 +4,14 @@
 // HTML actually running). What the algorithms see of a popup is mediation/popup-window.ts.
 
 import type { NavigationInit } from '../document/document.js';
-import type { PopupPurpose, PopupResult, PopupWindow } from '../mediation/popup-window.js';
-import type { Frame } from './frame.js';
+import type { PopupPurpose, PopupResult } from '../mediation/popup-window.js';
+import type { Frame, FramePopup } from './frame.js';
 
 /** How a popup loads a new document (the agent provides it). */
 export type PopupLoader = (url: URL, init: NavigationInit) => Promise<Frame>;
 
 
-export class Popup implements PopupWindow {
+export class Popup implements FramePopup {
   readonly purpose: PopupPurpose;
   /** Settles when the popup ends. */
   readonly result: Promise<PopupResult>;

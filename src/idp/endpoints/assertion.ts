@@ -1,9 +1,10 @@
-import { currentSession, pictureUrl, type IdpContext } from '../context.js';
+import { currentSession, type IdpContext } from '../context.js';
 import { HttpError, errorResponse, json } from '../http.js';
 import { corsHeaders, readForm, required, requireClientOrigin, requireWebIdentity, single } from '../request-checks.js';
-import type { Client, User } from '../store/types.js';
-import { availableFields, isField, issueIdToken, type Field } from '../tokens.js';
-import { createContinuationTicket } from './continue.js';
+import type { User } from '../store/types.js';
+import { availableFields, isField, type Field } from '../tokens.js';
+import { createContinuationTicket } from '../continuation-ticket.js';
+import { completeAssertion } from '../issue-assertion.js';
 
 /** The fields browsers disclose when the RP names none (FedCM §"fields" default). */
 const DEFAULT_FIELDS: readonly Field[] = ['name', 'email', 'picture'];
@@ -78,33 +79,6 @@ export function decideDisclosure(
   const wanted = requested.filter((f) => available.includes(f));
   const approved = new Set<string>([...disclosed, ...(granted ?? [])]);
   return { disclose: wanted.filter((f) => approved.has(f)), needsConsent: wanted.filter((f) => !approved.has(f)) };
-}
-
-/**
- * The last step of every successful assertion (here and on the consent page): the (client, nonce)
- * pair is used up first, so a replay changes nothing; then the grant records what was shared;
- * then the token is signed.
- */
-export async function completeAssertion(
-  ctx: IdpContext,
-  input: { user: User; client: Client; nonce: string | undefined; fields: Field[] },
-): Promise<string> {
-  const now = ctx.now();
-  if (input.nonce !== undefined) {
-    const fresh = await ctx.store.useNonce(input.client.id, input.nonce, now, now + ctx.settings.nonceTtlSeconds * 1000);
-    if (!fresh) throw new HttpError(400, 'invalid_request', `This nonce was already used for client ${JSON.stringify(input.client.id)}; the RP must make a new one for every sign-in.`);
-  }
-  await ctx.store.upsertGrant(input.user.id, input.client.id, input.fields, now);
-  return issueIdToken(ctx.keys, {
-    issuer: ctx.issuer,
-    user: input.user,
-    clientId: input.client.id,
-    nonce: input.nonce,
-    fields: input.fields,
-    pictureUrl: pictureUrl(ctx, input.user),
-    now,
-    ttlSeconds: ctx.settings.tokenTtlSeconds,
-  });
 }
 
 /**

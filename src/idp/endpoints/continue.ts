@@ -2,62 +2,9 @@ import { checkCsrf, csrfToken, currentSession, type IdpContext } from '../contex
 import { HttpError, errorResponse, escapeHtml, scriptJson } from '../http.js';
 import { page, wantsHtml } from '../html.js';
 import { readForm, required, requireMethod, single } from '../request-checks.js';
-import { isField, type Field } from '../tokens.js';
-import { completeAssertion } from './assertion.js';
-
-const TICKET_TYP = 'fedkit-continuation+jwt';
-const TICKET_TTL_SECONDS = 10 * 60;
-
-interface Ticket {
-  userId: string;
-  clientId: string;
-  origin: string;
-  nonce: string | undefined;
-  disclose: Field[];
-  needsConsent: Field[];
-}
-
-/**
- * The state of an assertion that needs the user's consent, carried to the continuation page in
- * its URL: signed with the IdP's own key (so it cannot be forged or edited), addressed to the
- * continuation page, valid for ten minutes. Nothing is stored until the user agrees.
- */
-export async function createContinuationTicket(ctx: IdpContext, t: Ticket): Promise<string> {
-  const iat = Math.floor(ctx.now() / 1000);
-  return ctx.keys.sign(
-    {
-      iss: ctx.issuer,
-      aud: ctx.urls.continue,
-      sub: t.userId,
-      iat,
-      exp: iat + TICKET_TTL_SECONDS,
-      client_id: t.clientId,
-      origin: t.origin,
-      ...(t.nonce === undefined ? {} : { nonce: t.nonce }),
-      disclose: t.disclose,
-      consent: t.needsConsent,
-    },
-    TICKET_TYP,
-  );
-}
-
-async function readTicket(ctx: IdpContext, value: string): Promise<Ticket> {
-  let p;
-  try {
-    p = await ctx.keys.verify(value, { typ: TICKET_TYP, issuer: ctx.issuer, audience: ctx.urls.continue });
-  } catch {
-    throw new HttpError(400, 'invalid_request', 'This consent link is invalid or has expired; sign in from the site again.');
-  }
-  const fields = (v: unknown): Field[] => (Array.isArray(v) ? v.filter((x): x is Field => typeof x === 'string' && isField(x)) : []);
-  return {
-    userId: String(p.sub),
-    clientId: String(p.client_id),
-    origin: String(p.origin),
-    nonce: typeof p.nonce === 'string' ? p.nonce : undefined,
-    disclose: fields(p.disclose),
-    needsConsent: fields(p.consent),
-  };
-}
+import type { Field } from '../tokens.js';
+import { completeAssertion } from '../issue-assertion.js';
+import { readTicket } from '../continuation-ticket.js';
 
 const FIELD_LABELS: Record<Field, string> = {
   name: 'your name',
