@@ -20,10 +20,10 @@ export function chooserEntry(credential: Credential): CredentialChooserEntry {
  * or null when the user closes it. The page's abort closes it and rejects with the reason.
  */
 export async function askToChoose(ctx: CredentialContext, credentials: readonly Credential[]): Promise<{ credential: Credential; staySignedIn: boolean } | null> {
-  const shown = ctx.core.dialogs.show(
+  const answer = await ctx.core.dialogs.ask(
     {
       dialogType: 'CredentialChooser',
-      // §5.3: the chooser MUST show the requesting origin.
+      // CM §5.3: the chooser MUST show the requesting origin.
       title: `Sign in to ${formatSite(ctx.origin)}`,
       accounts: [],
       origin: ctx.origin,
@@ -31,12 +31,7 @@ export async function askToChoose(ctx: CredentialContext, credentials: readonly 
     },
     ctx.signal,
   );
-  try {
-    const answer = await shown.action;
-    if (answer.action !== 'selectAccount') return null;
-    const credential = credentials[answer.accountIndex];
-    return credential ? { credential, staySignedIn: answer.staySignedIn ?? false } : null;
-  } finally {
-    shown.close();
-  }
+  if (answer.action !== 'selectAccount') return null;
+  const credential = credentials[answer.accountIndex];
+  return credential ? { credential, staySignedIn: answer.staySignedIn ?? false } : null;
 }

@@ -1,5 +1,5 @@
 // Credential Management §2.3 "navigator.credentials": the CredentialsContainer and the generic
-// "request a credential" / "store" / "create" / "prevent silent access" algorithms (§2.5), which
+// "request a credential" / "store" / "create" / "prevent silent access" algorithms (CM §2.5), which
 // run before and around each credential type's internal methods. The types come from the
 // registry (types.ts); FedCM is one of them (identity.ts) and keeps its own checks and order.
 
@@ -102,7 +102,7 @@ export class CredentialsContainer {
     return p;
   }
 
-  /** §2.5.1 step 12, the part "in parallel". */
+  /** CM §2.5.1 step 12, the part "in parallel". */
   async #request(ctx: CredentialContext, types: RequestedType[]): Promise<Credential | null> {
     const only = types.length === 1 ? types[0] : undefined;
     // A type that discovers remotely starts at once (FedCM decides failures before any fetch,
@@ -120,7 +120,7 @@ export class CredentialsContainer {
     const matchableAPriori = types.every((t) => t.type.discovery === 'credential store');
     const single = credentials.length === 1 ? credentials[0] : undefined;
     if (single && matchableAPriori && ctx.mediation !== 'required' && ctx.mediation !== 'conditional' && !requiresUserMediation(ctx.core, ctx.origin)) {
-      // §5.2: the UA MUST notify the user when credentials are provided to an origin.
+      // CM §5.2: the UA MUST notify the user when credentials are provided to an origin.
       ctx.core.report({
         reason: 'CredentialProvided',
         level: 'info',
@@ -134,13 +134,13 @@ export class CredentialsContainer {
     if (ctx.mediation === 'silent' && !only?.type.handlesSilentMediation) return null;
 
     // 12.5 "ask the user to choose". A lone type that mediates itself (FedCM, WebOTP, WebAuthn)
-    // is chosen without a chooser (§5.3 note). With nothing stored and nothing to discover,
+    // is chosen without a chooser (CM §5.3 note). With nothing stored and nothing to discover,
     // fedkit resolves null without showing an empty chooser, as Chromium does.
     let discover: RequestedType | undefined;
     if (credentials.length > 0) {
       const choice = await askToChoose(ctx, credentials);
       if (choice) {
-        // §5.2: choosing in the chooser is user mediation; "stay signed in" lets the origin skip
+        // CM §5.2: choosing in the chooser is user mediation; "stay signed in" lets the origin skip
         // it next time. A later preventSilentAccess() sets the flag again.
         ctx.core.profile.setPreventSilentAccess(ctx.origin, false);
         if (choice.staySignedIn) ctx.core.profile.setSilentAccessAllowed(ctx.origin, true);
@@ -183,7 +183,7 @@ export class CredentialsContainer {
     const ctx = this.#context('optional', undefined);
     const p = (async (): Promise<undefined> => {
       await nextTask();
-      // §2.2.1.3: the default [[Store]] throws NotSupportedError (WPT fedcm-store, otpcredential-store).
+      // CM §2.2.1.3: the default [[Store]] throws NotSupportedError (WPT fedcm-store, otpcredential-store).
       if (!type?.store) {
         throw new DOMException(type ? `${interfaceName(type)} cannot be stored.` : 'Store operation not permitted for this credential type.', 'NotSupportedError');
       }
@@ -240,7 +240,7 @@ export class CredentialsContainer {
         await nextTask();
         ctx.signal.throwIfAborted();
       }
-      // §2.2.1.4: the default [[Create]] returns null.
+      // CM §2.2.1.4: the default [[Create]] returns null.
       return only.type.create ? await only.type.create(ctx, only.options) : null;
     })();
     const release = (): void => {
@@ -291,7 +291,7 @@ export class CredentialsContainer {
 // WebIDL shape (optional arguments make get.length and create.length 0).
 webIdlInterface(CredentialsContainer, 'CredentialsContainer');
 
-/** §2.5.1 step 7: the first pair of requested types the registry does not allow together. */
+/** CM §2.5.1 step 7: the first pair of requested types the registry does not allow together. */
 function mixingError(types: readonly RequestedType[], unsupported: readonly string[]): DOMException | null {
   const entries = [
     ...types.map((t) => ({ member: t.type.optionsMember, type: t.type.type, mixableWith: t.type.mixableWith })),

@@ -1,5 +1,5 @@
 // What PasswordCredential and FederatedCredential share (Credential Management §2.2.2,
-// §2.1.1): the CredentialUserData mixin (`name`, `iconURL`), the [[origin]] slot of
+// CM §2.1.1): the CredentialUserData mixin (`name`, `iconURL`), the [[origin]] slot of
 // origin-bound credentials, and the CredentialData members their init dictionaries inherit.
 //
 // WebIDL mixins are not superclasses: each interface that includes CredentialUserData has the
@@ -32,7 +32,7 @@ export function attachUserData(credential: Credential, data: UserData): void {
   slots.set(credential, { ...data });
 }
 
-/** @internal §2.1.1 [[origin]] of a PasswordCredential or FederatedCredential. */
+/** @internal CM §2.1.1 [[origin]] of a PasswordCredential or FederatedCredential. */
 export function credentialOrigin(credential: Credential): string {
   return slotsOf(credential).origin;
 }

@@ -12,7 +12,7 @@ import type { CredentialContext, CredentialType } from './contract/credential-ty
 import { askToStore, rejectCrossOriginFrame, rejectOpaqueOrigin, rejectUnstorable } from './store.js';
 import { serializeOrigin } from '../../common/site.js';
 
-/** §4.1 FederatedCredentialInit (`origin` optional as for PasswordCredentialData; see password.ts). */
+/** CM §4.1 FederatedCredentialInit (`origin` optional as for PasswordCredentialData; see password.ts). */
 export interface FederatedCredentialInit {
   id: string;
   provider: string;
@@ -28,7 +28,7 @@ interface FederatedFields extends UserData {
   protocol: string | null;
 }
 
-/** §4.1 The FederatedCredential interface. Construct it with `new frame.FederatedCredential(init)`. */
+/** CM §4.1 The FederatedCredential interface. Construct it with `new frame.FederatedCredential(init)`. */
 export class FederatedCredential extends Credential {
   /** CredentialUserData (credential-user-data.ts). */
   declare readonly name: string;
@@ -45,7 +45,7 @@ export class FederatedCredential extends Credential {
     attachUserData(this, fields);
   }
 
-  /** §4.1.1: the ASCII serialization of the provider's origin. */
+  /** CM §4.1.1: the ASCII serialization of the provider's origin. */
   get provider(): string {
     return this.#provider;
   }
@@ -64,7 +64,7 @@ includeCredentialUserData(FederatedCredential);
 webIdlInterface(FederatedCredential, 'FederatedCredential', 1);
 
 /**
- * §4.1.1 "Identifying Providers": a provider is the ASCII serialization of its origin, and a
+ * CM §4.1.1 "Identifying Providers": a provider is the ASCII serialization of its origin, and a
  * trailing "/" SHOULD be accepted silently. fedkit parses the value as a URL and keeps its
  * origin (Chromium does the same), so "https://idp.example/" is "https://idp.example". Null
  * when it is not a URL with a real origin.
@@ -89,7 +89,7 @@ export function convertFederatedCredentialInit(value: unknown): FederatedCredent
 }
 
 /**
- * §4.2.4 "Create a FederatedCredential from FederatedCredentialInit". The spec's steps do not
+ * CM §4.2.4 "Create a FederatedCredential from FederatedCredentialInit". The spec's steps do not
  * copy `protocol` although the attribute exists and [[Store]] and the request filter use it
  * (a gap in the spec text); fedkit copies it, null when absent. See docs/credentials.md.
  */
@@ -137,7 +137,7 @@ export function federatedChooserEntry(c: FederatedCredential): CredentialChooser
   return { type: 'federated', id: c.id, name: c.name, iconURL: c.iconURL, provider: c.provider, protocol: c.protocol };
 }
 
-/** The registry entry (§2.1.2): federated, mixable with password, from the credential store. */
+/** The registry entry (CM §2.1.2): federated, mixable with password, from the credential store. */
 export const federatedCredentialType: CredentialType<FederatedCredentialRequestOptions, FederatedCredentialInit> = {
   type: 'federated',
   optionsMember: 'federated',
@@ -150,7 +150,7 @@ export const federatedCredentialType: CredentialType<FederatedCredentialRequestO
   convertCreationOptions: convertFederatedCredentialInit,
 
   /**
-   * §4.2.1 [[CollectFromCredentialStore]]. Step 3 says "return empty if options.federated is not
+   * CM §4.2.1 [[CollectFromCredentialStore]]. Step 3 says "return empty if options.federated is not
    * true", but `federated` is a dictionary: fedkit reads it as "not present", which cannot happen
    * here (the type is only relevant when the member is present). Providers are compared as
    * origins; ones that are not URLs match nothing (Chromium drops them).
@@ -167,13 +167,13 @@ export const federatedCredentialType: CredentialType<FederatedCredentialRequestO
     });
   },
 
-  /** §4.2.2 [[Create]]: the caller's origin replaces `init.origin`. */
+  /** CM §4.2.2 [[Create]]: the caller's origin replaces `init.origin`. */
   create(ctx: CredentialContext, init: FederatedCredentialInit) {
     rejectOpaqueOrigin(ctx, 'FederatedCredential', 'create');
     return Promise.resolve(federatedCredentialFromInit({ ...init, origin: ctx.origin }, ctx.origin));
   },
 
-  /** §4.2.3 [[Store]]: nothing to do when (id, origin, provider) is stored; otherwise ask. */
+  /** CM §4.2.3 [[Store]]: nothing to do when (id, origin, provider) is stored; otherwise ask. */
   async store(ctx: CredentialContext, credential) {
     if (!(credential instanceof FederatedCredential)) throw new TypeError('Not a FederatedCredential.');
     rejectUnstorable(ctx, credential, 'FederatedCredential');

@@ -34,7 +34,7 @@ export function isHTMLFormElement(value: unknown): value is HTMLFormElement {
   return typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === '[object HTMLFormElement]';
 }
 
-/** The members §3.3.4 collects from a form; unset ones stay absent. */
+/** The members CM §3.3.4 collects from a form; unset ones stay absent. */
 export interface FormCredentialFields {
   id?: string;
   password?: string;

@@ -36,7 +36,7 @@ export interface CredentialCreationOptions {
   publicKey?: object;
 }
 
-/** A relevant credential interface object (§2.3.1) with its converted options member. */
+/** A relevant credential interface object (CM §2.3.1) with its converted options member. */
 export interface RequestedType {
   type: CredentialType;
   options: unknown;
@@ -64,7 +64,7 @@ export interface ConvertedCreationOptions {
   unsupported: string[];
 }
 
-/** Members of the options dictionaries for the registry's types (§2.1.2), implemented or not. */
+/** Members of the options dictionaries for the registry's types (CM §2.1.2), implemented or not. */
 const KNOWN_TYPE_MEMBERS = ['digital', 'federated', 'identity', 'otp', 'password', 'publicKey'] as const;
 
 function mediationValue(value: unknown, dictionaryName: string): CredentialMediationRequirement {

@@ -12,7 +12,7 @@ import type { CredentialContext, CredentialType } from './contract/credential-ty
 import { askToStore, rejectCrossOriginFrame, rejectOpaqueOrigin, rejectUnstorable } from './store.js';
 
 /**
- * §3.3 PasswordCredentialData. `origin` is required in the spec's IDL, but WPT
+ * CM §3.3 PasswordCredentialData. `origin` is required in the spec's IDL, but WPT
  * (credentialscontainer-create-basics, origin-bound-opaque-origin) constructs without it and
  * browsers accept that: here it is optional and defaults to the caller's origin.
  */
@@ -40,7 +40,7 @@ interface PasswordFields extends UserData {
 }
 
 /**
- * §3.2 The PasswordCredential interface. `password`, `name` and `iconURL` are prototype
+ * CM §3.2 The PasswordCredential interface. `password`, `name` and `iconURL` are prototype
  * accessors as in browsers, so JSON.stringify() and util.inspect() never show the password.
  * Pages construct it through their frame's interface object (`new frame.PasswordCredential(…)`),
  * which knows the realm's origin; `instanceof PasswordCredential` holds for either.
@@ -89,7 +89,7 @@ export function convertPasswordCredentialData(value: unknown): ConvertedPassword
 }
 
 /**
- * §3.3.5 "Create a PasswordCredential from PasswordCredentialData": empty id, origin or password
+ * CM §3.3.5 "Create a PasswordCredential from PasswordCredentialData": empty id, origin or password
  * is a TypeError; name and iconURL default to "" (WPT credentialscontainer-create-basics).
  * `callerOrigin` is the realm's origin, used when the data has none.
  */
@@ -106,7 +106,7 @@ export function passwordCredentialFromData(data: ConvertedPasswordCredentialData
   });
 }
 
-/** §3.3.4 "Create a PasswordCredential from an HTMLFormElement", given the caller's origin. */
+/** CM §3.3.4 "Create a PasswordCredential from an HTMLFormElement", given the caller's origin. */
 export function passwordCredentialFromForm(form: HTMLFormElement, callerOrigin: string): PasswordCredential {
   const fields = credentialFieldsFromForm(form);
   // Step 7 runs the data path, where a missing member is a TypeError; Chromium's messages say
@@ -155,7 +155,7 @@ export function passwordChooserEntry(c: PasswordCredential): CredentialChooserEn
   return { type: 'password', id: c.id, name: c.name, iconURL: c.iconURL };
 }
 
-/** The registry entry (§2.1.2): password, mixable with federated, from the credential store. */
+/** The registry entry (CM §2.1.2): password, mixable with federated, from the credential store. */
 export const passwordCredentialType: CredentialType<boolean, PasswordCredentialInit> = {
   type: 'password',
   optionsMember: 'password',
@@ -164,12 +164,12 @@ export const passwordCredentialType: CredentialType<boolean, PasswordCredentialI
   mixableWith: ['federated'],
   conditionalMediation: false,
 
-  // `boolean password = false`: present after conversion, relevant only when true (§3.3.6).
+  // `boolean password = false`: present after conversion, relevant only when true (CM §3.3.6).
   convertRequestOptions: booleanValue,
   isRequested: (requested) => requested,
   convertCreationOptions: convertPasswordCredentialInit,
 
-  /** §3.3.1 [[CollectFromCredentialStore]]. */
+  /** CM §3.3.1 [[CollectFromCredentialStore]]. */
   collectFromCredentialStore(ctx: CredentialContext, requested: boolean) {
     rejectOpaqueOrigin(ctx, 'PasswordCredential', 'get');
     rejectCrossOriginFrame(ctx);
@@ -180,8 +180,8 @@ export const passwordCredentialType: CredentialType<boolean, PasswordCredentialI
   },
 
   /**
-   * §3.3.2 [[Create]]. The data path keeps the spec's steps but, like FederatedCredential's
-   * [[Create]] (§4.1.2 step 2), binds the credential to the caller's origin whatever `origin`
+   * CM §3.3.2 [[Create]]. The data path keeps the spec's steps but, like FederatedCredential's
+   * [[Create]] (CM §4.1.2 step 2), binds the credential to the caller's origin whatever `origin`
    * the data names: a page cannot mint credentials for another origin.
    */
   create(ctx: CredentialContext, init: PasswordCredentialInit) {
@@ -190,7 +190,7 @@ export const passwordCredentialType: CredentialType<boolean, PasswordCredentialI
     return Promise.resolve(passwordCredentialFromData({ ...init.data, origin: ctx.origin }, ctx.origin));
   },
 
-  /** §3.3.3 [[Store]]: update the stored credential with the same id and origin, or add one, if the user agrees. */
+  /** CM §3.3.3 [[Store]]: update the stored credential with the same id and origin, or add one, if the user agrees. */
   async store(ctx: CredentialContext, credential) {
     if (!(credential instanceof PasswordCredential)) throw new TypeError('Not a PasswordCredential.');
     rejectUnstorable(ctx, credential, 'PasswordCredential');

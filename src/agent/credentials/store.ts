@@ -25,7 +25,7 @@ export function sameOriginWithAncestors(frame: AgentDocument): boolean {
 
 /**
  * Credential Management §2.1: an origin "requires user mediation" while its prevent-silent-access
- * flag is true. The flag is true by default and only the user sets it to false (§5.2), which the
+ * flag is true. The flag is true by default and only the user sets it to false (CM §5.2), which the
  * profile records as `silentAccessAllowed`; `preventSilentAccess()` sets it back to true (the
  * profile's `preventsSilentAccess`, shared with FedCM). See docs/credentials.md.
  */
@@ -51,8 +51,8 @@ export function rejectOpaqueOrigin(ctx: CredentialContext, interfaceName: string
 }
 
 /**
- * §3.3.1 step 2 / §3.3.3 step 1 (and §4.1 for federated): the credential store is reachable only
- * from documents same-origin with all their ancestors (§6.4 "origin confusion"). Chromium's message.
+ * CM §3.3.1 step 2 / CM §3.3.3 step 1 (and CM §4.1 for federated): the credential store is reachable only
+ * from documents same-origin with all their ancestors (CM §6.4 "origin confusion"). Chromium's message.
  */
 export function rejectCrossOriginFrame(ctx: CredentialContext): void {
   if (ctx.sameOriginWithAncestors) return;
@@ -70,7 +70,7 @@ export function rejectCrossOriginFrame(ctx: CredentialContext): void {
 }
 
 /**
- * [[Store]]'s checks shared by PasswordCredential (§3.3.3) and FederatedCredential (§4.2.3):
+ * [[Store]]'s checks shared by PasswordCredential (CM §3.3.3) and FederatedCredential (CM §4.2.3):
  * not from an opaque origin or a cross-origin frame, only a credential of this document's own
  * origin, and only a secure icon.
  */
@@ -85,7 +85,7 @@ export function rejectUnstorable(ctx: CredentialContext, credential: Credential 
 }
 
 /**
- * CredentialUserData §2.2.2: iconURL "MUST be an a priori authenticated URL". Chromium enforces
+ * CM §2.2.2 CredentialUserData: iconURL "MUST be an a priori authenticated URL". Chromium enforces
  * it when storing (SecurityError "'iconURL' should be a secure URL").
  */
 export function rejectInsecureIcon(iconURL: string): void {
@@ -98,12 +98,12 @@ export function rejectInsecureIcon(iconURL: string): void {
 
 /**
  * [[Store]]'s "if the user grants permission to store / update credentials": the SaveCredential
- * prompt. Resolves true when the user saves. Aborts (the document went away) count as a refusal.
+ * prompt. Resolves true when the user saves; an abort (the document went away) rejects with its reason.
  */
-export async function askToStore(ctx: CredentialContext, credential: CredentialChooserEntry, action: 'save' | 'update'): Promise<boolean> {
+export function askToStore(ctx: CredentialContext, credential: CredentialChooserEntry, action: 'save' | 'update'): Promise<boolean> {
   const site = formatSite(ctx.origin);
   const what = credential.type === 'password' ? 'password' : `sign-in with ${formatSite(credential.provider)}`;
-  const shown = ctx.core.dialogs.show(
+  return ctx.core.dialogs.confirm(
     {
       dialogType: 'SaveCredential',
       title: action === 'save' ? `Save ${what} for ${site}?` : `Update ${what} for ${site}?`,
@@ -112,12 +112,7 @@ export async function askToStore(ctx: CredentialContext, credential: CredentialC
       action,
       credential,
     },
+    'SaveCredentialConfirm',
     ctx.signal,
   );
-  try {
-    const answer = await shown.action;
-    return answer.action === 'selectAccount' || (answer.action === 'clickButton' && answer.button === 'SaveCredentialConfirm');
-  } finally {
-    shown.close();
-  }
 }

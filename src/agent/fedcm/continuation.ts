@@ -7,6 +7,11 @@ import { issue } from '../base/diagnostics.js';
 import type { IdpConfig } from './types.js';
 import { FedCmFailure } from './failure.js';
 
+/**
+ * FedCM #fetch-an-identity-assertion, the `continue_on` branch (checklist §1.8): open the URL in
+ * a popup and wait for IdentityProvider.resolve() (#dom-identityprovider-resolve); close() or
+ * the user closing the window fails the request; the page's abort closes the popup.
+ */
 export async function runContinuation(
   core: AgentCore,
   config: IdpConfig,

@@ -21,6 +21,7 @@ export interface IdentityCredentialDisconnectOptions {
 /** Documents with a disconnect() in flight (Chromium allows one per document). */
 const pending = new WeakSet<AgentDocument>();
 
+/** WebIDL conversion of IdentityCredentialDisconnectOptions (FedCM #dictdef-identitycredentialdisconnectoptions). */
 function convert(options: unknown): IdentityCredentialDisconnectOptions {
   const d = (options ?? {}) as Record<string, unknown>;
   const out: Partial<IdentityCredentialDisconnectOptions> = {};
@@ -35,6 +36,12 @@ function convert(options: unknown): IdentityCredentialDisconnectOptions {
   return out as IdentityCredentialDisconnectOptions;
 }
 
+/**
+ * FedCM #dom-identitycredential-disconnect (checklist §1.9), in Chromium's order
+ * (disconnect_request.cc): convert; fully active; permissions policy; the provider; one call at
+ * a time; a trustworthy config; a connection to forget; then the config, the credentialed CORS
+ * POST to disconnect_endpoint, and the connections forgotten whatever the IdP answers.
+ */
 export async function disconnect(core: AgentCore, frame: AgentDocument, options: unknown): Promise<void> {
   const { configURL: configURLString, clientId, accountHint } = convert(options);
   if (!frame.fullyActive) throw new DOMException('The document is not fully active.', 'InvalidStateError');

@@ -40,7 +40,7 @@ export const identityCredentialType: CredentialType<IdentityRequest> = {
   prepareRequest(ctx: CredentialContext, request: IdentityRequest): IdentityRequest {
     const { identity } = request;
     const providers = validateIdentityRequest(identity, ctx.mediation);
-    // §2.5.1 step 6.3 "active credential types", with FedCM's carve-out: an active request after a
+    // CM §2.5.1 step 6.3 "active credential types", with FedCM's carve-out: an active request after a
     // user click replaces a pending passive one (Chromium HandlePendingRequestAndCancelNewRequest).
     const frame = ctx.frame;
     const own = frame.pendingIdentityRequest;

@@ -17,7 +17,10 @@ export interface LoginPopupOptions {
   signal: AbortSignal;
 }
 
-/** Resolves when the user is logged in at the IdP; throws a FedCmFailure when they are not. */
+/**
+ * FedCM #show-an-idp-login-dialog (index.bs L1814-1854): resolves when the user is logged in at the
+ * IdP; throws a FedCmFailure when they are not.
+ */
 export async function showIdpLoginDialog(core: AgentCore, config: IdpConfig, idpOrigin: string, options: LoginPopupOptions): Promise<void> {
   const url = new URL(config.loginUrl);
   if (options.loginHint !== undefined) url.searchParams.append('login_hint', options.loginHint);

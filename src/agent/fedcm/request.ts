@@ -195,7 +195,11 @@ function decideBeforeFetching(params: RequestParams): IdpState[] | FedCmFailure 
   return states;
 }
 
-/** Steps 13 onwards: fetch every IdP in parallel, then mediate and fetch the assertion. */
+/**
+ * FedCM #dom-identitycredential-discoverfromexternalsource from "fetch the config file" on
+ * (Chromium RequestService::RequestToken steps 13 onwards): fetch every IdP in parallel, then
+ * auto re-authenticate or ask the user, and fetch the assertion.
+ */
 async function fetchAndMediate(params: RequestParams, states: IdpState[], signal: AbortSignal): Promise<IdentityCredential> {
   const { core, frame, options, mediation } = params;
   const ctx = createIdpNetwork(core, frame, signal);
@@ -291,7 +295,10 @@ async function confirmIdpLogin(ctx: IdpNetwork, params: RequestParams, state: Id
   await loginThenReload(ctx, params, state, hintsOf(state));
 }
 
-/** The login popup, then the accounts fetched again; no account afterwards ends the request. */
+/**
+ * FedCM #show-an-idp-login-dialog, then "fetch accounts" again: no account afterwards ends the
+ * request (docs/decisions.md: after the login popup, still no account).
+ */
 async function loginThenReload(ctx: IdpNetwork, params: RequestParams, state: IdpState, hints: { loginHint?: string; domainHint?: string }): Promise<void> {
   const config = state.config;
   if (!config) throw new Error('unreachable: login without config');

@@ -19,6 +19,12 @@ export interface IdentityUserInfo {
   picture?: string;
 }
 
+/**
+ * FedCM #dom-identityprovider-getuserinfo (checklist §1.10), in Chromium's order: convert;
+ * permissions policy; the provider; the caller is the IdP's own origin, in an iframe; a
+ * trustworthy config; not logged out; a returning user of the embedding RP; then the config and
+ * the accounts, returning users first.
+ */
 export async function getUserInfo(core: AgentCore, frame: AgentDocument, config: { configURL: string; clientId: string }): Promise<IdentityUserInfo[]> {
   if (typeof config !== 'object' || config === null || config.configURL === undefined || config.clientId === undefined) {
     throw new TypeError("Failed to execute 'getUserInfo' on 'IdentityProvider': required members configURL and clientId.");

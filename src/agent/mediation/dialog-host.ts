@@ -121,6 +121,15 @@ export class DialogHost {
     }
   }
 
+  /**
+   * A yes/no prompt (save a credential, share a one-time code): resolves true when the user
+   * clicks `confirm` or selects the prompt's one entry; any other answer is no.
+   */
+  async confirm(dialog: DialogInit, confirm: DialogButton, signal: AbortSignal): Promise<boolean> {
+    const answer = await this.ask(dialog, signal);
+    return answer.action === 'selectAccount' || (answer.action === 'clickButton' && answer.button === confirm);
+  }
+
   /** An automation command: answers the current dialog, after WebDriver's checks. */
   act(action: DialogAction): void {
     const open = this.#open;

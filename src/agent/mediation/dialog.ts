@@ -80,7 +80,7 @@ export interface ErrorDialog extends DialogBase {
 }
 
 /**
- * One credential as the chooser and the save prompt show it (§5.3: name, icon, and for a
+ * One credential as the chooser and the save prompt show it (CM §5.3: name, icon, and for a
  * federated credential its provider). Never the password.
  */
 export type CredentialChooserEntry =
@@ -90,20 +90,20 @@ export type CredentialChooserEntry =
 /**
  * Credential Management §5.3 "ask the user to choose": the origin's stored credentials. Selecting
  * one (`selectAccount(i)`) gives it to the page, `cancelDialog()` gives null. Selecting with
- * `{ staySignedIn: true }` is the chooser's "stay signed in" checkbox (§5.2): the origin may then
+ * `{ staySignedIn: true }` is the chooser's "stay signed in" checkbox (CM §5.2): the origin may then
  * get a single credential without this dialog.
  */
 export interface CredentialChooserDialog extends DialogBase {
   dialogType: 'CredentialChooser';
   /** Always empty: the entries are in `credentials`. Kept so every dialog has `accounts`. */
   accounts: [];
-  /** §5.3: the chooser MUST show the requesting origin. */
+  /** CM §5.3: the chooser MUST show the requesting origin. */
   origin: string;
   credentials: CredentialChooserEntry[];
 }
 
 /**
- * [[Store]] asks "if the user grants permission to store credentials" (§3.3.3, §4.1.3): "Save
+ * [[Store]] asks "if the user grants permission to store credentials" (CM §3.3.3, CM §4.1.3): "Save
  * password?" (`action: 'save'`) or "Update password?" (`'update'`). `SaveCredentialConfirm` or
  * `selectAccount(0)` grants; `cancelDialog()` refuses (store() still resolves: pages cannot tell).
  */

@@ -170,15 +170,10 @@ function ignored(core: AgentCore, ctx: CredentialContext, why: string): void {
 }
 
 /** The WebOTP prompt: "Allow" shares the code, anything else refuses. */
-async function askToShare(ctx: CredentialContext, code: string): Promise<boolean> {
-  const shown = ctx.core.dialogs.show(
+function askToShare(ctx: CredentialContext, code: string): Promise<boolean> {
+  return ctx.core.dialogs.confirm(
     { dialogType: 'OtpConsent', title: `Use code ${code} on ${formatSite(ctx.origin)}?`, accounts: [], origin: ctx.origin, code },
+    'OtpConsentAllow',
     ctx.signal,
   );
-  try {
-    const answer = await shown.action;
-    return answer.action === 'selectAccount' || (answer.action === 'clickButton' && answer.button === 'OtpConsentAllow');
-  } finally {
-    shown.close();
-  }
 }

@@ -60,11 +60,11 @@ export interface Profile {
    * (origin, id, provider) for a federated credential.
    */
   putStoredCredential(credential: StoredCredential): void;
-  /** Removes the credential with this key (§6.1: users MUST be able to remove them); returns whether one was removed. */
+  /** Removes the credential with this key (CM §6.1: users MUST be able to remove them); returns whether one was removed. */
   deleteStoredCredential(key: StoredCredentialKey): boolean;
 
   /**
-   * Whether the user let `origin` have its stored credentials without mediation (§5.2: "Stay
+   * Whether the user let `origin` have its stored credentials without mediation (CM §5.2: "Stay
    * signed in", the spec's prevent-silent-access flag set to false by the user). Default false:
    * the spec's flag defaults to true. See docs/credentials.md.
    */

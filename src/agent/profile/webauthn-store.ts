@@ -3,7 +3,7 @@
 // profile (better-sqlite3) can implement it directly; the default keeps everything in memory.
 //
 // Private keys are stored only here, only as PKCS#8 (RFC 5958) DER in base64url, which is also
-// the WebDriver "Credential Parameters" privateKey encoding (§11.5). Nothing else in the module
+// the WebDriver "Credential Parameters" privateKey encoding (WebAuthn §11.5, WebDriver extension). Nothing else in the module
 // serializes them: diagnostics, errors and logs name credentials by their credential ID only.
 
 import { inspect } from 'node:util';
@@ -44,7 +44,7 @@ export interface StoredCredential {
   userHandle: string | null;
   userName: string;
   userDisplayName: string;
-  /** A client-side discoverable credential (§6.2.2). */
+  /** A client-side discoverable credential (WebAuthn §6.2.2). */
   isResidentCredential: boolean;
   /** COSE algorithm of the key. */
   algorithm: number;

@@ -61,7 +61,7 @@ export class Frame implements AgentDocument {
    * document's origin: `new frame.PasswordCredential(data or form)`. Absent outside secure contexts.
    */
   readonly PasswordCredential: PasswordCredentialConstructor | undefined;
-  /** The page's `FederatedCredential` interface (§4.1), bound to this document's origin. */
+  /** The page's `FederatedCredential` interface (CM §4.1), bound to this document's origin. */
   readonly FederatedCredential: FederatedCredentialConstructor | undefined;
   /** The page's `OTPCredential` interface (WebOTP; no constructor: for `instanceof`). */
   readonly OTPCredential: typeof OTPCredential | undefined;

@@ -90,7 +90,7 @@ export function decideDisclosure(
  *   decide the claims, and `{continue_on}` sends the user to a consent page for the rest;
  * - errors are `{error: {error, code, url?}}` with RFC 6749 codes (see http.ts); once the RP's
  *   origin is known to be registered, they carry CORS too so the RP sees the code (Chromium reads
- *   error bodies of any status, §1.8 step 1).
+ *   error bodies of any status, checklist §1.8 step 1).
  */
 export async function assertion(ctx: IdpContext, request: Request): Promise<Response> {
   let cors: Record<string, string> = {};

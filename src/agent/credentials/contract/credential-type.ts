@@ -40,13 +40,13 @@ export interface CredentialType<RequestOptions = unknown, CreationOptions = unkn
   /** The interface name pages see, for messages ("PasswordCredential"). Default: the type. */
   readonly interfaceName?: string;
   /**
-   * §2.5.1 step 9.3 resolves `null` for `mediation: "silent"` before asking the user. A type whose
+   * CM §2.5.1 step 9.3 resolves `null` for `mediation: "silent"` before asking the user. A type whose
    * [[DiscoverFromExternalSource]] decides silent mediation itself (FedCM's auto re-authentication)
    * sets this and gets called instead.
    */
   readonly handlesSilentMediation?: boolean;
   /**
-   * The type keeps its own "one pending request" rule instead of §2.5.1 step 6.3's active
+   * The type keeps its own "one pending request" rule instead of CM §2.5.1 step 6.3's active
    * credential types (FedCM: an active-mode request replaces a pending passive one).
    */
   readonly managesPendingRequests?: boolean;
@@ -57,7 +57,7 @@ export interface CredentialType<RequestOptions = unknown, CreationOptions = unkn
    */
   convertRequestOptions?(value: unknown): RequestOptions;
   /**
-   * Whether the converted member makes this type relevant (§2.3.1 "relevant credential interface
+   * Whether the converted member makes this type relevant (CM §2.3.1 "relevant credential interface
    * objects"). Default: yes. `password: false` is present after conversion (it has a default) but
    * requests nothing (WPT credentialscontainer-get-basics: get({}) is NotSupportedError).
    */
@@ -65,7 +65,7 @@ export interface CredentialType<RequestOptions = unknown, CreationOptions = unkn
   /** WebIDL conversion of this type's member of CredentialCreationOptions; throws TypeError. */
   convertCreationOptions?(value: unknown): CreationOptions;
   /**
-   * The rejection for a mediation this type does not support: `conditional` (§2.5.1 step 6.1) or
+   * The rejection for a mediation this type does not support: `conditional` (CM §2.5.1 step 6.1) or
    * uiMode `immediate` (step 6.2). Default: a TypeError. Return null to let the request through.
    */
   unsupportedMediation?(kind: 'conditional' | 'immediate'): unknown;
@@ -81,7 +81,7 @@ export interface CredentialType<RequestOptions = unknown, CreationOptions = unkn
   discoverFromExternalSource?(ctx: CredentialContext, options: RequestOptions): Promise<Credential | null>;
   /** [[Create]](origin, options, sameOriginWithAncestors). */
   create?(ctx: CredentialContext, options: CreationOptions): Promise<Credential | null>;
-  /** [[Store]](credential, sameOriginWithAncestors). Absent: NotSupportedError (§2.2.1.3 default). */
+  /** [[Store]](credential, sameOriginWithAncestors). Absent: NotSupportedError (CM §2.2.1.3 default). */
   store?(ctx: CredentialContext, credential: Credential): Promise<void>;
   /** Whether `credential` is an instance of this type's interface. */
   isInstance(credential: unknown): boolean;

@@ -15,7 +15,7 @@ export interface Token {
   value: string;
   start: number;
   end: number;
-  /** A line terminator came between the previous token and this one (ASI, §12.10). */
+  /** A line terminator came between the previous token and this one (ASI, ECMA-262 §12.10). */
   nl: boolean;
   /** Bracket nesting: an opener and its closer have the same depth; tokens between are deeper. */
   depth: number;

@@ -198,7 +198,7 @@ export function transformModule(source: string): TransformedModule {
       }
       if (is(i + 1, 'punct', ':')) continue; // an object key
       if (t.depth !== 0) continue;
-      // ImportDeclaration (§16.2.2).
+      // ImportDeclaration (ECMA-262 §16.2.2).
       let j = i + 1;
       if (is(j, 'string')) {
         const k = request(expectString(j));
