@@ -1,7 +1,8 @@
 // Credential Management §2.3 "navigator.credentials": the CredentialsContainer and the generic
 // "request a credential" / "store" / "create" / "prevent silent access" algorithms (CM §2.5), which
 // run before and around each credential type's internal methods. The types come from the
-// registry (types.ts); FedCM is one of them (identity.ts) and keeps its own checks and order.
+// registry (registry.ts); FedCM is one of them (fedcm/identity-credential-type.ts) and keeps its
+// own checks and order.
 
 import type { AgentCore } from '../core.js';
 import type { AgentDocument } from '../document/document.js';

@@ -1,5 +1,5 @@
 // Credential Management §2.1.2 "Credential Type Registry": each credential type plugs into the
-// generic get/store/create algorithms (container.ts) through this interface, as the spec's
+// generic get/store/create algorithms (../container.ts) through this interface, as the spec's
 // interface objects do through their internal methods.
 
 import type { AgentCore } from '../../core.js';
