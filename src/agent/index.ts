@@ -89,7 +89,7 @@ export {
   type PublicKeyCredentialCall,
   type WebAuthnOptions,
 } from './webauthn/webauthn.js';
-export type { ConditionalRequestInfo, CredentialChoiceRequest } from './webauthn/client.js';
+export type { ConditionalRequestInfo, CredentialChoiceRequest } from './webauthn/client-context.js';
 export { DEFAULT_AAGUID, type CredentialSummary, type UserPresencePolicy, type UserPresenceRequest } from './webauthn/authenticator.js';
 export {
   WebAuthnAutomation,

@@ -36,19 +36,11 @@ export interface CredentialDescriptor {
   transports?: string[];
 }
 
+/** The members of a stored credential that the client and the user see: no key material, counter or backup state. */
+const SUMMARY_MEMBERS = ['authenticatorId', 'credentialId', 'rpId', 'userHandle', 'userName', 'userDisplayName', 'isResidentCredential', 'createdAt'] as const;
+
 /** A credential as the client and the user see it; no key material. */
-export interface CredentialSummary {
-  authenticatorId: string;
-  /** base64url. */
-  credentialId: string;
-  rpId: string;
-  /** base64url, or null. */
-  userHandle: string | null;
-  userName: string;
-  userDisplayName: string;
-  isResidentCredential: boolean;
-  createdAt: number;
-}
+export type CredentialSummary = Pick<StoredCredential, (typeof SUMMARY_MEMBERS)[number]>;
 
 /** What a user-presence / consent prompt is about (§6.3.2 steps 3 and 6, §6.3.3 step 7). */
 export interface UserPresenceRequest {
@@ -189,17 +181,9 @@ function newestFirst(list: StoredCredential[]): StoredCredential[] {
     .map(({ c }) => c);
 }
 
+/** A new plain object with the summary's members of `c`. */
 function summary(c: StoredCredential): CredentialSummary {
-  return {
-    authenticatorId: c.authenticatorId,
-    credentialId: c.credentialId,
-    rpId: c.rpId,
-    userHandle: c.userHandle,
-    userName: c.userName,
-    userDisplayName: c.userDisplayName,
-    isResidentCredential: c.isResidentCredential,
-    createdAt: c.createdAt,
-  };
+  return Object.fromEntries(SUMMARY_MEMBERS.map((member) => [member, c[member]])) as CredentialSummary;
 }
 
 /** A software authenticator whose state lives in a WebAuthnStore. */

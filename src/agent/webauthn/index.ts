@@ -11,7 +11,7 @@ import type { CredentialType } from '../credentials/contract/credential-type.js'
 import { convertCreationOptions, convertRequestOptions, type CreationOptions, type RequestOptions } from './options.js';
 import { PublicKeyCredential } from './credential.js';
 import { WebAuthn, type WebAuthnOptions } from './webauthn.js';
-import type { WebAuthnContext, WebAuthnCore } from './client.js';
+import type { WebAuthnContext, WebAuthnCore } from './client-context.js';
 
 const states = new WeakMap<WebAuthnCore, WebAuthn>();
 
@@ -86,17 +86,10 @@ export {
   type ParsedCreationOptions,
   type ParsedRequestOptions,
 } from './options.js';
-export {
-  serializeClientData,
-  isRegistrableDomainSuffixOrEqual,
-  parseAuthenticatorData,
-  parseAttestationObject,
-  type CollectedClientData,
-  type WebAuthnContext,
-  type WebAuthnCore,
-  type CredentialChoiceRequest,
-  type ConditionalRequestInfo,
-} from './client.js';
+export { serializeClientData, type CollectedClientData } from './client-data.js';
+export { isRegistrableDomainSuffixOrEqual } from './rp-id.js';
+export { parseAuthenticatorData, parseAttestationObject } from './authenticator-data.js';
+export type { WebAuthnContext, WebAuthnCore, CredentialChoiceRequest, ConditionalRequestInfo } from './client-context.js';
 export {
   VirtualAuthenticator,
   AuthenticatorError,
