@@ -36,7 +36,12 @@ export const otherLayers = [
   { name: 'common', paths: ['src/common/', 'src/version.ts'], allows: [] },
   { name: 'idp', paths: ['src/idp/'], allows: ['common'] },
   { name: 'rp', paths: ['src/rp/'], allows: ['common'] },
-  { name: 'cli', paths: ['src/cli/'], allows: ['common', 'idp', 'rp', 'agent/index'] },
+  // The integrations put the agent inside other tools, through its public index only.
+  { name: 'integrations/playwright', paths: ['src/integrations/playwright/'], allows: ['common', 'agent/index'] },
+  { name: 'integrations/jsdom', paths: ['src/integrations/jsdom/'], allows: ['common', 'agent/index'] },
+  // fedkit/testing: the parties a test needs, on loopback.
+  { name: 'testing', paths: ['src/testing/'], allows: ['common', 'idp', 'rp'] },
+  { name: 'cli', paths: ['src/cli/'], allows: ['common', 'idp', 'rp', 'agent/index', 'testing'] },
 ];
 
 /**

@@ -17,6 +17,7 @@ import { MemoryProfile, type LoginStatus, type Profile } from './profile/profile
 import { SmsInbox, type SmsOptions } from './sms/sms-inbox.js';
 import { SqliteProfile } from './profile/sqlite-profile.js';
 import { createWebAuthn, MemoryWebAuthnStore, type WebAuthn, type WebAuthnOptions } from './webauthn/index.js';
+import type { Store as CookieStore } from 'tough-cookie';
 import { siteOf } from '../common/site.js';
 
 export interface AgentOptions {
@@ -50,6 +51,11 @@ export interface AgentOptions {
    * caller's to close (a SqliteProfile's cookie store is used for the cookies).
    */
   profile?: Profile | string;
+  /**
+   * Where the agent's cookies live, as a tough-cookie Store (e.g. one backed by a real browser's
+   * jar, as fedkit/playwright does). Default: the SQLite profile's store, or memory.
+   */
+  cookieStore?: CookieStore;
   /**
    * Runs what happens inside the IdP's popups (login page, continuation page). Without one, a
    * popup stays open for code listening to the `popup` event (`agent.on('popup', …)`).
@@ -111,7 +117,8 @@ export class Agent {
   constructor(options: AgentOptions = {}) {
     this.#ownedProfile = typeof options.profile === 'string' ? SqliteProfile.open(options.profile) : undefined;
     this.profile = this.#ownedProfile ?? (typeof options.profile === 'object' ? options.profile : new MemoryProfile());
-    this.cookies = new Cookies(this.profile instanceof SqliteProfile ? { store: this.profile.cookieStore } : {});
+    const cookieStore = options.cookieStore ?? (this.profile instanceof SqliteProfile ? this.profile.cookieStore : undefined);
+    this.cookies = new Cookies(cookieStore === undefined ? {} : { store: cookieStore });
     const fetcher = new Fetcher({
       cookies: this.cookies,
       ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
@@ -183,19 +190,19 @@ export class Agent {
 
   async #openPopup(purpose: PopupPurpose, url: URL, host: PopupHost | undefined): Promise<Popup> {
     const frame = new Frame(this.#core, url, null);
-    const popup: Popup = new Popup(purpose, frame, async (target, init) => {
+    const popup: Popup = new Popup(purpose, frame, async (target, { load, ...init }) => {
       const next = new Frame(this.#core, target, null);
       next.popup = popup;
       this.#pages.add(next);
       void popup.result.then(() => this.#pages.delete(next));
-      await next.load(init);
+      if (load !== false) await next.load(init);
       return next;
     });
     frame.popup = popup;
     this.#pages.add(frame);
     void popup.result.then(() => this.#pages.delete(frame));
     try {
-      await frame.load();
+      if (!host?.loadsDocuments) await frame.load();
     } catch (e) {
       this.#core.report({
         reason: purpose === 'continuation' ? 'ContinuationPopupClosedByUser' : 'LoginPopupClosedWithoutSignin',

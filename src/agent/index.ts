@@ -40,6 +40,7 @@ export { AutomationError } from './mediation/automation-error.js';
 export { autoSelect, type Mediator } from './mediation/mediator.js';
 export type { DocumentResponse } from './document/document.js';
 export { Frame, type FrameOptions, type Navigator } from './window/frame.js';
+export { exposeToWindow, type ExposeOptions } from './window/expose.js';
 export { jsdomPopups, type JsdomPopupsOptions } from './window/jsdom-popups.js';
 export { runScripts, type ConsoleLevel, type CredentialRequestEvent, type DOMWindow, type NavigationEvent, type PageScripts, type RunScriptsOptions } from './window/scripting/run-scripts.js';
 export type { PopupPurpose, PopupResult } from './mediation/popup-window.js';

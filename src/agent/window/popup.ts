@@ -7,8 +7,11 @@ import type { NavigationInit } from '../document/document.js';
 import type { PopupPurpose, PopupResult } from '../mediation/popup-window.js';
 import type { Frame, FramePopup } from './frame.js';
 
-/** How a popup loads a new document (the agent provides it). */
-export type PopupLoader = (url: URL, init: NavigationInit) => Promise<Frame>;
+/**
+ * How a popup gets its next document (the agent provides it): fetched by the agent, or, with
+ * `{ load: false }`, created at the URL a host's own window already loaded.
+ */
+export type PopupLoader = (url: URL, init: NavigationInit & { load?: boolean }) => Promise<Frame>;
 
 
 export class Popup implements FramePopup {
@@ -39,7 +42,7 @@ export class Popup implements FramePopup {
    * Navigates the popup (a form post on the login page, a link): the new document replaces the
    * old one, cookies and Set-Login of the response are applied. Resolves with the new document.
    */
-  async navigate(url: string | URL, init: NavigationInit = {}): Promise<Frame> {
+  async navigate(url: string | URL, init: NavigationInit & { load?: boolean } = {}): Promise<Frame> {
     if (this.#closed) throw new DOMException('The popup is closed.', 'InvalidStateError');
     const target = new URL(url, this.#frame.url);
     const previous = this.#frame;
@@ -51,6 +54,15 @@ export class Popup implements FramePopup {
     this.#frame = next;
     previous.close();
     return next;
+  }
+
+  /**
+   * For hosts that load the popup's documents themselves (`PopupHost.loadsDocuments`, a real
+   * browser window): the window is now at `url`, so the popup's document is one at that URL,
+   * which the agent does not fetch again. Resolves with the new document.
+   */
+  async navigated(url: string | URL): Promise<Frame> {
+    return this.navigate(url, { load: false });
   }
 
   get url(): URL {
@@ -86,6 +98,12 @@ export class Popup implements FramePopup {
  */
 export interface PopupHost {
   show(popup: Popup): void | Promise<void>;
+  /**
+   * The host loads the popup's documents itself (a real browser window): the agent does not
+   * fetch them, and `popup.frame` is a document at the URL without a response. The host reports
+   * its window's navigations with `popup.navigated(url)`.
+   */
+  readonly loadsDocuments?: boolean;
 }
 
 /**

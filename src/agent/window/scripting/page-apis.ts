@@ -16,7 +16,18 @@ export interface PageApiHooks {
   onCredentialRequest: RunScriptsOptions['onCredentialRequest'];
   onWindowClose: RunScriptsOptions['onWindowClose'];
   log: Log;
+  /** Make `document.cookie` the agent's jar (default true). */
+  documentCookie?: boolean;
+  /** Replace `window.close()` (default true). */
+  windowClose?: boolean;
 }
+
+/** Every property wireWindow may define, on which object, so that it can be undone. */
+export const WIRED_PROPERTIES = {
+  window: ['CredentialsContainer', 'Credential', 'IdentityCredential', 'IdentityCredentialError', 'PasswordCredential', 'FederatedCredential', 'OTPCredential', 'IdentityProvider', 'isSecureContext', 'close'],
+  navigator: ['credentials', 'login', 'userActivation'],
+  document: ['cookie'],
+} as const;
 
 /**
  * Defines the frame's APIs on `window`.
@@ -84,7 +95,7 @@ export function wireWindow(window: DOMWindow, frame: Frame, hooks: PageApiHooks)
   getter(window, 'isSecureContext', () => frame.isSecureContext);
 
   // document.cookie is the agent's jar (non-HttpOnly cookies of this document's URL).
-  getter(
+  if (hooks.documentCookie !== false) getter(
     document,
     'cookie',
     () => frame.cookie,
@@ -94,7 +105,7 @@ export function wireWindow(window: DOMWindow, frame: Frame, hooks: PageApiHooks)
   );
 
   // window.close(): popups close; a page the user opened ignores it (HTML "script-closable").
-  define(window, 'close', () => {
+  if (hooks.windowClose !== false) define(window, 'close', () => {
     if (hooks.onWindowClose) hooks.onWindowClose();
     else hooks.log('warn', 'Scripts may close only the windows that were opened by them.');
   });
