@@ -6,7 +6,12 @@ export { Credential } from './credentials/contract/credential.js';
 export { CredentialsContainer } from './credentials/container.js';
 export type { CredentialMediationRequirement } from './credentials/contract/credential-type.js';
 export type { CredentialCreationOptions, CredentialRequestOptions } from './credentials/options.js';
-export type { IdentityCredentialRequestOptions, IdentityProviderRequestOptions } from './fedcm/types.js';
+export type {
+  IdentityCredentialRequestOptions,
+  IdentityCredentialRequestOptionsContext,
+  IdentityCredentialRequestOptionsMode,
+  IdentityProviderRequestOptions,
+} from './fedcm/types.js';
 export { PasswordCredential, type PasswordCredentialData } from './credentials/password.js';
 export { FederatedCredential, type FederatedCredentialInit, type FederatedCredentialRequestOptions } from './credentials/federated.js';
 export type { FederatedCredentialConstructor, PasswordCredentialConstructor } from './credentials/interface-objects.js';

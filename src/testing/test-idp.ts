@@ -5,7 +5,7 @@
 // from a signed-in user in the agent, in Playwright, or in Chrome alike.
 
 import { randomBytes } from 'node:crypto';
-import { addClient, addUser, createIdp, openStore, type Idp, type IdpOptions, type Store } from '../idp/index.js';
+import { addClient, addUser, createIdp, openStore, StoreConflictError, type Idp, type IdpOptions, type Store } from '../idp/index.js';
 
 /** A user of the test IdP (the password is for its login form). */
 export interface TestUser {
@@ -34,6 +34,11 @@ export interface TestIdpOptions {
   clients?: readonly TestClient[];
   /** More options for the IdP kit's createIdp (branding, token lifetime, requireNonce, …). */
   idp?: Omit<IdpOptions, 'issuer' | 'store'>;
+  /**
+   * Keep the IdP's state (users, sessions, grants, keys) in this SQLite file, so that a second
+   * run meets a returning user (default: in memory, gone with close()).
+   */
+  database?: string;
 }
 
 export const DEFAULT_TEST_USERS: readonly TestUser[] = Object.freeze([
@@ -79,11 +84,12 @@ export async function createTestIdp(options: TestIdpOptions = {}): Promise<TestI
   const first = clients[0];
   if (first === undefined) throw new TypeError('fedkit/testing: the test IdP needs at least one client.');
   if (users.length === 0) throw new TypeError('fedkit/testing: the test IdP needs at least one user.');
-  const store = await openStore(':memory:');
+  const store = await openStore(options.database ?? ':memory:');
   try {
-    for (const c of clients) await addClient(store, { ...c });
+    // A kept database has them from an earlier run.
+    for (const c of clients) await unlessStored(addClient(store, { ...c }));
     // A cheap scrypt: these passwords protect nothing, and tests make many users.
-    for (const u of users) await addUser(store, { ...u, scrypt: { N: 2 ** 10, r: 8, p: 1 } });
+    for (const u of users) await unlessStored(addUser(store, { ...u, scrypt: { N: 2 ** 10, r: 8, p: 1 } }));
   } catch (e) {
     await store.close();
     throw e;
@@ -154,6 +160,14 @@ export async function createTestIdp(options: TestIdpOptions = {}): Promise<TestI
     signOutUrl: () => url(SIGN_OUT_PATH),
     handler,
   };
+}
+
+async function unlessStored(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    if (!(e instanceof StoreConflictError)) throw e;
+  }
 }
 
 function text(status: number, message: string): Response {

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { IdentityCredential, IdentityCredentialError, type Dialog, type DialogType } from '../../src/agent/index.js';
+import { IdentityCredential, IdentityCredentialError, type CredentialMediationRequirement, type Dialog, type DialogType } from '../../src/agent/index.js';
 import { errorResponse, johnDoe, type IdpAccount } from '../fixtures/index.js';
 import type { FixtureResponse } from '../fixtures/server.js';
 import { rejection, startWorld, type World } from '../helpers/world.js';
@@ -17,7 +17,7 @@ beforeEach(async () => {
 afterEach(() => w.close());
 
 /** Runs get(), answers the dialog (if one shows) and returns the outcome. */
-async function attempt(options: { answer?: 'select' | 'cancel'; mediation?: string } = {}) {
+async function attempt(options: { answer?: 'select' | 'cancel'; mediation?: CredentialMediationRequirement } = {}) {
   const shown: DialogType[] = [];
   const answer = (d: Dialog): void => {
     shown.push(d.dialogType);

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createAgent, IdentityCredential, IdentityCredentialError, type Agent, type Frame } from '../../src/agent/index.js';
+import { createAgent, IdentityCredential, IdentityCredentialError, type Agent, type CredentialRequestOptions, type Frame } from '../../src/agent/index.js';
 import { echoField } from '../fixtures/index.js';
 import { rejection, startWorld, type World } from '../helpers/world.js';
 
@@ -19,7 +19,8 @@ describe('get() before FedCM runs: no network needed', () => {
   });
   after(() => agent.close());
 
-  const get = (options: unknown) => page.navigator.credentials!.get(options);
+  // Any value a script may pass: the conversion is what is tested.
+  const get = (options: unknown) => page.navigator.credentials!.get(options as CredentialRequestOptions);
   const name = async (p: Promise<unknown>) => ((await rejection(p)) as Error).name;
 
   it('rejects bad provider lists the way Chromium does', async () => {

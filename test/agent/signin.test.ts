@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { IdentityCredential } from '../../src/agent/index.js';
+import { IdentityCredential, type IdentityCredentialRequestOptionsContext } from '../../src/agent/index.js';
 import { janeDoe, johnDoe } from '../fixtures/index.js';
 import { startWorld, type World } from '../helpers/world.js';
 
@@ -155,13 +155,13 @@ describe('FedCM sign-in', () => {
   });
 
   it('titles follow the context (WPT fedcm-context)', async () => {
-    const titles: Record<string, string> = {
+    const titles: Record<IdentityCredentialRequestOptionsContext, string> = {
       signin: 'Sign in to rp.example with idp.example',
       signup: 'Sign up to rp.example with idp.example',
       use: 'Use rp.example with idp.example',
       continue: 'Continue to rp.example with idp.example',
     };
-    for (const [context, title] of Object.entries(titles)) {
+    for (const [context, title] of Object.entries(titles) as [IdentityCredentialRequestOptionsContext, string][]) {
       const p = w.page.navigator.credentials!.get({ identity: { providers: [w.provider()], context } });
       const d = await w.agent.automation.waitForDialog();
       assert.equal(d.title, title);

@@ -1,7 +1,7 @@
 // A test world: the fixture server with an IdP and an RP on realistic host names, and an agent
 // that reaches them through host rules and trusts the test CA.
 
-import { createAgent, type Agent, type AgentOptions, type Frame } from '../../src/agent/index.js';
+import { createAgent, type Agent, type AgentOptions, type Frame, type IdentityProviderRequestOptions } from '../../src/agent/index.js';
 import { installIdp, installRp, startFixtureServer, type FixtureServer, type IdpController, type IdpOptions, type RpController } from '../fixtures/index.js';
 
 export interface World {
@@ -14,7 +14,7 @@ export interface World {
   /** Signs the user in at the IdP: a top-level visit to its /login page (cookie + Set-Login). */
   signInAtIdp(idp?: IdpController): Promise<void>;
   /** The `identity` options for the default provider. */
-  provider(extra?: Record<string, unknown>): { configURL: string; clientId: string } & Record<string, unknown>;
+  provider(extra?: Partial<IdentityProviderRequestOptions>): IdentityProviderRequestOptions;
   close(): Promise<void>;
 }
 

@@ -8,7 +8,7 @@ import type { AgentCore } from '../core.js';
 import type { AgentDocument } from '../document/document.js';
 import { askToChoose } from './chooser.js';
 import { Credential, webIdlInterface } from './contract/credential.js';
-import { convertCredentialCreationOptions, convertCredentialRequestOptions, type RequestedType } from './options.js';
+import { convertCredentialCreationOptions, convertCredentialRequestOptions, type CredentialCreationOptions, type CredentialRequestOptions, type RequestedType } from './options.js';
 import type { CredentialContext, CredentialType } from './contract/credential-type.js';
 import { requiresUserMediation, sameOriginWithAncestors } from './store.js';
 import { credentialTypes } from './registry.js';
@@ -31,8 +31,11 @@ export class CredentialsContainer {
     this.#registry = registry;
   }
 
-  /** Credential Management §2.5.1 "Request a Credential". */
-  get(options: unknown = undefined): Promise<Credential | null> {
+  /**
+   * Credential Management §2.5.1 "Request a Credential". Typed as pages should call it; any value
+   * is converted with WebIDL's rules, as in a browser (what a script passes reaches it unchecked).
+   */
+  get(options?: CredentialRequestOptions): Promise<Credential | null> {
     let converted;
     try {
       converted = convertCredentialRequestOptions(options, this.#registry);
@@ -198,8 +201,8 @@ export class CredentialsContainer {
     return p;
   }
 
-  /** Credential Management §2.5.3 "Create a Credential". */
-  create(options: unknown = undefined): Promise<Credential | null> {
+  /** Credential Management §2.5.3 "Create a Credential" (typed as `get`, converted as in a browser). */
+  create(options?: CredentialCreationOptions): Promise<Credential | null> {
     let converted;
     try {
       converted = convertCredentialCreationOptions(options, this.#registry);

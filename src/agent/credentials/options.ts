@@ -9,7 +9,9 @@ import { domString, dictionary, enumValue, where } from '../base/webidl.js';
 import type { CredentialMediationRequirement, CredentialType } from './contract/credential-type.js';
 import type { IdentityCredentialRequestOptions } from '../fedcm/types.js';
 import type { OTPCredentialRequestOptions } from '../otp/otp-credential.js';
-import type { FederatedCredentialRequestOptions } from './federated.js';
+import type { PublicKeyCredentialCreationOptionsInit, PublicKeyCredentialRequestOptionsInit } from '../webauthn/options.js';
+import type { FederatedCredentialInit, FederatedCredentialRequestOptions } from './federated.js';
+import type { PasswordCredentialData } from './password.js';
 
 /** What a page passes to `navigator.credentials.get()`. */
 export interface CredentialRequestOptions {
@@ -21,8 +23,8 @@ export interface CredentialRequestOptions {
   password?: boolean;
   federated?: FederatedCredentialRequestOptions;
   otp?: OTPCredentialRequestOptions;
-  /** WebAuthn's PublicKeyCredentialRequestOptions, when the agent has WebAuthn. */
-  publicKey?: object;
+  /** WebAuthn §5.5 PublicKeyCredentialRequestOptions. */
+  publicKey?: PublicKeyCredentialRequestOptionsInit;
 }
 
 /** What a page passes to `navigator.credentials.create()`. */
@@ -30,10 +32,10 @@ export interface CredentialCreationOptions {
   mediation?: CredentialMediationRequirement;
   signal?: AbortSignal;
   /** PasswordCredentialData, or an HTMLFormElement (from `frame.document` / `frame.forms()`). */
-  password?: object;
-  federated?: object;
-  /** WebAuthn's PublicKeyCredentialCreationOptions, when the agent has WebAuthn. */
-  publicKey?: object;
+  password?: PasswordCredentialData | HTMLFormElement;
+  federated?: FederatedCredentialInit;
+  /** WebAuthn §5.4 PublicKeyCredentialCreationOptions. */
+  publicKey?: PublicKeyCredentialCreationOptionsInit;
 }
 
 /** A relevant credential interface object (CM §2.3.1) with its converted options member. */

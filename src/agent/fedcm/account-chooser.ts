@@ -10,9 +10,9 @@ import { formatSite } from '../mediation/format-site.js';
 import { displayNames } from './accounts.js';
 import { lastUsed, loginState } from './connection-status.js';
 import type { IdentityCredentialErrorInit } from './identity-credential.js';
-import type { Candidate, IdentityCredentialRequestOptions, IdentityProviderAccount, IdpState } from './types.js';
+import type { Candidate, IdentityRequestOptions, IdentityProviderAccount, IdpState } from './types.js';
 
-const VERB: Record<IdentityCredentialRequestOptions['context'], string> = {
+const VERB: Record<IdentityRequestOptions['context'], string> = {
   signin: 'Sign in to',
   signup: 'Sign up to',
   use: 'Use',
@@ -26,7 +26,7 @@ const VERB: Record<IdentityCredentialRequestOptions['context'], string> = {
  * site becomes the subtitle ("on <top>").
  */
 function dialogTitle(
-  context: IdentityCredentialRequestOptions['context'],
+  context: IdentityRequestOptions['context'],
   frame: AgentDocument,
   states: readonly IdpState[],
   single: IdpState | undefined,
@@ -72,7 +72,7 @@ function sortForDisplay(core: AgentCore, frame: AgentDocument, list: readonly Ca
 export function accountChooser(
   core: AgentCore,
   frame: AgentDocument,
-  context: IdentityCredentialRequestOptions['context'],
+  context: IdentityRequestOptions['context'],
   usable: readonly IdpState[],
   candidates: readonly Candidate[],
   newlyLoggedIn: ReadonlySet<string>,
@@ -97,7 +97,7 @@ export function autoReauthnDialog(candidate: Candidate): DialogInit {
 }
 
 /** FedCM §2.2.1 "mismatch": the ConfirmIdpLogin dialog, whose Continue opens the IdP's login page. */
-export function confirmIdpLoginDialog(context: IdentityCredentialRequestOptions['context'], frame: AgentDocument, state: IdpState, loginUrl: URL): DialogInit {
+export function confirmIdpLoginDialog(context: IdentityRequestOptions['context'], frame: AgentDocument, state: IdpState, loginUrl: URL): DialogInit {
   return {
     dialogType: 'ConfirmIdpLogin',
     ...dialogTitle(context, frame, [state], state),
@@ -108,7 +108,7 @@ export function confirmIdpLoginDialog(context: IdentityCredentialRequestOptions[
 }
 
 /** FedCM §3.5: the error dialog the UA shows before rejecting with an IdentityCredentialError. */
-export function errorDialog(context: IdentityCredentialRequestOptions['context'], frame: AgentDocument, state: IdpState, init: IdentityCredentialErrorInit): DialogInit {
+export function errorDialog(context: IdentityRequestOptions['context'], frame: AgentDocument, state: IdpState, init: IdentityCredentialErrorInit): DialogInit {
   return {
     dialogType: 'Error',
     ...dialogTitle(context, frame, [state], state),

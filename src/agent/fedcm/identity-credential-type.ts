@@ -6,12 +6,12 @@ import { IdentityCredential } from './identity-credential.js';
 import { runIdentityRequest } from './request.js';
 import { convertIdentityRequestOptions, validateIdentityRequest } from './request-options.js';
 import type { AgentDocument, PendingIdentityRequest } from '../document/document.js';
-import type { IdentityCredentialRequestOptions, Provider } from './types.js';
+import type { IdentityRequestOptions, Provider } from './types.js';
 import type { CredentialContext, CredentialType } from '../credentials/contract/credential-type.js';
 
 /** The `identity` member, and once checked, the providers FedCM validated. */
 interface IdentityRequest {
-  identity: IdentityCredentialRequestOptions;
+  identity: IdentityRequestOptions;
   providers?: Provider[];
 }
 

@@ -6,7 +6,7 @@
 import { dictionary, domString, enumValue, sequence, usvString, where } from '../base/webidl.js';
 import { serializeOrigin } from '../../common/site.js';
 import type { CredentialMediationRequirement } from '../credentials/contract/credential-type.js';
-import type { IdentityCredentialRequestOptions, IdentityProviderRequestOptions, Provider } from './types.js';
+import type { IdentityRequestOptions, IdentityProviderRequestOptions, Provider } from './types.js';
 
 /** FedCM §2.5 IdentityProviderRequestOptions (and its IdentityProviderConfig members). */
 function provider(value: unknown): IdentityProviderRequestOptions {
@@ -39,7 +39,7 @@ function provider(value: unknown): IdentityProviderRequestOptions {
 }
 
 /** FedCM §2.5: converts the `identity` member of CredentialRequestOptions. */
-export function convertIdentityRequestOptions(value: unknown): IdentityCredentialRequestOptions {
+export function convertIdentityRequestOptions(value: unknown): IdentityRequestOptions {
   const d = dictionary(value, 'IdentityCredentialRequestOptions');
   const ctx = (m: string): string => `${where('identity', 'CredentialRequestOptions')}: ${where(m, 'IdentityCredentialRequestOptions')}`;
   const contextValue = d['context'];
@@ -63,7 +63,7 @@ export const MAX_PROVIDERS = 10;
  * Throws TypeError / InvalidStateError / NotSupportedError, or whatever a `params` getter throws.
  */
 export function validateIdentityRequest(
-  options: IdentityCredentialRequestOptions,
+  options: IdentityRequestOptions,
   mediation: CredentialMediationRequirement,
 ): Provider[] {
   if (options.providers.length === 0) throw new TypeError('Need at least one identity provider.');

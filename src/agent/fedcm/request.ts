@@ -24,7 +24,7 @@ import { createIdentityCredential, identityCredentialError, type IdentityCredent
 import { createIdpNetwork, type IdpNetwork } from './idp-network.js';
 import { showIdpLoginDialog } from './login-popup.js';
 import { randomRejectionDelayMs } from './rejection-delay.js';
-import type { Candidate, IdentityCredentialRequestOptions, IdentityProviderAccount, IdpState, Provider } from './types.js';
+import type { Candidate, IdentityRequestOptions, IdentityProviderAccount, IdpState, Provider } from './types.js';
 
 /** FedCM §3.5 (extension): the fields the disclosure text can name. */
 const RECOGNIZED_FIELDS = ['name', 'email', 'picture', 'tel', 'username'];
@@ -35,7 +35,7 @@ export interface RequestParams {
   core: AgentCore;
   frame: AgentDocument;
   providers: Provider[];
-  options: IdentityCredentialRequestOptions;
+  options: IdentityRequestOptions;
   mediation: CredentialMediationRequirement;
   signal: AbortSignal | undefined;
 }

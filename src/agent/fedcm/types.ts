@@ -22,12 +22,17 @@ export interface IdentityProviderRequestOptions {
   nonce?: string;
 }
 
-/** FedCM IdentityCredentialRequestOptions, converted (defaults filled in). */
+/** FedCM IdentityCredentialRequestOptions: the `identity` member of what a page passes to get(). */
 export interface IdentityCredentialRequestOptions {
   providers: IdentityProviderRequestOptions[];
-  context: IdentityCredentialRequestOptionsContext;
-  mode: IdentityCredentialRequestOptionsMode;
+  /** Default "signin". */
+  context?: IdentityCredentialRequestOptionsContext;
+  /** Default "passive". */
+  mode?: IdentityCredentialRequestOptionsMode;
 }
+
+/** IdentityCredentialRequestOptions after WebIDL conversion: the defaults filled in. */
+export type IdentityRequestOptions = Required<IdentityCredentialRequestOptions>;
 
 /** A provider after the page-facing checks: its parsed config URL and serialized params. */
 export interface Provider {

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Credential, FederatedCredential, IdentityCredential, PasswordCredential, type Agent, type Frame, type OTPCredential } from '../../../src/agent/index.js';
+import { Credential, FederatedCredential, IdentityCredential, PasswordCredential, type Agent, type CredentialCreationOptions, type CredentialRequestOptions, type Frame, type OTPCredential } from '../../../src/agent/index.js';
 import { errorName, offlinePage, rejection, tick, wptForm } from './helpers.js';
 
 const PROVIDER = { configURL: 'https://idp.example/fedcm/config.json', clientId: '1' };
@@ -15,7 +15,8 @@ describe('get() basics (WPT credentialscontainer-get-basics)', () => {
   let page: Frame;
   before(async () => ({ agent, page } = await offlinePage()));
   after(() => agent.close());
-  const get = (o?: unknown) => page.navigator.credentials!.get(o);
+  // Any value a script may pass: the conversion is what is tested.
+  const get = (o?: unknown) => page.navigator.credentials!.get(o as CredentialRequestOptions);
 
   it('rejects with NotSupportedError without a matching interface', async () => {
     const { signal } = new AbortController();
@@ -117,7 +118,8 @@ describe('create() basics (WPT credentialscontainer-create-basics)', () => {
   let page: Frame;
   before(async () => ({ agent, page } = await offlinePage()));
   after(() => agent.close());
-  const create = (o?: unknown) => page.navigator.credentials!.create(o);
+  // Any value a script may pass: the conversion is what is tested.
+  const create = (o?: unknown) => page.navigator.credentials!.create(o as CredentialCreationOptions);
 
   it('rejects with NotSupportedError with no argument, an empty one or an unknown key', async () => {
     assert.equal(await errorName(create()), 'NotSupportedError');

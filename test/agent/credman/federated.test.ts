@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { FederatedCredential, type Agent, type Dialog, type Frame } from '../../../src/agent/index.js';
+import { FederatedCredential, type Agent, type Dialog, type FederatedCredentialRequestOptions, type Frame } from '../../../src/agent/index.js';
 import { errorName, offlinePage, rejection } from './helpers.js';
 
 const RP = 'https://rp.example';
@@ -104,7 +104,7 @@ describe('store() and get() for federated credentials', () => {
     agent.profile.putStoredCredential({ type: 'federated', origin: RP, id: 'a', provider: 'https://idp.example', protocol: 'openidconnect', name: '', iconURL: '' });
     agent.profile.putStoredCredential({ type: 'federated', origin: RP, id: 'b', provider: 'https://other.example', protocol: null, name: '', iconURL: '' });
     const get = async (federated: unknown): Promise<string | null> => {
-      const c = (await page.navigator.credentials!.get({ federated, mediation: 'silent' })) as FederatedCredential | null;
+      const c = (await page.navigator.credentials!.get({ federated: federated as FederatedCredentialRequestOptions, mediation: 'silent' })) as FederatedCredential | null;
       return c && `${c.id} ${c.provider} ${String(c.protocol)}`;
     };
     assert.equal(await get({ providers: ['https://idp.example/'] }), 'a https://idp.example openidconnect');

@@ -12,13 +12,14 @@ import {
   parseOriginBoundOneTimeCode,
   type Agent,
   type AgentOptions,
+  type CredentialRequestOptions,
   type Frame,
   type SmsRequest,
 } from '../../../src/agent/index.js';
 import { matchOneTimeCode } from '../../../src/agent/otp/message.js';
 import { errorName, rejection, tick } from './helpers.js';
 
-const OTP = { otp: { transport: ['sms'] } };
+const OTP = { otp: { transport: ['sms'] } } satisfies CredentialRequestOptions;
 
 describe('origin-bound one-time code messages (sms-one-time-codes §4.2)', () => {
   const parse = parseOriginBoundOneTimeCode;
@@ -163,6 +164,7 @@ describe('get({otp})', () => {
   it('checks the request: transport, one pending request, silent mediation', async () => {
     const e = (await rejection(page.navigator.credentials!.get({ otp: {} }))) as DOMException;
     assert.deepEqual([e.name, e.message], ['NotSupportedError', 'Unsupported transport type for OTP Credentials']);
+    // @ts-expect-error 'email' is not an OTPCredentialTransportType: a script may pass it anyway.
     assert.equal(((await rejection(page.navigator.credentials!.get({ otp: { transport: ['sms', 'email'] } }))) as Error).constructor, TypeError);
     assert.equal(await page.navigator.credentials!.get({ ...OTP, mediation: 'silent' }), null);
     const first = page.navigator.credentials!.get({ otp: { transport: ['sms', 'sms'] } });

@@ -3,7 +3,7 @@
 // contexts, and the historical check.
 
 import assert from 'node:assert/strict';
-import { Credential, type FederatedCredential, type PasswordCredential } from '../../../src/agent/index.js';
+import { Credential, type CredentialCreationOptions, type CredentialRequestOptions, type FederatedCredential, type PasswordCredential } from '../../../src/agent/index.js';
 import { rejection } from '../../helpers/world.js';
 import { offline, runPageScript } from '../support/extra-credman.js';
 import { subtest, wptFile } from '../wpt.js';
@@ -17,7 +17,8 @@ wptFile('credential-management/credentialscontainer-get-basics.https.html', () =
       const { signal } = new AbortController();
       const cases: unknown[] = [undefined, {}, { x: 'y' }, { x: 'y', y: 'z' }, { x: 'y' }, { mediation: 'required' }, { signal }, { signal, mediation: 'required' }];
       for (const options of cases) {
-        const p = options === undefined ? credentials.get() : credentials.get(options);
+        // Any value a script may pass (WPT passes unknown members on purpose).
+        const p = options === undefined ? credentials.get() : credentials.get(options as CredentialRequestOptions);
         assert.equal(await errorName(p), 'NotSupportedError', `get(${options === undefined ? '' : 'options'})`);
       }
     }),
@@ -52,7 +53,7 @@ wptFile('credential-management/credentialscontainer-get-basics.https.html', () =
 
 wptFile('credential-management/credentialscontainer-create-basics.https.html', () => {
   const create = (page: Parameters<Parameters<typeof offline>[0]>[0]['page'], options?: unknown): Promise<unknown> =>
-    options === undefined ? page.navigator.credentials!.create() : page.navigator.credentials!.create(options);
+    options === undefined ? page.navigator.credentials!.create() : page.navigator.credentials!.create(options as CredentialCreationOptions);
   const notSupported = (name: string, options: unknown): void =>
     subtest(name, () => offline(async ({ page }) => assert.equal(await errorName(create(page, options)), 'NotSupportedError')));
   const typeError = (name: string, options: unknown): void =>

@@ -3,12 +3,12 @@
 // waiting document and the user allows it (SUCCESS) or refuses it (CANCELLED).
 
 import assert from 'node:assert/strict';
-import type { Frame, OTPCredential } from '../../../src/agent/index.js';
+import type { CredentialRequestOptions, Frame, OTPCredential } from '../../../src/agent/index.js';
 import { rejection } from '../../helpers/world.js';
 import { knownDifference, otpMockAgent, type OtpMock } from '../support/extra-credman.js';
 import { subtest, wptFile } from '../wpt.js';
 
-const SMS = { otp: { transport: ['sms'] } };
+const SMS = { otp: { transport: ['sms'] } } satisfies CredentialRequestOptions;
 
 async function withMock(fn: (mock: OtpMock, page: Frame) => Promise<void>): Promise<void> {
   const mock = otpMockAgent();
@@ -93,6 +93,7 @@ wptFile('credential-management/otpcredential-get-basics.https.html', () => {
   subtest('Unknown transport is silently ignored and does not throw.', () =>
     knownDifference(ENUM, () =>
       withMock(async (_mock, page) => {
+        // @ts-expect-error an unknown transport, as the WPT page passes it.
         const cred = await page.navigator.credentials!.get({ otp: { transport: ['unknown_transport'] } });
         assert.equal(cred, undefined);
       }),
@@ -103,6 +104,7 @@ wptFile('credential-management/otpcredential-get-basics.https.html', () => {
     knownDifference(`${ENUM}; upstream, this subtest also calls an undefined expect() and fails in every browser`, () =>
       withMock(async (mock, page) => {
         mock.expectOTPRequest({ status: 'SUCCESS', otp: 'ABC' });
+        // @ts-expect-error an unknown transport, as the WPT page passes it.
         const cred = (await page.navigator.credentials!.get({ otp: { transport: ['flux_capacitor', 'sms'] } })) as OTPCredential;
         assert.equal(cred.code, 'ABC');
       }),

@@ -2,7 +2,7 @@
 // after a user click: `page.activate()` plays test_driver.bless) and "use another account".
 
 import assert from 'node:assert/strict';
-import { jsdomPopups, type IdentityCredential } from '../../../src/agent/index.js';
+import { jsdomPopups, type CredentialRequestOptions, type IdentityCredential, type IdentityCredentialRequestOptions } from '../../../src/agent/index.js';
 import { defaultToken, echoField } from '../../fixtures/index.js';
 import { rejection } from '../../helpers/world.js';
 import { dialogTypeOrSettled, expectAutoReauthn, getAndSelectFirstAccount, setAccountsCookie, useVariableAccountsManifest } from '../support/extra-fedcm.js';
@@ -18,7 +18,7 @@ async function inWorld(fn: (w: WptWorld) => Promise<void>): Promise<void> {
   }
 }
 
-type Options = { identity: { providers: Record<string, unknown>[]; mode?: string }; mediation: string };
+type Options = CredentialRequestOptions & { identity: IdentityCredentialRequestOptions };
 
 /** request_options_with_mediation_required(), optionally in active mode. */
 function required(w: WptWorld, mode?: 'active'): Options {

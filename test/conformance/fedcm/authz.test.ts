@@ -2,7 +2,8 @@
 // runs as real HTML + script in a jsdom popup), `params`, and the disclosure fields.
 
 import assert from 'node:assert/strict';
-import { jsdomPopups, type IdentityCredential } from '../../../src/agent/index.js';
+import { jsdomPopups, type IdentityCredential, type IdentityProviderRequestOptions } from '../../../src/agent/index.js';
+import type { RequestOptions } from '../support/core-support.js';
 import { checkRequest } from '../../fixtures/index.js';
 import { rejection } from '../../helpers/world.js';
 import { getAndSelectFirstAccount, html, tokenCheckDisclosureShown, tokenCheckParams, useContinueOnManifest } from '../support/extra-fedcm.js';
@@ -20,7 +21,7 @@ async function inWorld(fn: (w: WptWorld) => Promise<void>): Promise<void> {
 }
 
 /** request_options_with_mediation_required(): clientId '1', nonce '2', mediation 'required'. */
-function required(w: WptWorld, provider: Record<string, unknown> = {}, which = w.idp): { identity: { providers: Record<string, unknown>[] }; mediation: string } {
+function required(w: WptWorld, provider: Partial<IdentityProviderRequestOptions> = {}, which = w.idp): RequestOptions {
   return { identity: { providers: [{ configURL: which.configURL, clientId: '1', nonce: '2', ...provider }] }, mediation: 'required' };
 }
 

@@ -3,7 +3,7 @@
 // metadata cache, and service workers.
 
 import assert from 'node:assert/strict';
-import type { Frame, IdentityCredential } from '../../../src/agent/index.js';
+import type { Frame, IdentityCredential, IdentityCredentialRequestOptionsContext } from '../../../src/agent/index.js';
 import { getAndSelectFirstAccount, inWorld, rejectionName, selectFirstAccountOf, selectManifest, type SupportWorld } from '../support/core-support.js';
 import { notApplicable, subtest, wptFile } from '../wpt.js';
 
@@ -41,7 +41,7 @@ wptFile('fedcm/fedcm-store.https.html', () => {
 });
 
 wptFile('fedcm/fedcm-context.https.html', () => {
-  const cases: [string, string | undefined, string][] = [
+  const cases: [string, IdentityCredentialRequestOptionsContext | undefined, string][] = [
     ["FedCM call defaults to 'signin' context.", undefined, 'sign in'],
     ["FedCM with 'signup' context.", 'signup', 'sign up'],
     ["FedCM with 'use' context.", 'use', 'use'],
@@ -51,7 +51,7 @@ wptFile('fedcm/fedcm-context.https.html', () => {
     subtest(name, () =>
       inWorld(async (w) => {
         const options = w.options();
-        if (context !== undefined) options.identity['context'] = context;
+        if (context !== undefined) options.identity.context = context;
         const p = w.page.navigator.credentials!.get(options);
         await w.agent.automation.waitForDialog();
         const { title } = w.agent.automation.getTitle();

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { rejection } from '../../helpers/world.js';
 import { dialogTypeOrSettled, getAndSelectFirstAccount, setWellKnownFormat } from '../support/extra-fedcm.js';
+import type { RequestOptions } from '../support/core-support.js';
 import { fedcmTest, type WptWorld } from '../support/world.js';
 import { subtest, wptFile } from '../wpt.js';
 
@@ -18,7 +19,7 @@ async function inWorld(fn: (w: WptWorld) => Promise<void>): Promise<void> {
   }
 }
 
-const required = (w: WptWorld) => ({ identity: { providers: [{ configURL: w.idp.configURL, clientId: '1', nonce: '2' }] }, mediation: 'required' });
+const required = (w: WptWorld): RequestOptions => ({ identity: { providers: [{ configURL: w.idp.configURL, clientId: '1', nonce: '2' }] }, mediation: 'required' });
 
 /** manifest_with_no_client_metadata.json: the default config without client_metadata_endpoint. */
 const withoutClientMetadata = (w: WptWorld): void => w.idp.setConfig({ client_metadata_endpoint: undefined });

@@ -10,7 +10,16 @@
 // session cookie (sid=1, set by fedcmTest's sign-in visit) where WPT wants cookie=1.
 
 import assert from 'node:assert/strict';
-import type { Dialog, DialogButton, DialogType, Frame, IdentityCredential } from '../../../src/agent/index.js';
+import type {
+  CredentialRequestOptions,
+  Dialog,
+  DialogButton,
+  DialogType,
+  Frame,
+  IdentityCredential,
+  IdentityCredentialRequestOptions,
+  IdentityProviderRequestOptions,
+} from '../../../src/agent/index.js';
 import {
   checkRequest,
   corsHeaders,
@@ -37,17 +46,13 @@ export interface SupportWorld extends WptWorld {
    * [{configURL, clientId: '1', nonce: '2'}]}, mediation: 'required'}`; `file` undefined is
    * manifest.py, the IdP's default config.
    */
-  options(file?: string, idp?: IdpController, provider?: Record<string, unknown>, extra?: Record<string, unknown>): RequestOptions;
+  options(file?: string, idp?: IdpController, provider?: Partial<IdentityProviderRequestOptions>, extra?: CredentialRequestOptions): RequestOptions;
   /** The configURL of a support config on `idp` (default: the main IdP). */
   configURL(file: string, idp?: IdpController): string;
 }
 
-export interface RequestOptions {
-  identity: { providers: Record<string, unknown>[]; [member: string]: unknown };
-  mediation?: string;
-  signal?: AbortSignal;
-  [member: string]: unknown;
-}
+/** The WPT helpers' request options: what a page passes to get(), with an identity member. */
+export type RequestOptions = CredentialRequestOptions & { identity: IdentityCredentialRequestOptions };
 
 /** fedcmTest() plus the support directory on both IdPs. */
 export async function supportTest(options: Parameters<typeof fedcmTest>[0] = {}): Promise<SupportWorld> {
@@ -65,7 +70,7 @@ export async function supportTest(options: Parameters<typeof fedcmTest>[0] = {})
     dialogs,
     clientMetadataCount: (idp: IdpController) => counters.get(idp)?.n ?? 0,
     configURL,
-    options(file?: string, idp: IdpController = w.idp, provider: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): RequestOptions {
+    options(file?: string, idp: IdpController = w.idp, provider: Partial<IdentityProviderRequestOptions> = {}, extra: CredentialRequestOptions = {}): RequestOptions {
       const url = file === undefined ? idp.configURL : configURL(file, idp);
       return { identity: { providers: [{ configURL: url, clientId: '1', nonce: '2', ...provider }] }, mediation: 'required', ...extra };
     },

@@ -4,7 +4,7 @@
 // which is what WPT's select_manifest() achieves by making the well-known file list that config.
 
 import assert from 'node:assert/strict';
-import type { IdentityCredential } from '../../../src/agent/index.js';
+import type { CredentialRequestOptions, IdentityCredential } from '../../../src/agent/index.js';
 import { corsHeaders, type FixtureRequest, type FixtureResponse, type Handler, type IdpAccount, type IdpController } from '../../fixtures/index.js';
 import type { WptWorld } from './world.js';
 
@@ -254,7 +254,7 @@ export function twoIdps(w: WptWorld, mediation = 'required'): Record<string, unk
 // Dialog helpers
 
 /** fedcm_get_and_select_first_account: get(), then select account 0 of the AccountChooser when it shows. */
-export async function getAndSelectFirstAccount(w: WptWorld, options: Record<string, unknown>): Promise<IdentityCredential> {
+export async function getAndSelectFirstAccount(w: WptWorld, options: CredentialRequestOptions): Promise<IdentityCredential> {
   return (await withSelection(w, 0, w.page.navigator.credentials!.get(options))) as IdentityCredential;
 }
 

@@ -4,6 +4,7 @@
 // `onCredentialRequest` with what the agent received and answered.
 
 import type { Credential } from '../../credentials/contract/credential.js';
+import type { CredentialCreationOptions, CredentialRequestOptions } from '../../credentials/options.js';
 import type { Frame } from '../frame.js';
 import type { DOMWindow } from './jsdom.js';
 import { agentOptions, pagePromise } from './realm.js';
@@ -47,10 +48,11 @@ export function pageCredentialsContainer(
     try {
       switch (method) {
         case 'get':
-          result = container.get(converted);
+          // What a script passes reaches get() unchecked; WebIDL conversion sorts it out.
+          result = container.get(converted as CredentialRequestOptions);
           break;
         case 'create':
-          result = container.create(converted);
+          result = container.create(converted as CredentialCreationOptions);
           break;
         case 'store':
           result = container.store(converted as Credential);

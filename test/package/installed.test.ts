@@ -1,0 +1,109 @@
+// The package as users get it: `npm pack`, installed into an empty project, and every README
+// example run from there. What the README shows must work from an installed copy, not only from
+// this repository (no ../test imports, every subpath in `exports`, every file in `files`).
+//
+// Dependencies come from the npm registry (or npm's cache) as for any user; install scripts are
+// skipped and better-sqlite3's native module is taken from this checkout's build, pinned to the
+// same version, because compiling it again would add a minute and test nothing of fedkit's.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = new URL('../../../', import.meta.url).pathname;
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** The fenced block of language `lang` that follows `marker` in the README. */
+function block(marker: string, lang: string): string {
+  const start = readme.indexOf(marker);
+  assert.ok(start >= 0, `README has no "${marker}"`);
+  const open = readme.indexOf('```' + lang + '\n', start);
+  const close = readme.indexOf('\n```', open + 4 + lang.length);
+  return readme.slice(open + 4 + lang.length, close + 1);
+}
+
+describe('the installed package', { timeout: 180_000 }, () => {
+  let dir: string;
+  let app: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fedkit-installed-'));
+    app = join(dir, 'app');
+    mkdirSync(app);
+    const { stdout } = await run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: root, timeout: 60_000, maxBuffer: 16 << 20 });
+    const [packed] = JSON.parse(stdout) as { filename: string }[];
+    assert.ok(packed, 'npm pack reported no file');
+    const sqliteVersion = (JSON.parse(readFileSync(join(root, 'node_modules/better-sqlite3/package.json'), 'utf8')) as { version: string }).version;
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+    await run(npm, ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', join(dir, packed.filename), `better-sqlite3@${sqliteVersion}`], {
+      cwd: app,
+      timeout: 120_000,
+      maxBuffer: 16 << 20,
+    });
+    cpSync(join(root, 'node_modules/better-sqlite3/build'), join(app, 'node_modules/better-sqlite3/build'), { recursive: true });
+    // The README's examples, as built from examples/*.ts: they import fedkit by its package name.
+    mkdirSync(join(app, 'examples'));
+    for (const name of readdirSync(join(root, 'dist/examples'))) {
+      if (name.endsWith('.js')) copyFileSync(join(root, 'dist/examples', name), join(app, 'examples', name));
+    }
+  });
+
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ships only what users need: built files, README and docs, no tests', () => {
+    const pkg = join(app, 'node_modules/fedkit');
+    assert.ok(existsSync(join(pkg, 'dist/src/agent/index.js')));
+    assert.ok(existsSync(join(pkg, 'README.md')));
+    assert.ok(!existsSync(join(pkg, 'dist/test')), 'tests are not shipped');
+    assert.ok(!existsSync(join(pkg, 'src')), 'TypeScript sources are not shipped');
+  });
+
+  it('resolves every subpath of its exports, in Node', async () => {
+    const subpaths = ['agent', 'idp', 'rp', 'rp/browser', 'testing'];
+    const script = `for (const p of ${JSON.stringify(subpaths)}) { const m = await import('fedkit/' + p); console.log(p, Object.keys(m).length > 0); }`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app, timeout: 30_000 });
+    assert.equal(stdout, subpaths.map((p) => `${p} true\n`).join(''));
+  });
+
+  it('fedkit/rp/browser is a browser module: no Node built-ins, no bare imports', () => {
+    const source = readFileSync(join(app, 'node_modules/fedkit/dist/src/rp/browser.js'), 'utf8');
+    assert.doesNotMatch(source, /\bimport\b[^;]*\bfrom\s*['"](?!\.)/, 'imports only relative files');
+    assert.doesNotMatch(source, /\brequire\(|node:/);
+  });
+
+  it('runs the fedkit command', async () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const { stdout } = await run(process.execPath, [join(app, 'node_modules/.bin/fedkit'), '--version'], { cwd: app, timeout: 30_000 });
+    assert.equal(stdout, `${version}\n`);
+  });
+
+  const examples: [file: string, prints: string][] = [
+    ['agent-signin', 'It prints:'],
+    ['credman-password', '<!-- prints: examples/credman-password.ts -->'],
+    ['credman-federated', '<!-- prints: examples/credman-federated.ts -->'],
+    ['credman-otp', '<!-- prints: examples/credman-otp.ts -->'],
+    ['credman-webauthn', '<!-- prints: examples/credman-webauthn.ts -->'],
+  ];
+  for (const [file, marker] of examples) {
+    it(`runs the README's ${file} example and prints what the README says`, async () => {
+      assert.equal(block(`<!-- example: examples/${file}.ts -->`, 'ts'), readFileSync(join(root, 'examples', `${file}.ts`), 'utf8'));
+      const { stdout } = await run(process.execPath, [join(app, 'examples', `${file}.js`)], { cwd: app, timeout: 30_000 });
+      assert.equal(stdout, block(marker, 'text'));
+    });
+  }
+
+  it('runs the README\'s returning-user example twice on one profile, as it says', async () => {
+    const script = join(app, 'examples', 'returning-user.js');
+    const once = async (): Promise<string> => (await run(process.execPath, [script, 'profile.db'], { cwd: app, timeout: 30_000 })).stdout;
+    const transcript = `$ node dist/examples/returning-user.js profile.db\n${await once()}$ node dist/examples/returning-user.js profile.db\n${await once()}`;
+    assert.equal(transcript, block('<!-- example: examples/returning-user.ts -->', 'sh').replace(/^[\s\S]*?\$ node/, '$ node'));
+  });
+});
