@@ -29,4 +29,13 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  {
+    // Front-end code and the Jest tests of fedkit/jsdom: they run in a jsdom window.
+    files: ['test/integrations/**/*.mjs'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'navigator', 'atob', 'URL', 'setTimeout', 'clearTimeout', 'MutationObserver', 'DOMException', 'IdentityCredential', 'IdentityCredentialError'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -57,6 +57,18 @@ describe('active mode', () => {
     assert.equal(((await replacement) as IdentityCredential).token, 'mode=active');
   });
 
+  it('a pending request ends with its document: AbortError, reported as Canceled (not as replaced)', async () => {
+    const passive = w.page.navigator.credentials!.get({ identity: { providers: [w.provider()] } });
+    await w.agent.automation.waitForDialog();
+    w.page.close();
+    const e = (await rejection(passive)) as DOMException;
+    assert.equal(e.name, 'AbortError');
+    assert.deepEqual(
+      w.agent.diagnostics.filter((d) => d.reason === 'Canceled' || d.reason === 'ReplacedByActiveMode').map((d) => [d.reason, d.detail]),
+      [['Canceled', 'The document was closed while the request was pending.']],
+    );
+  });
+
   it('cannot replace an active request, nor can a passive one (WPT fedcm-*-cannot-replace-active)', async () => {
     w.page.activate();
     const first = active();

@@ -70,7 +70,8 @@ export function runIdentityRequest(params: RequestParams): Promise<IdentityCrede
       async (error: unknown) => {
         if (controller.signal.aborted && !(early instanceof FedCmFailure)) {
           if (replaced) throw await pageError(core, replacedFailure(), undefined);
-          core.report(issue('Canceled', 'The page aborted the request (its AbortSignal fired).', { level: 'info' }));
+          const why = frame.fullyActive ? 'The page aborted the request (its AbortSignal fired).' : 'The document was closed while the request was pending.';
+          core.report(issue('Canceled', why, { level: 'info' }));
           throw controller.signal.reason;
         }
         if (!(error instanceof FedCmFailure)) throw error;

@@ -308,7 +308,8 @@ export class Frame implements AgentDocument {
     this.#detached = true;
     for (const child of this.#children) child.close();
     if (this.parent) this.parent.#children.delete(this);
-    this.pendingIdentityRequest?.cancel('replaced');
+    // Requests waiting on the user or the network end through the lifetime signal (a pending
+    // FedCM request with the AbortError below, reported as Canceled).
     this.#lifetime.abort(new DOMException('The document is no longer fully active.', 'AbortError'));
   }
 

@@ -5,11 +5,11 @@
 // frame's own, made reachable from the page's realm; where the frame has none (not a secure
 // context), the page has none either.
 
-import { IdentityCredential, IdentityCredentialError } from '../../fedcm/identity-credential.js';
+import { IdentityCredential } from '../../fedcm/identity-credential.js';
 import type { Frame } from '../frame.js';
 import { pageCredentialsContainer, PageCredentialsContainer } from './credentials-facade.js';
 import type { DOMWindow } from './jsdom.js';
-import { agentOptions, illegalConstructor, pagePromise, structuredCloneOr } from './realm.js';
+import { agentOptions, illegalConstructor, pageIdentityCredentialError, pageInterface, pagePromise, structuredCloneOr } from './realm.js';
 import type { Log, RunScriptsOptions } from './types.js';
 
 export interface PageApiHooks {
@@ -48,24 +48,24 @@ export function wireWindow(window: DOMWindow, frame: Frame, hooks: PageApiHooks)
   if (container !== undefined) {
     const credentials = pageCredentialsContainer(window, container, hooks.onCredentialRequest);
     getter(navigator, 'credentials', () => credentials);
-    define(window, 'CredentialsContainer', illegalConstructor('CredentialsContainer', PageCredentialsContainer.prototype));
-    define(window, 'Credential', illegalConstructor('Credential', Object.getPrototypeOf(IdentityCredential.prototype) as object));
+    define(window, 'CredentialsContainer', illegalConstructor(window, 'CredentialsContainer', PageCredentialsContainer.prototype));
+    define(window, 'Credential', illegalConstructor(window, 'Credential', Object.getPrototypeOf(IdentityCredential.prototype) as object));
   }
   const disconnect = frame.IdentityCredential;
   if (disconnect !== undefined) {
     define(
       window,
       'IdentityCredential',
-      illegalConstructor('IdentityCredential', IdentityCredential.prototype, {
+      illegalConstructor(window, 'IdentityCredential', IdentityCredential.prototype, {
         disconnect: (options: { configURL: string; clientId: string; accountHint: string }) =>
           pagePromise(window, Promise.resolve().then(() => disconnect.disconnect(agentOptions(options) as typeof options))),
       }),
     );
-    define(window, 'IdentityCredentialError', IdentityCredentialError);
+    define(window, 'IdentityCredentialError', pageIdentityCredentialError(window));
   }
-  if (frame.PasswordCredential) define(window, 'PasswordCredential', frame.PasswordCredential);
-  if (frame.FederatedCredential) define(window, 'FederatedCredential', frame.FederatedCredential);
-  if (frame.OTPCredential) define(window, 'OTPCredential', frame.OTPCredential);
+  if (frame.PasswordCredential) define(window, 'PasswordCredential', pageInterface(window, frame.PasswordCredential));
+  if (frame.FederatedCredential) define(window, 'FederatedCredential', pageInterface(window, frame.FederatedCredential));
+  if (frame.OTPCredential) define(window, 'OTPCredential', pageInterface(window, frame.OTPCredential));
 
   const idp = frame.IdentityProvider;
   if (idp !== undefined) {

@@ -1,18 +1,55 @@
 // Crossing between the page's realm and the agent's. The page's scripts run in jsdom's window, a
 // vm context with its own intrinsics (Promise, TypeError, JSON…), while the agent's objects are
 // Node's. Values going to the page are made its own (errors, promises), values coming from it
-// are made the agent's (options, signals), so that `instanceof` holds on both sides.
+// are made the agent's (options, signals), so that `instanceof` holds on both sides. The same
+// holds for a window a test framework made (exposeToWindow): Jest runs test code inside jsdom's
+// vm context; Vitest runs it in Node's realm with jsdom's DOMException.
 
 import { Script, type Context } from 'node:vm';
+import { IdentityCredentialError, type IdentityCredentialErrorInit } from '../../fedcm/identity-credential.js';
 import type { DOMWindow } from './jsdom.js';
 
-/** An agent-side error in the page's realm: DOMException and TypeError become the page's own. */
+/** Each realm's IdentityCredentialError, keyed by that realm's DOMException. */
+const pageIdentityCredentialErrors = new WeakMap<object, typeof IdentityCredentialError>();
+
+/**
+ * The window's `IdentityCredentialError` interface (FedCM §2.3: a DOMException). Where the
+ * window's DOMException is not the agent's (a jsdom window has its own), it is a subclass of the
+ * window's, so that `e instanceof DOMException` holds in the page as in a browser.
+ */
+export function pageIdentityCredentialError(window: DOMWindow): typeof IdentityCredentialError {
+  const PageDOMException = window.DOMException as typeof DOMException | undefined;
+  if (typeof PageDOMException !== 'function' || PageDOMException === DOMException) return IdentityCredentialError;
+  let PageError = pageIdentityCredentialErrors.get(PageDOMException);
+  if (PageError === undefined) {
+    PageError = class IdentityCredentialError extends PageDOMException {
+      readonly error: string;
+      readonly url: string;
+      constructor(message = '', options: IdentityCredentialErrorInit = {}) {
+        super(String(message), 'IdentityCredentialError');
+        this.error = options.error === undefined ? '' : String(options.error);
+        this.url = options.url === undefined ? '' : String(options.url);
+      }
+    };
+    pageIdentityCredentialErrors.set(PageDOMException, PageError);
+  }
+  return PageError;
+}
+
+/**
+ * An agent-side error in the page's realm: DOMException, IdentityCredentialError and TypeError
+ * become the page's own, keeping `cause` (the diagnostic).
+ */
 export function pageError(window: DOMWindow | undefined, e: unknown): unknown {
   if (window === undefined) return e;
   const withCause = (pe: Error, from: Error): Error => {
     if ('cause' in from) Object.defineProperty(pe, 'cause', { value: from.cause, configurable: true, writable: true });
     return pe;
   };
+  if (e instanceof IdentityCredentialError && e.constructor === IdentityCredentialError) {
+    const PageError = pageIdentityCredentialError(window);
+    return PageError === IdentityCredentialError ? e : withCause(new PageError(e.message, { error: e.error, url: e.url }), e);
+  }
   if (e instanceof DOMException && e.constructor === DOMException) {
     return withCause(new (window.DOMException as typeof DOMException)(e.message, e.name), e);
   }
@@ -29,17 +66,40 @@ export function pagePromise<T>(window: DOMWindow, p: Promise<T>): Promise<T> {
 }
 
 /**
- * An interface object that cannot be constructed (`new CredentialsContainer()` throws), for `instanceof`.
+ * An interface object that cannot be constructed (`new CredentialsContainer()` throws the page's
+ * TypeError), for `instanceof`.
  * WebIDL §3.7.1 "interface object": one without a constructor throws a TypeError when called.
  */
-export function illegalConstructor(name: string, prototype: object, statics: Record<string, unknown> = {}): object {
+export function illegalConstructor(window: DOMWindow, name: string, prototype: object, statics: Record<string, unknown> = {}): object {
   const f = function (): never {
-    throw new TypeError('Illegal constructor');
+    throw pageError(window, new TypeError('Illegal constructor'));
   };
   Object.defineProperty(f, 'name', { value: name });
   Object.defineProperty(f, 'prototype', { value: prototype, writable: false });
   for (const [k, v] of Object.entries(statics)) Object.defineProperty(f, k, { value: v, configurable: true, writable: true });
   return f;
+}
+
+/**
+ * An interface object of the agent's (PasswordCredential, FederatedCredential, OTPCredential) as
+ * the page sees it: constructing it and calling its static isConditionalMediationAvailable() throw
+ * and reject with the page's own errors and promises; prototype and `instanceof` are the class's.
+ */
+export function pageInterface<T extends object>(window: DOMWindow, ctor: T): T {
+  const isConditionalMediationAvailable = (): Promise<boolean> =>
+    pagePromise(window, Promise.resolve().then(() => (ctor as unknown as { isConditionalMediationAvailable(): Promise<boolean> }).isConditionalMediationAvailable()));
+  const page = (run: () => object): object => {
+    try {
+      return run();
+    } catch (e) {
+      throw pageError(window, e);
+    }
+  };
+  return new Proxy(ctor, {
+    construct: (target, args: unknown[], newTarget: object) => page(() => Reflect.construct(target as new (...a: unknown[]) => object, args, newTarget as new (...a: unknown[]) => object) as object),
+    apply: (target, thisArg: unknown, args: unknown[]) => page(() => Reflect.apply(target as (...a: unknown[]) => object, thisArg, args)),
+    get: (target, property, receiver) => (property === 'isConditionalMediationAvailable' ? isConditionalMediationAvailable : Reflect.get(target, property, receiver)),
+  });
 }
 
 /** The page's AbortSignal as one of the agent's (which checks `instanceof AbortSignal`). */

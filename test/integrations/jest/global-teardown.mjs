@@ -1,0 +1,5 @@
+// Stops the test system global-setup.mjs started.
+
+export default async function globalTeardown() {
+  await globalThis.fedkitTestSystem?.close();
+}

@@ -1,0 +1,15 @@
+// Every test file's window gets FedCM, backed by an agent that reaches the test system; Jane is
+// signed in at the IdP. Tests take the installation with getFedCM(window).
+
+import { afterAll, beforeAll, inject } from 'vitest';
+import { getFedCM, installFedCM } from 'fedkit/jsdom';
+
+beforeAll(async () => {
+  const { hostRules, ca, signInUrl } = inject('fedkit');
+  const fedcm = await installFedCM(window, { hostRules, ca });
+  await fedcm.agent.open(signInUrl);
+});
+
+afterAll(async () => {
+  await getFedCM(window).uninstall();
+});
