@@ -67,7 +67,7 @@ describe('the installed package', { timeout: 180_000 }, () => {
   });
 
   it('resolves every subpath of its exports, in Node', async () => {
-    const subpaths = ['agent', 'idp', 'rp', 'rp/browser', 'testing'];
+    const subpaths = ['agent', 'idp', 'rp', 'rp/browser', 'testing', 'jsdom'];
     const script = `for (const p of ${JSON.stringify(subpaths)}) { const m = await import('fedkit/' + p); console.log(p, Object.keys(m).length > 0); }`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app, timeout: 30_000 });
     assert.equal(stdout, subpaths.map((p) => `${p} true\n`).join(''));
