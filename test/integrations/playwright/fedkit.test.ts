@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { installFedCM, type FedCM } from '../../../src/integrations/playwright/index.js';
+import { AutomationError, createAgent } from '../../../src/agent/index.js';
+import { agentOptionsFor, installFedCM, type FedCM } from '../../../src/integrations/playwright/index.js';
 import { clickBox, decodePng, findAx, hasAx, launch, skip, within } from './chromium.js';
 import { idpSession, signInOnReferenceRp } from './scenarios.js';
 import { PICTURE_PATH, RP, USER, startWorld, type World } from './world.js';
@@ -34,6 +35,16 @@ function avatarRgb(key: string): [number, number, number] {
   const a = s * Math.min(l, 1 - l);
   const f = (n: number): number => Math.round(255 * (l - a * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1))));
   return [f(0), f(8), f(4)];
+}
+
+/** The drawn chooser's account row, found in Chromium's accessibility tree; its avatar is checked in a screenshot. */
+async function drawnAccountRow(page: Page): Promise<{ x: number; y: number; width: number; height: number }> {
+  const { box } = await findAx(page, 'button', new RegExp(`${USER.name}.*${USER.email}`));
+  const shot = decodePng(await page.screenshot({ clip: box }));
+  const [r, g, b] = shot.pixel(16 + 18, Math.floor(shot.height / 2));
+  const [er, eg, eb] = avatarRgb(USER.email);
+  assert.ok(Math.abs(r - er) < 12 && Math.abs(g - eg) < 12 && Math.abs(b - eb) < 12, `avatar pixel rgb(${r},${g},${b}), expected about rgb(${er},${eg},${eb})`);
+  return box;
 }
 
 describe('fedkit/playwright: fedkit as the FedCM of a browser without one (--disable-features=FedCm)', { skip, timeout: 120_000 }, () => {
@@ -79,12 +90,8 @@ describe('fedkit/playwright: fedkit as the FedCM of a browser without one (--dis
     it('signs up with a real click on the chooser drawn in the page (the IdP session of the real page, a screenshot of the chooser)', { timeout: 40_000 }, async () => {
       page = await idpSession(context, world);
       await signInOnReferenceRp(page, fedcm, async () => {
-        const { box } = await findAx(page, 'button', new RegExp(`${USER.name}.*${USER.email}`));
         // The screenshot: the account row shows the initials avatar in the account's colour.
-        const shot = decodePng(await page.screenshot({ clip: box }));
-        const [r, g, b] = shot.pixel(16 + 18, Math.floor(shot.height / 2));
-        const [er, eg, eb] = avatarRgb(USER.email);
-        assert.ok(Math.abs(r - er) < 12 && Math.abs(g - eg) < 12 && Math.abs(b - eb) < 12, `avatar pixel rgb(${r},${g},${b}), expected about rgb(${er},${eg},${eb})`);
+        const box = await drawnAccountRow(page);
         assert.ok(await hasAx(page, 'dialog', /Sign in to rp\.example/), 'the chooser is a dialog named by its title');
         // The chooser draws no picture the browser would fetch (the agent fetched it; the signed-in RP page shows it later).
         assert.ok(!browserRequests.some((u) => u.includes(PICTURE_PATH)), 'the browser did not fetch the account picture for the chooser');
@@ -253,6 +260,99 @@ describe('fedkit/playwright: fedkit as the FedCM of a browser without one (--dis
       const { box } = await findAx(page, 'button', /Got it/);
       await clickBox(page, box);
       assert.deepEqual(await within(second, 10_000, 'the refused get()'), { name: 'IdentityCredentialError', error: 'invalid_request', ice: true, dom: true });
+    });
+  });
+
+  describe('popups and Content-Security-Policy', () => {
+    let context: BrowserContext;
+    let fedcm: FedCM;
+    let page: Page;
+
+    before(async () => {
+      ({ context, fedcm } = await newContext());
+      page = await idpSession(context, world);
+    });
+
+    it('opens the continue_on page as a real popup; its IdentityProvider.resolve() gives the page the token', { timeout: 30_000 }, async () => {
+      await page.goto(`${RP}/direct`);
+      const pending = page.evaluate(() => {
+        const w = window as unknown as { provider: Provider };
+        return navigator.credentials
+          .get({ mediation: 'required', identity: { providers: [{ ...w.provider, fields: ['name', 'email', 'tel'], params: { nonce: 'continued' } }] } } as CredentialRequestOptions)
+          .then((c) => ({ identity: c instanceof IdentityCredential, token: typeof (c as unknown as { token: unknown }).token }), (e: Error) => ({ name: e.name, message: e.message }));
+      });
+      await fedcm.waitForDialog({ type: 'AccountChooser' });
+      const popupOpened = page.waitForEvent('popup', { timeout: 15_000 });
+      await fedcm.selectAccount(0);
+      // The IdP wants consent for the phone number: its page, in a window the RP page opened.
+      const popup = await popupOpened;
+      await popup.waitForSelector('#allow');
+      assert.equal(new URL(popup.url()).pathname, '/fedcm/continue');
+      const closed = popup.waitForEvent('close', { timeout: 15_000 });
+      await popup.click('#allow').catch((e: unknown) => {
+        if (!popup.isClosed()) throw e;
+      });
+      assert.deepEqual(await within(pending, 15_000, 'get() through the continuation popup'), { identity: true, token: 'string' });
+      await closed;
+    });
+
+    it('enforces the page’s connect-src on the config URL, from the browser’s response headers', { timeout: 20_000 }, async () => {
+      await page.goto(`${RP}/csp?policy=${encodeURIComponent("connect-src 'self'")}`);
+      const diagnostics: string[] = [];
+      fedcm.on('diagnostic', (d) => diagnostics.push(d.message));
+      const result = await within(
+        page.evaluate(() =>
+          navigator.credentials.get({ identity: { providers: [(window as unknown as { provider: Provider }).provider] } } as CredentialRequestOptions).then(
+            () => 'resolved',
+            (e: DOMException) => e.name,
+          ),
+        ),
+        10_000,
+        'get() under connect-src',
+      );
+      assert.equal(result, 'NetworkError');
+      assert.ok(diagnostics.some((m) => /Content Security Policy/.test(m)), diagnostics.join('\n'));
+    });
+
+    it('draws its styled chooser in a page whose CSP forbids inline styles', { timeout: 20_000 }, async () => {
+      const policy = "default-src 'self'; script-src 'unsafe-inline'; connect-src 'self' https://idp.example";
+      await page.goto(`${RP}/csp?policy=${encodeURIComponent(policy)}`);
+      const pending = page.evaluate(() =>
+        navigator.credentials.get({ mediation: 'required', identity: { providers: [(window as unknown as { provider: Provider }).provider] } } as CredentialRequestOptions).then(
+          (c) => c instanceof IdentityCredential,
+          (e: Error) => e.name,
+        ),
+      );
+      await fedcm.waitForDialog({ type: 'AccountChooser' });
+      await clickBox(page, await drawnAccountRow(page));
+      assert.equal(await within(pending, 10_000, 'get()'), true);
+    });
+  });
+
+  describe('the fedcm object', () => {
+    it('drives an agent of one’s own, made with agentOptionsFor(context); close() leaves it open', { timeout: 30_000 }, async () => {
+      const context = await browser.newContext({ ignoreHTTPSErrors: true });
+      const agent = createAgent({ hostRules: world.hostRules, ca: world.ca, ...agentOptionsFor(context) });
+      const fedcm = await installFedCM(context, { agent });
+      contexts.push({ context, fedcm });
+      assert.equal(fedcm.agent, agent);
+      const page = await idpSession(context, world);
+      await page.goto(`${RP}/direct`);
+      const pending = page.evaluate(() =>
+        navigator.credentials.get({ mediation: 'required', identity: { providers: [(window as unknown as { provider: Provider }).provider] } } as CredentialRequestOptions).then((c) => c instanceof IdentityCredential),
+      );
+      await fedcm.waitForDialog({ type: 'AccountChooser' });
+      assert.deepEqual((await fedcm.getAccountList()).map((a) => a.email), [USER.email]);
+      assert.match((await fedcm.getTitle()).title, /rp\.example/);
+      assert.equal(await fedcm.getDialogType(), 'AccountChooser');
+      await fedcm.selectAccount(0);
+      assert.equal(await within(pending, 10_000, 'get()'), true);
+      await assert.rejects(fedcm.waitForDialog({ timeoutMs: 50 }), (e: unknown) => e instanceof AutomationError && e.error === 'no such alert');
+      await assert.rejects(fedcm.selectAccount(0), (e: unknown) => e instanceof AutomationError && e.error === 'no such alert');
+      await fedcm.close();
+      const stillOpen = await agent.open(`${RP}/`, { load: false });
+      assert.equal(stillOpen.origin, RP, 'the agent is the caller’s, still open');
+      await agent.close();
     });
   });
 

@@ -2,7 +2,7 @@
 // reference RP app (src/rp/app, as `fedkit rp serve` runs it) behind one HTTPS listener on
 // loopback, answering as https://idp.example and https://rp.example with the test certificates,
 // plus a few pages of the tests' own: an embedder on rp2.example with an RP iframe, a bare RP
-// page for direct calls, and the user's picture (to check the browser never fetches it).
+// page for direct calls (also under a Content-Security-Policy of the test's), and the user's picture (to check the browser never fetches it).
 
 import { createDispatcher } from '../../../src/common/dispatcher.js';
 import { addClient, addUser, createIdp, serve, SqliteStore, type Idp, type RunningServer } from '../../../src/idp/index.js';
@@ -13,7 +13,7 @@ import { testCertificates } from '../../helpers/certs.js';
 
 export const RP = 'https://rp.example';
 export const CLIENT_ID = 'playwright-rp';
-export const USER = { id: 'dee', email: 'dee@idp.example', name: 'Dee Demo', givenName: 'Dee', password: 'playwright password 1' } as const;
+export const USER = { id: 'dee', email: 'dee@idp.example', name: 'Dee Demo', givenName: 'Dee', tel: '+15550100', password: 'playwright password 1' } as const;
 export const PICTURE_PATH = '/pictures/dee.png';
 
 /** A 1×1 PNG (the user's picture). */
@@ -44,6 +44,11 @@ document.getElementById('signin').addEventListener('click', () => {
     .then((c) => ({ token: typeof c.token, identity: c instanceof IdentityCredential }), (e) => ({ name: e.name, message: e.message }));
 });
 </script>`;
+}
+
+/** directPage under the Content-Security-Policy the test names (`?policy=`). */
+function cspPage(configURL: string, policy: string): Response {
+  return new Response(directPage(configURL), { headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': policy } });
 }
 
 /** The RP's widget, framed by rp2.example: it signs in when the test asks. */
@@ -83,6 +88,7 @@ export async function startWorld(dir: string): Promise<World> {
       if (url.hostname === 'rp.example') {
         if (url.pathname === '/widget') return html(widgetPage(idp.configURL));
         if (url.pathname === '/direct') return html(directPage(idp.configURL));
+        if (url.pathname === '/csp') return cspPage(idp.configURL, url.searchParams.get('policy') ?? '');
         return rp.fetch(request);
       }
       idpRequests.push({ method: request.method, path: url.pathname, cookie: request.headers.get('cookie'), userAgent: request.headers.get('user-agent') ?? '', body: request.method === 'POST' ? await request.clone().text() : '' });
