@@ -111,23 +111,10 @@ export class BrowserContextCookieStore extends Store {
 
   override findCookies(domain: Nullable<string>, path: Nullable<string>, allowSpecialUseDomain?: boolean): Promise<Cookie[]>;
   override findCookies(domain: Nullable<string>, path: Nullable<string>, allowSpecialUseDomain?: boolean, callback?: Callback<Cookie[]>): void;
-  override findCookies(
-    domain: Nullable<string>,
-    path: Nullable<string>,
-    allowSpecialUseDomain: boolean | Callback<Cookie[]> = false,
-    callback?: Callback<Cookie[]>,
-  ): Promise<Cookie[]> | undefined {
-    // As MemoryCookieStore: `findCookies(domain, path, callback)` means allowSpecialUseDomain = true.
-    let allowSpecial: boolean;
-    if (typeof allowSpecialUseDomain === 'function') {
-      callback = allowSpecialUseDomain;
-      allowSpecial = true;
-    } else {
-      allowSpecial = allowSpecialUseDomain;
-    }
+  override findCookies(domain: Nullable<string>, path: Nullable<string>, allowSpecialUseDomain = false, callback?: Callback<Cookie[]>): Promise<Cookie[]> | undefined {
     return settle(async () => {
       if (!domain) return [];
-      const domains = permuteDomain(domain, allowSpecial) ?? [domain];
+      const domains = permuteDomain(domain, allowSpecialUseDomain) ?? [domain];
       return (await this.#all()).filter((c) => domains.includes(c.domain ?? '') && (!path || pathMatch(path, c.path ?? '/')));
     }, callback);
   }

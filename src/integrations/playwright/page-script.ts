@@ -186,15 +186,15 @@ export function pageScript(config: PageScriptConfig, encode: typeof toWire, deco
   shape(IdentityCredential, 'IdentityCredential');
 
   const origin = (): string => w.origin;
+  /** HTML "serialization of an origin" of a URL string: "null" unless it is a URL with a tuple origin. */
+  const tupleOrigin = (value: string): string => {
+    if (!URL.canParse(value)) return 'null';
+    const u = new URL(value);
+    return ['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol) ? u.origin : 'null';
+  };
   const originMember = (value: string, iface: string): string => {
     if (value === '') throw new TypeError(`Failed to construct '${iface}': 'origin' must not be empty.`);
-    let parsed: string = 'null';
-    try {
-      const u = new URL(value);
-      if (['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol)) parsed = u.origin;
-    } catch {
-      parsed = 'null';
-    }
+    const parsed = tupleOrigin(value);
     if (parsed === 'null') throw new TypeError(`Failed to construct '${iface}': 'origin' must be the origin of a web page, not '${value}'.`);
     return parsed;
   };
@@ -301,13 +301,8 @@ export function pageScript(config: PageScriptConfig, encode: typeof toWire, deco
       const provider = usv(d['provider']);
       if (data['id'] === '') throw new TypeError(`Failed to construct '${iface}': 'id' must not be empty.`);
       if (provider === '') throw new TypeError(`Failed to construct '${iface}': 'provider' must not be empty.`);
-      let providerOrigin = 'null';
-      try {
-        const u = new URL(provider);
-        if (['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol)) providerOrigin = u.origin;
-      } catch {
-        providerOrigin = 'null';
-      }
+      // CM §4.1.1 "Identifying Providers": the provider is its origin ("https://idp.example/" too).
+      const providerOrigin = tupleOrigin(provider);
       if (providerOrigin === 'null') throw new TypeError(`Failed to construct '${iface}': 'provider' must be the origin of the identity provider, like 'https://idp.example'.`);
       const credentialOrigin = data['origin'] === undefined ? origin() : originMember(data['origin'], iface);
       const values = { id: data['id'], type: 'federated', provider: providerOrigin, protocol, name: data['name'] ?? '', iconURL: iconURLMember(data['iconURL'] ?? '', iface), origin: credentialOrigin };

@@ -263,7 +263,7 @@ describe('fedkit/playwright: fedkit as the FedCM of a browser without one (--dis
     });
   });
 
-  describe('popups and Content-Security-Policy', () => {
+  describe('login status, popups and Content-Security-Policy', () => {
     let context: BrowserContext;
     let fedcm: FedCM;
     let page: Page;
@@ -271,6 +271,29 @@ describe('fedkit/playwright: fedkit as the FedCM of a browser without one (--dis
     before(async () => {
       ({ context, fedcm } = await newContext());
       page = await idpSession(context, world);
+    });
+
+    it('applies navigator.login.setStatus() of IdP pages and the Set-Login of the browser’s subresource responses, by the Login Status rules', { timeout: 20_000 }, async () => {
+      const status = (): unknown => fedcm.agent!.profile.getLoginStatus('https://idp.example');
+      const eventually = async (want: string, what: string): Promise<void> => {
+        const deadline = Date.now() + 3000;
+        while (status() !== want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        assert.equal(status(), want, what);
+      };
+      assert.equal(status(), 'logged-in', 'the login form’s navigation response said Set-Login: logged-in');
+      // A page of the IdP (one without the login page's strict CSP, which would refuse fetch()).
+      await page.goto('https://idp.example/status');
+      await page.evaluate(() => (navigator as unknown as { login: { setStatus(s: string): Promise<void> } }).login.setStatus('logged-out'));
+      assert.equal(status(), 'logged-out', 'navigator.login.setStatus() in the IdP’s page');
+      // A subresource of the IdP's own page: same-site, applied.
+      await page.evaluate(() => fetch('/status?set=logged-in').then((r) => r.status));
+      await eventually('logged-in', 'Set-Login on a same-site subresource response');
+      // A subresource of the RP's page: cross-site, ignored (with a diagnostic).
+      await page.goto(`${RP}/direct`);
+      const ignored = new Promise<string>((resolve) => fedcm.on('diagnostic', (d) => d.reason === 'SetLoginIgnored' && resolve(d.detail)));
+      await page.evaluate(() => fetch('https://idp.example/status?set=logged-out', { mode: 'no-cors' }).then(() => 'sent'));
+      assert.match(await within(ignored, 5000, 'the SetLoginIgnored diagnostic'), /not same-site/);
+      assert.equal(status(), 'logged-in');
     });
 
     it('opens the continue_on page as a real popup; its IdentityProvider.resolve() gives the page the token', { timeout: 30_000 }, async () => {

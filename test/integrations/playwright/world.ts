@@ -2,7 +2,8 @@
 // reference RP app (src/rp/app, as `fedkit rp serve` runs it) behind one HTTPS listener on
 // loopback, answering as https://idp.example and https://rp.example with the test certificates,
 // plus a few pages of the tests' own: an embedder on rp2.example with an RP iframe, a bare RP
-// page for direct calls (also under a Content-Security-Policy of the test's), and the user's picture (to check the browser never fetches it).
+// page for direct calls (also under a Content-Security-Policy of the test's), an IdP endpoint that
+// answers the Set-Login header it is asked for, and the user's picture (to check the browser never fetches it).
 
 import { createDispatcher } from '../../../src/common/dispatcher.js';
 import { addClient, addUser, createIdp, serve, SqliteStore, type Idp, type RunningServer } from '../../../src/idp/index.js';
@@ -93,6 +94,10 @@ export async function startWorld(dir: string): Promise<World> {
       }
       idpRequests.push({ method: request.method, path: url.pathname, cookie: request.headers.get('cookie'), userAgent: request.headers.get('user-agent') ?? '', body: request.method === 'POST' ? await request.clone().text() : '' });
       if (url.pathname === PICTURE_PATH) return new Response(PNG, { headers: { 'content-type': 'image/png' } });
+      if (url.pathname === '/status') {
+        const set = url.searchParams.get('set');
+        return new Response('ok', { headers: { 'content-type': 'text/plain', ...(set === null ? {} : { 'set-login': set }) } });
+      }
       return idp(request, info);
     },
     { tls: { cert: certs.certPem, key: certs.keyPem } },
