@@ -7,13 +7,14 @@
 // browser's. Every call goes through the one binding to the agent (dispatcher.ts); results and
 // errors come back as objects of the page's realm, so `instanceof IdentityCredential` holds.
 //
-// `pageScript` runs in the page: initScriptSource() embeds its source with the wire codec's and
-// the overlay's, so it must be self-contained (type imports only). The binding is taken off
+// `pageScript` runs in the page: initScriptSource() embeds its source with the wire codec's, the
+// constructors' rules' and the overlay's, so it must be self-contained (type imports only). The binding is taken off
 // `window` before the page's scripts run, so they cannot call the agent except through these
 // interfaces.
 
 import type { ApiName, CallMessage, CredentialInterface, CredentialTag, ErrorTag, PageMessage, Reply } from './protocol.js';
 import { createOverlay, type Overlay } from './overlay.js';
+import { credentialDataRules } from './page-credential-data.js';
 import { fromWire, toWire, type Tagged, type Wire } from './wire.js';
 
 export interface PageScriptConfig {
@@ -36,9 +37,18 @@ export interface PageControl {
   uninstall(): void;
 }
 
-/** The init script for `config`: the page script with the codec and the overlay it uses. */
+/** What the page script embeds (each a self-contained function of its own file). */
+export interface PageParts {
+  encode: typeof toWire;
+  decode: typeof fromWire;
+  makeRules: typeof credentialDataRules;
+  makeOverlay: typeof createOverlay | null;
+}
+
+/** The init script for `config`: the page script with the codec, the constructors' rules and the overlay. */
 export function initScriptSource(config: PageScriptConfig, drawDialog: boolean): string {
-  return `(${pageScript.toString()})(${JSON.stringify(config)}, ${toWire.toString()}, ${fromWire.toString()}, ${drawDialog ? createOverlay.toString() : 'null'});`;
+  const parts = `{ encode: ${toWire.toString()}, decode: ${fromWire.toString()}, makeRules: ${credentialDataRules.toString()}, makeOverlay: ${drawDialog ? createOverlay.toString() : 'null'} }`;
+  return `(${pageScript.toString()})(${JSON.stringify(config)}, ${parts});`;
 }
 
 /**
@@ -47,7 +57,8 @@ export function initScriptSource(config: PageScriptConfig, drawDialog: boolean):
  * FedCM §2.2–§2.4 (IdentityCredential, IdentityCredentialError, IdentityProvider), Login Status
  * §"navigator.login", WebOTP §2.2, WebAuthn §5.1 / §5.2.
  */
-export function pageScript(config: PageScriptConfig, encode: typeof toWire, decode: typeof fromWire, makeOverlay: typeof createOverlay | null): void {
+export function pageScript(config: PageScriptConfig, parts: PageParts): void {
+  const { encode, decode, makeRules, makeOverlay } = parts;
   const w = window as unknown as Window & Record<PropertyKey, unknown>;
   const KEY = Symbol.for(config.key);
   if (Object.prototype.hasOwnProperty.call(w, KEY)) return;
@@ -146,11 +157,6 @@ export function pageScript(config: PageScriptConfig, encode: typeof toWire, deco
     Object.defineProperty(ctor, 'length', { value: length });
   };
   const classOf = (v: unknown): string => Object.prototype.toString.call(v).slice(8, -1);
-  const usv = (v: unknown): string => {
-    if (typeof v === 'symbol') throw new TypeError('Cannot convert a Symbol value to a string.');
-    const s = String(v);
-    return typeof s.toWellFormed === 'function' ? s.toWellFormed() : s;
-  };
 
   // FedCM §2.3: IdentityCredentialError, a DOMException named "IdentityCredentialError".
   class IdentityCredentialError extends DOMException {
@@ -185,83 +191,7 @@ export function pageScript(config: PageScriptConfig, encode: typeof toWire, deco
   attributes(IdentityCredential, ['token', 'isAutoSelected', 'configURL']);
   shape(IdentityCredential, 'IdentityCredential');
 
-  const origin = (): string => w.origin;
-  /** HTML "serialization of an origin" of a URL string: "null" unless it is a URL with a tuple origin. */
-  const tupleOrigin = (value: string): string => {
-    if (!URL.canParse(value)) return 'null';
-    const u = new URL(value);
-    return ['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol) ? u.origin : 'null';
-  };
-  const originMember = (value: string, iface: string): string => {
-    if (value === '') throw new TypeError(`Failed to construct '${iface}': 'origin' must not be empty.`);
-    const parsed = tupleOrigin(value);
-    if (parsed === 'null') throw new TypeError(`Failed to construct '${iface}': 'origin' must be the origin of a web page, not '${value}'.`);
-    return parsed;
-  };
-  const iconURLMember = (value: string, iface: string): string => {
-    if (value !== '' && !URL.canParse(value)) throw new TypeError(`Failed to construct '${iface}': 'iconURL' must be a valid URL.`);
-    return value;
-  };
-  const where = (member: string, dictionary: string): string => `Failed to read the '${member}' property from '${dictionary}'`;
-  /** CredentialData's members (CM §2.1.1): `id` (required), then iconURL, name, origin. */
-  const credentialData = (d: Record<string, unknown>, dictionary: string): Record<string, string> => {
-    const out: Record<string, string> = {};
-    if (d['id'] === undefined) throw new TypeError(`${where('id', dictionary)}: Required member is undefined.`);
-    out['id'] = usv(d['id']);
-    for (const member of ['iconURL', 'name', 'origin']) if (d[member] !== undefined) out[member] = usv(d[member]);
-    return out;
-  };
-  const dictionaryOf = (value: unknown, dictionary: string, context = ''): Record<string, unknown> => {
-    if (value === undefined || value === null) return {};
-    if (typeof value !== 'object' && typeof value !== 'function') throw new TypeError(`${context}The provided value is not of type '${dictionary}'.`);
-    return value as Record<string, unknown>;
-  };
-  const isForm = (v: unknown): v is HTMLFormElement => typeof v === 'object' && v !== null && classOf(v) === 'HTMLFormElement';
-
-  /** CM §3.3.5 "Create a PasswordCredential from PasswordCredentialData". */
-  const passwordFromData = (data: Record<string, string>): Slots => {
-    const iface = 'PasswordCredential';
-    if (data['id'] === '') throw new TypeError(`Failed to construct '${iface}': 'id' must not be empty.`);
-    const credentialOrigin = data['origin'] === undefined ? origin() : originMember(data['origin'], iface);
-    if (data['password'] === '') throw new TypeError(`Failed to construct '${iface}': 'password' must not be empty.`);
-    const values = { id: data['id'], type: 'password', password: data['password'], name: data['name'] ?? '', iconURL: iconURLMember(data['iconURL'] ?? '', iface), origin: credentialOrigin };
-    return { interface: iface, handle: null, values };
-  };
-  /** CM §3.3.4 steps 3–6: the form's autocomplete fields, as the agent's forms.ts reads them. */
-  const formFields = (form: HTMLFormElement): Record<string, string> => {
-    const data = new FormData(form);
-    const fields: Record<string, string> = {};
-    let newPassword = false;
-    for (const field of Array.from(form.elements)) {
-      if (!['button', 'input', 'select', 'textarea'].includes(field.localName)) continue;
-      const autocomplete = field.getAttribute('autocomplete');
-      const name = field.getAttribute('name');
-      if (autocomplete === null || name === null || !data.has(name)) continue;
-      const value = data.get(name);
-      if (typeof value !== 'string') continue;
-      for (const token of autocomplete.split(/[\t\n\f\r ]+/)) {
-        const t = token.replace(/[A-Z]/g, (c) => c.toLowerCase());
-        if (t === 'new-password') {
-          fields['password'] = value;
-          newPassword = true;
-        } else if (t === 'current-password' && !newPassword) fields['password'] = value;
-        else if (t === 'photo') fields['iconURL'] = value;
-        else if (t === 'name' || t === 'nickname') fields['name'] = value;
-        else if (t === 'username') fields['id'] = value;
-      }
-    }
-    if (fields['id'] === undefined) throw new TypeError("'username' must be specified in the form's autocomplete attribute.");
-    if (fields['password'] === undefined) throw new TypeError("Either 'current-password' or 'new-password' must be specified in the form's autocomplete attribute.");
-    return fields;
-  };
-  /** PasswordCredentialData's members: CredentialData's, then `password` (required). */
-  const passwordData = (value: unknown): Record<string, string> => {
-    const d = dictionaryOf(value, 'PasswordCredentialData');
-    const out = credentialData(d, 'PasswordCredentialData');
-    if (d['password'] === undefined) throw new TypeError(`${where('password', 'PasswordCredentialData')}: Required member is undefined.`);
-    out['password'] = usv(d['password']);
-    return out;
-  };
+  const rules = makeRules(() => w.origin);
 
   // CM §3.2 PasswordCredential: constructor(HTMLFormElement) and constructor(PasswordCredentialData).
   class PasswordCredential extends Credential {
@@ -270,16 +200,7 @@ export function pageScript(config: PageScriptConfig, encode: typeof toWire, deco
         super(internal, args[1] as Slots);
         return;
       }
-      if (args.length === 0) throw new TypeError("Failed to construct 'PasswordCredential': 1 argument required, but only 0 present.");
-      const init = args[0];
-      if (isForm(init)) {
-        super(internal, passwordFromData(formFields(init)));
-        return;
-      }
-      if (init !== undefined && init !== null && typeof init !== 'object' && typeof init !== 'function') {
-        throw new TypeError("Failed to construct 'PasswordCredential': The provided value is not of type '(HTMLFormElement or PasswordCredentialData)'.");
-      }
-      super(internal, passwordFromData(passwordData(init)));
+      super(internal, { interface: 'PasswordCredential', handle: null, values: rules.password(args) });
     }
   }
   attributes(PasswordCredential, ['password', 'name', 'iconURL']);
@@ -292,21 +213,7 @@ export function pageScript(config: PageScriptConfig, encode: typeof toWire, deco
         super(internal, args[1] as Slots);
         return;
       }
-      const iface = 'FederatedCredential';
-      if (args.length === 0) throw new TypeError(`Failed to construct '${iface}': 1 argument required, but only 0 present.`);
-      const d = dictionaryOf(args[0], 'FederatedCredentialInit');
-      const data = credentialData(d, 'FederatedCredentialInit');
-      const protocol = d['protocol'] === undefined ? null : usv(d['protocol']);
-      if (d['provider'] === undefined) throw new TypeError(`${where('provider', 'FederatedCredentialInit')}: Required member is undefined.`);
-      const provider = usv(d['provider']);
-      if (data['id'] === '') throw new TypeError(`Failed to construct '${iface}': 'id' must not be empty.`);
-      if (provider === '') throw new TypeError(`Failed to construct '${iface}': 'provider' must not be empty.`);
-      // CM §4.1.1 "Identifying Providers": the provider is its origin ("https://idp.example/" too).
-      const providerOrigin = tupleOrigin(provider);
-      if (providerOrigin === 'null') throw new TypeError(`Failed to construct '${iface}': 'provider' must be the origin of the identity provider, like 'https://idp.example'.`);
-      const credentialOrigin = data['origin'] === undefined ? origin() : originMember(data['origin'], iface);
-      const values = { id: data['id'], type: 'federated', provider: providerOrigin, protocol, name: data['name'] ?? '', iconURL: iconURLMember(data['iconURL'] ?? '', iface), origin: credentialOrigin };
-      super(internal, { interface: iface, handle: null, values });
+      super(internal, { interface: 'FederatedCredential', handle: null, values: rules.federated(args) });
     }
   }
   attributes(FederatedCredential, ['provider', 'protocol', 'name', 'iconURL']);
@@ -465,7 +372,7 @@ export function pageScript(config: PageScriptConfig, encode: typeof toWire, deco
           signal = copy['signal'] as AbortSignal;
           delete copy['signal'];
         }
-        if (api === 'credentials.create' && isForm(copy['password'])) copy['password'] = formFields(copy['password']);
+        if (api === 'credentials.create' && rules.isForm(copy['password'])) copy['password'] = rules.formData(copy['password']);
         rest = copy;
       }
       wire = encode(rest, special);

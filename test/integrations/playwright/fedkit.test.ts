@@ -21,7 +21,7 @@ import { PICTURE_PATH, RP, USER, startWorld, type World } from './world.js';
 type Provider = { configURL: string; clientId: string; params?: Record<string, unknown> };
 declare const IdentityCredential: abstract new () => Credential & { token: unknown };
 declare const IdentityCredentialError: abstract new () => DOMException & { error: string; url: string };
-declare const PasswordCredential: new (data: { id: string; password: string; name?: string }) => Credential & { password: string; name: string };
+declare const PasswordCredential: new (data: { id: string; password: string; name?: string } | HTMLFormElement) => Credential & { password: string; name: string };
 declare const FederatedCredential: new (data: { id: string; provider: string }) => Credential & { provider: string };
 
 /** The avatar colour the drawn dialog gives an account (overlay.ts), as RGB. */
@@ -409,6 +409,22 @@ describe('fedkit/playwright: fedkit as the FedCM of a browser without one (--dis
       }
       agentPage.close();
       assert.equal(thrown, expected);
+
+      // From a form (CM §3.3.4), in the constructor and in create().
+      const fromForm = await page.evaluate(async () => {
+        const form = document.createElement('form');
+        form.innerHTML = '<input name="u" autocomplete="username" value="dee"><input name="p" type="password" autocomplete="current-password" value="pw">';
+        const c = new PasswordCredential(form);
+        const created = (await navigator.credentials.create({ password: form } as CredentialCreationOptions)) as unknown as { id: string; password: string };
+        let message = '';
+        try {
+          new PasswordCredential(document.createElement('form'));
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        return { id: c.id, password: c.password, created: created instanceof PasswordCredential && `${created.id}/${created.password}`, message };
+      });
+      assert.deepEqual(fromForm, { id: 'dee', password: 'pw', created: 'dee/pw', message: "'username' must be specified in the form's autocomplete attribute." });
 
       const stored = page.evaluate(() => navigator.credentials.store(new PasswordCredential({ id: 'dee', password: 'secret', name: 'Dee' })).then(() => 'stored'));
       const save = await fedcm.waitForDialog({ type: 'SaveCredential' });
