@@ -130,11 +130,6 @@ export class DocumentMap {
     void popup.result.then(() => this.#popups.delete(page));
   }
 
-  /** The popup whose window is `page`, if any. */
-  popupOf(page: Page): Popup | undefined {
-    return this.#popups.get(page);
-  }
-
   /**
    * A response the browser received (context `response` event). A navigation response is the
    * next document of its frame; a `Set-Login` header is applied as Login Status §"process the
@@ -182,7 +177,7 @@ export class DocumentMap {
 
   /** Closes every agent document of the pages (not the popups: their requests end them). */
   close(): void {
-    for (const slot of this.#slots.values()) slot.doc?.close();
+    for (const slot of this.#slots.values()) if (slot.doc && !this.#popupDocuments.has(slot.doc)) slot.doc.close();
     this.#slots.clear();
     this.#topLevel.close();
   }

@@ -136,7 +136,20 @@ export class FedkitFedCM extends FedCMEvents implements FedCM {
     }
   }
 
-  readonly #onResponse = (response: Response): void => this.#documents.onResponse(response);
+  readonly #onResponse = (response: Response): void => {
+    try {
+      this.#documents.onResponse(response);
+    } catch (e) {
+      // A response of a frame that went away meanwhile: nothing to apply it to.
+      this.#report({
+        reason: 'InvalidRequest',
+        level: 'warning',
+        message: 'fedkit/playwright could not follow a response of the browser.',
+        detail: `${response.url()}: ${e instanceof Error ? e.message : String(e)}`,
+        url: response.url(),
+      });
+    }
+  };
   readonly #onPage = (page: Page): void => this.#documents.watch(page);
   readonly #onShown = (dialog: Dialog): void => this.emit('dialogShown', dialog);
   readonly #onClosed = (event: { dialogId: string }): void => this.emit('dialogClosed', event);
