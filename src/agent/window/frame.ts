@@ -353,7 +353,19 @@ export class Frame implements AgentDocument {
     this.response = { status: res.status, headers: res.headers, body: new TextDecoder().decode(res.body) };
   }
 
-  #applySetLogin(hop: ResponseHop, navigation: boolean): void {
+  /**
+   * Applies the `Set-Login` header of a response that a real browser received for this document
+   * (fedkit/playwright: the browser makes the requests, the agent keeps the login status).
+   * `navigation: true` for the response that loaded this document, or a redirect of that
+   * navigation; `false` for a subresource this document fetched. The agent's own loads and
+   * fetches apply the header themselves. Login Status §"process the Set-Login header", with its
+   * rules for navigations and for subresources (same-site with the document and its ancestors).
+   */
+  applySetLogin(response: { url: string | URL; headers: Headers }, options: { navigation: boolean }): void {
+    this.#applySetLogin({ url: new URL(response.url), headers: response.headers }, options.navigation);
+  }
+
+  #applySetLogin(hop: Pick<ResponseHop, 'url' | 'headers'>, navigation: boolean): void {
     const diagnostic = processSetLogin(this.#core.profile, hop.headers.get('set-login'), {
       responseUrl: hop.url,
       navigation,
