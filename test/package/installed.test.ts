@@ -66,11 +66,12 @@ describe('the installed package', { timeout: 180_000 }, () => {
     assert.ok(!existsSync(join(pkg, 'src')), 'TypeScript sources are not shipped');
   });
 
-  it('resolves every subpath of its exports, in Node', async () => {
-    const subpaths = ['agent', 'idp', 'rp', 'rp/browser', 'testing', 'jsdom'];
+  it('resolves every subpath of its exports, in Node (fedkit/playwright without Playwright installed)', async () => {
+    const subpaths = ['agent', 'idp', 'rp', 'rp/browser', 'testing', 'jsdom', 'playwright'];
     const script = `for (const p of ${JSON.stringify(subpaths)}) { const m = await import('fedkit/' + p); console.log(p, Object.keys(m).length > 0); }`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app, timeout: 30_000 });
     assert.equal(stdout, subpaths.map((p) => `${p} true\n`).join(''));
+    assert.ok(!existsSync(join(app, 'node_modules/playwright-core')), 'playwright-core is an optional peer, not installed with fedkit');
   });
 
   it('fedkit/rp/browser is a browser module: no Node built-ins, no bare imports', () => {

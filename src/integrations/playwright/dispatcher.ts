@@ -5,7 +5,7 @@
 // with the page's signal, and clicks on the drawn dialog become automation commands. The calls
 // in flight say which page a dialog or a popup belongs to.
 
-import { Credential, type Agent, type Frame } from '../../agent/index.js';
+import { Credential, type Agent, type CredentialCreationOptions, type CredentialRequestOptions, type Frame } from '../../agent/index.js';
 import type { Frame as PlaywrightFrame, Page } from 'playwright-core';
 import { errorWire, fromPage, toPage, type CredentialHandles } from './agent-values.js';
 import type { DocumentMap } from './documents.js';
@@ -42,10 +42,11 @@ function invoke(doc: Frame, api: ApiName, args: unknown[], signal: AbortSignal |
   const credentials = (): NonNullable<Frame['navigator']['credentials']> => need(doc.navigator.credentials, 'navigator.credentials');
   const publicKey = (): NonNullable<Frame['PublicKeyCredential']> => need(doc.PublicKeyCredential, 'PublicKeyCredential');
   switch (api) {
+    // What the page passed reaches get()/create() unchecked: WebIDL conversion sorts it out.
     case 'credentials.get':
-      return credentials().get(withSignal(args[0], signal));
+      return credentials().get(withSignal(args[0], signal) as CredentialRequestOptions);
     case 'credentials.create':
-      return credentials().create(withSignal(args[0], signal));
+      return credentials().create(withSignal(args[0], signal) as CredentialCreationOptions);
     case 'credentials.store':
       return credentials().store(args[0] as Credential);
     case 'credentials.preventSilentAccess':
