@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -29,7 +29,7 @@ describe('README', () => {
 
   it('prints what the README says the example prints', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [new URL('dist/examples/agent-signin.js', root).pathname], { timeout: 20_000 });
-    assert.equal(stdout, block('It prints:', 'text'));
+    assert.equal(stdout, block('<!-- prints: examples/agent-signin.ts -->', 'text'));
   });
 
   it('shows examples/returning-user.ts verbatim, and two runs on one profile behave as it says', async () => {
@@ -45,6 +45,14 @@ describe('README', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  const chromiumMissing = !existsSync('/usr/bin/chromium') && !(process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false');
+  it('shows examples/playwright-signin.ts verbatim and it prints what it says, in Chromium', { skip: chromiumMissing ? '/usr/bin/chromium is not installed' : false, timeout: 60_000 }, async () => {
+    const example = readFileSync(new URL('examples/playwright-signin.ts', root), 'utf8');
+    assert.equal(block('<!-- example: examples/playwright-signin.ts -->', 'ts'), example);
+    const { stdout } = await promisify(execFile)(process.execPath, [new URL('dist/examples/playwright-signin.js', root).pathname], { timeout: 45_000 });
+    assert.equal(stdout, block('<!-- prints: examples/playwright-signin.ts -->', 'text'));
   });
 
   it('starts with the set-up commands: npm install, then npm test or npx fedkit demo', () => {

@@ -18,6 +18,7 @@ const run = promisify(execFile);
 const root = new URL('../../../', import.meta.url).pathname;
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const underCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
 
 /** The fenced block of language `lang` that follows `marker` in the README. */
 function block(marker: string, lang: string): string {
@@ -87,7 +88,7 @@ describe('the installed package', { timeout: 180_000 }, () => {
   });
 
   const examples: [file: string, prints: string][] = [
-    ['agent-signin', 'It prints:'],
+    ['agent-signin', '<!-- prints: examples/agent-signin.ts -->'],
     ['credman-password', '<!-- prints: examples/credman-password.ts -->'],
     ['credman-federated', '<!-- prints: examples/credman-federated.ts -->'],
     ['credman-otp', '<!-- prints: examples/credman-otp.ts -->'],
@@ -100,6 +101,14 @@ describe('the installed package', { timeout: 180_000 }, () => {
       assert.equal(stdout, block(marker, 'text'));
     });
   }
+
+  it('runs the README\'s Playwright example with playwright-core added to the project', { skip: !existsSync('/usr/bin/chromium') && !underCi ? '/usr/bin/chromium is not installed' : false }, async () => {
+    const version = (JSON.parse(readFileSync(join(root, 'node_modules/playwright-core/package.json'), 'utf8')) as { version: string }).version;
+    await run(npm, ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', `playwright-core@${version}`], { cwd: app, timeout: 120_000, maxBuffer: 16 << 20 });
+    assert.equal(block('<!-- example: examples/playwright-signin.ts -->', 'ts'), readFileSync(join(root, 'examples/playwright-signin.ts'), 'utf8'));
+    const { stdout } = await run(process.execPath, [join(app, 'examples', 'playwright-signin.js')], { cwd: app, timeout: 45_000 });
+    assert.equal(stdout, block('<!-- prints: examples/playwright-signin.ts -->', 'text'));
+  });
 
   it('runs the README\'s returning-user example twice on one profile, as it says', async () => {
     const script = join(app, 'examples', 'returning-user.js');

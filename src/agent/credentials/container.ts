@@ -35,7 +35,8 @@ export class CredentialsContainer {
    * Credential Management §2.5.1 "Request a Credential". Typed as pages should call it; any value
    * is converted with WebIDL's rules, as in a browser (what a script passes reaches it unchecked).
    */
-  get(options?: CredentialRequestOptions): Promise<Credential | null> {
+  // A default (not `?`) keeps get.length 0, as WebIDL's optional argument does.
+  get(options: CredentialRequestOptions | undefined = undefined): Promise<Credential | null> {
     let converted;
     try {
       converted = convertCredentialRequestOptions(options, this.#registry);
@@ -202,7 +203,7 @@ export class CredentialsContainer {
   }
 
   /** Credential Management §2.5.3 "Create a Credential" (typed as `get`, converted as in a browser). */
-  create(options?: CredentialCreationOptions): Promise<Credential | null> {
+  create(options: CredentialCreationOptions | undefined = undefined): Promise<Credential | null> {
     let converted;
     try {
       converted = convertCredentialCreationOptions(options, this.#registry);
