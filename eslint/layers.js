@@ -39,9 +39,11 @@ export const otherLayers = [
   // The integrations put the agent inside other tools, through its public index only.
   { name: 'integrations/playwright', paths: ['src/integrations/playwright/'], allows: ['common', 'agent/index'] },
   { name: 'integrations/jsdom', paths: ['src/integrations/jsdom/'], allows: ['common', 'agent/index'] },
+  // fedkit doctor: probes a live IdP or RP page with the agent; checks tokens with the RP kit.
+  { name: 'doctor', paths: ['src/doctor/'], allows: ['common', 'agent/index', 'rp'] },
   // fedkit/testing: the parties a test needs, on loopback.
   { name: 'testing', paths: ['src/testing/'], allows: ['common', 'idp', 'rp'] },
-  { name: 'cli', paths: ['src/cli/'], allows: ['common', 'idp', 'rp', 'agent/index', 'testing'] },
+  { name: 'cli', paths: ['src/cli/'], allows: ['common', 'idp', 'rp', 'agent/index', 'testing', 'doctor'] },
 ];
 
 /**
@@ -50,14 +52,15 @@ export const otherLayers = [
  */
 export const innerRanks = {
   // FedCM: the results and the data model < the IdP network < the steps < what the dialogs show
-  // and when FedCM holds back < the request (the orchestrator) < the registry entry.
+  // and when FedCM holds back < the request (the orchestrator), the step-by-step probe < the
+  // registry entry.
   'src/agent/fedcm/': [
     ['identity-credential.ts', 'rejection-delay.ts'],
     ['failure.ts'],
     ['types.ts', 'idp-network.ts'],
     ['request-options.ts', 'connection-status.ts', 'config.ts', 'accounts.ts', 'client-metadata.ts', 'assertion.ts', 'continuation.ts', 'login-popup.ts'],
     ['account-chooser.ts', 'embargo.ts', 'disconnect.ts', 'user-info.ts'],
-    ['request.ts', 'identity-provider.ts'],
+    ['request.ts', 'identity-provider.ts', 'probe.ts'],
     ['identity-credential-type.ts'],
   ],
 };

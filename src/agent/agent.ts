@@ -11,6 +11,7 @@ import type { Mediator } from './mediation/mediator.js';
 import type { PopupPurpose } from './mediation/popup-window.js';
 import { Cookies } from './net/cookies.js';
 import { Fetcher } from './net/fetcher.js';
+import { IdpProbe } from './fedcm/probe.js';
 import { Frame, type FrameOptions } from './window/frame.js';
 import { Popup, type PopupHost } from './window/popup.js';
 import { MemoryProfile, type LoginStatus, type Profile } from './profile/profile.js';
@@ -186,6 +187,15 @@ export class Agent {
     if (options.load !== false) await page.load();
     this.#pages.add(page);
     return page;
+  }
+
+  /**
+   * The FedCM steps one at a time, for a document at `rpUrl` (not loaded): each makes the
+   * requests Chromium makes at that step and says what it found. For tools that check an IdP
+   * (fedkit doctor); a page's sign-in is `navigator.credentials.get()`.
+   */
+  async probe(rpUrl: string | URL): Promise<IdpProbe> {
+    return new IdpProbe(this.#core, await this.open(rpUrl, { load: false }));
   }
 
   async #openPopup(purpose: PopupPurpose, url: URL, host: PopupHost | undefined): Promise<Popup> {

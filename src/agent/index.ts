@@ -52,6 +52,11 @@ export type { PopupPurpose, PopupResult } from './mediation/popup-window.js';
 export { Popup, programmablePopups, type PopupHost } from './window/popup.js';
 export { IdentityProvider, type IdentityResolveOptions } from './fedcm/identity-provider.js';
 export type { IdentityUserInfo } from './fedcm/user-info.js';
+// Checking an IdP step by step (agent.probe(rpUrl); fedkit doctor).
+export type { IdpProbe, ProbeStep } from './fedcm/probe.js';
+export type { AccountFilter } from './fedcm/accounts.js';
+export type { AssertionRequest, AssertionResult } from './fedcm/assertion.js';
+export type { BrandIcon, Branding, ClientMetadata, IdentityProviderAccount, IdpConfig, Picture, WellKnown } from './fedcm/types.js';
 export type { IdentityCredentialDisconnectOptions } from './fedcm/disconnect.js';
 export {
   MemoryProfile,

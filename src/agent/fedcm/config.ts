@@ -75,7 +75,7 @@ function endpointFailure(
 }
 
 /** FedCM §3.2 step 6: the well-known request (uncredentialed; the only one that follows redirects). */
-async function fetchWellKnown(ctx: IdpNetwork, configURL: URL): Promise<WellKnown | FedCmFailure> {
+export async function fetchWellKnown(ctx: IdpNetwork, configURL: URL): Promise<WellKnown | FedCmFailure> {
   const url = wellKnownUrl(configURL);
   const extra = { configURL: configURL.href };
   if (url === null) {
@@ -133,7 +133,7 @@ export function parseWellKnown(body: Record<string, unknown>, url: URL, configUR
 }
 
 /** FedCM §3.2 step 7: the config request (uncredentialed, redirects are errors). */
-async function fetchConfigFile(ctx: IdpNetwork, configURL: URL): Promise<IdpConfig | FedCmFailure> {
+export async function fetchConfigFile(ctx: IdpNetwork, configURL: URL): Promise<IdpConfig | FedCmFailure> {
   const res = await fetchEndpoint(ctx, 'config file', uncredentialedGet(configURL));
   const reasons = {
     notFound: 'ConfigHttpNotFound',
