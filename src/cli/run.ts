@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { UsageError } from './args.js';
 import { isGroup, type Command, type Group, type Io } from './command.js';
 import { demoCommand } from './demo.js';
+import { doctorCommand } from './doctor/command.js';
 import { idpCommand } from './idp.js';
 import { rpCommand } from './rp.js';
 import { signinCommand } from './signin/command.js';
@@ -14,6 +15,7 @@ export const ROOT: Group = {
   summary: 'fedkit: the Credential Management API and FedCM as a whole system',
   commands: {
     demo: demoCommand,
+    doctor: doctorCommand,
     idp: idpCommand,
     rp: rpCommand,
     signin: signinCommand,

@@ -22,7 +22,7 @@ export async function doctor(configURL: string | URL, options: DoctorOptions = {
   try {
     const { config } = await checkDiscovery(ctx);
     if (config === undefined) {
-      ctx.add(finding('ProbeSkipped', 'info', 'config file', 'The config file is not usable, so the accounts, client metadata and assertion probes did not run.'));
+      ctx.add(finding('ProbeSkipped', 'info', 'config file', 'The config file is not usable, so the accounts, client metadata and assertion probes did not run.', undefined, 'Fix the config file first: the other probes follow from it.'));
     } else {
       await checkLoggedOutAccounts(ctx, config);
       const signedIn = await establishSession(ctx, config);

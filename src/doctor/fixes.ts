@@ -76,7 +76,7 @@ const FIXES: Partial<Record<FindingId, string>> = {
   AssertionAcceptsUnregisteredOrigin: 'Check the Origin header against the origins registered for client_id and refuse others.',
   AssertionAcceptsReplayedNonce: 'Remember used (client, nonce) pairs for the token lifetime and refuse a second use.',
   DisconnectWithoutCors: 'Answer the disconnect POST with Access-Control-Allow-Origin: <the RP\'s origin> and Access-Control-Allow-Credentials: true.',
-  ProbeSkipped: 'Pass what the probe needs (see above) to run it.',
+  ProbeSkipped: 'Pass what the probe needs (named above) to run it.',
 };
 
 /** The one-sentence fix for `id`. */
@@ -123,6 +123,6 @@ export function findingFrom(d: Diagnostic, level: FindingLevel = d.level): Findi
 }
 
 /** A finding of the doctor's own. */
-export function finding(id: FindingId, level: FindingLevel, target: FindingTarget, seen: string, url?: string): Finding {
-  return { id, level, target, ...(url === undefined ? {} : { url }), seen, fix: fixFor(id) };
+export function finding(id: FindingId, level: FindingLevel, target: FindingTarget, seen: string, url?: string, fix: string = fixFor(id)): Finding {
+  return { id, level, target, ...(url === undefined ? {} : { url }), seen, fix };
 }

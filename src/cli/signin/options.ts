@@ -1,8 +1,8 @@
 // `fedkit signin`'s command line: its usage and options, and what they ask for, checked (a
 // mistake is a UsageError, exit 2): the run's Settings and the agent's connection options.
 
-import { readFileSync } from 'node:fs';
 import { optionString, UsageError, type OptionSpecs, type Parsed } from '../args.js';
+import { CONNECTION_OPTIONS } from '../connection.js';
 
 export const USAGE =
   'fedkit signin <rp-url> [--config-url <url> --client-id <id> [--context …] [--mode …] [--login-hint …] [--domain-hint …] [--fields a,b] [--nonce …]] [--account <id|email|index>] [--click <selector>] [--profile <file>] [--host-rules <rules>] [--host-rule <pattern=target>…] [--ca <pem>] [--insecure] [--json] [--timeout <ms>]';
@@ -22,10 +22,7 @@ export const OPTIONS: OptionSpecs = {
   account: { type: 'string', valueName: '<id|email|index>', description: 'choose this account without asking (index counts from 0)' },
   click: { type: 'string', valueName: '<css selector>', description: "click this element once the page has loaded and settled (a user click: active mode's activation)" },
   profile: { type: 'string', valueName: '<file>', description: 'SQLite profile: cookies, login status, connected accounts (default: in memory)' },
-  'host-rules': { type: 'string', valueName: '<rules>', description: `Chromium-style host mapping, e.g. 'MAP *.example:443 127.0.0.1:8443'` },
-  'host-rule': { type: 'string', multiple: true, valueName: '<pattern=target>', description: 'one host mapping, e.g. idp.example=127.0.0.1:8443' },
-  ca: { type: 'string', valueName: '<pem file>', description: 'extra trusted root certificate(s)' },
-  insecure: { type: 'boolean', description: 'accept any TLS certificate (prefer --ca)' },
+  ...CONNECTION_OPTIONS,
   json: { type: 'boolean', description: 'print one JSON document instead of the step-by-step log' },
   timeout: { type: 'string', valueName: '<ms>', description: 'give up after this long (default 30000; time spent in the chooser does not count)' },
 };
@@ -112,44 +109,5 @@ export function settings(p: Parsed): Settings {
     if (mediation !== undefined) direct.mediation = mediation;
     out.direct = direct;
   }
-  return out;
-}
-
-/** --host-rules and every --host-rule, as one Chromium-style rule list. */
-function hostRules(p: Parsed): string | undefined {
-  const rules: string[] = [];
-  const text = optionString(p, 'host-rules');
-  if (text !== undefined && text.trim() !== '') rules.push(text);
-  for (const rule of p.strings.get('host-rule') ?? []) {
-    const eq = rule.indexOf('=');
-    if (eq <= 0 || eq === rule.length - 1) throw new UsageError(`--host-rule ${rule}: expected <pattern>=<target>, e.g. idp.example=127.0.0.1:8443`);
-    rules.push(`MAP ${rule.slice(0, eq).trim()} ${rule.slice(eq + 1).trim()}`);
-  }
-  return rules.length > 0 ? rules.join(', ') : undefined;
-}
-
-/** The agent's network and storage options: host rules, trusted roots, TLS checks, the profile. */
-export interface Connection {
-  hostRules?: string;
-  ca?: string;
-  insecureTLS?: true;
-  profile?: string;
-}
-
-export function connection(p: Parsed): Connection {
-  const out: Connection = {};
-  const rules = hostRules(p);
-  if (rules !== undefined) out.hostRules = rules;
-  const caFile = optionString(p, 'ca');
-  if (caFile !== undefined) {
-    try {
-      out.ca = readFileSync(caFile, 'utf8');
-    } catch (e) {
-      throw new UsageError(`--ca ${caFile}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-  if (p.booleans.has('insecure')) out.insecureTLS = true;
-  const profile = optionString(p, 'profile');
-  if (profile !== undefined) out.profile = profile;
   return out;
 }

@@ -40,7 +40,7 @@ export async function checkAssertion(ctx: DoctorContext, config: IdpConfig, clie
   if (step.failure) {
     ctx.addDiagnostic(step.failure, 'error');
   } else if (step.result?.kind === 'continue_on') {
-    ctx.add(finding('ProbeSkipped', 'info', 'id assertion endpoint', `The IdP answered continue_on ${step.result.url.href} (its own page, for consent or more): the token and its checks need that page, which the doctor does not fill in.`, step.result.url.href));
+    ctx.add(finding('ProbeSkipped', 'info', 'id assertion endpoint', `The IdP answered continue_on ${step.result.url.href} (its own page, for consent or more): the token and its checks need that page, which the doctor does not fill in.`, step.result.url.href, 'Nothing to fix if the IdP asks for consent on purpose; sign the user in to this client once in a browser to check the token.'));
   } else if (step.result?.kind === 'token') {
     await checkToken(ctx, step.result.token, { nonce, clientId });
   }

@@ -1,0 +1,128 @@
+// `fedkit doctor <configURL>`: checks a live IdP the way Chrome will and says what to fix
+// (fedkit/doctor); `fedkit doctor --rp <url>` checks an RP page. Findings grouped by endpoint,
+// with colour and a progress line on a terminal, `--json` for scripts. Exit codes: 0 no error,
+// 1 an error (or a warning with --strict), 2 usage.
+
+import type { DoctorOptions, DoctorReport, DoctorSession } from '../../doctor/index.js';
+import { doctor } from '../../doctor/index.js';
+import { optionString, parseArgs, UsageError, type OptionSpecs, type Parsed } from '../args.js';
+import { help, type Io, type Leaf } from '../command.js';
+import { CONNECTION_OPTIONS, connection } from '../connection.js';
+import { createProgress } from '../terminal/progress.js';
+import { colourEnabled, createStyle } from '../terminal/style.js';
+import { formatReport } from './report.js';
+
+const USAGE = 'fedkit doctor <config-url> [--client-id <id> --rp-origin <origin>] [--user <email> [--password <pw>] | --cookie <name=value>… | --profile <file>] [--logout-url <url>] [--strict] [--json]';
+const SUMMARY = "Check a live IdP the way Chrome will, and say what to fix.";
+
+const OPTIONS: OptionSpecs = {
+  'client-id': { type: 'string', valueName: '<id>', description: 'an RP client id: enables the client metadata, ID assertion, token and protection probes' },
+  'rp-origin': { type: 'string', valueName: '<origin>', description: 'the RP origin the requests come from (registered for --client-id; default https://rp.doctor.invalid)' },
+  user: { type: 'string', valueName: '<email>', description: "sign in through the IdP's login form as this user" },
+  password: { type: 'string', valueName: '<password>', description: 'the password for --user (asked for when left out)' },
+  'login-url': { type: 'string', valueName: '<url>', description: "the login form's URL (default: the config's login_url)" },
+  cookie: { type: 'string', multiple: true, valueName: '<name=value>', description: "a session cookie of the IdP's origin, instead of signing in" },
+  profile: { type: 'string', valueName: '<file>', description: 'a fedkit profile (from fedkit signin --profile): its cookies and login status' },
+  'logout-url': { type: 'string', valueName: '<url>', description: 'the IdP sign-out page: checks its Set-Login: logged-out (runs last)' },
+  'no-assertion': { type: 'boolean', description: 'skip the ID assertion probes (they use nonces and may record a grant for the user)' },
+  ...CONNECTION_OPTIONS,
+  strict: { type: 'boolean', description: 'fail on warnings too (for CI)' },
+  json: { type: 'boolean', description: 'print { ok, configURL, findings, requests } as JSON' },
+  timeout: { type: 'string', valueName: '<ms>', description: 'per-request timeout (default 10000)' },
+};
+
+const MORE_HELP = `
+Each finding has a stable id (Chromium's DevTools issue name where Chrome reports the problem,
+fedkit's own otherwise), a level (error: Chrome will fail; warning: works today but fragile,
+deprecated or unsafe; info), what was seen and the fix; docs/doctor.md lists every id.
+
+The ID assertion probes send real assertion requests as the signed-in user (and a few a browser
+would not send, to see that the IdP refuses them): use a test account.
+
+Exit codes: 0 no error, 1 an error (or a warning, with --strict), 2 usage error.
+
+Examples:
+  fedkit doctor https://idp.example/fedcm/config.json
+  fedkit doctor https://idp.example/fedcm/config.json --client-id my-rp --rp-origin https://rp.example --user jane@idp.example
+`;
+
+export const doctorCommand: Leaf = {
+  summary: SUMMARY,
+  usage: USAGE,
+  options: OPTIONS,
+  async run(args, io) {
+    const p = parseArgs(args, { ...OPTIONS, help: { type: 'boolean', description: 'show this help' } });
+    if (p.booleans.has('help')) {
+      io.stdout(help(USAGE, SUMMARY, OPTIONS) + MORE_HELP);
+      return 0;
+    }
+    const options = await doctorOptions(p, io);
+    const json = p.booleans.has('json');
+    const style = createStyle(!json && colourEnabled({ isTTY: io.isTTY === true }));
+    const progress = createProgress({ isTTY: io.isTTY === true, write: (s: string) => io.stderr(s) }, style);
+    const configURL = p.positionals[0]!;
+    let report: DoctorReport;
+    try {
+      report = await doctor(configURL, { ...options, onProgress: (step) => (json ? undefined : progress.start(`checking the ${step}`)) });
+    } finally {
+      progress.stop();
+    }
+    io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report.configURL, report.findings, style, { strict: options.strict === true }));
+    return report.ok ? 0 : 1;
+  },
+};
+
+/** The command line as DoctorOptions; a mistake is a UsageError. */
+async function doctorOptions(p: Parsed, io: Io): Promise<DoctorOptions> {
+  if (p.positionals.length === 0) throw new UsageError("the IdP's config URL is required (e.g. https://idp.example/fedcm/config.json)");
+  if (p.positionals.length > 1) throw new UsageError(`unexpected argument ${p.positionals[1]}`);
+  const target = p.positionals[0]!;
+  if (!URL.canParse(target) || !/^https?:$/.test(new URL(target).protocol)) throw new UsageError(`${target} is not an http(s) URL`);
+  const s = (name: string): string | undefined => optionString(p, name);
+  const { profile, ...net } = connection(p);
+  const options: DoctorOptions = { ...net };
+  const clientId = s('client-id');
+  if (clientId !== undefined) {
+    if (clientId === '') throw new UsageError('--client-id must not be empty');
+    options.clientId = clientId;
+  }
+  const rpOrigin = s('rp-origin');
+  if (rpOrigin !== undefined) {
+    if (!URL.canParse(rpOrigin) || new URL(rpOrigin).origin === 'null') throw new UsageError(`--rp-origin ${rpOrigin} is not an origin (e.g. https://rp.example)`);
+    options.rpOrigin = new URL(rpOrigin).origin;
+  }
+  const user = s('user');
+  const cookies = p.strings.get('cookie') ?? [];
+  const ways = [user !== undefined ? '--user' : '', cookies.length > 0 ? '--cookie' : '', profile !== undefined ? '--profile' : ''].filter(Boolean);
+  if (ways.length > 1) throw new UsageError(`${ways.join(' and ')} are two ways to give a session; pass one`);
+  if (s('password') !== undefined && user === undefined) throw new UsageError('--password goes with --user');
+  if (s('login-url') !== undefined && user === undefined) throw new UsageError('--login-url goes with --user');
+  let session: DoctorSession | undefined;
+  if (user !== undefined) {
+    const password = s('password') ?? (await io.readSecret(`Password for ${user}: `));
+    if (password === undefined || password === '') throw new UsageError(`a password for ${user} is required (--password, or type it at the prompt)`);
+    const loginUrl = s('login-url');
+    if (loginUrl !== undefined && !URL.canParse(loginUrl)) throw new UsageError(`--login-url ${loginUrl} is not a URL`);
+    session = { login: { user, password, ...(loginUrl === undefined ? {} : { loginUrl }) } };
+  } else if (cookies.length > 0) {
+    for (const c of cookies) if (!/^[^=;\s]+=[^;]*$/.test(c)) throw new UsageError(`--cookie ${c}: expected name=value`);
+    session = { cookies };
+  } else if (profile !== undefined) {
+    session = { profile };
+  }
+  if (session !== undefined) options.session = session;
+  const logoutUrl = s('logout-url');
+  if (logoutUrl !== undefined) {
+    if (!URL.canParse(logoutUrl)) throw new UsageError(`--logout-url ${logoutUrl} is not a URL`);
+    options.logoutUrl = logoutUrl;
+  }
+  if (p.booleans.has('no-assertion')) options.assertion = false;
+  if (p.booleans.has('strict')) options.strict = true;
+  const timeout = s('timeout');
+  if (timeout !== undefined) {
+    const ms = Number(timeout);
+    if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds, got ${timeout}`);
+    options.timeoutMs = ms;
+  }
+  return options;
+}

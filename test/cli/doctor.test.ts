@@ -1,0 +1,111 @@
+// `fedkit doctor`: the reference IdP of `fedkit demo` comes out without an error; a broken IdP
+// exits 1 with its finding in the human report and in --json; usage mistakes exit 2.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Io } from '../../src/cli/command.js';
+import { run } from '../../src/cli/run.js';
+import { CLIENT_ID, DEMO_USER, RP_ORIGIN, startSystem, type System } from '../../src/cli/system.js';
+import { installIdp, startFixtureServer, type FixtureServer } from '../fixtures/index.js';
+
+function captureIo(options: { isTTY?: boolean; secret?: string } = {}): Io & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    isTTY: options.isTTY ?? false,
+    stdout: (t: string) => {
+      io.out += t;
+    },
+    stderr: (t: string) => {
+      io.err += t;
+    },
+    readSecret: () => Promise.resolve(options.secret),
+    stopped: Promise.resolve(),
+  };
+  return io;
+}
+
+describe('fedkit doctor', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fedkit-doctor-cli-'));
+  let system: System;
+  let fixture: FixtureServer;
+  let caFile: string;
+  before(async () => {
+    system = await startSystem({ dir: join(dir, 'demo') });
+    fixture = await startFixtureServer();
+    installIdp(fixture).setWellKnown({ provider_urls: ['https://idp.example/other.json'] });
+    caFile = join(dir, 'fixture-ca.pem');
+    writeFileSync(caFile, fixture.ca);
+  });
+  after(async () => {
+    await system?.close();
+    await fixture?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const demoArgs = (): string[] => ['--host-rules', `MAP *.example:443 127.0.0.1:${system.port}`, '--ca', system.caFile];
+
+  it('finds no error in the demo\'s IdP, signed in through its login form (the password asked for)', async () => {
+    const io = captureIo({ secret: DEMO_USER.password });
+    const code = await run(['doctor', system.configURL, '--client-id', CLIENT_ID, '--rp-origin', RP_ORIGIN, '--user', DEMO_USER.email, '--logout-url', system.idp.urls.logout, ...demoArgs()], io);
+    assert.equal(code, 0, io.out + io.err);
+    assert.match(io.out, /^fedkit doctor https:\/\/idp\.example\/fedcm\/config\.json\n/);
+    assert.match(io.out, /✔ 0 errors, 0 warnings, \d+ notes: nothing stands in Chrome's way\.\n$/);
+    assert.doesNotMatch(io.out, /\x1b\[/, 'no colour without a terminal');
+  });
+
+  it('prints the report as JSON with --json', async () => {
+    const io = captureIo();
+    const code = await run(['doctor', system.configURL, '--json', ...demoArgs()], io);
+    assert.equal(code, 0, io.err);
+    const report = JSON.parse(io.out) as { ok: boolean; configURL: string; findings: { id: string; level: string; target: string; seen: string; fix: string }[]; requests: { probe: string; url: string }[] };
+    assert.equal(report.ok, true);
+    assert.equal(report.configURL, system.configURL);
+    assert.ok(report.findings.some((f) => f.id === 'ProbeSkipped'), 'says what it did not check');
+    assert.ok(report.requests.some((r) => r.probe === 'config file' && r.url === system.configURL));
+  });
+
+  it('exits 1 for an IdP Chrome will fail with, naming the finding and its fix', async () => {
+    const io = captureIo({ isTTY: true });
+    const code = await run(['doctor', 'https://idp.example/fedcm/config.json', '--cookie', 'sid=1', '--host-rules', `MAP *.example:443 127.0.0.1:${fixture.port}`, '--ca', caFile], io);
+    assert.equal(code, 1, io.out);
+    const plain = io.out.replace(/\x1b\[[0-9;]*m/g, '');
+    assert.match(plain, /well-known file\n {2}✖ error {4}ConfigNotInWellKnown {2}.*lists https:\/\/idp\.example\/other\.json/);
+    assert.match(plain, /→ List the config URL in "provider_urls" exactly as RPs pass it/);
+    assert.match(plain, /✖ 1 error, .*Chrome will fail here; fix the errors first\.\n$/);
+    assert.match(io.out, /\x1b\[31m/, 'colour on a terminal');
+    // The progress line (on stderr) draws after 100 ms; whatever it drew, it cleared.
+    assert.doesNotMatch(io.err.replace(/\r\x1b\[K[^\r]*/g, ''), /\S/, 'stderr holds nothing but the progress line');
+  });
+
+  it('fails on warnings with --strict', async () => {
+    const io = captureIo();
+    installIdp(fixture).setWellKnown('direct');
+    const code = await run(['doctor', 'https://idp.example/fedcm/config.json', '--strict', '--json', '--host-rules', `MAP *.example:443 127.0.0.1:${fixture.port}`, '--ca', caFile], io);
+    const report = JSON.parse(io.out) as { ok: boolean; findings: { id: string; level: string }[] };
+    assert.ok(report.findings.some((f) => f.level === 'warning'));
+    assert.ok(!report.findings.some((f) => f.level === 'error'), JSON.stringify(report.findings.filter((f) => f.level === 'error')));
+    assert.equal(report.ok, false);
+    assert.equal(code, 1);
+  });
+
+  for (const [args, message] of [
+    [[], /the IdP's config URL is required/],
+    [['not a url'], /not an http\(s\) URL/],
+    [['https://idp.example/c.json', '--user', 'a@b.example', '--cookie', 'sid=1'], /two ways to give a session/],
+    [['https://idp.example/c.json', '--password', 'x'], /--password goes with --user/],
+    [['https://idp.example/c.json', '--cookie', 'nonsense'], /expected name=value/],
+    [['https://idp.example/c.json', '--rp-origin', 'nope'], /is not an origin/],
+    [['https://idp.example/c.json', '--user', 'a@b.example'], /a password for a@b\.example is required/],
+    [['https://idp.example/c.json', '--timeout', '-1'], /--timeout must be a positive number/],
+  ] as const) {
+    it(`exits 2 for a usage mistake: ${args.join(' ') || '(no argument)'}`, async () => {
+      const io = captureIo();
+      assert.equal(await run(['doctor', ...args], io), 2);
+      assert.match(io.err, message);
+    });
+  }
+});
