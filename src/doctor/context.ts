@@ -95,9 +95,9 @@ export class DoctorContext {
     this.findings.push(finding);
   }
 
-  /** An agent diagnostic as a finding (at `level`, or its own). */
-  addDiagnostic(d: Diagnostic, level?: FindingLevel): void {
-    this.findings.push(findingFrom(d, level));
+  /** An agent diagnostic as a finding (at `level`, or its own; with `fix`, or the catalogue's). */
+  addDiagnostic(d: Diagnostic, level?: FindingLevel, fix?: string): void {
+    this.findings.push(findingFrom(d, level, fix));
   }
 
   /** A probe for the RP origin, with the session's agent or the anonymous one. */

@@ -48,9 +48,7 @@ export type DoctorCheck =
   // login status and cookies
   | 'SetLoginMissingOnLogin'
   | 'SetLoginMissingOnLogout'
-  | 'SessionCookieNotSameSiteNone'
   // client metadata
-  | 'ClientMetadataUnavailable'
   | 'ClientMetadataLinkInvalid'
   // assertion and token
   | 'CorsWildcardOrigin'
@@ -66,7 +64,6 @@ export type DoctorCheck =
   | 'TokenIssuedInFuture'
   | 'TokenSignatureInvalid'
   | 'TokenKeysUnavailable'
-  | 'ContinueOnCrossOrigin'
   // the IdP's own protections
   | 'AssertionAcceptsWithoutWebIdentity'
   | 'AssertionAcceptsUnregisteredOrigin'

@@ -55,8 +55,6 @@ const FIXES: Partial<Record<FindingId, string>> = {
   AccountApprovedClientsExcludesClient: 'Nothing to fix if the user has not used this client yet; otherwise add the client id to "approved_clients".',
   SetLoginMissingOnLogin: 'Send "Set-Login: logged-in" on the response that signs the user in (or call navigator.login.setStatus("logged-in")).',
   SetLoginMissingOnLogout: 'Send "Set-Login: logged-out" on the response that signs the user out.',
-  SessionCookieNotSameSiteNone: 'Set the session cookie with SameSite=None; Secure.',
-  ClientMetadataUnavailable: 'Serve client metadata for this client id.',
   ClientMetadataLinkInvalid: 'Give "privacy_policy_url" and "terms_of_service_url" as absolute https URLs.',
   CorsWildcardOrigin: 'Answer with the RP\'s exact origin in Access-Control-Allow-Origin, never "*" (browsers refuse "*" with credentials).',
   CorsMissingCredentials: 'Add Access-Control-Allow-Credentials: true to the assertion response.',
@@ -71,13 +69,15 @@ const FIXES: Partial<Record<FindingId, string>> = {
   TokenIssuedInFuture: 'Check the IdP server\'s clock: "iat" is ahead of this machine\'s.',
   TokenSignatureInvalid: 'Sign with a key the JWKS publishes (its "kid" in the header).',
   TokenKeysUnavailable: 'Publish /.well-known/openid-configuration with a "jwks_uri", so that RPs can verify tokens.',
-  ContinueOnCrossOrigin: 'Make "continue_on" same-origin with the config URL.',
   AssertionAcceptsWithoutWebIdentity: 'Refuse assertion requests without Sec-Fetch-Dest: webidentity (only the browser can send it).',
   AssertionAcceptsUnregisteredOrigin: 'Check the Origin header against the origins registered for client_id and refuse others.',
   AssertionAcceptsReplayedNonce: 'Remember used (client, nonce) pairs for the token lifetime and refuse a second use.',
   DisconnectWithoutCors: 'Answer the disconnect POST with Access-Control-Allow-Origin: <the RP\'s origin> and Access-Control-Allow-Credentials: true.',
   ProbeSkipped: 'Pass what the probe needs (named above) to run it.',
 };
+
+/** Every finding id the IdP probes can report (docs/doctor.md documents each). */
+export const IDP_FINDING_IDS: readonly FindingId[] = Object.freeze(Object.keys(FIXES) as FindingId[]);
 
 /** The one-sentence fix for `id`. */
 export function fixFor(id: FindingId): string {
@@ -111,14 +111,14 @@ function targetOf(d: Diagnostic): FindingTarget {
 }
 
 /** A finding from a diagnostic of the agent (its reason is the finding's id). */
-export function findingFrom(d: Diagnostic, level: FindingLevel = d.level): Finding {
+export function findingFrom(d: Diagnostic, level: FindingLevel = d.level, fix: string = fixFor(d.reason)): Finding {
   return {
     id: d.reason,
     level,
     target: targetOf(d),
     ...(d.url === undefined ? {} : { url: d.url }),
     seen: `${d.message} ${d.detail}`.trim(),
-    fix: fixFor(d.reason),
+    fix,
   };
 }
 

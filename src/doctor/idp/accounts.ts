@@ -38,7 +38,11 @@ export async function checkAccounts(ctx: DoctorContext, config: IdpConfig): Prom
   const step = await probe.accounts(config);
   const url = config.accountsEndpoint.href;
   // A withheld cookie matters when the accounts did not come; otherwise it was not the session's.
-  for (const w of step.warnings) ctx.addDiagnostic(w, w.reason === 'CookieNotSent' ? (step.result === undefined ? 'error' : 'info') : w.level);
+  for (const w of step.warnings) {
+    if (w.reason !== 'CookieNotSent') ctx.addDiagnostic(w);
+    else if (step.result === undefined) ctx.addDiagnostic(w, 'error');
+    else ctx.addDiagnostic(w, 'info', 'Nothing to fix: the accounts came without it, so it is not the session cookie (a CSRF cookie, say).');
+  }
   if (step.failure) {
     ctx.addDiagnostic(step.failure, 'error');
     return undefined;
