@@ -38,8 +38,17 @@ export function help(usage: string, summary: string, options: OptionSpecs): stri
   return `${summary}\n\nUsage: ${usage}\n\nOptions:\n${formatOptions({ ...options, help: { type: 'boolean', description: 'show this help' } })}\n`;
 }
 
-/** A command: parses its options, answers --help, refuses positionals, and hands the rest to `body`. */
-export function leaf(summary: string, usage: string, options: OptionSpecs, body: (p: Parsed, io: Io) => Promise<number>): Leaf {
+/**
+ * A command: parses its options, answers --help (with `moreHelp` after the options), refuses
+ * positionals unless it takes them, and hands the rest to `body`.
+ */
+export function leaf(
+  summary: string,
+  usage: string,
+  options: OptionSpecs,
+  body: (p: Parsed, io: Io) => Promise<number>,
+  extra: { positionals?: boolean; moreHelp?: string } = {},
+): Leaf {
   return {
     summary,
     usage,
@@ -47,10 +56,10 @@ export function leaf(summary: string, usage: string, options: OptionSpecs, body:
     async run(args, io) {
       const p = parseArgs(args, { ...options, help: { type: 'boolean', description: 'show this help' } });
       if (p.booleans.has('help')) {
-        io.stdout(help(usage, summary, options));
+        io.stdout(help(usage, summary, options) + (extra.moreHelp ?? ''));
         return 0;
       }
-      if (p.positionals.length > 0) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
+      if (extra.positionals !== true && p.positionals.length > 0) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
       return body(p, io);
     },
   };

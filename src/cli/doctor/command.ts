@@ -5,8 +5,8 @@
 
 import type { DoctorOptions, DoctorReport, DoctorSession } from '../../doctor/index.js';
 import { doctor } from '../../doctor/index.js';
-import { optionString, parseArgs, UsageError, type OptionSpecs, type Parsed } from '../args.js';
-import { help, type Io, type Leaf } from '../command.js';
+import { optionString, UsageError, type OptionSpecs, type Parsed } from '../args.js';
+import { leaf, type Io, type Leaf } from '../command.js';
 import { CONNECTION_OPTIONS, connection } from '../connection.js';
 import { createProgress } from '../terminal/progress.js';
 import { colourEnabled, createStyle } from '../terminal/style.js';
@@ -46,31 +46,24 @@ Examples:
   fedkit doctor https://idp.example/fedcm/config.json --client-id my-rp --rp-origin https://rp.example --user jane@idp.example
 `;
 
-export const doctorCommand: Leaf = {
-  summary: SUMMARY,
-  usage: USAGE,
-  options: OPTIONS,
-  async run(args, io) {
-    const p = parseArgs(args, { ...OPTIONS, help: { type: 'boolean', description: 'show this help' } });
-    if (p.booleans.has('help')) {
-      io.stdout(help(USAGE, SUMMARY, OPTIONS) + MORE_HELP);
-      return 0;
-    }
-    const options = await doctorOptions(p, io);
-    const json = p.booleans.has('json');
-    const style = createStyle(!json && colourEnabled({ isTTY: io.isTTY === true }));
-    const progress = createProgress({ isTTY: io.isTTY === true, write: (s: string) => io.stderr(s) }, style);
-    const configURL = p.positionals[0]!;
-    let report: DoctorReport;
-    try {
-      report = await doctor(configURL, { ...options, onProgress: (step) => (json ? undefined : progress.start(`checking the ${step}`)) });
-    } finally {
-      progress.stop();
-    }
-    io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report.configURL, report.findings, style, { strict: options.strict === true }));
-    return report.ok ? 0 : 1;
-  },
-};
+export const doctorCommand: Leaf = leaf(SUMMARY, USAGE, OPTIONS, runDoctor, { positionals: true, moreHelp: MORE_HELP });
+
+/** One run: the options checked, the probes with a progress line, the report; returns the exit code. */
+async function runDoctor(p: Parsed, io: Io): Promise<number> {
+  const options = await doctorOptions(p, io);
+  const json = p.booleans.has('json');
+  const style = createStyle(!json && colourEnabled({ isTTY: io.isTTY === true }));
+  const progress = createProgress({ isTTY: io.isTTY === true, write: (s: string) => io.stderr(s) }, style);
+  const configURL = p.positionals[0]!;
+  let report: DoctorReport;
+  try {
+    report = await doctor(configURL, { ...options, onProgress: (step) => (json ? undefined : progress.start(`checking the ${step}`)) });
+  } finally {
+    progress.stop();
+  }
+  io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report.configURL, report.findings, style, { strict: options.strict === true }));
+  return report.ok ? 0 : 1;
+}
 
 /** The command line as DoctorOptions; a mistake is a UsageError. */
 async function doctorOptions(p: Parsed, io: Io): Promise<DoctorOptions> {

@@ -10,8 +10,8 @@
 // to an agent, runs one mode (direct.ts or page-mode.ts) and prints the outcome (result.ts).
 
 import { createAgent, jsdomPopups, type Agent, type PageScripts, type Popup } from '../../agent/index.js';
-import { parseArgs, UsageError, type Parsed } from '../args.js';
-import { help, type Io, type Leaf } from '../command.js';
+import { UsageError, type Parsed } from '../args.js';
+import { leaf, type Io, type Leaf } from '../command.js';
 import { terminalMediator } from '../terminal/mediator.js';
 import { createProgress } from '../terminal/progress.js';
 import type { TerminalInput, TerminalOutput } from '../terminal/streams.js';
@@ -40,19 +40,7 @@ export interface SigninIo extends Io {
   terminal?: SigninTerminal;
 }
 
-export const signinCommand: Leaf = {
-  summary: SUMMARY,
-  usage: USAGE,
-  options: OPTIONS,
-  async run(args, io) {
-    const p = parseArgs(args, { ...OPTIONS, help: { type: 'boolean', description: 'show this help' } });
-    if (p.booleans.has('help')) {
-      io.stdout(help(USAGE, SUMMARY, OPTIONS) + MORE_HELP);
-      return 0;
-    }
-    return signin(p, io as SigninIo);
-  },
-};
+export const signinCommand: Leaf = leaf(SUMMARY, USAGE, OPTIONS, (p, io) => signin(p, io as SigninIo), { positionals: true, moreHelp: MORE_HELP });
 
 /** One run: the mode its options ask for, within the deadline; returns the exit code. */
 async function signin(p: Parsed, io: SigninIo): Promise<number> {
