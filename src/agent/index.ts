@@ -44,6 +44,10 @@ export type {
 export { AutomationError } from './mediation/automation-error.js';
 export { autoSelect, type Mediator } from './mediation/mediator.js';
 export type { DocumentResponse } from './document/document.js';
+// The document's policies as the agent reads them, for tools that check a page without calling
+// get() (fedkit doctor --rp): CSP3 connect-src for a URL, and an iframe's `allow` attribute.
+export { connectSrcViolation, type CspViolation } from './document/csp.js';
+export { parseAllowAttribute } from './document/permissions-policy.js';
 export { Frame, type FrameOptions, type Navigator } from './window/frame.js';
 export { exposeToWindow, type ExposeOptions } from './window/expose.js';
 export { jsdomPopups, type JsdomPopupsOptions } from './window/jsdom-popups.js';
