@@ -10,6 +10,7 @@ import type { Io } from '../../src/cli/command.js';
 import { run } from '../../src/cli/run.js';
 import { CLIENT_ID, DEMO_USER, RP_ORIGIN, startSystem, type System } from '../../src/cli/system.js';
 import { visible } from '../../src/cli/terminal/style.js';
+import { startTestSystem } from '../../src/testing/index.js';
 import { installIdp, startFixtureServer, type FixtureServer } from '../fixtures/index.js';
 
 const ESC = String.fromCharCode(27);
@@ -97,6 +98,34 @@ describe('fedkit doctor', () => {
     assert.equal(code, 1);
   });
 
+  it('checks an RP page with --rp: a CSP that refuses the IdP is an error, exit 1', async () => {
+    const testing = await startTestSystem({
+      rp: {
+        pages: (request) =>
+          new URL(request.url).pathname === '/strict'
+            ? new Response(
+                `<!doctype html><script>navigator.credentials.get({ identity: { providers: [{ configURL: 'https://idp.example/fedcm/config.json', clientId: 'test-rp' }] } }).catch(() => {});</script>`,
+                { headers: { 'content-type': 'text/html', 'content-security-policy': "default-src 'self' 'unsafe-inline'" } },
+              )
+            : undefined,
+      },
+    });
+    const ca = join(dir, 'testing-ca.pem');
+    writeFileSync(ca, testing.ca);
+    try {
+      const io = captureIo();
+      const code = await run(['doctor', '--rp', testing.rp.url('/strict'), '--settle', '300', '--host-rules', testing.chromiumHostRules, '--ca', ca], io);
+      assert.equal(code, 1, io.out + io.err);
+      assert.match(io.out, /^fedkit doctor --rp https:\/\/rp\.example\/strict\n/);
+      assert.match(io.out, /rp page\n {2}✖ error {4}RpCspBlocksConfig {2}/);
+      const good = captureIo();
+      assert.equal(await run(['doctor', '--rp', testing.rp.url('/'), '--settle', '300', '--json', '--host-rules', testing.chromiumHostRules, '--ca', ca], good), 0, good.out);
+      assert.equal((JSON.parse(good.out) as { ok: boolean }).ok, true);
+    } finally {
+      await testing.close();
+    }
+  });
+
   for (const [args, message] of [
     [[], /the IdP's config URL is required/],
     [['not a url'], /not an http\(s\) URL/],
@@ -106,6 +135,10 @@ describe('fedkit doctor', () => {
     [['https://idp.example/c.json', '--rp-origin', 'nope'], /is not an origin/],
     [['https://idp.example/c.json', '--user', 'a@b.example'], /a password for a@b\.example is required/],
     [['https://idp.example/c.json', '--timeout', '-1'], /--timeout must be a positive number/],
+    [['https://idp.example/c.json', '--click', '#signin'], /--click goes with --rp/],
+    [['--rp', 'https://rp.example/', '--client-id', 'x'], /--client-id checks an IdP; it does not go with --rp/],
+    [['--rp', 'https://rp.example/', 'https://idp.example/c.json'], /give the IdP's config URL in a run of its own/],
+    [['--rp', 'nope'], /--rp nope is not an http\(s\) URL/],
   ] as const) {
     it(`exits 2 for a usage mistake: ${args.join(' ') || '(no argument)'}`, async () => {
       const io = captureIo();

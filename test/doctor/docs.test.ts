@@ -10,6 +10,7 @@ import type { Io } from '../../src/cli/command.js';
 import { run } from '../../src/cli/run.js';
 import { CLIENT_ID, DEMO_USER, RP_ORIGIN, startSystem } from '../../src/cli/system.js';
 import { fixFor, IDP_FINDING_IDS } from '../../src/doctor/fixes.js';
+import { RP_FIXES } from '../../src/doctor/rp/findings.js';
 
 const root = new URL('../../../', import.meta.url);
 const doc = readFileSync(new URL('docs/doctor.md', root), 'utf8');
@@ -21,6 +22,12 @@ describe('docs/doctor.md', () => {
       const row = doc.split('\n').find((l) => l.startsWith(`| \`${id}\` |`));
       assert.ok(row, `no row for ${id}`);
       assert.ok(row.endsWith(`| ${fixFor(id).replace(/\|/g, '\\|')} |`), `the row of ${id} does not end with its fix:\n${row}`);
+    });
+  }
+
+  for (const id of Object.keys(RP_FIXES)) {
+    it(`documents the RP page's ${id}`, () => {
+      assert.ok(doc.includes(`\n#### \`${id}\``), `no entry for ${id} in the RP page's findings`);
     });
   }
 

@@ -3,17 +3,17 @@
 // with colour and a progress line on a terminal, `--json` for scripts. Exit codes: 0 no error,
 // 1 an error (or a warning with --strict), 2 usage.
 
-import type { DoctorOptions, DoctorReport, DoctorSession } from '../../doctor/index.js';
-import { doctor } from '../../doctor/index.js';
+import { doctor, doctorRp, type DoctorOptions, type DoctorReport, type DoctorRpOptions, type DoctorSession, type RpDoctorReport } from '../../doctor/index.js';
 import { optionString, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { leaf, type Io, type Leaf } from '../command.js';
 import { CONNECTION_OPTIONS, connection } from '../connection.js';
-import { createProgress } from '../terminal/progress.js';
-import { colourEnabled, createStyle } from '../terminal/style.js';
+import { createProgress, type Progress } from '../terminal/progress.js';
+import { colourEnabled, createStyle, type Style } from '../terminal/style.js';
 import { formatReport } from './report.js';
 
-const USAGE = 'fedkit doctor <config-url> [--client-id <id> --rp-origin <origin>] [--user <email> [--password <pw>] | --cookie <name=value>… | --profile <file>] [--logout-url <url>] [--strict] [--json]';
-const SUMMARY = "Check a live IdP the way Chrome will, and say what to fix.";
+const USAGE =
+  'fedkit doctor <config-url> [--client-id <id> --rp-origin <origin>] [--user <email> [--password <pw>] | --cookie <name=value>… | --profile <file>] [--logout-url <url>] [--strict] [--json]\n       fedkit doctor --rp <page-url> [--click <selector>] [--settle <ms>] [--strict] [--json]';
+const SUMMARY = 'Check a live IdP (or an RP page) the way Chrome will, and say what to fix.';
 
 const OPTIONS: OptionSpecs = {
   'client-id': { type: 'string', valueName: '<id>', description: 'an RP client id: enables the client metadata, ID assertion, token and protection probes' },
@@ -25,6 +25,9 @@ const OPTIONS: OptionSpecs = {
   profile: { type: 'string', valueName: '<file>', description: 'a fedkit profile (from fedkit signin --profile): its cookies and login status' },
   'logout-url': { type: 'string', valueName: '<url>', description: 'the IdP sign-out page: checks its Set-Login: logged-out (runs last)' },
   'no-assertion': { type: 'boolean', description: 'skip the ID assertion probes (they use nonces and may record a grant for the user)' },
+  rp: { type: 'string', valueName: '<page-url>', description: "check an RP page instead: what will break FedCM there (its CSP, iframes, its get() calls)" },
+  click: { type: 'string', valueName: '<css selector>', description: 'with --rp: click this element once the page has settled (a button-driven sign-in)' },
+  settle: { type: 'string', valueName: '<ms>', description: "with --rp: how long to watch the page for its FedCM calls (default 2000)" },
   ...CONNECTION_OPTIONS,
   strict: { type: 'boolean', description: 'fail on warnings too (for CI)' },
   json: { type: 'boolean', description: 'print { ok, configURL, findings, requests } as JSON' },
@@ -44,16 +47,19 @@ Exit codes: 0 no error, 1 an error (or a warning, with --strict), 2 usage error.
 Examples:
   fedkit doctor https://idp.example/fedcm/config.json
   fedkit doctor https://idp.example/fedcm/config.json --client-id my-rp --rp-origin https://rp.example --user jane@idp.example
+  fedkit doctor --rp https://rp.example/login --click '#signin'
 `;
 
 export const doctorCommand: Leaf = leaf(SUMMARY, USAGE, OPTIONS, runDoctor, { positionals: true, moreHelp: MORE_HELP });
 
 /** One run: the options checked, the probes with a progress line, the report; returns the exit code. */
 async function runDoctor(p: Parsed, io: Io): Promise<number> {
-  const options = await doctorOptions(p, io);
   const json = p.booleans.has('json');
   const style = createStyle(!json && colourEnabled({ isTTY: io.isTTY === true }));
   const progress = createProgress({ isTTY: io.isTTY === true, write: (s: string) => io.stderr(s) }, style);
+  if (optionString(p, 'rp') !== undefined) return runRpDoctor(p, io, { json, style, progress });
+  for (const name of ['click', 'settle']) if (optionString(p, name) !== undefined) throw new UsageError(`--${name} goes with --rp`);
+  const options = await doctorOptions(p, io);
   const configURL = p.positionals[0]!;
   let report: DoctorReport;
   try {
@@ -62,6 +68,42 @@ async function runDoctor(p: Parsed, io: Io): Promise<number> {
     progress.stop();
   }
   io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report.configURL, report.findings, style, { strict: options.strict === true }));
+  return report.ok ? 0 : 1;
+}
+
+/** `--rp <url>`: the RP page's checks (fedkit/doctor's doctorRp). */
+async function runRpDoctor(p: Parsed, io: Io, out: { json: boolean; style: Style; progress: Progress }): Promise<number> {
+  const url = optionString(p, 'rp')!;
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new UsageError(`--rp ${url} is not an http(s) URL`);
+  if (p.positionals.length > 0) throw new UsageError('--rp checks an RP page; give the IdP\'s config URL in a run of its own');
+  const idpOnly = ['client-id', 'rp-origin', 'user', 'password', 'login-url', 'cookie', 'profile', 'logout-url'].filter((n) => optionString(p, n) !== undefined);
+  if (idpOnly.length > 0 || p.booleans.has('no-assertion')) throw new UsageError(`--${idpOnly[0] ?? 'no-assertion'} checks an IdP; it does not go with --rp`);
+  const { profile: _profile, ...net } = connection(p);
+  const options: DoctorRpOptions = { ...net, ...(p.booleans.has('strict') ? { strict: true } : {}) };
+  const click = optionString(p, 'click');
+  if (click !== undefined) options.click = click;
+  const settle = optionString(p, 'settle');
+  if (settle !== undefined) {
+    const ms = Number(settle);
+    if (!Number.isFinite(ms) || ms < 0) throw new UsageError(`--settle must be a number of milliseconds, got ${settle}`);
+    options.settleMs = ms;
+  }
+  const timeout = optionString(p, 'timeout');
+  if (timeout !== undefined) {
+    const ms = Number(timeout);
+    if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds, got ${timeout}`);
+    options.timeoutMs = ms;
+  }
+  let report: RpDoctorReport;
+  try {
+    report = await doctorRp(url, { ...options, onProgress: (step) => (out.json ? undefined : out.progress.start(step)) });
+  } catch (e) {
+    if (e instanceof TypeError || e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
+  } finally {
+    out.progress.stop();
+  }
+  io.stdout(out.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(`--rp ${report.url}`, report.findings, out.style, { strict: options.strict === true }));
   return report.ok ? 0 : 1;
 }
 

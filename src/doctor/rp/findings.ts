@@ -1,5 +1,5 @@
 // The findings of `fedkit doctor --rp`: the ids it emits, their levels, and the one-sentence fix
-// of each (a check may give a more precise fix, naming the values it saw). docs/doctor-rp.md
+// of each (a check may give a more precise fix, naming the values it saw). docs/doctor.md
 // lists the same ids with an example line each.
 
 import type { Finding, FindingId, FindingLevel, FindingTarget } from '../finding.js';
