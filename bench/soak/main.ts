@@ -1,0 +1,69 @@
+// `npm run soak -- --minutes N [--store sqlite|postgres] [--workers 1|2] [--users N] [--json]`:
+// runs the soak (soak.ts) and prints errors, latency per endpoint and the servers' memory over
+// time. Exit 0 when nothing failed: no error, no nonce accepted twice, no grant lost, memory flat.
+
+import { parseArgs } from 'node:util';
+import { runSoak, type SoakReport } from './soak.js';
+
+function usage(message: string): never {
+  process.stderr.write(`soak: ${message}\nUsage: npm run soak -- [--minutes N | --seconds N] [--store sqlite|postgres] [--workers 1|2] [--users N] [--json]\n`);
+  process.exit(2);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      minutes: { type: 'string' },
+      seconds: { type: 'string' },
+      store: { type: 'string', default: 'postgres' },
+      workers: { type: 'string' },
+      users: { type: 'string', default: '8' },
+      json: { type: 'boolean', default: false },
+    },
+  }));
+} catch (e) {
+  usage(e instanceof Error ? e.message : String(e));
+}
+const positive = (name: string, value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) usage(`--${name} must be a positive number, got ${value}`);
+  return n;
+};
+const minutes = positive('minutes', values.minutes);
+const seconds = positive('seconds', values.seconds);
+if (minutes !== undefined && seconds !== undefined) usage('pass --minutes or --seconds, not both');
+const store = values.store;
+if (store !== 'sqlite' && store !== 'postgres') usage(`--store must be sqlite or postgres, got ${store}`);
+const workers = Number(values.workers ?? (store === 'postgres' ? '2' : '1'));
+if (workers !== 1 && workers !== 2) usage('--workers must be 1 or 2');
+if (store === 'sqlite' && workers !== 1) usage('two workers need --store postgres (an SQLite file is one process\'s)');
+
+const report = await runSoak({
+  durationMs: (minutes !== undefined ? minutes * 60 : (seconds ?? 60)) * 1000,
+  store,
+  workers: workers as 1 | 2,
+  users: positive('users', values.users) ?? 8,
+  onProgress: (line) => process.stderr.write(`${line}\n`),
+});
+process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : format(report));
+process.exit(report.ok ? 0 : 1);
+
+function format(r: SoakReport): string {
+  const lines = [
+    `Soak: ${r.store}, ${r.workers} IdP worker(s), ${r.users} virtual users, ${(r.durationMs / 1000).toFixed(0)} s`,
+    `Operations: ${Object.entries(r.operations).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `Errors: ${r.errorCount}${r.errors.length > 0 ? `\n  ${r.errors.join('\n  ')}` : ''}`,
+    ...(r.workers > 1 ? [`Nonces accepted twice: ${r.replaysAccepted}; grants lost: ${r.grantsLost}`] : []),
+    '',
+    `  ${'Latency (ms)'.padEnd(26)}${'count'.padStart(6)} ${'p50'.padStart(8)} ${'p99'.padStart(8)}`,
+    ...Object.entries(r.latency).map(([k, v]) => `  ${k.padEnd(26)}${String(v.count).padStart(6)} ${v.p50.toFixed(1).padStart(8)} ${v.p99.toFixed(1).padStart(8)}`),
+    '',
+    `  ${'Memory (RSS, MiB)'.padEnd(20)}${'first'.padStart(8)}${'last'.padStart(7)}   growth after warm-up`,
+    ...Object.entries(r.memory).map(([k, m]) => `  ${k.padEnd(20)}${(m.samples[0]?.[1] ?? 0).toFixed(1).padStart(8)}${(m.samples.at(-1)?.[1] ?? 0).toFixed(1).padStart(7)}   ${m.growthMiB.toFixed(1)} (${m.slopeMiBPerMinute.toFixed(2)} MiB/min)`),
+    `Memory flat: ${r.memoryFlat ? 'yes' : 'NO'}`,
+    r.ok ? 'OK' : 'FAILED',
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,37 @@
+// A short soak in every test run (the long one is `npm run soak`): mixed traffic against the IdP
+// and the RP for a few seconds must cause no error, no replay, no lost grant, and leave every
+// server's memory within bounds.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runSoak, type SoakReport } from '../../bench/soak/soak.js';
+
+/** A server that holds more than this after a short soak is leaking (they start near 80 MiB). */
+const RSS_BOUND_MIB = 300;
+
+function check(report: SoakReport): void {
+  assert.equal(report.errorCount, 0, `errors during the soak:\n${report.errors.join('\n')}`);
+  for (const op of ['sign-in', 'returning', 'disconnect', 'bad requests']) {
+    assert.ok((report.operations[op] ?? 0) > 0, `the soak ran no "${op}" (operations: ${JSON.stringify(report.operations)})`);
+  }
+  for (const [name, series] of Object.entries(report.memory)) {
+    assert.ok(series.samples.length >= 3, `${name}: only ${series.samples.length} memory samples`);
+    const last = series.samples.at(-1)![1];
+    assert.ok(last < RSS_BOUND_MIB, `${name} holds ${last} MiB after the soak (bound ${RSS_BOUND_MIB} MiB)`);
+  }
+}
+
+describe('soak (short)', () => {
+  it('SQLite, one worker: mixed traffic for 15 s without an error', { timeout: 90_000 }, async () => {
+    const report = await runSoak({ durationMs: 15_000, store: 'sqlite', workers: 1, users: 6, sampleMs: 1000 });
+    check(report);
+  });
+
+  it('PostgreSQL, two workers: no nonce accepted twice, no grant lost between workers', { timeout: 90_000 }, async () => {
+    const report = await runSoak({ durationMs: 15_000, store: 'postgres', workers: 2, users: 6, sampleMs: 1000 });
+    check(report);
+    assert.ok((report.operations['cross-worker'] ?? 0) > 0, 'the soak ran no cross-worker check');
+    assert.equal(report.replaysAccepted, 0, 'a nonce used at one worker was accepted at the other');
+    assert.equal(report.grantsLost, 0, 'a grant made at one worker was missing at the other');
+  });
+});
