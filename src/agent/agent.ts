@@ -186,6 +186,8 @@ export class Agent {
     const page = new Frame(this.#core, new URL(url), null);
     if (options.load !== false) await page.load();
     this.#pages.add(page);
+    // A closed page is the caller's to drop: the agent must not keep it (and its DOM) alive.
+    page.lifetime.addEventListener('abort', () => this.#pages.delete(page), { once: true });
     return page;
   }
 
