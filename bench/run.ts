@@ -20,6 +20,7 @@ import { benchScale, type ScaleResults } from './scale.js';
 import { benchSignIn, SETTLE_MS, type SideResult, type SignInResults } from './signin.js';
 import { benchThroughput, HELLO, HELLO_ADAPTER, type ThroughputResults } from './throughput.js';
 import { BARE, benchVerify, FUNCTION, VERIFIER, type VerifyResults } from './verify.js';
+import { readRecord, soakSection } from './soak/record.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -135,7 +136,8 @@ p('# Benchmarks');
 p();
 p(`> **Generated file.** Written by \`bench/run.ts\` from the run described below; do not edit by hand.`);
 p(`> Every figure here comes from that run. To reproduce: \`npm install\`, \`npm test\` (its pretest installs Chromium and`);
-p(`> starts PostgreSQL), then \`npm run bench\`.`);
+p(`> starts PostgreSQL), then \`npm run bench\`. Section 5 (the soak) is the exception: it comes from its own run, recorded by`);
+p(`> \`npm run soak -- --minutes 10 --record\`, and says when that was.`);
 p();
 p(table(
   ['', ''],
@@ -406,6 +408,9 @@ if ('skipped' in scale.cluster) {
   p(`counting). ${ok ? 'Result: **no duplicate acceptance, no errors**.' : '**Result: FAILED, see the figures above.**'}`);
 }
 p();
+
+// ---- the soak: its own run (minutes long), kept in bench/soak/record.json ----
+for (const l of soakSection(readRecord(resolve(ROOT, 'bench/soak/record.json')))) p(l);
 
 // ---- what was fixed, what is left ----
 p('## Profiles: what was fixed, what remains');

@@ -1,12 +1,18 @@
-// `npm run soak -- --minutes N [--store sqlite|postgres] [--workers 1|2] [--users N] [--json]`:
+// `npm run soak -- --minutes N [--store sqlite|postgres] [--workers 1|2] [--users N] [--json] [--record]`:
 // runs the soak (soak.ts) and prints errors, latency per endpoint and the servers' memory over
 // time. Exit 0 when nothing failed: no error, no nonce accepted twice, no grant lost, memory flat.
+// --record keeps the report (bench/soak/record.json) and writes section 5 of docs/benchmarks.md.
 
+import { loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { makeRecord, writeSoakSection } from './record.js';
 import { runSoak, type SoakReport } from './soak.js';
 
 function usage(message: string): never {
-  process.stderr.write(`soak: ${message}\nUsage: npm run soak -- [--minutes N | --seconds N] [--store sqlite|postgres] [--workers 1|2] [--users N] [--json]\n`);
+  process.stderr.write(`soak: ${message}\nUsage: npm run soak -- [--minutes N | --seconds N] [--store sqlite|postgres] [--workers 1|2] [--users N] [--json] [--record]\n`);
   process.exit(2);
 }
 
@@ -20,6 +26,7 @@ try {
       workers: { type: 'string' },
       users: { type: 'string', default: '8' },
       json: { type: 'boolean', default: false },
+      record: { type: 'boolean', default: false },
     },
   }));
 } catch (e) {
@@ -40,6 +47,8 @@ const workers = Number(values.workers ?? (store === 'postgres' ? '2' : '1'));
 if (workers !== 1 && workers !== 2) usage('--workers must be 1 or 2');
 if (store === 'sqlite' && workers !== 1) usage('two workers need --store postgres (an SQLite file is one process\'s)');
 
+const startLoad = loadavg()[0]!;
+const startDate = new Date();
 const report = await runSoak({
   durationMs: (minutes !== undefined ? minutes * 60 : (seconds ?? 60)) * 1000,
   store,
@@ -48,6 +57,15 @@ const report = await runSoak({
   onProgress: (line) => process.stderr.write(`${line}\n`),
 });
 process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : format(report));
+if (values.record) {
+  // The compiled file runs from dist/bench/soak: the sources are three levels up.
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const args = process.argv.slice(2).join(' ');
+  const record = makeRecord(report, process.env['npm_lifecycle_event'] === 'soak' ? `npm run soak -- ${args}` : `node dist/bench/soak/main.js ${args}`, startLoad, startDate);
+  writeFileSync(resolve(root, 'bench/soak/record.json'), `${JSON.stringify(record, null, 2)}\n`);
+  writeSoakSection(resolve(root, 'docs/benchmarks.md'), record);
+  process.stderr.write('soak: recorded in bench/soak/record.json and docs/benchmarks.md (section 5)\n');
+}
 process.exit(report.ok ? 0 : 1);
 
 function format(r: SoakReport): string {

@@ -170,6 +170,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       dispatchers.push(d);
       return d;
     });
+    // The agents run in this process: its memory is theirs (and the soak's bookkeeping, small).
+    pids['agents'] = process.pid;
     progress(`soak: ${options.store}, ${workers} IdP worker(s), ${users} virtual users, ${Math.round(options.durationMs / 1000)} s`);
 
     // Memory, sampled from /proc while the traffic runs.
@@ -271,7 +273,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     };
     const ticker = setInterval(() => {
       const done = Object.values(operations).reduce((a, b) => a + b, 0);
-      progress(`soak: ${Math.round((performance.now() - started) / 1000)} s, ${done} operations, ${errorCount} errors`);
+      progress(`soak: ${Math.round((performance.now() - started) / 1000)} s, ${done} operations, ${errorCount} errors, agents' heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MiB`);
     }, 10_000);
     ticker.unref();
     try {
