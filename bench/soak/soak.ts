@@ -210,32 +210,38 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const cookieHeader = async (): Promise<string> => (await agent.cookies.list(new URL(IDP_ORIGIN))).map((c) => `${c.name}=${c.value}`).join('; ');
       const signIn = async (op: string, mediation?: 'optional'): Promise<void> => {
         const page = await agent.open(`${RP_ORIGIN}/`);
-        const nonce = (JSON.parse(page.document.getElementById('fedkit-config')?.textContent ?? '{}') as { nonce: string }).nonce;
-        const credential = await page.navigator.credentials!.get({
-          identity: { providers: [{ configURL: `${IDP_ORIGIN}/fedcm/config.json`, clientId: CLIENT_ID, params: { nonce } }] },
-          ...(mediation === undefined ? {} : { mediation }),
-        });
-        if (!(credential instanceof IdentityCredential)) throw new Error('no IdentityCredential');
-        const t = performance.now();
-        const session = await page.fetch('/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: credential.token }) });
-        record('rp /session', performance.now() - t);
-        if (session.status !== 200) throw new Error(`POST /session answered ${session.status}: ${session.body}`);
-        page.close();
+        try {
+          const nonce = (JSON.parse(page.document.getElementById('fedkit-config')?.textContent ?? '{}') as { nonce: string }).nonce;
+          const credential = await page.navigator.credentials!.get({
+            identity: { providers: [{ configURL: `${IDP_ORIGIN}/fedcm/config.json`, clientId: CLIENT_ID, params: { nonce } }] },
+            ...(mediation === undefined ? {} : { mediation }),
+          });
+          if (!(credential instanceof IdentityCredential)) throw new Error('no IdentityCredential');
+          const t = performance.now();
+          const session = await page.fetch('/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: credential.token }) });
+          record('rp /session', performance.now() - t);
+          if (session.status !== 200) throw new Error(`POST /session answered ${session.status}: ${session.body}`);
+        } finally {
+          page.close();
+        }
         count(op);
       };
       while (performance.now() < deadline) {
         const r = Math.random();
         try {
           if (!signedIn) {
-            await agent.open(`${IDP_ORIGIN}/.fedkit-testing/sign-in?user=${encodeURIComponent(user.email)}`);
+            (await agent.open(`${IDP_ORIGIN}/.fedkit-testing/sign-in?user=${encodeURIComponent(user.email)}`)).close();
             await signIn('sign-in');
             signedIn = true;
           } else if (r < 0.4) {
             await signIn('returning', 'optional');
           } else if (r < 0.55) {
             const page = await agent.open(`${RP_ORIGIN}/`, { load: false });
-            await page.IdentityCredential!.disconnect({ configURL: `${IDP_ORIGIN}/fedcm/config.json`, clientId: CLIENT_ID, accountHint: user.id });
-            page.close();
+            try {
+              await page.IdentityCredential!.disconnect({ configURL: `${IDP_ORIGIN}/fedcm/config.json`, clientId: CLIENT_ID, accountHint: user.id });
+            } finally {
+              page.close();
+            }
             count('disconnect');
             signedIn = false;
           } else if (r < 0.8 || workers === 1) {
