@@ -1,5 +1,6 @@
 // The writes of the durability tests, shared by the writer (./writer.ts, the child process that
-// is killed) and the tests that check what survived (./idp-store.test.ts, ./profile.test.ts).
+// is killed) and the tests that check what survived (./idp-sqlite.test.ts,
+// ./idp-postgres.test.ts, ./profile.test.ts).
 //
 // A write is an `Op`: plain JSON, so the writer prints it before starting it (`b <id> <json>`)
 // and the parent knows exactly what was attempted. What each op leaves in the store is its
