@@ -19,6 +19,7 @@ export {
   type KeyRecord,
   type NewClient,
   type NewUser,
+  type OpenStoreOptions,
   type PostgresStoreOptions,
   type Session,
   type SqliteStoreOptions,

@@ -529,6 +529,25 @@ describe('SQLite profile', { timeout: 120_000 }, () => {
       assert.equal(mode(path), 0o600);
     });
 
+    it('runs with synchronous=FULL unless opened with synchronous: \'normal\'', () => {
+      const path = file();
+      // What SQLite reports for each connection (PRAGMA synchronous: 2 = FULL, 1 = NORMAL).
+      const cases: [SqliteProfile, 'full' | 'normal'][] = [
+        [SqliteProfile.open(path), 'full'],
+        [SqliteProfile.open(path, { synchronous: 'full' }), 'full'],
+        [SqliteProfile.open(path, { synchronous: 'normal' }), 'normal'],
+      ];
+      try {
+        for (const [p, expected] of cases) assert.equal(p.synchronous, expected);
+        // A WebAuthn write raises a 'normal' profile to FULL for itself only.
+        const normal = cases[2]![0];
+        normal.webauthnStore.putCredential({ authenticatorId: 'a', credentialId: 'AQID', rpId: 'rp.example', userHandle: null, userName: 'u', userDisplayName: 'U', isResidentCredential: true, algorithm: -7, privateKey: 'k', signCount: 1, backupEligibility: false, backupState: false, createdAt: 0 });
+        assert.equal(normal.synchronous, 'normal');
+      } finally {
+        for (const [p] of cases) p.close();
+      }
+    });
+
     it('an empty existing file (mktemp) becomes the profile, made private', () => {
       const path = file();
       writeFileSync(path, '');

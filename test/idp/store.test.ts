@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { MIGRATIONS } from '../../src/idp/store/migrations.js';
-import { StoreConflictError, type KeyRecord, type SqliteStore, type Store } from '../../src/idp/index.js';
+import { openStore, SqliteStore, StoreConflictError, type KeyRecord, type Store } from '../../src/idp/index.js';
 import { openTestStore, STORE_KINDS, type TestStore } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
@@ -148,6 +148,28 @@ describe('store (sqlite) files', { timeout: 30_000 }, () => {
         assert.equal(statSync(t.filename! + suffix).mode & 0o777, 0o600, `mode of ${t.filename}${suffix}`);
       }
     } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('runs with synchronous=FULL unless opened with synchronous: \'normal\' (SqliteStore and openStore)', async () => {
+    const t = await openTestStore('sqlite');
+    const opened: { close(): Promise<void> }[] = [];
+    try {
+      // What SQLite reports for the connection, read with PRAGMA synchronous (2 = FULL, 1 = NORMAL).
+      const cases: [SqliteStore, 'full' | 'normal'][] = [
+        [t.store as SqliteStore, 'full'],
+        [new SqliteStore({ filename: t.filename! }), 'full'],
+        [new SqliteStore({ filename: t.filename!, synchronous: 'full' }), 'full'],
+        [new SqliteStore({ filename: t.filename!, synchronous: 'normal' }), 'normal'],
+        [(await openStore(t.filename!)) as SqliteStore, 'full'],
+        [(await openStore(t.filename!, { synchronous: 'normal' })) as SqliteStore, 'normal'],
+      ];
+      opened.push(...cases.slice(1).map(([s]) => s));
+      for (const [store, expected] of cases) assert.equal(store.synchronous, expected);
+      assert.throws(() => new SqliteStore({ filename: t.filename!, synchronous: 'off' as 'normal' }), /synchronous must be 'full' or 'normal', got "off"/);
+    } finally {
+      for (const s of opened) await s.close();
       await t.cleanup();
     }
   });

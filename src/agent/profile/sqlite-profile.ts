@@ -130,6 +130,17 @@ export class SqliteProfile implements Profile {
     return openProfileFile(path, { busyTimeoutMs: options.busyTimeoutMs ?? 5000, synchronous }, (db) => new SqliteProfile(path, db, synchronous));
   }
 
+  /**
+   * The `synchronous` setting SQLite reports for the connection: 'full' unless opened with
+   * `synchronous: 'normal'` (WebAuthn writes raise it to 'full' for themselves).
+   */
+  get synchronous(): 'off' | 'normal' | 'full' | 'extra' {
+    const value = Number(this.#db.pragma('synchronous', { simple: true }));
+    const name = (['off', 'normal', 'full', 'extra'] as const)[value];
+    if (name === undefined) throw new Error(`SqliteProfile: SQLite reports synchronous = ${value}`);
+    return name;
+  }
+
   /** Closes the database (the last connection to close folds the WAL into the file). Idempotent. */
   close(): void {
     if (this.#db.open) this.#db.close();

@@ -8,14 +8,24 @@ export { PostgresStore, type PostgresStoreOptions } from './postgres.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
 export { StoreConflictError, type Client, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User } from './types.js';
 
+export interface OpenStoreOptions {
+  /** PostgreSQL only: the schema to keep the tables in (PostgresStoreOptions.schema). */
+  schema?: string;
+  /**
+   * SQLite only: SqliteStoreOptions.synchronous, 'full' (default) or 'normal'. A PostgreSQL
+   * store's commit durability is the server's `synchronous_commit` (docs/idp.md).
+   */
+  synchronous?: 'full' | 'normal';
+}
+
 /**
  * `postgres://…` / `postgresql://…` opens a PostgresStore, anything else is an SQLite file name
  * (or ':memory:'). The store is migrated before it is returned.
  */
-export async function openStore(database: string, options: { schema?: string } = {}): Promise<Store> {
+export async function openStore(database: string, options: OpenStoreOptions = {}): Promise<Store> {
   const store: Store = /^postgres(ql)?:\/\//i.test(database)
     ? new PostgresStore({ connectionString: database, ...(options.schema === undefined ? {} : { schema: options.schema }) })
-    : new SqliteStore({ filename: database });
+    : new SqliteStore({ filename: database, ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }) });
   try {
     await store.migrate();
   } catch (e) {

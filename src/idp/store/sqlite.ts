@@ -1,5 +1,12 @@
 // The embedded store: one SQLite file through better-sqlite3, in WAL mode so readers never wait
 // for the writer. better-sqlite3 is synchronous; the async Store surface only wraps it.
+//
+// Durability (docs/idp.md, "What survives a crash and a power loss"; test/durability/): every
+// write is one statement or one IMMEDIATE transaction, so it is there whole or not at all. With
+// synchronous=FULL (the default) SQLite syncs the WAL at every commit, so a write whose promise
+// resolved survives an OS crash or a power loss too; with 'normal' it survives a crash of the
+// process (the WAL is written at commit, synced only at checkpoints) but the latest writes may
+// roll back after a power loss. The database is never corrupted either way.
 
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -12,7 +19,19 @@ export interface SqliteStoreOptions {
   filename: string;
   /** Milliseconds to wait for a lock held by another process (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * SQLite's `synchronous` (the database is in WAL mode):
+   * - 'full' (default): each commit syncs the WAL before the write's promise resolves, so an
+   *   acknowledged write (a used nonce, a grant, a new user) survives a power loss or an OS crash.
+   *   It costs one fdatasync per write.
+   * - 'normal': the WAL is synced only at checkpoints. Writes still survive a crash of the process
+   *   and are never torn or corrupted, but the last ones before a power loss may be lost.
+   */
+  synchronous?: 'full' | 'normal';
 }
+
+/** SQLite's `PRAGMA synchronous` values (https://www.sqlite.org/pragma.html#pragma_synchronous). */
+const SYNCHRONOUS_NAMES = ['off', 'normal', 'full', 'extra'] as const;
 
 function isUniqueViolation(e: unknown): boolean {
   const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
@@ -33,6 +52,10 @@ export class SqliteStore implements Store {
   }
 
   constructor(options: SqliteStoreOptions) {
+    const synchronous = options.synchronous ?? 'full';
+    if (synchronous !== 'full' && synchronous !== 'normal') {
+      throw new TypeError(`SqliteStore: synchronous must be 'full' or 'normal', got ${JSON.stringify(options.synchronous)}`);
+    }
     this.filename = options.filename;
     if (options.filename !== ':memory:') {
       // Create the file ourselves so it is never world-readable, not even for a moment: SQLite
@@ -43,7 +66,15 @@ export class SqliteStore implements Store {
     this.#db = new Database(options.filename, { timeout: options.busyTimeoutMs ?? 5000 });
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  }
+
+  /** The `synchronous` setting SQLite reports for the connection ('full' unless opened with 'normal'). */
+  get synchronous(): (typeof SYNCHRONOUS_NAMES)[number] {
+    const value = Number(this.#db.pragma('synchronous', { simple: true }));
+    const name = SYNCHRONOUS_NAMES[value];
+    if (name === undefined) throw new Error(`SqliteStore: SQLite reports synchronous = ${value}`);
+    return name;
   }
 
   /** The journal mode SQLite reports ('wal' for a file database). */
