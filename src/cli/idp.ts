@@ -1,7 +1,7 @@
 // `fedkit idp …`: run the reference IdP and administer its users and clients.
 
 import { readFileSync } from 'node:fs';
-import { addClient, addUser, createIdp, openStore, serve, StoreConflictError, type Store } from '../idp/index.js';
+import { addClient, addUser, createIdp, openStore, serve, SqliteStore, StoreConflictError, type Store } from '../idp/index.js';
 import { optionString, requireString, UsageError, type OptionSpecs } from './args.js';
 import { leaf, type Group } from './command.js';
 
@@ -29,11 +29,16 @@ function port(value: string | undefined, fallback: number): number {
 
 const serveCommand = leaf(
   'Serve the reference FedCM identity provider.',
-  'fedkit idp serve [--port 8080] [--host 127.0.0.1] [--database <file|postgres://…>] [--issuer <url>] [--cert <pem> --key <pem>]',
+  'fedkit idp serve [--port 8080] [--host 127.0.0.1] [--database <file|postgres://…>] [--synchronous normal|full] [--issuer <url>] [--cert <pem> --key <pem>]',
   {
     port: { type: 'string', valueName: '<port>', description: 'port to listen on (default 8080; 0 picks a free one)' },
     host: { type: 'string', valueName: '<address>', description: 'address to listen on (default 127.0.0.1)' },
     ...DATABASE,
+    synchronous: {
+      type: 'string',
+      valueName: 'normal|full',
+      description: "SQLite: 'full' syncs every write to disk before answering, so none is lost to a power cut (slower); default normal (docs/idp.md)",
+    },
     issuer: { type: 'string', valueName: '<url>', description: 'public base URL and token issuer (default http(s)://localhost:<port>)' },
     cert: { type: 'string', valueName: '<pem file>', description: 'TLS certificate: serve HTTPS' },
     key: { type: 'string', valueName: '<pem file>', description: 'TLS private key (with --cert)' },
@@ -44,7 +49,12 @@ const serveCommand = leaf(
     if ((cert === undefined) !== (key === undefined)) throw new UsageError('--cert and --key go together');
     const tls = cert === undefined || key === undefined ? undefined : { cert: readFileSync(cert), key: readFileSync(key) };
     const database = optionString(p, 'database') ?? DEFAULT_DATABASE;
-    const store = await openStore(database);
+    const synchronous = optionString(p, 'synchronous');
+    if (synchronous !== undefined && synchronous !== 'normal' && synchronous !== 'full') throw new UsageError(`--synchronous must be normal or full, got ${synchronous}`);
+    if (synchronous !== undefined && /^postgres(ql)?:/i.test(database)) {
+      throw new UsageError("--synchronous is SQLite's: a PostgreSQL store's durability is the server's synchronous_commit (docs/idp.md)");
+    }
+    const store = await openStore(database, synchronous === undefined ? {} : { synchronous });
     try {
       const wanted = port(optionString(p, 'port'), 8080);
       // With --port 0 the issuer must name the port the OS picked, so listen before creating the IdP.
@@ -67,7 +77,8 @@ const serveCommand = leaf(
       io.stdout(`fedkit idp: listening on ${server.url}\n`);
       io.stdout(`fedkit idp: issuer ${issuer}\n`);
       io.stdout(`fedkit idp: config URL ${handler.configURL}\n`);
-      io.stdout(`fedkit idp: database ${/^postgres(ql)?:/i.test(database) ? database.replace(/\/\/[^@/]*@/, '//…@') : database}\n`);
+      const durability = store instanceof SqliteStore ? ` (synchronous=${store.synchronous})` : '';
+      io.stdout(`fedkit idp: database ${/^postgres(ql)?:/i.test(database) ? database.replace(/\/\/[^@/]*@/, '//…@') : database}${durability}\n`);
       await io.stopped;
       clearInterval(purge);
       await server.close();

@@ -2,7 +2,7 @@
 // which a kill -9 cannot show (the OS still has the pages). This measures it: the writer
 // (./writer.ts) runs under strace, and for every write the trace shows whether the WAL was
 // fdatasync'd between the write's `b` line and its `a` line (the acknowledgement):
-//   - synchronous=full (the IdP store's and the profile's default): every acknowledged write that
+//   - synchronous=full (the profile's default, the IdP store's option): every acknowledged write that
 //     wrote to the WAL was synced first, so it survives an OS crash or a power loss (given a disk
 //     that keeps what it reported synced). A write that changes nothing (a login status set to
 //     the value it has) writes no WAL frame: SQLite leaves identical content alone, and what is
@@ -10,8 +10,8 @@
 //   - synchronous=normal: no write is synced before its acknowledgement (the WAL is synced at
 //     checkpoints only), except the profile's WebAuthn writes, which raise it to FULL for
 //     themselves (a passkey's counter must never go back, WebAuthn §6.1.1).
-// Needs strace (Debian: `apt-get install strace`); without it, or where ptrace is not allowed,
-// the test is skipped with a loud message.
+// Needs strace (npm test's pretest installs it: scripts/install-test-tools.sh); without it, or
+// where ptrace is not allowed, the test is skipped with a loud message (and fails when CI is set).
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -88,6 +88,9 @@ describe('durability: when an acknowledged write reaches the disk (strace)', { t
   it('synchronous=full syncs the WAL before every acknowledgement; normal does not (but for WebAuthn in the profile)', async (t) => {
     const problem = straceProblem();
     if (problem !== undefined) {
+      // npm test's pretest installs strace (scripts/install-test-tools.sh): in CI its absence is a failure.
+      const ci = process.env['CI'];
+      if (ci !== undefined && ci !== '' && ci !== 'false') assert.fail(`${problem}, and CI is set: this measurement must run in CI`);
       console.error(`\n*** SKIPPED: ${problem}. The fsync measurement did not run. ***\n`);
       t.skip(problem);
       return;

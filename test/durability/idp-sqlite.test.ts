@@ -1,7 +1,7 @@
 // The IdP's SQLite store under kill -9: a writer process (./writer.ts) creates users and
 // clients, starts sessions, uses nonces (the replay guard), upserts grants and inserts keys as
 // fast as the store takes them, and is SIGKILLed at a seeded random moment, KILLS times
-// (FEDKIT_DURABILITY_KILLS, default 10), with synchronous=FULL (the default) and NORMAL. After
+// (FEDKIT_DURABILITY_KILLS, default 10), with synchronous=NORMAL (the default) and FULL. After
 // each kill the file is opened as a restarted server opens it (recovering the WAL the kill left)
 // and must open cleanly (migrate() passes; integrity_check and foreign_key_check are clean) and
 // hold every acknowledged write (./harness.ts checkHistory, ./idp-checks.ts probe).
@@ -25,7 +25,7 @@ import { idpExpectation, type IdpOp } from './ops.js';
 
 describe('durability: the IdP\'s SQLite store survives kill -9 with every acknowledged write', { timeout: 2 * SERIES_TIMEOUT_MS }, () => {
   for (const synchronous of ['full', 'normal'] as const) {
-    it(`SQLite, synchronous=${synchronous}${synchronous === 'full' ? ' (the default)' : ''}`, { timeout: SERIES_TIMEOUT_MS }, async (t) => {
+    it(`SQLite, synchronous=${synchronous}${synchronous === 'normal' ? ' (the default)' : ''}`, { timeout: SERIES_TIMEOUT_MS }, async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'fedkit-durability-'));
       const filename = join(dir, 'idp.db');
       try {

@@ -57,7 +57,7 @@ describe('fedkit command line', { timeout: 60_000 }, () => {
     const none = await cli([]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /Usage: fedkit <command>/);
-    for (const args of [['nope'], ['idp', 'nope'], ['idp', 'serve', '--nope'], ['idp', 'serve', '--port', 'x'], ['idp', 'client', 'add', '--id', 'c'], ['idp', 'user', 'add', '--email']]) {
+    for (const args of [['nope'], ['idp', 'nope'], ['idp', 'serve', '--nope'], ['idp', 'serve', '--port', 'x'], ['idp', 'serve', '--synchronous', 'off'], ['idp', 'serve', '--database', 'postgres://127.0.0.1/x', '--synchronous', 'full'], ['idp', 'client', 'add', '--id', 'c'], ['idp', 'user', 'add', '--email']]) {
       const r = await cli(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^fedkit: .+\nRun "fedkit.*--help" for usage\.\n$/);
@@ -123,8 +123,8 @@ describe('fedkit command line', { timeout: 60_000 }, () => {
     }
   });
 
-  it('serves the IdP until SIGTERM (SQLite file by default name, issuer from the port)', async () => {
-    const child = spawn(process.execPath, [MAIN, 'idp', 'serve', '--port', '0', '--database', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+  it('serves the IdP until SIGTERM (SQLite file by default name, issuer from the port, --synchronous full)', async () => {
+    const child = spawn(process.execPath, [MAIN, 'idp', 'serve', '--port', '0', '--database', db, '--synchronous', 'full'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -142,6 +142,7 @@ describe('fedkit command line', { timeout: 60_000 }, () => {
         });
       });
       assert.match(out, new RegExp(`issuer http://localhost:${port}\\n`));
+      assert.match(out, /database .+ \(synchronous=full\)\n/, 'the store runs with what --synchronous asked for');
       const res = await fetch(`http://127.0.0.1:${port}/fedcm/config.json`, { headers: { 'sec-fetch-dest': 'webidentity' } });
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { login_url: string }).login_url, `http://localhost:${port}/fedcm/login`);

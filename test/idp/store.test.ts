@@ -152,18 +152,18 @@ describe('store (sqlite) files', { timeout: 30_000 }, () => {
     }
   });
 
-  it('runs with synchronous=FULL unless opened with synchronous: \'normal\' (SqliteStore and openStore)', async () => {
+  it('runs with synchronous=NORMAL unless opened with synchronous: \'full\' (SqliteStore and openStore)', async () => {
     const t = await openTestStore('sqlite');
     const opened: { close(): Promise<void> }[] = [];
     try {
       // What SQLite reports for the connection, read with PRAGMA synchronous (2 = FULL, 1 = NORMAL).
       const cases: [SqliteStore, 'full' | 'normal'][] = [
-        [t.store as SqliteStore, 'full'],
-        [new SqliteStore({ filename: t.filename! }), 'full'],
+        [t.store as SqliteStore, 'normal'],
+        [new SqliteStore({ filename: t.filename! }), 'normal'],
         [new SqliteStore({ filename: t.filename!, synchronous: 'full' }), 'full'],
         [new SqliteStore({ filename: t.filename!, synchronous: 'normal' }), 'normal'],
-        [(await openStore(t.filename!)) as SqliteStore, 'full'],
-        [(await openStore(t.filename!, { synchronous: 'normal' })) as SqliteStore, 'normal'],
+        [(await openStore(t.filename!)) as SqliteStore, 'normal'],
+        [(await openStore(t.filename!, { synchronous: 'full' })) as SqliteStore, 'full'],
       ];
       opened.push(...cases.slice(1).map(([s]) => s));
       for (const [store, expected] of cases) assert.equal(store.synchronous, expected);

@@ -12,7 +12,7 @@ export interface OpenStoreOptions {
   /** PostgreSQL only: the schema to keep the tables in (PostgresStoreOptions.schema). */
   schema?: string;
   /**
-   * SQLite only: SqliteStoreOptions.synchronous, 'full' (default) or 'normal'. A PostgreSQL
+   * SQLite only: SqliteStoreOptions.synchronous, 'normal' (default) or 'full'. A PostgreSQL
    * store's commit durability is the server's `synchronous_commit` (docs/idp.md).
    */
   synchronous?: 'full' | 'normal';

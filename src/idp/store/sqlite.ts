@@ -3,10 +3,11 @@
 //
 // Durability (docs/idp.md, "What survives a crash and a power loss"; test/durability/): every
 // write is one statement or one IMMEDIATE transaction, so it is there whole or not at all. With
-// synchronous=FULL (the default) SQLite syncs the WAL at every commit, so a write whose promise
-// resolved survives an OS crash or a power loss too; with 'normal' it survives a crash of the
-// process (the WAL is written at commit, synced only at checkpoints) but the latest writes may
-// roll back after a power loss. The database is never corrupted either way.
+// synchronous=NORMAL (the default) a write survives a crash of the process (the WAL is written at
+// commit, synced only at checkpoints) but the latest writes may roll back after a power loss;
+// with 'full' SQLite syncs the WAL at every commit, so a write whose promise resolved survives an
+// OS crash or a power loss too, at one fdatasync per write (which blocks the event loop: better-
+// sqlite3 is synchronous). The database is never corrupted either way.
 
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -21,11 +22,11 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /**
    * SQLite's `synchronous` (the database is in WAL mode):
-   * - 'full' (default): each commit syncs the WAL before the write's promise resolves, so an
-   *   acknowledged write (a used nonce, a grant, a new user) survives a power loss or an OS crash.
-   *   It costs one fdatasync per write.
-   * - 'normal': the WAL is synced only at checkpoints. Writes still survive a crash of the process
-   *   and are never torn or corrupted, but the last ones before a power loss may be lost.
+   * - 'normal' (default): the WAL is synced only at checkpoints. Writes survive a crash of the
+   *   process and are never torn or corrupted, but the last ones before a power loss may be lost.
+   * - 'full': each commit syncs the WAL before the write's promise resolves, so an acknowledged
+   *   write (a used nonce, a grant, a new user) survives a power loss or an OS crash too. It costs
+   *   one fdatasync per write, during which the event loop waits.
    */
   synchronous?: 'full' | 'normal';
 }
@@ -52,7 +53,7 @@ export class SqliteStore implements Store {
   }
 
   constructor(options: SqliteStoreOptions) {
-    const synchronous = options.synchronous ?? 'full';
+    const synchronous = options.synchronous ?? 'normal';
     if (synchronous !== 'full' && synchronous !== 'normal') {
       throw new TypeError(`SqliteStore: synchronous must be 'full' or 'normal', got ${JSON.stringify(options.synchronous)}`);
     }
@@ -69,7 +70,7 @@ export class SqliteStore implements Store {
     this.#db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   }
 
-  /** The `synchronous` setting SQLite reports for the connection ('full' unless opened with 'normal'). */
+  /** The `synchronous` setting SQLite reports for the connection ('normal' unless opened with 'full'). */
   get synchronous(): (typeof SYNCHRONOUS_NAMES)[number] {
     const value = Number(this.#db.pragma('synchronous', { simple: true }));
     const name = SYNCHRONOUS_NAMES[value];
