@@ -197,7 +197,7 @@ export async function benchSignIn(options: {
   const agentRecords: { endpoint: string; durationMs: number }[] = [];
   const contenders: Contender[] = [];
   let chromiumVersion: string | undefined;
-  let chromiumSkipped: string | undefined = `${CHROMIUM} is not installed (scripts/install-chromium.sh)`;
+  let chromiumSkipped: string | undefined = `${CHROMIUM} is not installed (scripts/install-test-tools.sh)`;
   const alternating = new Tally();
   const blocks = new Tally();
   let measured = 0;

@@ -3,7 +3,7 @@
 // against the reference IdP on realistic HTTPS host names; the tokens it hands the page are
 // verified with jose against the IdP's JWKS.
 //
-// /usr/bin/chromium comes from scripts/install-chromium.sh (run by .ci/run). Without it the
+// /usr/bin/chromium comes from scripts/install-test-tools.sh (run by .ci/run). Without it the
 // suite is skipped with a loud message on a developer machine, and FAILS under CI=true.
 
 import assert from 'node:assert/strict';
@@ -25,7 +25,7 @@ const missing = !existsSync(CHROMIUM);
 const underCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
 if (missing && !underCi) {
   const line = '!'.repeat(78);
-  console.error(`\n${line}\n!! INTEROP TESTS SKIPPED: ${CHROMIUM} is not installed.\n!! Run scripts/install-chromium.sh (apt-get install chromium) to test against real Chrome.\n!! Under CI=true this is a failure, not a skip.\n${line}\n`);
+  console.error(`\n${line}\n!! INTEROP TESTS SKIPPED: ${CHROMIUM} is not installed.\n!! Run scripts/install-test-tools.sh (apt-get install chromium) to test against real Chrome.\n!! Under CI=true this is a failure, not a skip.\n${line}\n`);
 }
 
 /** The RP: a page with a real button (active mode needs a real click) and helpers for the test. */
@@ -87,7 +87,7 @@ interface SignInResult {
   code?: string | null;
 }
 
-describe('interop with Chromium (FedCm over CDP)', { timeout: 60_000, skip: missing && !underCi ? `${CHROMIUM} is not installed (see scripts/install-chromium.sh)` : false }, () => {
+describe('interop with Chromium (FedCm over CDP)', { timeout: 60_000, skip: missing && !underCi ? `${CHROMIUM} is not installed (see scripts/install-test-tools.sh)` : false }, () => {
   let dir: string;
   let store: SqliteStore;
   let idp: Idp;
@@ -123,7 +123,7 @@ describe('interop with Chromium (FedCm over CDP)', { timeout: 60_000, skip: miss
   }
 
   before(async () => {
-    if (missing) throw new Error(`${CHROMIUM} is not installed and CI is set: the interop tests must run in CI (scripts/install-chromium.sh installs it).`);
+    if (missing) throw new Error(`${CHROMIUM} is not installed and CI is set: the interop tests must run in CI (scripts/install-test-tools.sh installs it).`);
     dir = mkdtempSync(join(tmpdir(), 'fedkit-interop-'));
     store = new SqliteStore({ filename: join(dir, 'idp.db') });
     await store.migrate();

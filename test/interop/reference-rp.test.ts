@@ -2,7 +2,7 @@
 // in at the IdP, opens the RP, clicks "Sign in with Demo IdP", the account is chosen through the
 // DevTools FedCm domain, and the RP shows the signed-in user. A screenshot is taken of that page.
 //
-// /usr/bin/chromium comes from scripts/install-chromium.sh (npm test's pretest). Without it the
+// /usr/bin/chromium comes from scripts/install-test-tools.sh (npm test's pretest). Without it the
 // suite is skipped loudly on a developer machine, and FAILS under CI=true.
 
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ import { DEMO_USER, RP_ORIGIN, startSystem, type System } from '../../src/cli/sy
 const CHROMIUM = '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM);
 const underCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
-if (missing && !underCi) console.error(`\n!! reference RP interop test SKIPPED: ${CHROMIUM} is not installed (scripts/install-chromium.sh). Under CI=true this fails.\n`);
+if (missing && !underCi) console.error(`\n!! reference RP interop test SKIPPED: ${CHROMIUM} is not installed (scripts/install-test-tools.sh). Under CI=true this fails.\n`);
 
 interface DialogShown {
   dialogId: string;

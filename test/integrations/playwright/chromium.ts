@@ -3,7 +3,7 @@
 // accessibility tree (it reaches into closed shadow roots, where the drawn dialog lives), the
 // boxes of its nodes, and screenshots decoded without a dependency (PNG: zlib + unfiltering).
 //
-// /usr/bin/chromium comes from scripts/install-chromium.sh. Without it the tests are skipped
+// /usr/bin/chromium comes from scripts/install-test-tools.sh. Without it the tests are skipped
 // with a loud message on a developer machine, and FAIL under CI=true.
 
 import { existsSync } from 'node:fs';
@@ -14,15 +14,15 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const missing = !existsSync(CHROMIUM);
 export const underCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
 /** The `skip` option of the suites: skipped only when Chromium is missing and CI is not set. */
-export const skip = missing && !underCi ? `${CHROMIUM} is not installed (see scripts/install-chromium.sh)` : false;
+export const skip = missing && !underCi ? `${CHROMIUM} is not installed (see scripts/install-test-tools.sh)` : false;
 if (missing && !underCi) {
   const line = '!'.repeat(78);
-  console.error(`\n${line}\n!! fedkit/playwright TESTS SKIPPED: ${CHROMIUM} is not installed.\n!! Run scripts/install-chromium.sh (apt-get install chromium).\n!! Under CI=true this is a failure, not a skip.\n${line}\n`);
+  console.error(`\n${line}\n!! fedkit/playwright TESTS SKIPPED: ${CHROMIUM} is not installed.\n!! Run scripts/install-test-tools.sh (apt-get install chromium).\n!! Under CI=true this is a failure, not a skip.\n${line}\n`);
 }
 
 /** Chromium headless (the full browser), mapping *.example to the loopback server; `fedcm: false` is a browser without FedCM. */
 export async function launch(hostRules: string, options: { fedcm: boolean }): Promise<Browser> {
-  if (missing) throw new Error(`${CHROMIUM} is not installed and CI is set: these tests must run in CI (scripts/install-chromium.sh installs it).`);
+  if (missing) throw new Error(`${CHROMIUM} is not installed and CI is set: these tests must run in CI (scripts/install-test-tools.sh installs it).`);
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: false, // --headless=new below: the full browser
