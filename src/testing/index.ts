@@ -1,7 +1,7 @@
 // fedkit/testing: the IdP and the RP a test needs, on loopback under realistic HTTPS names with a
 // generated CA. `startTestSystem()` starts both behind one listener; `startTestIdp()` and
 // `startTestRp()` start one each. Every start returns what a client needs to reach them (host
-// rules for fedkit's agent and for Chromium, the CA) and `close()`.
+// rules for fedkit's agent and for Chromium, the CA) and `close()` (which may be called twice).
 
 import { fetch as undiciFetch } from 'undici';
 import { createDispatcher } from '../common/dispatcher.js';
@@ -12,6 +12,12 @@ import { createTestRp, type TestRpOptions, type TestRpParts } from './test-rp.js
 export { DEFAULT_TEST_CLIENT, DEFAULT_TEST_USERS, SIGN_IN_PATH, SIGN_OUT_PATH, type TestClient, type TestIdpOptions, type TestUser } from './test-idp.js';
 export type { TestRpOptions } from './test-rp.js';
 export type { Reachability } from './loopback.js';
+
+/** `close()` of a running party: the first call closes, every later one waits for the same close. */
+function closeOnce(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
+}
 
 /** A running test IdP. */
 export interface TestIdp extends Omit<TestIdpParts, 'handler'>, Reachability {
@@ -54,10 +60,10 @@ export async function startTestIdp(options: TestIdpOptions & { port?: number } =
   return {
     ...idp,
     ...reach,
-    async close() {
+    close: closeOnce(async () => {
       await close();
       await parts.store.close();
-    },
+    }),
   };
 }
 
@@ -86,11 +92,11 @@ export async function startTestRp(options: TestRpOptions & { port?: number; reac
   return {
     ...rp,
     ...reachable,
-    async close() {
+    close: closeOnce(async () => {
       await close();
       await dispatcher?.close();
       parts.app.close();
-    },
+    }),
   };
 }
 
@@ -120,10 +126,10 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     ...reach,
     idp: idpView,
     rp: rpView,
-    async close() {
+    close: closeOnce(async () => {
       await close();
       rp.app.close();
       await idp.store.close();
-    },
+    }),
   };
 }

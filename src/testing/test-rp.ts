@@ -1,6 +1,6 @@
 // The RP a test signs in to: fedkit's reference RP app (a page with "Sign in with <IdP>" whose
 // own script calls navigator.credentials.get(), token verification against the IdP's JWKS,
-// users and sessions in memory), and in front of it any pages of the test's own.
+// users and sessions in memory or an SQLite file), and in front of it any pages of the test's own.
 
 import { createRpApp, type RpApp } from '../rp/app/app.js';
 
@@ -11,6 +11,8 @@ export interface TestRpOptions {
   idp: { configURL: string; clientId: string };
   /** The app's name on its pages (default "Acme Notes"). */
   appName?: string;
+  /** The app's SQLite file for its users, sessions and nonces (default: in memory). */
+  database?: string;
   /**
    * The test's own pages, tried first: answer a Response, or undefined to let the reference
    * RP app answer (`/`, `/session`, `/signout`, …).
@@ -37,6 +39,7 @@ export function createTestRp(options: TestRpOptions, fetch: typeof globalThis.fe
     origin,
     idp: { configURL: options.idp.configURL, clientId: options.idp.clientId },
     ...(options.appName === undefined ? {} : { appName: options.appName }),
+    ...(options.database === undefined ? {} : { database: options.database }),
     fetch: (url, init) => fetch(url, init as RequestInit),
   });
   const handler = async (request: Request): Promise<Response> => (await options.pages?.(request)) ?? app.fetch(request);

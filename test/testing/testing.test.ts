@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { decodeJwt } from 'jose';
 import { chromium } from 'playwright-core';
 import { createAgent, IdentityCredential } from 'fedkit/agent';
@@ -76,9 +77,10 @@ describe('fedkit/testing', () => {
     }
   });
 
-  it('starts the IdP and the RP on listeners of their own, the RP reaching the IdP through its rules', async () => {
+  it('starts the IdP and the RP on listeners of their own, the RP reaching the IdP through its rules (its users in a file)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fedkit-testing-rp-'));
     const idp = await startTestIdp({ users: [{ id: 'sam', email: 'sam@idp.example', name: 'Sam Lee', password: 'password password' }] });
-    const rp = await startTestRp({ idp, reach: idp });
+    const rp = await startTestRp({ idp, reach: idp, database: join(dir, 'rp.db') });
     const agent = createAgent({ hostRules: { ...idp.hostRules, ...rp.hostRules }, ca: [idp.ca, rp.ca] });
     try {
       assert.notEqual(idp.port, rp.port);
@@ -99,10 +101,19 @@ describe('fedkit/testing', () => {
       });
       assert.equal(session.status, 200, session.body);
       assert.deepEqual((JSON.parse(session.body) as { created: boolean; user: { name: string } }).user.name, 'Sam Lee');
+      await rp.close();
+      // The RP kept its user and session in the file it was given.
+      const db = new Database(join(dir, 'rp.db'), { readonly: true });
+      try {
+        assert.deepEqual(db.prepare('SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM sessions) AS sessions').get(), { users: 1, sessions: 1 });
+      } finally {
+        db.close();
+      }
     } finally {
       await agent.close();
       await rp.close();
       await idp.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
