@@ -5,6 +5,7 @@
 import { serve, type RunningServer } from '../../src/common/node-server.js';
 import { createTestIdp, type TestIdpParts, type TestUser } from '../../src/testing/test-idp.js';
 import { serveChild } from '../lib/child.js';
+import { liveHeapMiB } from '../lib/live-heap.js';
 
 let running: RunningServer | undefined;
 let parts: TestIdpParts | undefined;
@@ -15,6 +16,7 @@ serveChild({
     running = await serve((request) => parts!.handler(request), { port: 0, tls: payload.tls });
     return { port: running.port, pid: process.pid };
   },
+  memory: () => liveHeapMiB(),
   async close() {
     await running?.close();
     await parts?.store.close();

@@ -78,8 +78,12 @@ function format(r: SoakReport): string {
     `  ${'Latency (ms)'.padEnd(26)}${'count'.padStart(6)} ${'p50'.padStart(8)} ${'p99'.padStart(8)}`,
     ...Object.entries(r.latency).map(([k, v]) => `  ${k.padEnd(26)}${String(v.count).padStart(6)} ${v.p50.toFixed(1).padStart(8)} ${v.p99.toFixed(1).padStart(8)}`),
     '',
-    `  ${'Memory (RSS, MiB)'.padEnd(20)}${'first'.padStart(8)}${'last'.padStart(7)}   growth after warm-up`,
-    ...Object.entries(r.memory).map(([k, m]) => `  ${k.padEnd(20)}${(m.samples[0]?.[1] ?? 0).toFixed(1).padStart(8)}${(m.samples.at(-1)?.[1] ?? 0).toFixed(1).padStart(7)}   ${m.growthMiB.toFixed(1)} (${m.slopeMiBPerMinute.toFixed(2)} MiB/min)`),
+    `  ${'Live heap (MiB)'.padEnd(20)}${'first'.padStart(8)}${'last'.padStart(8)}${'max'.padStart(8)}   growth after warm-up   ${'RSS last'.padStart(8)}`,
+    ...Object.entries(r.memory).map(([k, m]) => {
+      const live = m.samples.map(([, v]) => v);
+      const cells = [live[0] ?? 0, live.at(-1) ?? 0, Math.max(...live)].map((v) => v.toFixed(1).padStart(8)).join('');
+      return `  ${k.padEnd(20)}${cells}   ${`${m.growthMiB.toFixed(1)} (${m.slopeMiBPerMinute.toFixed(2)} MiB/min)`.padEnd(22)}${(m.samples.at(-1)?.[2] ?? 0).toFixed(1).padStart(9)}`;
+    }),
     `Memory flat: ${r.memoryFlat ? 'yes' : 'NO'}`,
     r.ok ? 'OK' : 'FAILED',
   ];

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { table } from '../lib/stats.js';
-import type { SoakReport } from './soak.js';
+import { FLAT_MIB, type SoakReport } from './soak.js';
 
 export interface SoakRecord {
   date: string;
@@ -52,16 +52,29 @@ export function soakSection(record: SoakRecord | undefined): string[] {
     '',
     table(['endpoint', 'requests', 'p50', 'p99'], Object.entries(r.latency).map(([k, v]) => [k, String(v.count), `${v.p50.toFixed(1)} ms`, `${v.p99.toFixed(1)} ms`])),
     '',
-    'Memory (RSS of each server process, sampled from /proc); the slope is a least-squares fit after the first fifth',
-    '(the warm-up: V8 grows its heap and compiles), and memory counts as flat when the fitted growth over the rest',
-    'stays under 24 MiB or 10 %:',
+    'Memory of each process (the IdP workers, the RP, and the agents with the soak\'s own bookkeeping), sampled',
+    `${r.memory['agents'] === undefined ? '' : `${r.memory['agents'].samples.length} times `}during the run: the live heap (heap + external right after a full collection, which each process`,
+    'makes when asked) and the RSS. The slope is a least-squares fit of the live heap after the first fifth (the',
+    `warm-up), and memory counts as flat when the fitted growth over the rest stays under ${FLAT_MIB} MiB or 10 %. RSS is`,
+    'shown for what the OS sees; it rises while V8 and the allocator grow their pools, and is not the measure:',
     '',
     table(
-      ['process', 'first', 'at the end of warm-up', 'last', 'max', 'slope after warm-up', 'growth after warm-up'],
+      ['process', 'live heap: first', 'at the end of warm-up', 'last', 'max', 'slope after warm-up', 'growth after warm-up', 'RSS: first', 'last'],
       Object.entries(r.memory).map(([k, m]) => {
         const last = m.samples.at(-1)?.[0] ?? 0;
         const warm = m.samples.find(([t]) => t >= last / 5);
-        return [k, `${(m.samples[0]?.[1] ?? 0).toFixed(1)} MiB`, `${(warm?.[1] ?? 0).toFixed(1)} MiB`, `${(m.samples.at(-1)?.[1] ?? 0).toFixed(1)} MiB`, `${Math.max(...m.samples.map(([, v]) => v)).toFixed(1)} MiB`, `${m.slopeMiBPerMinute.toFixed(2)} MiB/min`, `${m.growthMiB.toFixed(1)} MiB`];
+        const mib = (x: number | undefined): string => `${(x ?? 0).toFixed(1)} MiB`;
+        return [
+          k,
+          mib(m.samples[0]?.[1]),
+          mib(warm?.[1]),
+          mib(m.samples.at(-1)?.[1]),
+          mib(Math.max(...m.samples.map(([, v]) => v))),
+          `${m.slopeMiBPerMinute.toFixed(2)} MiB/min`,
+          mib(m.growthMiB),
+          mib(m.samples[0]?.[2]),
+          mib(m.samples.at(-1)?.[2]),
+        ];
       }),
     ),
     '',

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { createAgent, IdentityCredential, type Agent } from '../../src/agent/index.js';
@@ -15,6 +16,7 @@ import { createCertificateAuthority, issueServerCertificate } from '../../src/co
 import { createDispatcher } from '../../src/common/dispatcher.js';
 import type { TestUser } from '../../src/testing/test-idp.js';
 import { Child } from '../lib/child.js';
+import { liveHeapMiB } from '../lib/live-heap.js';
 import { percentile } from '../lib/stats.js';
 
 export interface SoakOptions {
@@ -26,7 +28,7 @@ export interface SoakOptions {
   users?: number;
   /** The PostgreSQL server (default $FEDKIT_TEST_POSTGRES or postgres://postgres@127.0.0.1:5432/postgres); a database is made for the run and dropped. */
   postgresUrl?: string;
-  /** How often the servers' memory is sampled, ms (default 2000). */
+  /** How often each process's memory is sampled (a full collection in each), ms (default 5000). */
   sampleMs?: number;
   onProgress?: (line: string) => void;
 }
@@ -38,11 +40,14 @@ export interface LatencySummary {
 }
 
 export interface MemorySeries {
-  /** Resident set size samples: seconds since the start, MiB. */
-  samples: [number, number][];
-  /** Least-squares slope after the warm-up (the first fifth), MiB per minute. */
+  /**
+   * Samples: seconds since the start, the live heap (heap + external right after a full
+   * collection, ../lib/live-heap.ts) in MiB, and the resident set size in MiB.
+   */
+  samples: [seconds: number, liveMiB: number, rssMiB: number][];
+  /** Least-squares slope of the live heap after the warm-up (the first fifth), MiB per minute. */
   slopeMiBPerMinute: number;
-  /** The change over the run after the warm-up, MiB, as the slope predicts it. */
+  /** The live heap's change over the run after the warm-up, MiB, as the slope predicts it. */
   growthMiB: number;
 }
 
@@ -61,7 +66,7 @@ export interface SoakReport {
   grantsLost: number;
   latency: Record<string, LatencySummary>;
   memory: Record<string, MemorySeries>;
-  /** Whether every server's memory stayed flat (growth after warm-up below the bound). */
+  /** Whether every process's live heap stayed flat (its growth after the warm-up below the bound). */
   memoryFlat: boolean;
   ok: boolean;
 }
@@ -69,8 +74,8 @@ export interface SoakReport {
 const CLIENT_ID = 'soak-rp';
 const RP_ORIGIN = 'https://rp.example';
 const IDP_ORIGIN = 'https://idp.example';
-/** A server's memory is flat when it grows less than this after the warm-up (MiB), or 10 %. */
-const FLAT_MIB = 24;
+/** A live heap is flat when it grows less than this after the warm-up (MiB), or 10 % of itself. */
+export const FLAT_MIB = 8;
 
 function rssMiB(pid: number): number | undefined {
   try {
@@ -82,7 +87,7 @@ function rssMiB(pid: number): number | undefined {
   }
 }
 
-function slope(samples: readonly [number, number][]): number {
+function slope(samples: readonly (readonly [number, number, ...number[]])[]): number {
   const n = samples.length;
   if (n < 3) return 0;
   const mx = samples.reduce((a, [x]) => a + x, 0) / n;
@@ -136,7 +141,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let replaysAccepted = 0;
   let grantsLost = 0;
   const latencies = new Map<string, number[]>();
-  const memory: Record<string, [number, number][]> = {};
+  const memory: Record<string, [number, number, number][]> = {};
   const record = (endpoint: string, ms: number): void => {
     let list = latencies.get(endpoint);
     if (list === undefined) latencies.set(endpoint, (list = []));
@@ -150,40 +155,50 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   try {
     // The IdP workers (one after the other: the first makes the schema), then the RP.
     const idpPorts: number[] = [];
-    const pids: Record<string, number> = {};
+    // Each process whose memory is watched: its pid (for RSS) and how to read its live heap.
+    const processes: Record<string, { pid: number; liveMiB: () => Promise<number> }> = {};
     for (let w = 0; w < workers; w++) {
       const child = new Child('soak-idp');
       children.push(child);
       const { port, pid } = await child.call<{ port: number; pid: number }>('start', { database, users: testUsers, rpOrigin: RP_ORIGIN, clientId: CLIENT_ID, tls });
       idpPorts.push(port);
-      pids[`idp-${w}`] = pid;
+      processes[`idp-${w}`] = { pid, liveMiB: () => child.call<number>('memory') };
     }
     const rp = new Child('soak-rp');
     children.push(rp);
     const rules = (w: number): Record<string, string> => ({ 'idp.example:443': `127.0.0.1:${idpPorts[w]}`, 'rp.example:443': `127.0.0.1:${rpPort}` });
     let rpPort = 0;
-    const rpStart = await rp.call<{ port: number; pid: number }>('start', { configURL: `${IDP_ORIGIN}/fedcm/config.json`, clientId: CLIENT_ID, hostRules: { 'idp.example:443': `127.0.0.1:${idpPorts[0]}` }, ca: ca.cert, tls });
+    const rpStart = await rp.call<{ port: number; pid: number }>('start', {
+      configURL: `${IDP_ORIGIN}/fedcm/config.json`,
+      clientId: CLIENT_ID,
+      database: join(dir, 'rp.db'),
+      hostRules: { 'idp.example:443': `127.0.0.1:${idpPorts[0]}` },
+      ca: ca.cert,
+      tls,
+    });
     rpPort = rpStart.port;
-    pids['rp'] = rpStart.pid;
+    processes['rp'] = { pid: rpStart.pid, liveMiB: () => rp.call<number>('memory') };
     const raw = idpPorts.map((_, w) => {
       const d = createDispatcher({ hostRules: rules(w), ca: ca.cert });
       dispatchers.push(d);
       return d;
     });
     // The agents run in this process: its memory is theirs (and the soak's bookkeeping, small).
-    pids['agents'] = process.pid;
+    processes['agents'] = { pid: process.pid, liveMiB: async () => liveHeapMiB() };
     progress(`soak: ${options.store}, ${workers} IdP worker(s), ${users} virtual users, ${Math.round(options.durationMs / 1000)} s`);
 
-    // Memory, sampled from /proc while the traffic runs.
-    for (const name of Object.keys(pids)) memory[name] = [];
-    const sampler = setInterval(() => {
-      const t = (performance.now() - started) / 1000;
-      for (const [name, pid] of Object.entries(pids)) {
-        const m = rssMiB(pid);
-        if (m !== undefined) memory[name]!.push([t, m]);
+    // Memory while the traffic runs: each process's live heap (it collects, then reports) and RSS.
+    for (const name of Object.keys(processes)) memory[name] = [];
+    const stopSampling = new AbortController();
+    const sampling = (async () => {
+      while (!stopSampling.signal.aborted) {
+        for (const [name, p] of Object.entries(processes)) {
+          const live = await p.liveMiB();
+          memory[name]!.push([(performance.now() - started) / 1000, live, rssMiB(p.pid) ?? Number.NaN]);
+        }
+        await sleep(options.sampleMs ?? 5000, undefined, { signal: stopSampling.signal }).catch(() => {});
       }
-    }, options.sampleMs ?? 2000);
-    sampler.unref();
+    })();
 
     const deadline = started + options.durationMs;
     const count = (op: string): void => {
@@ -279,14 +294,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     };
     const ticker = setInterval(() => {
       const done = Object.values(operations).reduce((a, b) => a + b, 0);
-      progress(`soak: ${Math.round((performance.now() - started) / 1000)} s, ${done} operations, ${errorCount} errors, agents' heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MiB`);
+      const live = Object.entries(memory).map(([name, samples]) => `${name} ${samples.at(-1)?.[1].toFixed(0) ?? '?'}`);
+      progress(`soak: ${Math.round((performance.now() - started) / 1000)} s, ${done} operations, ${errorCount} errors; live heap MiB: ${live.join(', ')}`);
     }, 10_000);
     ticker.unref();
     try {
       await Promise.all(testUsers.map((_, v) => virtualUser(v)));
     } finally {
       clearInterval(ticker);
-      clearInterval(sampler);
+      stopSampling.abort();
+      await sampling.catch((e: unknown) => fail('memory sampling', e));
     }
   } finally {
     await Promise.allSettled(agents.map((a) => a.close()));
@@ -309,7 +326,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const growthMiB = s * span;
     const meanMiB = warm.reduce((a, [, m]) => a + m, 0) / Math.max(1, warm.length);
     if (growthMiB > Math.max(FLAT_MIB, meanMiB * 0.1)) memoryFlat = false;
-    series[name] = { samples: samples.map(([t, m]) => [Math.round(t * 10) / 10, Math.round(m * 10) / 10]), slopeMiBPerMinute: s, growthMiB };
+    const round = (x: number): number => Math.round(x * 10) / 10;
+    series[name] = { samples: samples.map(([t, live, rss]) => [round(t), round(live), round(rss)]), slopeMiBPerMinute: s, growthMiB };
   }
   return {
     store: options.store,
