@@ -80,6 +80,10 @@ export function soakSection(record: SoakRecord | undefined): string[] {
     '',
     `Memory flat: **${r.memoryFlat ? 'yes' : 'no'}**. Result: ${r.ok ? '**passed**' : '**FAILED**'}.`,
     '',
+    'What the soak found when it was written: its first 10-minute run ended after 8 minutes with the agents\' process',
+    'out of memory (4 GB of heap). `agent.open()` kept every page until `agent.close()`, and with it the page\'s DOM,',
+    'about 700 KB per returning user\'s sign-in; a closed page is now forgotten (`test/agent/page-lifetime.test.ts`).',
+    '',
   );
   return lines;
 }
