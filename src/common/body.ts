@@ -9,9 +9,21 @@ export class BodyTooLargeError extends Error {
 }
 
 /**
+ * The body ended before it was whole: the client went away mid-body, or framed it wrongly (a
+ * Content-Length it did not send, a malformed chunk). A fault of the request, not of the server.
+ */
+export class BodyReadError extends Error {
+  override readonly name = 'BodyReadError';
+  constructor(cause: unknown) {
+    super(`The body could not be read to its end (${cause instanceof Error ? cause.message : String(cause)}).`, { cause });
+  }
+}
+
+/**
  * The body's bytes, at most `maxBytes`. A body declared or found larger is cancelled once the
  * limit is passed (not refused unread: a node:http request left unread stalls its connection
- * until the client gives up, so the client would never see the 413).
+ * until the client gives up, so the client would never see the 413). A body stream that fails
+ * is a BodyReadError.
  */
 export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = request.headers.get('content-length');
@@ -21,7 +33,13 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (e) {
+      throw new BodyReadError(e);
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {

@@ -4,7 +4,7 @@
 
 import type { IdpContext } from './context.js';
 import { HttpError } from './http.js';
-import { isField, type Field } from './tokens.js';
+import { InvalidTokenError, isField, type Field } from './tokens.js';
 
 const TICKET_TYP = 'fedkit-continuation+jwt';
 const TICKET_TTL_SECONDS = 10 * 60;
@@ -48,7 +48,8 @@ export async function readTicket(ctx: IdpContext, value: string): Promise<Ticket
   let p;
   try {
     p = await ctx.keys.verify(value, { typ: TICKET_TYP, issuer: ctx.issuer, audience: ctx.urls.continue });
-  } catch {
+  } catch (e) {
+    if (!(e instanceof InvalidTokenError)) throw e;
     throw new HttpError(400, 'invalid_request', 'This consent link is invalid or has expired; sign in from the site again.');
   }
   const fields = (v: unknown): Field[] => (Array.isArray(v) ? v.filter((x): x is Field => typeof x === 'string' && isField(x)) : []);

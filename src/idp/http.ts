@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'temporarily_unavailable';
 
 export interface ErrorBody {
-  error: { error: ErrorCode; code: ErrorCode; url?: string; error_description: string };
+  /** `request_id`: on a 500 only, the id the IdP logged the failure under. */
+  error: { error: ErrorCode; code: ErrorCode; url?: string; error_description: string; request_id?: string };
 }
 
 /** A request the IdP refuses: thrown by checks, turned into a JSON error response by the router. */
@@ -47,11 +48,12 @@ export function errorBody(code: ErrorCode, description: string, url?: string): E
   return { error: { error: code, code, ...(url === undefined ? {} : { url }), error_description: description } };
 }
 
-export function errorResponse(error: HttpError, extraHeaders: HeadersInit = {}): Response {
+export function errorResponse(error: HttpError, extraHeaders: HeadersInit = {}, extra: { request_id?: string } = {}): Response {
   const headers = new Headers(extraHeaders);
   for (const [k, v] of Object.entries(error.headers)) headers.set(k, v);
   headers.set('cache-control', 'no-store');
-  return json(errorBody(error.code, error.message), { status: error.status, headers });
+  const body = errorBody(error.code, error.message);
+  return json({ error: { ...body.error, ...extra } }, { status: error.status, headers });
 }
 
 /** `<` `>` `&` escaped, so JSON can sit inside a <script> element. */

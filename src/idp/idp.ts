@@ -3,7 +3,7 @@
 // Request/Response (node:http through node.ts, Hono, Deno, Bun, workers...).
 
 import { isPotentiallyTrustworthy } from '../common/site.js';
-import type { Branding, ConnectionInfo, IdpContext, IdpUrls } from './context.js';
+import { randomToken, type Branding, type ConnectionInfo, type IdpContext, type IdpUrls } from './context.js';
 import { accounts } from './endpoints/accounts.js';
 import { assertion } from './endpoints/assertion.js';
 import { clientMetadata } from './endpoints/client-metadata.js';
@@ -55,8 +55,12 @@ export interface IdpOptions {
   cookies?: { session?: string; csrf?: string };
   /** The clock, ms since the epoch (tests inject one). */
   now?: () => number;
-  /** Called with unexpected errors (a 500 is answered); default: console.error of the message. */
-  onError?: (error: unknown, request: Request) => void;
+  /**
+   * Called with an unexpected error and the request id its 500 answer carries (`request_id` in
+   * the error body); default: `console.error` of the id, the method and path, and the error
+   * with its stack.
+   */
+  onError?: (error: unknown, request: Request, requestId: string) => void;
 }
 
 /** The IdP: a request handler with its URLs and key operations attached. */
@@ -89,8 +93,8 @@ const HANDLERS: Readonly<Record<keyof IdpUrls, EndpointHandler>> = {
   login,
   logout: (c, r) => logout(c, r),
   continue: (c, r) => continuation(c, r),
-  jwks: (c, r) => jwks(c, r),
-  openidConfiguration: (c, r) => openidConfiguration(c, r),
+  jwks: (c) => jwks(c),
+  openidConfiguration: (c) => openidConfiguration(c),
 };
 
 function positive(value: number | undefined, fallback: number, name: string): number {
@@ -144,18 +148,29 @@ export function createIdp(options: IdpOptions): Idp {
     },
   };
 
-  const routes = new Map<string, EndpointHandler>(IDP_ROUTES.map((r) => [new URL(urls[r.name]).pathname, HANDLERS[r.name]]));
-  const onError = options.onError ?? ((error: unknown) => console.error(`fedkit idp: ${error instanceof Error ? error.message : String(error)}`));
+  const routes = new Map(IDP_ROUTES.map((r) => [new URL(urls[r.name]).pathname, { handler: HANDLERS[r.name], methods: r.methods as readonly string[] }]));
+  const onError =
+    options.onError ??
+    ((error: unknown, request: Request, requestId: string) => console.error(`fedkit idp: request ${requestId} (${request.method} ${new URL(request.url).pathname.slice(0, 200)}) failed:`, error));
 
   const handler = async (request: Request, info: ConnectionInfo = {}): Promise<Response> => {
-    const endpoint = routes.get(new URL(request.url).pathname);
     try {
-      if (endpoint === undefined) throw new HttpError(404, 'invalid_request', `Nothing is served at ${new URL(request.url).pathname}; the FedCM config is ${urls.config}.`);
-      return await endpoint(ctx, request, info);
+      const { pathname } = new URL(request.url);
+      const route = routes.get(pathname);
+      if (route === undefined) throw new HttpError(404, 'invalid_request', `Nothing is served at ${pathname.slice(0, 200)}; the FedCM config is ${urls.config}.`);
+      if (!route.methods.includes(request.method)) {
+        throw new HttpError(405, 'invalid_request', `Method ${request.method.slice(0, 40)} is not allowed here; use ${route.methods.join(' or ')}.`, { allow: route.methods.join(', ') });
+      }
+      return await route.handler(ctx, request, info);
     } catch (e) {
       if (e instanceof HttpError) return errorResponse(e);
-      onError(e, request);
-      return errorResponse(new HttpError(500, 'server_error', 'The identity provider failed to answer; try again later.'));
+      const requestId = randomToken(9);
+      try {
+        onError(e, request, requestId);
+      } catch (inner) {
+        console.error(`fedkit idp: request ${requestId} failed, and so did onError:`, e, inner);
+      }
+      return errorResponse(new HttpError(500, 'server_error', `The identity provider failed to answer (request id ${requestId}); try again later.`), {}, { request_id: requestId });
     }
   };
 

@@ -1,6 +1,6 @@
 // The checks every FedCM endpoint applies before it looks at a request's meaning.
 
-import { BodyTooLargeError, readBodyBytes } from '../common/body.js';
+import { BodyReadError, BodyTooLargeError, readBodyBytes } from '../common/body.js';
 import { HttpError } from './http.js';
 import type { Client } from './store/types.js';
 
@@ -21,12 +21,6 @@ export function requireWebIdentity(request: Request): void {
       'invalid_request',
       `This FedCM endpoint answers only the browser's FedCM requests, which carry "Sec-Fetch-Dest: webidentity" (got ${dest === null ? 'no Sec-Fetch-Dest' : JSON.stringify(dest)}).`,
     );
-  }
-}
-
-export function requireMethod(request: Request, ...methods: string[]): void {
-  if (!methods.includes(request.method)) {
-    throw new HttpError(405, 'invalid_request', `Method ${request.method} is not allowed here; use ${methods.join(' or ')}.`, { allow: methods.join(', ') });
   }
 }
 
@@ -84,6 +78,8 @@ export async function readText(request: Request, maxBytes: number): Promise<stri
     bytes = await readBodyBytes(request, maxBytes);
   } catch (e) {
     if (e instanceof BodyTooLargeError) throw new HttpError(413, 'invalid_request', `${e.message} This endpoint accepts at most ${maxBytes}.`);
+    // The client broke off or misframed the body: its fault, answered (if it still listens) as such.
+    if (e instanceof BodyReadError) throw new HttpError(400, 'invalid_request', e.message);
     throw e;
   }
   try {
@@ -94,8 +90,18 @@ export async function readText(request: Request, maxBytes: number): Promise<stri
 }
 
 /**
+ * Refuses a value holding U+0000. No parameter of the IdP means one, and PostgreSQL cannot store
+ * one in TEXT (SQLite can): refused here, a NUL is the same 400 on both stores, not a 500 on one.
+ */
+export function withoutNul(value: string, name: string): string {
+  if (value.includes('\u0000')) throw new HttpError(400, 'invalid_request', `The parameter ${name} contains a NUL character.`);
+  return value;
+}
+
+/**
  * One form value: absent → undefined; present twice → an error (two `client_id`s would let a
- * front-end proxy and this kit disagree on which one counts); longer than `maxLength` → an error.
+ * front-end proxy and this kit disagree on which one counts); longer than `maxLength` or holding
+ * a NUL → an error.
  */
 export function single(params: URLSearchParams, name: string, maxLength = 2048): string | undefined {
   const values = params.getAll(name);
@@ -103,7 +109,7 @@ export function single(params: URLSearchParams, name: string, maxLength = 2048):
   if (values.length > 1) throw new HttpError(400, 'invalid_request', `The parameter ${name} appears ${values.length} times; send it once.`);
   const value = values[0]!;
   if (value.length > maxLength) throw new HttpError(400, 'invalid_request', `The parameter ${name} is longer than ${maxLength} characters.`);
-  return value;
+  return withoutNul(value, name);
 }
 
 export function required(params: URLSearchParams, name: string, maxLength?: number): string {

@@ -16,21 +16,26 @@ export interface IdpRoute {
    */
   readonly at: 'site' | 'issuer' | 'base';
   readonly path: string;
+  /**
+   * The methods the route answers; any other is a 405 whose `Allow` lists these (RFC 9110
+   * §15.5.6). HEAD is not among them: the FedCM fetches are GETs and POSTs.
+   */
+  readonly methods: readonly ('GET' | 'POST')[];
 }
 
 export const IDP_ROUTES: readonly IdpRoute[] = Object.freeze([
-  { name: 'wellKnown', at: 'site', path: WELL_KNOWN_PATH },
-  { name: 'config', at: 'base', path: '/config.json' },
-  { name: 'accounts', at: 'base', path: '/accounts' },
-  { name: 'clientMetadata', at: 'base', path: '/client_metadata' },
-  { name: 'assertion', at: 'base', path: '/assertion' },
-  { name: 'disconnect', at: 'base', path: '/disconnect' },
-  { name: 'login', at: 'base', path: '/login' },
-  { name: 'logout', at: 'base', path: '/logout' },
-  { name: 'continue', at: 'base', path: '/continue' },
-  { name: 'jwks', at: 'base', path: '/jwks.json' },
+  { name: 'wellKnown', at: 'site', path: WELL_KNOWN_PATH, methods: ['GET'] },
+  { name: 'config', at: 'base', path: '/config.json', methods: ['GET'] },
+  { name: 'accounts', at: 'base', path: '/accounts', methods: ['GET'] },
+  { name: 'clientMetadata', at: 'base', path: '/client_metadata', methods: ['GET'] },
+  { name: 'assertion', at: 'base', path: '/assertion', methods: ['POST'] },
+  { name: 'disconnect', at: 'base', path: '/disconnect', methods: ['POST'] },
+  { name: 'login', at: 'base', path: '/login', methods: ['GET', 'POST'] },
+  { name: 'logout', at: 'base', path: '/logout', methods: ['GET', 'POST'] },
+  { name: 'continue', at: 'base', path: '/continue', methods: ['GET', 'POST'] },
+  { name: 'jwks', at: 'base', path: '/jwks.json', methods: ['GET'] },
   // OpenID Connect Discovery 1.0 §4: `<issuer>/.well-known/openid-configuration`.
-  { name: 'openidConfiguration', at: 'issuer', path: '/.well-known/openid-configuration' },
+  { name: 'openidConfiguration', at: 'issuer', path: '/.well-known/openid-configuration', methods: ['GET'] },
 ] as const);
 
 /**

@@ -168,20 +168,36 @@ export class KeyManager {
     return `${input}.${signature.toString('base64url')}`;
   }
 
-  /** Verifies a JWT this IdP signed (any published key), with `typ`, issuer and audience checked. */
+  /**
+   * Verifies a JWT this IdP signed (any published key), with `typ`, issuer and audience checked.
+   * A token that does not verify is an InvalidTokenError; a failure to load the keys is not one.
+   */
   async verify(token: string, expected: { typ: string; issuer: string; audience: string }): Promise<JWTPayload> {
     const { keys } = await this.jwks();
     const now = this.#options.now();
-    const { payload } = await jwtVerify(
-      token,
-      async (header) => {
-        const jwk = keys.find((k) => k.kid === header.kid);
-        if (jwk === undefined) throw new Error('unknown key');
-        return importJWK(jwk, header.alg);
-      },
-      { typ: expected.typ, issuer: expected.issuer, audience: expected.audience, currentDate: new Date(now) },
-    );
-    return payload;
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        async (header) => {
+          const jwk = keys.find((k) => k.kid === header.kid);
+          if (jwk === undefined) throw new Error('unknown key');
+          return importJWK(jwk, header.alg);
+        },
+        { typ: expected.typ, issuer: expected.issuer, audience: expected.audience, currentDate: new Date(now) },
+      );
+      return payload;
+    } catch (e) {
+      // Everything in here works on the token alone (its encoding, header, key choice, signature, claims).
+      throw new InvalidTokenError(e);
+    }
+  }
+}
+
+/** A token KeyManager.verify refused; `cause` says why. */
+export class InvalidTokenError extends Error {
+  override readonly name = 'InvalidTokenError';
+  constructor(cause: unknown) {
+    super(`The token does not verify: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
 

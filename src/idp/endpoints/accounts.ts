@@ -1,6 +1,6 @@
 import { currentSession, pictureUrl, type IdpContext } from '../context.js';
 import { json } from '../http.js';
-import { requireMethod, requireWebIdentity } from '../request-checks.js';
+import { requireWebIdentity } from '../request-checks.js';
 import type { User } from '../store/types.js';
 
 /** One entry of the accounts list (FedCM §"IdentityProviderAccount"). */
@@ -43,7 +43,6 @@ export function accountEntry(ctx: IdpContext, user: User, approvedClients: strin
  * `domain_hints` let RPs filter with loginHint / domainHint. Never cached: the answer is per user.
  */
 export async function accounts(ctx: IdpContext, request: Request): Promise<Response> {
-  requireMethod(request, 'GET');
   requireWebIdentity(request);
   const headers = { 'cache-control': 'no-store' };
   const session = await currentSession(ctx, request);

@@ -1,6 +1,6 @@
 import { currentSession, type IdpContext } from '../context.js';
 import { HttpError, errorResponse, json } from '../http.js';
-import { corsHeaders, readForm, required, requireClientOrigin, requireWebIdentity, single } from '../request-checks.js';
+import { corsHeaders, readForm, required, requireClientOrigin, requireWebIdentity, single, withoutNul } from '../request-checks.js';
 import type { User } from '../store/types.js';
 import { availableFields, isField, type Field } from '../tokens.js';
 import { createContinuationTicket } from '../continuation-ticket.js';
@@ -51,7 +51,7 @@ export function pickNonce(params: Record<string, unknown>, topLevel: string | un
   }
   const nonce = inParams ?? topLevel;
   if (nonce !== undefined && (nonce === '' || nonce.length > 512)) throw new HttpError(400, 'invalid_request', 'The nonce must be 1 to 512 characters.');
-  return nonce;
+  return nonce === undefined ? undefined : withoutNul(nonce, 'nonce');
 }
 
 export interface AssertionDecision {
@@ -95,7 +95,6 @@ export function decideDisclosure(
 export async function assertion(ctx: IdpContext, request: Request): Promise<Response> {
   let cors: Record<string, string> = {};
   try {
-    if (request.method !== 'POST') throw new HttpError(405, 'invalid_request', `Method ${request.method} is not allowed here; use POST.`, { allow: 'POST' });
     requireWebIdentity(request);
     const { params: form } = await readForm(request, ctx.settings.maxBodyBytes);
     const clientId = required(form, 'client_id', 256);

@@ -1,7 +1,7 @@
 import { isSameSite } from '../../common/site.js';
 import type { IdpContext } from '../context.js';
 import { HttpError, json } from '../http.js';
-import { requireMethod, requireWebIdentity } from '../request-checks.js';
+import { requireWebIdentity, withoutNul } from '../request-checks.js';
 
 /**
  * FedCM §"Fetch the client metadata" (checklist §1.7, Chromium §1.7): the registered client's
@@ -12,12 +12,11 @@ import { requireMethod, requireWebIdentity } from '../request-checks.js';
  * no-store too so proxies agree.
  */
 export async function clientMetadata(ctx: IdpContext, request: Request): Promise<Response> {
-  requireMethod(request, 'GET');
   requireWebIdentity(request);
   const query = new URL(request.url).searchParams;
   const clientId = query.get('client_id');
   if (clientId === null || clientId === '') throw new HttpError(400, 'invalid_request', 'The client_id query parameter is missing.');
-  const client = await ctx.store.getClient(clientId);
+  const client = await ctx.store.getClient(withoutNul(clientId, 'client_id'));
   if (client === undefined) throw new HttpError(404, 'unauthorized_client', `No client ${JSON.stringify(clientId)} is registered with this identity provider.`);
   const body: Record<string, unknown> = {};
   if (client.privacyPolicyUrl !== null) body.privacy_policy_url = client.privacyPolicyUrl;

@@ -1,6 +1,6 @@
 import type { IdpContext } from '../context.js';
 import { json } from '../http.js';
-import { requireMethod, requireWebIdentity } from '../request-checks.js';
+import { requireWebIdentity } from '../request-checks.js';
 
 /**
  * FedCM §"The config file" (IdentityProviderAPIConfig; checklist §1.5 step 7, Chromium §1.5).
@@ -10,7 +10,6 @@ import { requireMethod, requireWebIdentity } from '../request-checks.js';
  * reads by default and in the older `modes` syntax.
  */
 export async function config(ctx: IdpContext, request: Request): Promise<Response> {
-  requireMethod(request, 'GET');
   requireWebIdentity(request);
   const body: Record<string, unknown> = {
     accounts_endpoint: ctx.urls.accounts,

@@ -1,7 +1,7 @@
 import { checkCsrf, csrfToken, currentSession, type IdpContext } from '../context.js';
 import { HttpError, errorResponse, escapeHtml, scriptJson } from '../http.js';
 import { page, wantsHtml } from '../html.js';
-import { readForm, required, requireMethod, single } from '../request-checks.js';
+import { readForm, required, single } from '../request-checks.js';
 import type { Field } from '../tokens.js';
 import { completeAssertion } from '../issue-assertion.js';
 import { readTicket } from '../continuation-ticket.js';
@@ -24,7 +24,6 @@ const FIELD_LABELS: Record<Field, string> = {
 export async function continuation(ctx: IdpContext, request: Request): Promise<Response> {
   const html = wantsHtml(request);
   try {
-    requireMethod(request, 'GET', 'POST');
     const session = await currentSession(ctx, request);
     if (request.method === 'GET') {
       const ticket = await readTicket(ctx, new URL(request.url).searchParams.get('ticket') ?? '');

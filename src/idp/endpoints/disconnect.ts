@@ -1,6 +1,6 @@
 import { currentSession, type IdpContext } from '../context.js';
 import { HttpError, errorResponse, json } from '../http.js';
-import { corsHeaders, readForm, requireClientOrigin, requireWebIdentity } from '../request-checks.js';
+import { corsHeaders, readForm, requireClientOrigin, requireWebIdentity, withoutNul } from '../request-checks.js';
 import type { Client } from '../store/types.js';
 
 /**
@@ -26,7 +26,10 @@ export function disconnectCandidates(raw: string): Map<string, string[]> {
     } catch {
       // Not a valid percent-encoding: only the raw reading exists.
     }
-    out.set(name, readings);
+    // A reading holding a NUL names nothing (see withoutNul): it is dropped, and a value whose
+    // every reading holds one is refused.
+    const storable = readings.filter((r) => !r.includes('\u0000'));
+    out.set(name, storable.length > 0 ? storable : [withoutNul(value, name)]);
   }
   return out;
 }
@@ -41,7 +44,6 @@ export function disconnectCandidates(raw: string): Map<string, string[]> {
 export async function disconnect(ctx: IdpContext, request: Request): Promise<Response> {
   let cors: Record<string, string> = {};
   try {
-    if (request.method !== 'POST') throw new HttpError(405, 'invalid_request', `Method ${request.method} is not allowed here; use POST.`, { allow: 'POST' });
     requireWebIdentity(request);
     const { raw } = await readForm(request, ctx.settings.maxBodyBytes);
     const fields = disconnectCandidates(raw);

@@ -1,6 +1,5 @@
 import type { IdpContext } from '../context.js';
 import { json } from '../http.js';
-import { requireMethod } from '../request-checks.js';
 
 /**
  * RFC 7517 §5 JWK Set: the public keys RPs verify ID tokens with (current and retired-but-
@@ -9,8 +8,7 @@ import { requireMethod } from '../request-checks.js';
  * case where `Access-Control-Allow-Origin: *` is right (browser-side verifiers may fetch it).
  * Cached briefly: RPs re-fetch when a token names an unknown kid.
  */
-export async function jwks(ctx: IdpContext, request: Request): Promise<Response> {
-  requireMethod(request, 'GET');
+export async function jwks(ctx: IdpContext): Promise<Response> {
   return json(await ctx.keys.jwks(), {
     headers: { 'cache-control': 'public, max-age=60', 'access-control-allow-origin': '*' },
   });

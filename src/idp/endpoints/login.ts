@@ -3,7 +3,7 @@ import { HttpError, errorResponse, escapeHtml } from '../http.js';
 import { page, wantsHtml } from '../html.js';
 import { verifyNothing, verifyPassword } from '../passwords.js';
 import { loginBlockedFor, loginKeys, recordLoginFailure, recordLoginSuccess } from '../rate-limit.js';
-import { readForm, requireMethod, single } from '../request-checks.js';
+import { readForm, single } from '../request-checks.js';
 
 /** Runs when the page is a FedCM login popup: tells the browser the sign-in is done. */
 const CLOSE_POPUP = 'if (window.IdentityProvider && IdentityProvider.close) IdentityProvider.close();';
@@ -37,7 +37,6 @@ export async function login(ctx: IdpContext, request: Request, info: ConnectionI
   const cookieHeaders: Record<string, string> = csrf.setCookie === undefined ? {} : { 'set-cookie': csrf.setCookie };
   let email = '';
   try {
-    requireMethod(request, 'GET', 'POST');
     const session = await currentSession(ctx, request);
     if (request.method === 'GET') {
       const hint = new URL(request.url).searchParams.get('login_hint') ?? '';
@@ -88,7 +87,6 @@ export async function logout(ctx: IdpContext, request: Request): Promise<Respons
   const csrf = csrfToken(ctx, request);
   const cookieHeaders: Record<string, string> = csrf.setCookie === undefined ? {} : { 'set-cookie': csrf.setCookie };
   try {
-    requireMethod(request, 'GET', 'POST');
     if (request.method === 'GET') {
       return page({
         title: 'Sign out',

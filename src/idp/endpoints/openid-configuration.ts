@@ -1,14 +1,12 @@
 import type { IdpContext } from '../context.js';
 import { json } from '../http.js';
-import { requireMethod } from '../request-checks.js';
 
 /**
  * OpenID Connect Discovery 1.0 §3/§4: where RPs find the issuer's keys. FedCM itself does not
  * need it, but an RP server verifying the ID token does (fedkit/rp's verifyIdentityToken, and
  * any OpenID library), so the IdP says where its JWKS is and how it signs.
  */
-export function openidConfiguration(ctx: IdpContext, request: Request): Promise<Response> {
-  requireMethod(request, 'GET');
+export function openidConfiguration(ctx: IdpContext): Promise<Response> {
   return Promise.resolve(
     json(
       {

@@ -1,6 +1,6 @@
 import type { IdpContext } from '../context.js';
 import { json } from '../http.js';
-import { requireMethod, requireWebIdentity } from '../request-checks.js';
+import { requireWebIdentity } from '../request-checks.js';
 
 /**
  * FedCM §"The Well-Known File" (spec checklist §1.5 steps 6 and 9-11; Chromium §1.4).
@@ -12,7 +12,6 @@ import { requireMethod, requireWebIdentity } from '../request-checks.js';
  * at the root of the IdP's registrable domain, which may be another host than the issuer's.
  */
 export async function wellKnown(ctx: IdpContext, request: Request): Promise<Response> {
-  requireMethod(request, 'GET');
   requireWebIdentity(request);
   return json(
     { provider_urls: [ctx.urls.config], accounts_endpoint: ctx.urls.accounts, login_url: ctx.urls.login },
