@@ -134,7 +134,8 @@ describe('fedkit command line', { timeout: 60_000 }, () => {
         const timer = setTimeout(() => reject(new Error(`no "listening" line: ${out} ${err}`)), 30_000);
         child.stdout.on('data', (d: Buffer) => {
           out += d.toString();
-          const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\n[^]*config URL (\S+)\n/.exec(out);
+          // The database line is the last of the startup lines: wait for it, as output may arrive in pieces.
+          const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\n[^]*config URL (\S+)\n[^]*database [^\n]*\n/.exec(out);
           if (m) {
             clearTimeout(timer);
             resolve(Number(m[1]));
