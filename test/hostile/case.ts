@@ -2,7 +2,7 @@
 // must see because of it. The tables are in cases/, one file per endpoint; the runner (runner.ts)
 // plays a case against a fresh hostile server and a fresh agent.
 
-import type { DiagnosticReason, FetchRecord, Popup } from '../../src/agent/index.js';
+import type { Agent, DiagnosticReason, FetchRecord, Popup } from '../../src/agent/index.js';
 import type { Behaviour, EndpointName, HostileServer, Target } from './server.js';
 
 /** The agent's timeouts in the suite: small, so a case that times out does so quickly. */
@@ -75,6 +75,7 @@ export interface HostileCase {
 }
 
 export interface CaseContext {
+  agent: Agent;
   server: HostileServer;
   popups: Popup[];
   diagnostics: readonly { reason: string; detail: string }[];

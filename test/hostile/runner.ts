@@ -125,7 +125,7 @@ export async function runCase(c: HostileCase): Promise<void> {
     // 3. The time to settle, bounded by the configured timeouts.
     assert.ok(elapsed <= bound, `settled after ${Math.round(elapsed)} ms; the bound is ${bound} ms (${c.timeouts} timeout(s) + slack)`);
 
-    c.check?.({ server, popups, diagnostics: agent.diagnostics, fetches });
+    c.check?.({ agent, server, popups, diagnostics: agent.diagnostics, fetches });
     // A request that has ended leaves none of the IdP's windows open.
     for (const p of popups) assert.equal(p.closed, true, `the ${p.purpose} popup ${p.url.href} is still open after the request ended`);
   } catch (e) {
