@@ -46,6 +46,15 @@ export const popupCases: HostileCase[] = [
   login('the document never answers', silence(), { expect: NETWORK_ERROR, diagnostic: 'LoginPopupClosedWithoutSignin', timeouts: 1 }),
   login('a redirect loop', redirectLoop(), { expect: NETWORK_ERROR, diagnostic: 'LoginPopupClosedWithoutSignin', timeouts: 0 }),
   login('a body that never ends', endless('text/html'), { expect: NETWORK_ERROR, diagnostic: 'LoginPopupClosedWithoutSignin', timeouts: 0 }),
+  // The request's end (here the page's abort) ends the popup's document request too: with a
+  // 5 s request timeout, the page's abort at 200 ms must settle long before 5 s.
+  login('the page aborts while the document loads', silence(), {
+    requestTimeoutMs: 5000,
+    abortAfterMs: 200,
+    expect: ABORTED,
+    diagnostic: 'Canceled',
+    timeouts: 0,
+  }),
   {
     // The user signed in (the login page loaded with Set-Login), but the accounts fetch then
     // fails: the page must learn why (AccountsNoResponse), not that the list was empty.
@@ -82,5 +91,12 @@ export const popupCases: HostileCase[] = [
   }),
   continuation('the document never answers', silence(), { expect: NETWORK_ERROR, diagnostic: 'ContinuationPopupClosedByUser', timeouts: 1 }),
   continuation('a redirect loop', redirectLoop(), { expect: NETWORK_ERROR, diagnostic: 'ContinuationPopupClosedByUser', timeouts: 0 }),
+  continuation('the page aborts while the document loads', silence(), {
+    requestTimeoutMs: 5000,
+    abortAfterMs: 200,
+    expect: ABORTED,
+    diagnostic: 'Canceled',
+    timeouts: 0,
+  }),
 ];
 
