@@ -149,7 +149,7 @@ export class Agent {
       random: options.random ?? Math.random,
       dialogs,
       settings,
-      openPopup: (purpose, url) => this.#openPopup(purpose, url, options.popupHost),
+      openPopup: (purpose, url, popupOptions) => this.#openPopup(purpose, url, options.popupHost, popupOptions?.signal),
       sms: this.sms,
       report,
     };
@@ -200,7 +200,7 @@ export class Agent {
     return new IdpProbe(this.#core, await this.open(rpUrl, { load: false }));
   }
 
-  async #openPopup(purpose: PopupPurpose, url: URL, host: PopupHost | undefined): Promise<Popup> {
+  async #openPopup(purpose: PopupPurpose, url: URL, host: PopupHost | undefined, signal?: AbortSignal): Promise<Popup> {
     const frame = new Frame(this.#core, url, null);
     const popup: Popup = new Popup(purpose, frame, async (target, { load, ...init }) => {
       const next = new Frame(this.#core, target, null);
@@ -213,9 +213,13 @@ export class Agent {
     frame.popup = popup;
     this.#pages.add(frame);
     void popup.result.then(() => this.#pages.delete(frame));
+    // The request ended while the document loads: close the popup, which aborts the load.
+    const onAbort = (): void => popup.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       if (!host?.loadsDocuments) await frame.load();
     } catch (e) {
+      if (signal?.aborted === true) return popup;
       this.#core.report({
         reason: purpose === 'continuation' ? 'ContinuationPopupClosedByUser' : 'LoginPopupClosedWithoutSignin',
         level: 'error',
@@ -225,7 +229,10 @@ export class Agent {
       });
       popup.close();
       return popup;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
+    if (popup.closed) return popup;
     this.#events.emit('popup', popup);
     if (host) {
       Promise.resolve()

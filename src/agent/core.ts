@@ -30,8 +30,12 @@ export interface AgentCore {
   readonly settings: { delayEnabled: boolean; strictWellKnown: boolean };
   /** Records a diagnostic (agent.diagnostics) and emits it. */
   report(diagnostic: Diagnostic): void;
-  /** Opens a popup window at `url` (a new top-level document) and hands it to the popup host. */
-  openPopup(purpose: PopupPurpose, url: URL): Promise<PopupWindow>;
+  /**
+   * Opens a popup window at `url` (a new top-level document) and hands it to the popup host.
+   * `signal` is the request the popup belongs to: when it aborts, the popup closes, even while
+   * its document is still loading (the load is aborted with it).
+   */
+  openPopup(purpose: PopupPurpose, url: URL, options?: { signal?: AbortSignal }): Promise<PopupWindow>;
   /** Where SMS messages arrive for WebOTP. */
   readonly sms: SmsInbox;
 }

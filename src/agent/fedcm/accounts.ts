@@ -137,6 +137,14 @@ function stringList(value: unknown): string[] | undefined {
 }
 
 /**
+ * How many pictures are fetched at once: Chromium's socket pool allows 6 connections per host,
+ * so an IdP listing thousands of pictures gets them 6 at a time there too. Without a limit every
+ * picture opened its own TLS connection at once (10,000 accounts: 10,000 handshakes, and as many
+ * listeners on the request's abort signal), and each waited in a queue its timeout did not allow for.
+ */
+export const PICTURES_IN_FLIGHT = 6;
+
+/**
  * FedCM §3.3 "fetch accounts" step: every picture is fetched before filtering (so the IdP cannot
  * infer the hints from which pictures were requested), uncredentialed. Failures are tolerated.
  * Chromium sends these through its uncredentialed FedCM loader (Accept: application/json,
@@ -149,18 +157,25 @@ export async function fetchPictures(
 ): Promise<Map<string, Picture>> {
   const pictures = new Map<string, Picture>();
   const urls = [...new Set(accounts.map((a) => a.picture).filter((p): p is string => p !== undefined))];
-  await Promise.all(
-    urls.map(async (href) => {
-      const url = new URL(href);
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') return;
-      const res = await fetchEndpoint(ctx, 'account picture', uncredentialedGet(url));
-      if (res instanceof NetError || res.status < 200 || res.status > 299) {
-        ctx.report(pictureFailed(url, config, res instanceof NetError ? res.message : `status ${res.status}`));
-        return;
-      }
-      pictures.set(href, { contentType: res.headers.get('content-type') ?? '', bytes: res.body });
-    }),
-  );
+  const fetchOne = async (href: string): Promise<void> => {
+    const url = new URL(href);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return;
+    const res = await fetchEndpoint(ctx, 'account picture', uncredentialedGet(url));
+    if (res instanceof NetError || res.status < 200 || res.status > 299) {
+      ctx.report(pictureFailed(url, config, res instanceof NetError ? res.message : `status ${res.status}`));
+      return;
+    }
+    pictures.set(href, { contentType: res.headers.get('content-type') ?? '', bytes: res.body });
+  };
+  // A few workers take the next URL as each finishes; an abort of the request stops them all.
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < urls.length) {
+      const href = urls[next++];
+      if (href !== undefined) await fetchOne(href);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PICTURES_IN_FLIGHT, urls.length) }, worker));
   return pictures;
 }
 

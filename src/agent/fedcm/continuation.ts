@@ -18,7 +18,7 @@ export async function runContinuation(
   url: URL,
   signal: AbortSignal,
 ): Promise<{ token: unknown; accountId?: string }> {
-  const popup = await core.openPopup('continuation', url);
+  const popup = await core.openPopup('continuation', url, { signal });
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => {

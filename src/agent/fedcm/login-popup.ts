@@ -33,7 +33,7 @@ export async function showIdpLoginDialog(core: AgentCore, config: IdpConfig, idp
     };
     core.events.on('loginStatus', onStatus);
   });
-  const popup = await core.openPopup('login', url);
+  const popup = await core.openPopup('login', url, { signal: options.signal });
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => {

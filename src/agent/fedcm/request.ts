@@ -306,7 +306,7 @@ async function loginThenReload(ctx: IdpNetwork, params: RequestParams, state: Id
   await showIdpLoginDialog(params.core, config, state.provider.idpOrigin, { ...hints, signal: ctx.signal });
   state.loginStatus = 'logged-in';
   state.mismatch = false;
-  await loadAccounts(ctx, state, params);
+  await loadAccounts(ctx, state, params, { afterLogin: true });
   if (state.failure) throw state.failure;
   if (state.mismatch) {
     throw new FedCmFailure(
@@ -337,7 +337,7 @@ async function fetchIdp(ctx: IdpNetwork, state: IdpState, params: RequestParams)
     }
     throw e;
   }
-  await loadAccounts(ctx, state, params);
+  await loadAccounts(ctx, state, params, { afterLogin: state.needsLogin });
   // The user just signed in through the login page (active mode, logged out) and the IdP still
   // has no usable account: the request ends here, as after any login popup (loginThenReload),
   // rather than opening the login page a second time as a mismatch would.
@@ -356,7 +356,7 @@ async function fetchIdp(ctx: IdpNetwork, state: IdpState, params: RequestParams)
  * accounts response (Chromium UpdateIdpSigninStatusForAccountsEndpointResponse); an IdP known
  * to be logged in that returns no usable account is a "mismatch".
  */
-async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestParams): Promise<void> {
+async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestParams, options: { afterLogin?: boolean } = {}): Promise<void> {
   const { core, frame } = params;
   const { provider } = state;
   const config = state.config;
@@ -368,8 +368,10 @@ async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestPar
     // Known logged in but no usable account: the mismatch UI (FedCM §2.2.1 "mismatch"). In active
     // mode an unknown status counts too: the user clicked to sign in, so the IdP's login page
     // opens (Chromium treats the empty list as logged-out, which active mode answers with it).
+    // Right after the login popup there is no mismatch to offer: the failure itself ends the
+    // request, with its own reason (a 500 is AccountsNoResponse, not "no usable account").
     const activeUnknown = params.options.mode === 'active' && state.loginStatus === undefined;
-    if ((state.loginStatus === 'logged-in' || activeUnknown) && params.mediation !== 'silent') {
+    if ((state.loginStatus === 'logged-in' || activeUnknown) && params.mediation !== 'silent' && options.afterLogin !== true) {
       core.report(result.failure.diagnostic);
       state.mismatch = true;
     } else {

@@ -336,6 +336,8 @@ export class Frame implements AgentDocument {
       destination: isTop ? 'document' : 'iframe',
       redirect: 'follow',
       onResponse: (hop) => this.#applySetLogin(hop, true),
+      // A document closed while it loads (a popup whose request ended) stops loading.
+      signal: this.lifetime,
     };
     const started = performance.now();
     const res = await this.#core.fetcher.fetch(req);
