@@ -4,6 +4,7 @@
 import { systemClock, type Clock, type Random } from './base/clock.js';
 import { formatDiagnostic, type Diagnostic } from './base/diagnostics.js';
 import { Events } from './base/events.js';
+import { RingBuffer } from './base/ring-buffer.js';
 import type { AgentCore, CoreEventMap } from './core.js';
 import { Automation } from './mediation/automation.js';
 import { DialogHost } from './mediation/dialog-host.js';
@@ -74,6 +75,13 @@ export interface AgentOptions {
    * persist with it), else to memory.
    */
   webauthn?: WebAuthnOptions;
+  /**
+   * How many diagnostics `agent.diagnostics` keeps (default 1000): the most recent ones, the
+   * oldest dropped first. A positive integer, or `Infinity` to keep every one (memory then grows
+   * with every failure). The `diagnostic` event sees every diagnostic either way.
+   * @throws TypeError from createAgent for any other value.
+   */
+  diagnosticsLimit?: number;
   /** Switches between Chromium's behaviour (the default) and the spec's where they differ. */
   compat?: {
     /**
@@ -90,8 +98,23 @@ export interface AgentEventMap extends CoreEventMap {
   popup: [popup: Popup];
 }
 
-/** How many diagnostics `agent.diagnostics` keeps. */
-const DIAGNOSTICS_KEPT = 1000;
+/** How many diagnostics `agent.diagnostics` keeps unless `diagnosticsLimit` says otherwise. */
+export const DEFAULT_DIAGNOSTICS_LIMIT = 1000;
+
+/**
+ * Checks the options whose wrong values would otherwise fail later, far from the mistake.
+ * Runs before anything is opened, so a refused option leaves nothing behind.
+ */
+function validateOptions(options: AgentOptions): void {
+  const limit = options.diagnosticsLimit;
+  if (limit !== undefined && !(limit === Infinity || (Number.isInteger(limit) && limit > 0))) {
+    throw new TypeError(`createAgent: diagnosticsLimit must be a positive integer or Infinity (keep every diagnostic), got ${describe(limit)}.`);
+  }
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
 
 export class Agent {
   /** The WebDriver-style FedCM automation commands. */
@@ -106,8 +129,15 @@ export class Agent {
    * agent's `PublicKeyCredential` interface object (docs/webauthn.md).
    */
   readonly webauthn: WebAuthn;
-  /** The most recent diagnostics (up to 1000), oldest first. */
-  readonly diagnostics: Diagnostic[] = [];
+  /**
+   * The most recent diagnostics (at most `diagnosticsLimit`, default 1000), oldest first: a
+   * snapshot, so keep the array you read and read again for newer ones.
+   */
+  get diagnostics(): readonly Diagnostic[] {
+    return this.#diagnostics.toArray();
+  }
+
+  readonly #diagnostics: RingBuffer<Diagnostic>;
 
   readonly #core: AgentCore;
   readonly #events = new Events<AgentEventMap>();
@@ -116,6 +146,8 @@ export class Agent {
   readonly #ownedProfile: SqliteProfile | undefined;
 
   constructor(options: AgentOptions = {}) {
+    validateOptions(options);
+    this.#diagnostics = new RingBuffer(options.diagnosticsLimit ?? DEFAULT_DIAGNOSTICS_LIMIT);
     this.#ownedProfile = typeof options.profile === 'string' ? SqliteProfile.open(options.profile) : undefined;
     this.profile = this.#ownedProfile ?? (typeof options.profile === 'object' ? options.profile : new MemoryProfile());
     const cookieStore = options.cookieStore ?? (this.profile instanceof SqliteProfile ? this.profile.cookieStore : undefined);
@@ -133,11 +165,10 @@ export class Agent {
       delayEnabled: options.rejectionDelay ?? options.mediator !== undefined,
       strictWellKnown: options.compat?.strictWellKnown ?? false,
     };
-    const diagnostics = this.diagnostics;
+    const diagnostics = this.#diagnostics;
     const events = this.#events;
     const report = (d: Diagnostic): void => {
       diagnostics.push(d);
-      if (diagnostics.length > DIAGNOSTICS_KEPT) diagnostics.shift();
       events.emit('diagnostic', d);
     };
     this.sms = new SmsInbox(report, options.sms);

@@ -24,6 +24,7 @@ const AGENT_OPTIONS = {
   popupHost: true,
   sms: true,
   webauthn: true,
+  diagnosticsLimit: true,
   compat: true,
 } as const satisfies Record<keyof AgentOptions, true>;
 
