@@ -34,6 +34,19 @@ export interface AgentOptions {
   insecureTLS?: boolean;
   /** Timeout of each network request, ms (default 30000; Chromium sets none on FedCM fetches). */
   timeoutMs?: number;
+  /**
+   * The network time one FedCM call (`navigator.credentials.get({ identity })`, and
+   * `IdentityCredential.disconnect()` / `IdentityProvider.getUserInfo()`) may spend on IdP
+   * requests, in ms (default 60000). Per-request timeouts (`timeoutMs`) add up over the steps;
+   * this bounds their total: each IdP request's timeout is the smaller of `timeoutMs` and what is
+   * left, and when nothing is left the call fails as a network failure at that step does (the
+   * page gets NetworkError "Error retrieving a token."), with a `NetworkBudgetExhausted`
+   * diagnostic. Only time with an IdP request in flight counts: the account chooser, login and
+   * continuation popups and the rejection delay do not. A positive number; `Infinity` sets no
+   * overall deadline (Chromium's behaviour).
+   * @throws TypeError from createAgent for any other value.
+   */
+  fedcmNetworkBudgetMs?: number;
   /** The User-Agent header (default `fedkit/<version>`). */
   userAgent?: string;
   /**
@@ -98,6 +111,8 @@ export interface AgentEventMap extends CoreEventMap {
   popup: [popup: Popup];
 }
 
+/** The network budget of one FedCM call unless `fedcmNetworkBudgetMs` says otherwise, ms. */
+export const DEFAULT_FEDCM_NETWORK_BUDGET_MS = 60_000;
 /** How many diagnostics `agent.diagnostics` keeps unless `diagnosticsLimit` says otherwise. */
 export const DEFAULT_DIAGNOSTICS_LIMIT = 1000;
 
@@ -106,6 +121,11 @@ export const DEFAULT_DIAGNOSTICS_LIMIT = 1000;
  * Runs before anything is opened, so a refused option leaves nothing behind.
  */
 function validateOptions(options: AgentOptions): void {
+  const budget = options.fedcmNetworkBudgetMs;
+  // NaN fails `> 0` too; Infinity passes (no overall deadline).
+  if (budget !== undefined && !(typeof budget === 'number' && budget > 0)) {
+    throw new TypeError(`createAgent: fedcmNetworkBudgetMs must be a positive number of milliseconds, or Infinity for no overall deadline, got ${describe(budget)}.`);
+  }
   const limit = options.diagnosticsLimit;
   if (limit !== undefined && !(limit === Infinity || (Number.isInteger(limit) && limit > 0))) {
     throw new TypeError(`createAgent: diagnosticsLimit must be a positive integer or Infinity (keep every diagnostic), got ${describe(limit)}.`);
@@ -164,6 +184,7 @@ export class Agent {
     const settings = {
       delayEnabled: options.rejectionDelay ?? options.mediator !== undefined,
       strictWellKnown: options.compat?.strictWellKnown ?? false,
+      fedcmNetworkBudgetMs: options.fedcmNetworkBudgetMs ?? DEFAULT_FEDCM_NETWORK_BUDGET_MS,
     };
     const diagnostics = this.#diagnostics;
     const events = this.#events;
