@@ -11,7 +11,8 @@ import { DialogHost } from './mediation/dialog-host.js';
 import type { Mediator } from './mediation/mediator.js';
 import type { PopupPurpose } from './mediation/popup-window.js';
 import { Cookies } from './net/cookies.js';
-import { Fetcher } from './net/fetcher.js';
+import { Fetcher, type FetcherOptions, type FetcherResponse } from './net/fetcher.js';
+import { NetError, type AgentRequest } from './net/types.js';
 import { IdpProbe } from './fedcm/probe.js';
 import { Frame, type FrameOptions } from './window/frame.js';
 import { Popup, type PopupHost } from './window/popup.js';
@@ -136,6 +137,37 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
+/**
+ * The agent's fetcher: each request also ends when the agent closes. Navigations, page fetches,
+ * disconnect() and getUserInfo() carry no signal that close() would abort otherwise, and the
+ * connection pool's close() waits for requests in flight, so without this an IdP that never
+ * answers would keep close() (and its sockets and timers) waiting for the request timeout.
+ */
+class ClosingFetcher extends Fetcher {
+  readonly #closed: AbortSignal;
+
+  constructor(options: FetcherOptions, closed: AbortSignal) {
+    super(options);
+    this.#closed = closed;
+  }
+
+  override async fetch(req: AgentRequest): Promise<FetcherResponse> {
+    const closed = this.#closed;
+    if (closed.aborted) throw new NetError('aborted', req.url, `the agent is closed, so ${req.url.href} was not requested`, { cause: closed.reason });
+    const controller = new AbortController();
+    const forward = (): void => controller.abort(closed.aborted ? closed.reason : req.signal?.reason);
+    req.signal?.addEventListener('abort', forward, { once: true });
+    closed.addEventListener('abort', forward, { once: true });
+    if (req.signal?.aborted === true) forward();
+    try {
+      return await super.fetch({ ...req, signal: controller.signal });
+    } finally {
+      req.signal?.removeEventListener('abort', forward);
+      closed.removeEventListener('abort', forward);
+    }
+  }
+}
+
 export class Agent {
   /** The WebDriver-style FedCM automation commands. */
   readonly automation: Automation;
@@ -162,6 +194,12 @@ export class Agent {
   readonly #core: AgentCore;
   readonly #events = new Events<AgentEventMap>();
   readonly #pages = new Set<Frame>();
+  /** The IdP popups that are open (their frames are in #pages too). */
+  readonly #popups = new Set<Popup>();
+  /** Aborts when close() starts: ends the agent's requests and waits that nothing else ends. */
+  readonly #lifetime = new AbortController();
+  /** The one shutdown, so that close() can be called again (it resolves when the first does). */
+  #closing: Promise<void> | undefined;
   /** The SQLite profile the agent opened from a path, and so closes. */
   readonly #ownedProfile: SqliteProfile | undefined;
 
@@ -172,14 +210,14 @@ export class Agent {
     this.profile = this.#ownedProfile ?? (typeof options.profile === 'object' ? options.profile : new MemoryProfile());
     const cookieStore = options.cookieStore ?? (this.profile instanceof SqliteProfile ? this.profile.cookieStore : undefined);
     this.cookies = new Cookies(cookieStore === undefined ? {} : { store: cookieStore });
-    const fetcher = new Fetcher({
+    const fetcher = new ClosingFetcher({
       cookies: this.cookies,
       ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
       ...(options.hostRules === undefined ? {} : { hostRules: options.hostRules }),
       ...(options.ca === undefined ? {} : { ca: options.ca }),
       ...(options.insecureTLS === undefined ? {} : { insecureTLS: options.insecureTLS }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    });
+    }, this.#lifetime.signal);
     const dialogs = new DialogHost(this.#events, options.mediator);
     const settings = {
       delayEnabled: options.rejectionDelay ?? options.mediator !== undefined,
@@ -227,6 +265,7 @@ export class Agent {
       resetCooldown: () => {
         for (const page of this.#pages) this.#core.profile.setDismissEmbargo(siteOf(page.origin), undefined);
       },
+      closed: this.#lifetime.signal,
     });
   }
 
@@ -235,8 +274,14 @@ export class Agent {
    * browser does) and returns its document. With `{ load: false }` no request is made.
    */
   async open(url: string | URL, options: Pick<FrameOptions, 'load'> = {}): Promise<Frame> {
+    this.#throwIfClosed();
     const page = new Frame(this.#core, new URL(url), null);
     if (options.load !== false) await page.load();
+    // close() ran while the page loaded: it is not the agent's any more.
+    if (this.#lifetime.signal.aborted) {
+      page.close();
+      this.#throwIfClosed();
+    }
     this.#pages.add(page);
     // A closed page is the caller's to drop: the agent must not keep it (and its DOM) alive.
     page.lifetime.addEventListener('abort', () => this.#pages.delete(page), { once: true });
@@ -252,7 +297,12 @@ export class Agent {
     return new IdpProbe(this.#core, await this.open(rpUrl, { load: false }));
   }
 
+  #throwIfClosed(): void {
+    if (this.#lifetime.signal.aborted) throw new DOMException('The agent is closed.', 'InvalidStateError');
+  }
+
   async #openPopup(purpose: PopupPurpose, url: URL, host: PopupHost | undefined): Promise<Popup> {
+    this.#throwIfClosed();
     const frame = new Frame(this.#core, url, null);
     const popup: Popup = new Popup(purpose, frame, async (target, { load, ...init }) => {
       const next = new Frame(this.#core, target, null);
@@ -264,10 +314,19 @@ export class Agent {
     });
     frame.popup = popup;
     this.#pages.add(frame);
-    void popup.result.then(() => this.#pages.delete(frame));
+    this.#popups.add(popup);
+    void popup.result.then(() => {
+      this.#pages.delete(frame);
+      this.#popups.delete(popup);
+    });
     try {
       if (!host?.loadsDocuments) await frame.load();
     } catch (e) {
+      // Closing the agent aborted the load: nothing went wrong at the IdP.
+      if (this.#lifetime.signal.aborted) {
+        popup.close();
+        return popup;
+      }
       this.#core.report({
         reason: purpose === 'continuation' ? 'ContinuationPopupClosedByUser' : 'LoginPopupClosedWithoutSignin',
         level: 'error',
@@ -311,13 +370,35 @@ export class Agent {
     return this;
   }
 
-  /** Closes every page and the network layer. */
-  async close(): Promise<void> {
-    for (const page of this.#pages) page.close();
+  /**
+   * Ends everything the agent does: pending requests reject (a FedCM `get()` with its
+   * document's AbortError), requests in flight are aborted, popups and pages close, pending
+   * `automation.waitForDialog()` calls reject, and the connections, the SMS endpoint and a
+   * profile opened from a path are closed. No timer, socket or listener of the agent is left.
+   * Calling it again resolves once the first call has finished; the agent cannot be used after.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutDown();
+    return this.#closing;
+  }
+
+  async #shutDown(): Promise<void> {
+    // Pages first, so that a pending request ends as its document going away ends it (not as a
+    // network failure of the fetch the next step aborts).
+    for (const page of [...this.#pages]) page.close();
     this.#pages.clear();
-    await this.#core.fetcher.close();
-    await this.sms.close();
-    this.#ownedProfile?.close();
+    for (const popup of [...this.#popups]) popup.close();
+    this.#popups.clear();
+    this.#lifetime.abort(new DOMException('The agent was closed.', 'AbortError'));
+    try {
+      await this.#core.fetcher.close();
+    } finally {
+      try {
+        await this.sms.close();
+      } finally {
+        this.#ownedProfile?.close();
+      }
+    }
   }
 }
 
