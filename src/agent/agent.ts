@@ -4,13 +4,15 @@
 import { systemClock, type Clock, type Random } from './base/clock.js';
 import { formatDiagnostic, type Diagnostic } from './base/diagnostics.js';
 import { Events } from './base/events.js';
+import { RingBuffer } from './base/ring-buffer.js';
 import type { AgentCore, CoreEventMap } from './core.js';
 import { Automation } from './mediation/automation.js';
 import { DialogHost } from './mediation/dialog-host.js';
 import type { Mediator } from './mediation/mediator.js';
 import type { PopupPurpose } from './mediation/popup-window.js';
 import { Cookies } from './net/cookies.js';
-import { Fetcher } from './net/fetcher.js';
+import { Fetcher, type FetcherOptions, type FetcherResponse } from './net/fetcher.js';
+import { NetError, type AgentRequest } from './net/types.js';
 import { IdpProbe } from './fedcm/probe.js';
 import { Frame, type FrameOptions } from './window/frame.js';
 import { Popup, type PopupHost } from './window/popup.js';
@@ -33,6 +35,19 @@ export interface AgentOptions {
   insecureTLS?: boolean;
   /** Timeout of each network request, ms (default 30000; Chromium sets none on FedCM fetches). */
   timeoutMs?: number;
+  /**
+   * The network time one FedCM call (`navigator.credentials.get({ identity })`, and
+   * `IdentityCredential.disconnect()` / `IdentityProvider.getUserInfo()`) may spend on IdP
+   * requests, in ms (default 60000). Per-request timeouts (`timeoutMs`) add up over the steps;
+   * this bounds their total: each IdP request's timeout is the smaller of `timeoutMs` and what is
+   * left, and when nothing is left the call fails as a network failure at that step does (the
+   * page gets NetworkError "Error retrieving a token."), with a `NetworkBudgetExhausted`
+   * diagnostic. Only time with an IdP request in flight counts: the account chooser, login and
+   * continuation popups and the rejection delay do not. A positive number; `Infinity` sets no
+   * overall deadline (Chromium's behaviour).
+   * @throws TypeError from createAgent for any other value.
+   */
+  fedcmNetworkBudgetMs?: number;
   /** The User-Agent header (default `fedkit/<version>`). */
   userAgent?: string;
   /**
@@ -74,6 +89,13 @@ export interface AgentOptions {
    * persist with it), else to memory.
    */
   webauthn?: WebAuthnOptions;
+  /**
+   * How many diagnostics `agent.diagnostics` keeps (default 1000): the most recent ones, the
+   * oldest dropped first. A positive integer, or `Infinity` to keep every one (memory then grows
+   * with every failure). The `diagnostic` event sees every diagnostic either way.
+   * @throws TypeError from createAgent for any other value.
+   */
+  diagnosticsLimit?: number;
   /** Switches between Chromium's behaviour (the default) and the spec's where they differ. */
   compat?: {
     /**
@@ -90,8 +112,61 @@ export interface AgentEventMap extends CoreEventMap {
   popup: [popup: Popup];
 }
 
-/** How many diagnostics `agent.diagnostics` keeps. */
-const DIAGNOSTICS_KEPT = 1000;
+/** The network budget of one FedCM call unless `fedcmNetworkBudgetMs` says otherwise, ms. */
+export const DEFAULT_FEDCM_NETWORK_BUDGET_MS = 60_000;
+/** How many diagnostics `agent.diagnostics` keeps unless `diagnosticsLimit` says otherwise. */
+export const DEFAULT_DIAGNOSTICS_LIMIT = 1000;
+
+/**
+ * Checks the options whose wrong values would otherwise fail later, far from the mistake.
+ * Runs before anything is opened, so a refused option leaves nothing behind.
+ */
+function validateOptions(options: AgentOptions): void {
+  const budget = options.fedcmNetworkBudgetMs;
+  // NaN fails `> 0` too; Infinity passes (no overall deadline).
+  if (budget !== undefined && !(typeof budget === 'number' && budget > 0)) {
+    throw new TypeError(`createAgent: fedcmNetworkBudgetMs must be a positive number of milliseconds, or Infinity for no overall deadline, got ${describe(budget)}.`);
+  }
+  const limit = options.diagnosticsLimit;
+  if (limit !== undefined && !(limit === Infinity || (Number.isInteger(limit) && limit > 0))) {
+    throw new TypeError(`createAgent: diagnosticsLimit must be a positive integer or Infinity (keep every diagnostic), got ${describe(limit)}.`);
+  }
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * The agent's fetcher: each request also ends when the agent closes. Navigations, page fetches,
+ * disconnect() and getUserInfo() carry no signal that close() would abort otherwise, and the
+ * connection pool's close() waits for requests in flight, so without this an IdP that never
+ * answers would keep close() (and its sockets and timers) waiting for the request timeout.
+ */
+class ClosingFetcher extends Fetcher {
+  readonly #closed: AbortSignal;
+
+  constructor(options: FetcherOptions, closed: AbortSignal) {
+    super(options);
+    this.#closed = closed;
+  }
+
+  override async fetch(req: AgentRequest): Promise<FetcherResponse> {
+    const closed = this.#closed;
+    if (closed.aborted) throw new NetError('aborted', req.url, `the agent is closed, so ${req.url.href} was not requested`, { cause: closed.reason });
+    const controller = new AbortController();
+    const forward = (): void => controller.abort(closed.aborted ? closed.reason : req.signal?.reason);
+    req.signal?.addEventListener('abort', forward, { once: true });
+    closed.addEventListener('abort', forward, { once: true });
+    if (req.signal?.aborted === true) forward();
+    try {
+      return await super.fetch({ ...req, signal: controller.signal });
+    } finally {
+      req.signal?.removeEventListener('abort', forward);
+      closed.removeEventListener('abort', forward);
+    }
+  }
+}
 
 export class Agent {
   /** The WebDriver-style FedCM automation commands. */
@@ -106,38 +181,53 @@ export class Agent {
    * agent's `PublicKeyCredential` interface object (docs/webauthn.md).
    */
   readonly webauthn: WebAuthn;
-  /** The most recent diagnostics (up to 1000), oldest first. */
-  readonly diagnostics: Diagnostic[] = [];
+  /**
+   * The most recent diagnostics (at most `diagnosticsLimit`, default 1000), oldest first: a
+   * snapshot, so keep the array you read and read again for newer ones.
+   */
+  get diagnostics(): readonly Diagnostic[] {
+    return this.#diagnostics.toArray();
+  }
+
+  readonly #diagnostics: RingBuffer<Diagnostic>;
 
   readonly #core: AgentCore;
   readonly #events = new Events<AgentEventMap>();
   readonly #pages = new Set<Frame>();
+  /** The IdP popups that are open (their frames are in #pages too). */
+  readonly #popups = new Set<Popup>();
+  /** Aborts when close() starts: ends the agent's requests and waits that nothing else ends. */
+  readonly #lifetime = new AbortController();
+  /** The one shutdown, so that close() can be called again (it resolves when the first does). */
+  #closing: Promise<void> | undefined;
   /** The SQLite profile the agent opened from a path, and so closes. */
   readonly #ownedProfile: SqliteProfile | undefined;
 
   constructor(options: AgentOptions = {}) {
+    validateOptions(options);
+    this.#diagnostics = new RingBuffer(options.diagnosticsLimit ?? DEFAULT_DIAGNOSTICS_LIMIT);
     this.#ownedProfile = typeof options.profile === 'string' ? SqliteProfile.open(options.profile) : undefined;
     this.profile = this.#ownedProfile ?? (typeof options.profile === 'object' ? options.profile : new MemoryProfile());
     const cookieStore = options.cookieStore ?? (this.profile instanceof SqliteProfile ? this.profile.cookieStore : undefined);
     this.cookies = new Cookies(cookieStore === undefined ? {} : { store: cookieStore });
-    const fetcher = new Fetcher({
+    const fetcher = new ClosingFetcher({
       cookies: this.cookies,
       ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
       ...(options.hostRules === undefined ? {} : { hostRules: options.hostRules }),
       ...(options.ca === undefined ? {} : { ca: options.ca }),
       ...(options.insecureTLS === undefined ? {} : { insecureTLS: options.insecureTLS }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    });
+    }, this.#lifetime.signal);
     const dialogs = new DialogHost(this.#events, options.mediator);
     const settings = {
       delayEnabled: options.rejectionDelay ?? options.mediator !== undefined,
       strictWellKnown: options.compat?.strictWellKnown ?? false,
+      fedcmNetworkBudgetMs: options.fedcmNetworkBudgetMs ?? DEFAULT_FEDCM_NETWORK_BUDGET_MS,
     };
-    const diagnostics = this.diagnostics;
+    const diagnostics = this.#diagnostics;
     const events = this.#events;
     const report = (d: Diagnostic): void => {
       diagnostics.push(d);
-      if (diagnostics.length > DIAGNOSTICS_KEPT) diagnostics.shift();
       events.emit('diagnostic', d);
     };
     this.sms = new SmsInbox(report, options.sms);
@@ -175,6 +265,7 @@ export class Agent {
       resetCooldown: () => {
         for (const page of this.#pages) this.#core.profile.setDismissEmbargo(siteOf(page.origin), undefined);
       },
+      closed: this.#lifetime.signal,
     });
   }
 
@@ -183,8 +274,14 @@ export class Agent {
    * browser does) and returns its document. With `{ load: false }` no request is made.
    */
   async open(url: string | URL, options: Pick<FrameOptions, 'load'> = {}): Promise<Frame> {
+    this.#throwIfClosed();
     const page = new Frame(this.#core, new URL(url), null);
     if (options.load !== false) await page.load();
+    // close() ran while the page loaded: it is not the agent's any more.
+    if (this.#lifetime.signal.aborted) {
+      page.close();
+      this.#throwIfClosed();
+    }
     this.#pages.add(page);
     // A closed page is the caller's to drop: the agent must not keep it (and its DOM) alive.
     page.lifetime.addEventListener('abort', () => this.#pages.delete(page), { once: true });
@@ -200,7 +297,12 @@ export class Agent {
     return new IdpProbe(this.#core, await this.open(rpUrl, { load: false }));
   }
 
+  #throwIfClosed(): void {
+    if (this.#lifetime.signal.aborted) throw new DOMException('The agent is closed.', 'InvalidStateError');
+  }
+
   async #openPopup(purpose: PopupPurpose, url: URL, host: PopupHost | undefined, signal?: AbortSignal): Promise<Popup> {
+    this.#throwIfClosed();
     const frame = new Frame(this.#core, url, null);
     const popup: Popup = new Popup(purpose, frame, async (target, { load, ...init }) => {
       const next = new Frame(this.#core, target, null);
@@ -212,14 +314,22 @@ export class Agent {
     });
     frame.popup = popup;
     this.#pages.add(frame);
-    void popup.result.then(() => this.#pages.delete(frame));
+    this.#popups.add(popup);
+    void popup.result.then(() => {
+      this.#pages.delete(frame);
+      this.#popups.delete(popup);
+    });
     // The request ended while the document loads: close the popup, which aborts the load.
     const onAbort = (): void => popup.close();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       if (!host?.loadsDocuments) await frame.load();
     } catch (e) {
-      if (signal?.aborted === true) return popup;
+      // The request ended, or closing the agent aborted the load: nothing went wrong at the IdP.
+      if (signal?.aborted === true || this.#lifetime.signal.aborted) {
+        popup.close();
+        return popup;
+      }
       this.#core.report({
         reason: purpose === 'continuation' ? 'ContinuationPopupClosedByUser' : 'LoginPopupClosedWithoutSignin',
         level: 'error',
@@ -266,13 +376,35 @@ export class Agent {
     return this;
   }
 
-  /** Closes every page and the network layer. */
-  async close(): Promise<void> {
-    for (const page of this.#pages) page.close();
+  /**
+   * Ends everything the agent does: pending requests reject (a FedCM `get()` with its
+   * document's AbortError), requests in flight are aborted, popups and pages close, pending
+   * `automation.waitForDialog()` calls reject, and the connections, the SMS endpoint and a
+   * profile opened from a path are closed. No timer, socket or listener of the agent is left.
+   * Calling it again resolves once the first call has finished; the agent cannot be used after.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutDown();
+    return this.#closing;
+  }
+
+  async #shutDown(): Promise<void> {
+    // Pages first, so that a pending request ends as its document going away ends it (not as a
+    // network failure of the fetch the next step aborts).
+    for (const page of [...this.#pages]) page.close();
     this.#pages.clear();
-    await this.#core.fetcher.close();
-    await this.sms.close();
-    this.#ownedProfile?.close();
+    for (const popup of [...this.#popups]) popup.close();
+    this.#popups.clear();
+    this.#lifetime.abort(new DOMException('The agent was closed.', 'AbortError'));
+    try {
+      await this.#core.fetcher.close();
+    } finally {
+      try {
+        await this.sms.close();
+      } finally {
+        this.#ownedProfile?.close();
+      }
+    }
   }
 }
 

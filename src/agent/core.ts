@@ -27,7 +27,12 @@ export interface AgentCore {
   readonly clock: Clock;
   readonly random: Random;
   readonly dialogs: DialogHost;
-  readonly settings: { delayEnabled: boolean; strictWellKnown: boolean };
+  readonly settings: {
+    delayEnabled: boolean;
+    strictWellKnown: boolean;
+    /** The network time one FedCM call may spend on IdP requests, ms (Infinity: no limit). */
+    readonly fedcmNetworkBudgetMs: number;
+  };
   /** Records a diagnostic (agent.diagnostics) and emits it. */
   report(diagnostic: Diagnostic): void;
   /**

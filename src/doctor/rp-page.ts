@@ -116,8 +116,8 @@ export async function doctorRp(url: string | URL, options: DoctorRpOptions = {})
     return report();
   } finally {
     clearTimeout(timer);
-    // agent.close() lets pending requests finish (each bounded by the agent's timeoutMs); the run
-    // does not wait longer than its reserve for that.
+    // agent.close() aborts what is in flight, so it is quick; the run still bounds the wait by
+    // its reserve, as for any call into a component it does not own.
     await settledWithin(agent.close(), reserveMs / 2);
   }
 

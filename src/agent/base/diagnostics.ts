@@ -61,7 +61,8 @@ export type FedkitReason =
   | 'CredentialRequestRejected' // a password/federated operation from an opaque origin or a cross-origin frame
   | 'CredentialProvided' // a stored credential was given to an origin without the chooser (info)
   | 'OtpMessageIgnored' // an SMS arrived that is not an origin-bound one-time code for the waiting document
-  | 'SmsSourceFailed'; // the agent's SMS source threw
+  | 'SmsSourceFailed' // the agent's SMS source threw
+  | 'NetworkBudgetExhausted'; // a FedCM call spent its fedcmNetworkBudgetMs on IdP requests (Chromium has no overall deadline)
 
 export type DiagnosticReason = IssueReason | FedkitReason;
 

@@ -80,19 +80,27 @@ export async function disconnect(core: AgentCore, frame: AgentDocument, options:
       );
     }
     // Chromium concatenates the values without URL-encoding them (SendDisconnectRequest).
-    const res = await fetchEndpoint(ctx, 'disconnect endpoint', {
-      url: endpoint,
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', origin: frame.origin },
-      body: `client_id=${clientId}&account_hint=${accountHint}`,
-      credentials: 'include',
-      initiator: frame.origin,
-      siteForCookies: endpoint,
-      mode: 'cors',
-      destination: 'webidentity',
-      redirect: 'error',
-    });
-    const problem = disconnectProblem(res, frame.origin);
+    let res;
+    try {
+      res = await fetchEndpoint(ctx, 'disconnect endpoint', {
+        url: endpoint,
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', origin: frame.origin },
+        body: `client_id=${clientId}&account_hint=${accountHint}`,
+        credentials: 'include',
+        initiator: frame.origin,
+        siteForCookies: endpoint,
+        mode: 'cors',
+        destination: 'webidentity',
+        redirect: 'error',
+      });
+    } catch (e) {
+      // The call's network budget ran out (fetchEndpoint): a network failure of this step, so
+      // the connections are forgotten below as for any other.
+      if (!(e instanceof FedCmFailure)) throw e;
+      res = `${e.diagnostic.message} ${e.diagnostic.detail}`;
+    }
+    const problem = typeof res === 'string' ? res : disconnectProblem(res, frame.origin);
     if (typeof problem === 'string') {
       // Any failure still forgets every connection of this RP with this IdP.
       core.profile.removeConnections(key);

@@ -65,7 +65,14 @@ export async function getUserInfo(core: AgentCore, frame: AgentDocument, config:
     if (e instanceof FedCmFailure) throw fail(`${e.diagnostic.message} ${e.diagnostic.detail}`);
     throw e;
   }
-  const result = await fetchAccounts(ctx, idpConfig);
+  let result;
+  try {
+    result = await fetchAccounts(ctx, idpConfig);
+  } catch (e) {
+    // The call's network budget ran out (idp-network.ts fetchEndpoint).
+    if (e instanceof FedCmFailure) throw fail(`${e.diagnostic.message} ${e.diagnostic.detail}`);
+    throw e;
+  }
   if (!result.ok) throw fail(`${result.failure.diagnostic.message} ${result.failure.diagnostic.detail}`);
   const returning = (a: { id: string; approved_clients?: string[] }): boolean =>
     connected.some((c) => c.accountId === a.id) && (a.approved_clients === undefined || a.approved_clients.includes(clientId));

@@ -11,6 +11,8 @@ export interface AutomationSettings {
   delayEnabled: boolean;
   /** Clears dismissal cooldowns (WebDriver `resetcooldown`). */
   resetCooldown(): void;
+  /** Aborts when the agent closes: a pending `waitForDialog()` then rejects with its reason. */
+  readonly closed?: AbortSignal;
 }
 
 export class Automation {
@@ -85,10 +87,12 @@ export class Automation {
     if (matches(current)) return Promise.resolve(current);
     return new Promise<Extract<Dialog, { dialogType: T }>>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? 10_000;
+      const closed = this.settings.closed;
       const cleanup = (): void => {
         clearTimeout(timer);
         this.events.off('dialogShown', onShown);
         options.signal?.removeEventListener('abort', onAbort);
+        closed?.removeEventListener('abort', onClosed);
       };
       const onShown = (d: Dialog): void => {
         if (!matches(d)) return;
@@ -99,12 +103,19 @@ export class Automation {
         cleanup();
         reject(options.signal?.reason);
       };
+      // No dialog can show once the agent is closed: end the wait (and its timer) now.
+      const onClosed = (): void => {
+        cleanup();
+        reject(closed?.reason);
+      };
       const timer = setTimeout(() => {
         cleanup();
         reject(new AutomationError('no such alert', `No ${options.type ?? 'FedCM'} dialog was shown within ${timeoutMs} ms.`));
       }, timeoutMs);
       this.events.on('dialogShown', onShown);
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      closed?.addEventListener('abort', onClosed, { once: true });
+      if (closed?.aborted) onClosed();
     });
   }
 

@@ -14,6 +14,7 @@ const AGENT_OPTIONS = {
   ca: true,
   insecureTLS: true,
   timeoutMs: true,
+  fedcmNetworkBudgetMs: true,
   userAgent: true,
   mediator: true,
   rejectionDelay: true,
@@ -24,6 +25,7 @@ const AGENT_OPTIONS = {
   popupHost: true,
   sms: true,
   webauthn: true,
+  diagnosticsLimit: true,
   compat: true,
 } as const satisfies Record<keyof AgentOptions, true>;
 
