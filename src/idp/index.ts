@@ -23,7 +23,7 @@ export {
 export { KeyAdminError, listKeys, retireKey, rotateKeys, type KeyInfo, type KeyState, type RotateOptions } from './key-admin.js';
 export { errorBody, type ErrorBody, type ErrorCode } from './http.js';
 export { DEFAULT_SCRYPT, hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
-export { DEFAULT_LOGIN_RATE_LIMITS, type LoginRateLimits, type RateLimit } from './rate-limit.js';
+export { DEFAULT_LOGIN_RATE_LIMITS, type BackOff, type LoginRateLimits, type RateLimit } from './rate-limit.js';
 export { RECOGNIZED_FIELDS, type Field, type SigningAlgorithm } from './tokens.js';
 export { connectionInfo, serve, toNodeListener, toRequest, writeResponse, type FetchHandler, type NodeListenerOptions, type RunningServer, type ServeOptions } from './node.js';
 export {
