@@ -5,6 +5,12 @@ import type { Io } from './command.js';
 import { run } from './run.js';
 import { secretReader } from './terminal/secret.js';
 
+// A reader that stops early (`fedkit … | head`) closes the pipe: that ends the output, quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
+
 const stopped = new Promise<void>((resolve) => {
   process.once('SIGINT', () => resolve());
   process.once('SIGTERM', () => resolve());

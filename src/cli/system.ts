@@ -2,11 +2,11 @@
 // listener on loopback, answering as https://idp.example and https://rp.example, with a local
 // CA generated on first run and kept. `fedkit demo` runs this; tests start it too.
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { X509Certificate } from 'node:crypto';
 import { fetch as undiciFetch, type Agent } from 'undici';
-import { createCertificateAuthority, issueServerCertificate, type Certificate } from '../common/certificates.js';
+import type { Certificate } from '../common/certificates.js';
+import { localCa, localServerCertificate } from '../common/local-ca.js';
 import { createDispatcher } from '../common/dispatcher.js';
 import { serve, type RunningServer } from '../common/node-server.js';
 import { addClient, addUser, createIdp, openStore, StoreConflictError, type Idp, type Store } from '../idp/index.js';
@@ -111,35 +111,7 @@ async function ignoreConflict(p: Promise<unknown>): Promise<void> {
 
 /** The CA and server certificate in `dir`: made on first run, kept, renewed 30 days before expiry. */
 function certificates(dir: string): { ca: Certificate; server: Certificate; caFile: string } {
-  const caFile = join(dir, 'ca.pem');
-  const caKeyFile = join(dir, 'ca-key.pem');
-  const certFile = join(dir, 'server.pem');
-  const keyFile = join(dir, 'server-key.pem');
-  const soon = Date.now() + 30 * 86_400_000;
-  let ca: Certificate;
-  if (existsSync(caFile) && existsSync(caKeyFile) && Date.parse(new X509Certificate(readFileSync(caFile)).validTo) > soon) {
-    ca = { cert: readFileSync(caFile, 'utf8'), key: readFileSync(caKeyFile, 'utf8') };
-  } else {
-    ca = createCertificateAuthority({ name: 'fedkit demo CA' });
-    writeSecret(caKeyFile, ca.key);
-    writeFileSync(caFile, ca.cert);
-  }
-  let server: Certificate | undefined;
-  if (existsSync(certFile) && existsSync(keyFile)) {
-    const cert = new X509Certificate(readFileSync(certFile));
-    const fresh = Date.parse(cert.validTo) > soon && cert.checkIssued(new X509Certificate(ca.cert)) && HOSTS.every((h) => cert.subjectAltName?.includes(h));
-    if (fresh) server = { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
-  }
-  if (!server) {
-    server = issueServerCertificate(ca, HOSTS);
-    writeSecret(keyFile, server.key);
-    writeFileSync(certFile, server.cert);
-  }
-  return { ca, server, caFile };
-}
-
-/** Private keys: created 0600 (and fixed if an older file was wider). */
-function writeSecret(file: string, content: string): void {
-  writeFileSync(file, content, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  const ca = localCa(dir, 'fedkit demo CA');
+  const server = localServerCertificate(dir, ca, HOSTS, 'server');
+  return { ca, server, caFile: ca.certFile };
 }
