@@ -2,7 +2,7 @@
 // listener on loopback, answering as https://idp.example and https://rp.example, with a local
 // CA generated on first run and kept. `fedkit demo` runs this; tests start it too.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetch as undiciFetch, type Agent } from 'undici';
 import type { Certificate } from '../common/certificates.js';
@@ -24,6 +24,12 @@ export interface SystemOptions {
   dir: string;
   /** Loopback port (default 0: a free one). */
   port?: number;
+  /**
+   * Start from new state: the IdP's and the RP's databases are deleted first (users, sessions,
+   * grants, the RP's accounts), so the demo user signs up again. The CA and certificates are kept,
+   * so a browser that trusts them still does.
+   */
+  fresh?: boolean;
   /** Called for each sign-in the RP server accepted. */
   onSignIn?: (event: { userId: number; created: boolean; claims: Record<string, unknown> }) => void;
 }
@@ -46,6 +52,9 @@ export interface System {
 export async function startSystem(options: SystemOptions): Promise<System> {
   const firstRun = !existsSync(options.dir);
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  if (options.fresh === true) {
+    for (const db of ['idp.db', 'rp.db']) for (const suffix of ['', '-wal', '-shm']) rmSync(join(options.dir, db + suffix), { force: true });
+  }
   const { ca, server: tls, caFile } = certificates(options.dir);
 
   const store: Store = await openStore(join(options.dir, 'idp.db'));
@@ -71,7 +80,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   });
   let running: RunningServer;
   try {
-    running = await serve((request, info) => (new URL(request.url).hostname === 'rp.example' ? rp.fetch(request) : idp(request, info)), {
+    running = await serve((request, info) => {
+      const url = new URL(request.url);
+      // Browsers ask every origin for one; an icon beats a 404 in the console of each party.
+      if (url.pathname === '/favicon.ico' && request.method === 'GET') return Promise.resolve(favicon());
+      return url.hostname === 'rp.example' ? rp.fetch(request) : idp(request, info);
+    }, {
       port,
       tls: { cert: tls.cert, key: tls.key },
     });
@@ -99,6 +113,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       await store.close();
     },
   };
+}
+
+/** The demo's icon: an SVG (Chromium and Firefox take one at /favicon.ico), cached for a day. */
+function favicon(): Response {
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d2433"/><path d="M4 4h8v2H6v2h5v2H6v2H4z" fill="#fff"/></svg>';
+  return new Response(svg, { headers: { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' } });
 }
 
 async function ignoreConflict(p: Promise<unknown>): Promise<void> {
