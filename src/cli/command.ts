@@ -6,8 +6,12 @@ import { formatOptions, parseArgs, UsageError, type OptionSpecs, type Parsed } f
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Reads one line (a password), hidden when interactive. Undefined on end of input. */
-  readSecret: (prompt: string) => Promise<string | undefined>;
+  /**
+   * Reads one line (a password), hidden when interactive. Undefined on end of input or when the
+   * user cancels. On a terminal, `validate` (a message when the value is refused) makes the
+   * prompt ask again at once; elsewhere the caller checks the line it gets.
+   */
+  readSecret: (prompt: string, validate?: (value: string) => string | undefined) => Promise<string | undefined>;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM), for long-running commands. */
   stopped: Promise<void>;
   /** Whether stdout is a terminal (colour, progress). */

@@ -157,9 +157,10 @@ const OPTIONS: OptionSpecs = {
   port: { type: 'string', valueName: '<port>', description: 'loopback port for both parties (default: a free one)' },
   dir: { type: 'string', valueName: '<dir>', description: 'where the CA, certificates and databases are kept (default ~/.fedkit/demo)' },
   account: { type: 'string', valueName: '<id|email|index>', description: 'the account to choose (default: the first)' },
+  fresh: { type: 'boolean', description: 'start from new state: the demo user signs up again (the CA is kept)' },
 };
 
-const USAGE = 'fedkit demo [--once] [--json] [--port <port>] [--dir <dir>] [--account <id|email|index>]';
+const USAGE = 'fedkit demo [--once] [--json] [--fresh] [--port <port>] [--dir <dir>] [--account <id|email|index>]';
 const SUMMARY = 'Run the IdP and RP on this machine and sign in with the headless agent, step by step.';
 
 export const demoCommand: Leaf = leaf(SUMMARY, USAGE, OPTIONS, async (p, io) => {
@@ -175,7 +176,7 @@ export const demoCommand: Leaf = leaf(SUMMARY, USAGE, OPTIONS, async (p, io) => 
     };
 
     say(c.bold('fedkit demo') + c.dim(` — state in ${dir}`));
-    const system = await startSystem({ dir, port });
+    const system = await startSystem({ dir, port, fresh: p.booleans.has('fresh') });
     try {
       say(`${c.green('✓')} IdP ${IDP_ORIGIN} and RP ${RP_ORIGIN} listening on 127.0.0.1:${system.port}${system.firstRun ? c.dim(' (first run: CA, certificates and databases created)') : ''}`);
       say(`${c.green('✓')} The user signs in at the IdP (${system.idp.urls.login}), which sets its session cookie and Set-Login: logged-in`);

@@ -1,33 +1,15 @@
 #!/usr/bin/env node
 // The `fedkit` executable (package.json "bin").
 
-import { createInterface } from 'node:readline';
 import type { Io } from './command.js';
 import { run } from './run.js';
+import { secretReader } from './terminal/secret.js';
 
-let lines: AsyncIterator<string> | undefined;
-
-/** One line from stdin: a hidden prompt on a terminal, the next line of a pipe otherwise. */
-async function readSecret(prompt: string): Promise<string | undefined> {
-  if (process.stdin.isTTY) {
-    const output = process.stderr;
-    const rl = createInterface({ input: process.stdin, output, terminal: true });
-    output.write(prompt);
-    // Echo nothing while the password is typed.
-    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
-    return new Promise((resolve) => {
-      rl.once('line', (line) => {
-        output.write('\n');
-        rl.close();
-        resolve(line);
-      });
-      rl.once('close', () => resolve(undefined));
-    });
-  }
-  lines ??= createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-  const next = await lines.next();
-  return next.done === true ? undefined : next.value;
-}
+// A reader that stops early (`fedkit … | head`) closes the pipe: that ends the output, quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
 
 const stopped = new Promise<void>((resolve) => {
   process.once('SIGINT', () => resolve());
@@ -37,7 +19,7 @@ const stopped = new Promise<void>((resolve) => {
 const io: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  readSecret,
+  readSecret: secretReader(process.stdin, process.stderr),
   stopped,
   isTTY: process.stdout.isTTY === true,
 };

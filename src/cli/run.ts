@@ -3,6 +3,7 @@
 
 import { VERSION } from '../version.js';
 import { UsageError } from './args.js';
+import { certCommand } from './cert.js';
 import { isGroup, type Command, type Group, type Io } from './command.js';
 import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor/command.js';
@@ -14,6 +15,7 @@ import { signinCommand } from './signin/command.js';
 export const ROOT: Group = {
   summary: 'fedkit: the Credential Management API and FedCM as a whole system',
   commands: {
+    cert: certCommand,
     demo: demoCommand,
     doctor: doctorCommand,
     idp: idpCommand,

@@ -2,11 +2,11 @@
 // listener on loopback, answering as https://idp.example and https://rp.example, with a local
 // CA generated on first run and kept. `fedkit demo` runs this; tests start it too.
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { X509Certificate } from 'node:crypto';
 import { fetch as undiciFetch, type Agent } from 'undici';
-import { createCertificateAuthority, issueServerCertificate, type Certificate } from '../common/certificates.js';
+import type { Certificate } from '../common/certificates.js';
+import { localCa, localServerCertificate } from '../common/local-ca.js';
 import { createDispatcher } from '../common/dispatcher.js';
 import { serve, type RunningServer } from '../common/node-server.js';
 import { addClient, addUser, createIdp, openStore, StoreConflictError, type Idp, type Store } from '../idp/index.js';
@@ -24,6 +24,12 @@ export interface SystemOptions {
   dir: string;
   /** Loopback port (default 0: a free one). */
   port?: number;
+  /**
+   * Start from new state: the IdP's and the RP's databases are deleted first (users, sessions,
+   * grants, the RP's accounts), so the demo user signs up again. The CA and certificates are kept,
+   * so a browser that trusts them still does.
+   */
+  fresh?: boolean;
   /** Called for each sign-in the RP server accepted. */
   onSignIn?: (event: { userId: number; created: boolean; claims: Record<string, unknown> }) => void;
 }
@@ -46,6 +52,9 @@ export interface System {
 export async function startSystem(options: SystemOptions): Promise<System> {
   const firstRun = !existsSync(options.dir);
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  if (options.fresh === true) {
+    for (const db of ['idp.db', 'rp.db']) for (const suffix of ['', '-wal', '-shm']) rmSync(join(options.dir, db + suffix), { force: true });
+  }
   const { ca, server: tls, caFile } = certificates(options.dir);
 
   const store: Store = await openStore(join(options.dir, 'idp.db'));
@@ -71,7 +80,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   });
   let running: RunningServer;
   try {
-    running = await serve((request, info) => (new URL(request.url).hostname === 'rp.example' ? rp.fetch(request) : idp(request, info)), {
+    running = await serve((request, info) => {
+      const url = new URL(request.url);
+      // Browsers ask every origin for one; an icon beats a 404 in the console of each party.
+      if (url.pathname === '/favicon.ico' && request.method === 'GET') return Promise.resolve(favicon());
+      return url.hostname === 'rp.example' ? rp.fetch(request) : idp(request, info);
+    }, {
       port,
       tls: { cert: tls.cert, key: tls.key },
     });
@@ -101,6 +115,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   };
 }
 
+/** The demo's icon: an SVG (Chromium and Firefox take one at /favicon.ico), cached for a day. */
+function favicon(): Response {
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d2433"/><path d="M4 4h8v2H6v2h5v2H6v2H4z" fill="#fff"/></svg>';
+  return new Response(svg, { headers: { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' } });
+}
+
 async function ignoreConflict(p: Promise<unknown>): Promise<void> {
   try {
     await p;
@@ -111,35 +131,7 @@ async function ignoreConflict(p: Promise<unknown>): Promise<void> {
 
 /** The CA and server certificate in `dir`: made on first run, kept, renewed 30 days before expiry. */
 function certificates(dir: string): { ca: Certificate; server: Certificate; caFile: string } {
-  const caFile = join(dir, 'ca.pem');
-  const caKeyFile = join(dir, 'ca-key.pem');
-  const certFile = join(dir, 'server.pem');
-  const keyFile = join(dir, 'server-key.pem');
-  const soon = Date.now() + 30 * 86_400_000;
-  let ca: Certificate;
-  if (existsSync(caFile) && existsSync(caKeyFile) && Date.parse(new X509Certificate(readFileSync(caFile)).validTo) > soon) {
-    ca = { cert: readFileSync(caFile, 'utf8'), key: readFileSync(caKeyFile, 'utf8') };
-  } else {
-    ca = createCertificateAuthority({ name: 'fedkit demo CA' });
-    writeSecret(caKeyFile, ca.key);
-    writeFileSync(caFile, ca.cert);
-  }
-  let server: Certificate | undefined;
-  if (existsSync(certFile) && existsSync(keyFile)) {
-    const cert = new X509Certificate(readFileSync(certFile));
-    const fresh = Date.parse(cert.validTo) > soon && cert.checkIssued(new X509Certificate(ca.cert)) && HOSTS.every((h) => cert.subjectAltName?.includes(h));
-    if (fresh) server = { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
-  }
-  if (!server) {
-    server = issueServerCertificate(ca, HOSTS);
-    writeSecret(keyFile, server.key);
-    writeFileSync(certFile, server.cert);
-  }
-  return { ca, server, caFile };
-}
-
-/** Private keys: created 0600 (and fixed if an older file was wider). */
-function writeSecret(file: string, content: string): void {
-  writeFileSync(file, content, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  const ca = localCa(dir, 'fedkit demo CA');
+  const server = localServerCertificate(dir, ca, HOSTS, 'server');
+  return { ca, server, caFile: ca.certFile };
 }

@@ -16,7 +16,7 @@ import { login, logout } from './endpoints/login.js';
 import { wellKnown } from './endpoints/well-known.js';
 import { HttpError, errorResponse } from './http.js';
 import { IDP_ROUTES, idpUrls } from './routes.js';
-import { DEFAULT_LOGIN_RATE_LIMITS, type LoginRateLimits } from './rate-limit.js';
+import { DEFAULT_LOGIN_RATE_LIMITS, longestWindowSeconds, type LoginRateLimits } from './rate-limit.js';
 import type { Store } from './store/types.js';
 import { KeyManager, type SigningAlgorithm } from './tokens.js';
 import type { JWK } from 'jose';
@@ -47,7 +47,7 @@ export interface IdpOptions {
   branding?: Branding;
   /** Advertise "use other account" in the config (default false). */
   supportsUseOtherAccount?: boolean;
-  /** Sign-in attempt limits; each part defaults to DEFAULT_LOGIN_RATE_LIMITS. */
+  /** Sign-in attempt limits (docs/idp.md "Sign-in attempts"); each part defaults to DEFAULT_LOGIN_RATE_LIMITS. */
   loginRateLimits?: Partial<LoginRateLimits>;
   /** The name on the login and consent pages (default: the issuer's host). */
   displayName?: string;
@@ -183,7 +183,7 @@ export function createIdp(options: IdpOptions): Idp {
     jwks: () => ctx.keys.jwks(),
     async purgeExpired() {
       const t = now();
-      const maxWindow = Math.max(ctx.settings.loginRateLimits.perAccount.windowSeconds, ctx.settings.loginRateLimits.perAddress.windowSeconds);
+      const maxWindow = longestWindowSeconds(ctx.settings.loginRateLimits);
       return {
         sessions: await options.store.deleteExpiredSessions(t),
         nonces: await options.store.deleteExpiredNonces(t),

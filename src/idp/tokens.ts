@@ -60,6 +60,9 @@ export interface KeyManagerOptions {
   cacheMs?: number;
 }
 
+/** How long a server signs with its cached key before re-reading the store (KeyManagerOptions.cacheMs). */
+export const KEY_CACHE_MS = 60_000;
+
 /** Clock skew RPs commonly allow; a retired key outlives its last token by this much. */
 const SKEW_SECONDS = 60;
 
@@ -95,7 +98,7 @@ export class KeyManager {
   /** The current signing key, created when the store has none. */
   async signingKey(): Promise<LoadedKey> {
     const now = this.#options.now();
-    if (this.#cache && now - this.#cache.loadedAt < (this.#options.cacheMs ?? 60_000)) return this.#cache.key;
+    if (this.#cache && now - this.#cache.loadedAt < (this.#options.cacheMs ?? KEY_CACHE_MS)) return this.#cache.key;
     // One load at a time per server: concurrent first requests must not each generate a key.
     this.#pending ??= this.#load().finally(() => {
       this.#pending = undefined;

@@ -65,6 +65,35 @@ describe('fedkit demo', () => {
     assert.equal(readFileSync(join(dir, 'ca.pem'), 'utf8'), ca);
   });
 
+  it('--fresh starts from new state (the user signs up again) and keeps the CA', async () => {
+    const ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
+    const io = captureIo();
+    assert.equal(await run(['demo', '--once', '--json', '--fresh', '--dir', dir], io), 0, io.err);
+    const result = JSON.parse(io.out) as { verified: { created: boolean }; dialog: { accounts: { loginState: string }[] } };
+    assert.equal(result.verified.created, true, 'the RP sees a new user');
+    assert.equal(result.dialog.accounts[0]?.loginState, 'SignUp', 'the IdP has no grant any more');
+    assert.equal(readFileSync(join(dir, 'ca.pem'), 'utf8'), ca);
+  });
+
+  it('answers /favicon.ico on both origins with an icon', async () => {
+    const { startSystem } = await import('../../src/cli/system.js');
+    const { createDispatcher } = await import('../../src/common/dispatcher.js');
+    const { fetch } = await import('undici');
+    const system = await startSystem({ dir });
+    const dispatcher = createDispatcher({ hostRules: system.hostRules, ca: system.ca });
+    try {
+      for (const origin of ['https://idp.example', 'https://rp.example']) {
+        const res = await fetch(`${origin}/favicon.ico`, { dispatcher });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('content-type'), 'image/svg+xml');
+        assert.match(await res.text(), /^<svg /);
+      }
+    } finally {
+      await dispatcher.close();
+      await system.close();
+    }
+  });
+
   it('prints the steps for people, and rejects bad usage with exit 2', async () => {
     const io = captureIo();
     assert.equal(await run(['demo', '--once', '--dir', dir], io), 0, io.err);

@@ -106,6 +106,55 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual((await store.listKeys()).map((k) => k.kid), ['k2']);
     });
 
+    it('users: updated field by field (email normalised, conflicts refused), removed with their sessions and grants', async () => {
+      await store.createUser(user('u9', 'nine@example.com'));
+      await store.createClient({ id: 'c9', origins: ['https://rp9.example'], privacyPolicyUrl: null, termsOfServiceUrl: null, createdAt: T0 });
+      await store.createSession({ idHash: 'h9a', userId: 'u9', createdAt: T0, expiresAt: T0 + 1000 });
+      await store.createSession({ idHash: 'h9b', userId: 'u9', createdAt: T0, expiresAt: T0 + 1000 });
+      await store.upsertGrant('u9', 'c9', ['email'], T0);
+      const changed = await store.updateUser('u9', { name: 'Nine', email: 'NINE@Example.org', passwordHash: 'scrypt$1$1$1$salt$new', picture: null });
+      assert.deepEqual(changed, { ...user('u9', 'nine@example.org'), name: 'Nine', passwordHash: 'scrypt$1$1$1$salt$new' });
+      assert.deepEqual(await store.getUser('u9'), changed);
+      assert.deepEqual(await store.updateUser('u9', {}), changed, 'no change is no write');
+      assert.equal(await store.updateUser('nobody', { name: 'X' }), undefined);
+      await assert.rejects(store.updateUser('u9', { email: 'alice@example.com' }), StoreConflictError);
+      assert.equal((await store.getUser('u9'))?.email, 'nine@example.org', 'a refused update changes nothing');
+
+      assert.equal(await store.deleteUserSessions('u9'), 2);
+      assert.equal(await store.getSession('h9a', T0), undefined);
+      await store.createSession({ idHash: 'h9c', userId: 'u9', createdAt: T0, expiresAt: T0 + 1000 });
+      assert.equal(await store.deleteUser('u9'), true);
+      assert.equal(await store.deleteUser('u9'), false);
+      assert.equal(await store.getUser('u9'), undefined);
+      assert.deepEqual(await t.rows("SELECT id_hash FROM sessions WHERE user_id = 'u9'"), []);
+      assert.deepEqual(await t.rows("SELECT client_id FROM grants WHERE user_id = 'u9'"), []);
+      assert.equal(await store.deleteClient('c9'), true);
+    });
+
+    it('clients: updated (origins replaced, URLs set or cleared), removed with their grants', async () => {
+      await store.createUser(user('u8', 'eight@example.com'));
+      await store.createClient({ id: 'c8', origins: ['https://rp8.example'], privacyPolicyUrl: 'https://rp8.example/p', termsOfServiceUrl: null, createdAt: T0 });
+      await store.upsertGrant('u8', 'c8', ['name'], T0);
+      const changed = await store.updateClient('c8', { origins: ['https://a.example', 'https://b.example'], privacyPolicyUrl: null, termsOfServiceUrl: 'https://a.example/t' });
+      assert.deepEqual(changed, { id: 'c8', origins: ['https://a.example', 'https://b.example'], privacyPolicyUrl: null, termsOfServiceUrl: 'https://a.example/t', createdAt: T0 });
+      assert.deepEqual(await store.getClient('c8'), changed);
+      assert.equal(await store.updateClient('nobody', { origins: ['https://x.example'] }), undefined);
+      assert.equal(await store.deleteClient('c8'), true);
+      assert.equal(await store.deleteClient('c8'), false);
+      assert.equal(await store.getGrant('u8', 'c8'), undefined);
+      assert.deepEqual(await store.grantedClients('u8'), []);
+      assert.equal(await store.deleteUser('u8'), true);
+    });
+
+    it('keys: one deleted by kid, the others kept', async () => {
+      await store.insertKey(key('k7', T0 + 7));
+      await store.insertKey(key('k8', T0 + 8));
+      assert.equal(await store.deleteKey('k7'), true);
+      assert.equal(await store.deleteKey('k7'), false);
+      assert.deepEqual((await store.listKeys()).map((k) => k.kid).filter((k) => k === 'k7' || k === 'k8'), ['k8']);
+      assert.equal(await store.deleteKey('k8'), true);
+    });
+
     it('nonces: a (client, nonce) pair is accepted once until it expires; other clients are separate', async () => {
       assert.equal(await store.useNonce('c1', 'n', T0, T0 + 100), true);
       assert.equal(await store.useNonce('c1', 'n', T0 + 50, T0 + 150), false);
@@ -129,6 +178,9 @@ for (const kind of STORE_KINDS) {
       await store.recordLoginFailure('address:1', T0 + 10);
       assert.equal(await store.countLoginFailures('account:a', T0 - 1), 2);
       assert.equal(await store.countLoginFailures('account:a', T0), 1);
+      assert.equal(await store.lastLoginFailure('account:a', 0), T0 + 10);
+      assert.equal(await store.lastLoginFailure('account:a', T0 + 10), undefined, 'only failures after `since`');
+      assert.equal(await store.lastLoginFailure('account:none', 0), undefined);
       await store.clearLoginFailures('account:a');
       assert.equal(await store.countLoginFailures('account:a', 0), 0);
       assert.equal(await store.countLoginFailures('address:1', 0), 1);

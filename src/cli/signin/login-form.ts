@@ -32,7 +32,7 @@ export async function fillLoginForm(page: PageScripts, popup: Popup, ctx: LoginF
       const type = (field.getAttribute('type') ?? 'text').toLowerCase();
       if (!['text', 'email', 'password', 'tel', 'number', 'search', ''].includes(type) || field.disabled) continue;
       const label = field.labels?.[0]?.textContent?.trim() || field.getAttribute('placeholder') || field.name || type;
-      const value = await promptLine(label, { input, output, style, secret: type === 'password', initial: type === 'password' ? '' : field.value });
+      const value = await promptLine(label, { input, output, style, secret: type === 'password', initial: type === 'password' ? '' : field.value, required: type === 'password' || field.required });
       if (value === undefined) {
         cancelled = true;
         break;

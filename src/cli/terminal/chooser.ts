@@ -3,9 +3,10 @@
 // Enter, or with nothing on Esc, q or Ctrl-C.
 
 import type { DialogAction } from '../../agent/index.js';
-import { decodeKeys } from './keys.js';
+import { decodeKeys, type Key } from './keys.js';
 import type { TerminalInput, TerminalOutput } from './streams.js';
 import { visible, type Style } from './style.js';
+import { keepTypeahead, takeTypeahead } from './typeahead.js';
 
 export interface MenuItem {
   /** First line, then any detail lines. */
@@ -62,17 +63,20 @@ export function ask(menu: Menu, signal: AbortSignal, ctx: AskContext): Promise<M
       rows = lines.reduce((n, l) => n + Math.max(1, Math.ceil(visible(l).length / columns())), 0);
     };
     const raw = input.isTTY === true && typeof input.setRawMode === 'function';
-    const onData = (chunk: string | Buffer): void => {
-      for (const key of decodeKeys(typeof chunk === 'string' ? chunk : chunk.toString('utf8'))) {
+    const onData = (chunk: string | Buffer): void => onKeys(decodeKeys(typeof chunk === 'string' ? chunk : chunk.toString('utf8')));
+    const onKeys = (keys: Key[]): void => {
+      for (const [i, key] of keys.entries()) {
+        // What follows the key that ends the dialog belongs to whatever reads the keyboard next.
+        const rest = (): void => keepTypeahead(input, keys.slice(i + 1));
         const n = menu.items.length;
         if (key === 'up') index = (index - 1 + n) % n;
         else if (key === 'down') index = (index + 1) % n;
         else if (key === 'home') index = 0;
         else if (key === 'end') index = n - 1;
-        else if (key === 'enter') return finish(menu.items[index]);
-        else if (key === 'escape' || key === 'interrupt') return finish(undefined);
+        else if (key === 'enter') return (rest(), finish(menu.items[index]));
+        else if (key === 'escape' || key === 'interrupt') return (rest(), finish(undefined));
         else if (typeof key === 'object') {
-          if (key.char === 'q') return finish(undefined);
+          if (key.char === 'q') return (rest(), finish(undefined));
           if (key.char === 'k') index = (index - 1 + n) % n;
           else if (key.char === 'j') index = (index + 1) % n;
           else if (/^[1-9]$/.test(key.char) && Number(key.char) <= n) {
@@ -109,8 +113,11 @@ export function ask(menu: Menu, signal: AbortSignal, ctx: AskContext): Promise<M
     signal.addEventListener('abort', onAbort, { once: true });
     if (raw) input.setRawMode!(true);
     output.write('\x1b[?25l');
+    draw();
+    const ahead = takeTypeahead(input);
+    if (ahead.length > 0) onKeys(ahead);
+    if (done) return;
     input.on('data', onData);
     input.resume();
-    draw();
   });
 }

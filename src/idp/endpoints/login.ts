@@ -52,7 +52,7 @@ export async function login(ctx: IdpContext, request: Request, info: ConnectionI
     const keys = loginKeys(email, info.remoteAddress ?? 'unknown');
     const wait = await loginBlockedFor(ctx.store, keys, ctx.settings.loginRateLimits, now);
     if (wait > 0) {
-      throw new HttpError(429, 'temporarily_unavailable', 'Too many failed sign-in attempts; wait a while and try again.', { 'retry-after': String(wait) });
+      throw new HttpError(429, 'temporarily_unavailable', `Too many failed sign-in attempts; wait ${wait} s and try again.`, { 'retry-after': String(wait) });
     }
     const user = await ctx.store.getUserByEmail(email);
     const ok = user === undefined ? await verifyNothing(password) : await verifyPassword(password, user.passwordHash);

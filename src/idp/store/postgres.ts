@@ -4,8 +4,8 @@
 
 import pg from 'pg';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
-import { fieldsJson, normalizeEmail, toClient, toGrant, toKey, toSession, toUser, type Row } from './rows.js';
-import { StoreConflictError, type Client, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User } from './types.js';
+import { clientChangeColumns, fieldsJson, normalizeEmail, toClient, toGrant, toKey, toSession, toUser, userChangeColumns, type Row } from './rows.js';
+import { StoreConflictError, type Client, type ClientChanges, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User, type UserChanges } from './types.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/database` (anything `pg` accepts). */
@@ -116,6 +116,26 @@ export class PostgresStore implements Store {
     return (await this.#query('SELECT * FROM users ORDER BY created_at, id')).rows.map(toUser);
   }
 
+  async updateUser(id: string, changes: UserChanges): Promise<User | undefined> {
+    const columns = userChangeColumns(changes);
+    if (columns.length === 0) return this.getUser(id);
+    try {
+      const r = await this.#query(
+        `UPDATE users SET ${columns.map(([c], i) => `${c} = $${i + 1}`).join(', ')} WHERE id = $${columns.length + 1} RETURNING *`,
+        [...columns.map(([, v]) => v), id],
+      );
+      return r.rows[0] ? toUser(r.rows[0]) : undefined;
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`a user with email ${JSON.stringify(normalizeEmail(changes.email ?? ''))} already exists`);
+      throw e;
+    }
+  }
+
+  async deleteUser(id: string): Promise<boolean> {
+    // Sessions and grants go with it (ON DELETE CASCADE).
+    return ((await this.#query('DELETE FROM users WHERE id = $1', [id])).rowCount ?? 0) > 0;
+  }
+
   async createSession(s: Session): Promise<void> {
     await this.#query('INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [s.idHash, s.userId, s.createdAt, s.expiresAt]);
   }
@@ -145,6 +165,10 @@ export class PostgresStore implements Store {
     return ((await this.#query('DELETE FROM sessions WHERE id_hash = $1', [idHash])).rowCount ?? 0) > 0;
   }
 
+  async deleteUserSessions(userId: string): Promise<number> {
+    return (await this.#query('DELETE FROM sessions WHERE user_id = $1', [userId])).rowCount ?? 0;
+  }
+
   async deleteExpiredSessions(now: number): Promise<number> {
     return (await this.#query('DELETE FROM sessions WHERE expires_at <= $1', [now])).rowCount ?? 0;
   }
@@ -170,6 +194,20 @@ export class PostgresStore implements Store {
 
   async listClients(): Promise<Client[]> {
     return (await this.#query('SELECT * FROM clients ORDER BY id')).rows.map(toClient);
+  }
+
+  async updateClient(id: string, changes: ClientChanges): Promise<Client | undefined> {
+    const columns = clientChangeColumns(changes);
+    if (columns.length === 0) return this.getClient(id);
+    const r = await this.#query(
+      `UPDATE clients SET ${columns.map(([c], i) => `${c} = $${i + 1}`).join(', ')} WHERE id = $${columns.length + 1} RETURNING *`,
+      [...columns.map(([, v]) => v), id],
+    );
+    return r.rows[0] ? toClient(r.rows[0]) : undefined;
+  }
+
+  async deleteClient(id: string): Promise<boolean> {
+    return ((await this.#query('DELETE FROM clients WHERE id = $1', [id])).rowCount ?? 0) > 0;
   }
 
   async getGrant(userId: string, clientId: string): Promise<Grant | undefined> {
@@ -222,6 +260,10 @@ export class PostgresStore implements Store {
     return (await this.#query('DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at <= $1', [now])).rowCount ?? 0;
   }
 
+  async deleteKey(kid: string): Promise<boolean> {
+    return ((await this.#query('DELETE FROM signing_keys WHERE kid = $1', [kid])).rowCount ?? 0) > 0;
+  }
+
   async useNonce(clientId: string, nonce: string, now: number, expiresAt: number): Promise<boolean> {
     // One statement: a fresh pair is inserted, an expired record is taken over, a live one is left
     // alone (no row returned). Concurrent servers cannot both win.
@@ -244,6 +286,11 @@ export class PostgresStore implements Store {
 
   async countLoginFailures(key: string, since: number): Promise<number> {
     return Number((await this.#query('SELECT COUNT(*) AS n FROM login_failures WHERE key = $1 AND at > $2', [key, since])).rows[0]?.n ?? 0);
+  }
+
+  async lastLoginFailure(key: string, since: number): Promise<number | undefined> {
+    const at = (await this.#query('SELECT MAX(at) AS at FROM login_failures WHERE key = $1 AND at > $2', [key, since])).rows[0]?.at;
+    return at === null || at === undefined ? undefined : Number(at);
   }
 
   async clearLoginFailures(key: string): Promise<void> {

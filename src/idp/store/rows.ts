@@ -1,7 +1,7 @@
 // Row <-> record mapping shared by the SQLite and PostgreSQL stores. Both return snake_case
 // columns; PostgreSQL returns BIGINT as a string, hence Number() everywhere.
 
-import type { Client, Grant, KeyRecord, Session, User } from './types.js';
+import type { Client, ClientChanges, Grant, KeyRecord, Session, User, UserChanges } from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -84,4 +84,42 @@ export function fieldsJson(fields: Iterable<string>): string {
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/** The column of each changeable user field: a fixed list, so an update's SQL never holds input. */
+const USER_COLUMNS = {
+  email: 'email',
+  name: 'name',
+  givenName: 'given_name',
+  picture: 'picture',
+  username: 'username',
+  tel: 'tel',
+  passwordHash: 'password_hash',
+} as const satisfies Record<keyof UserChanges, string>;
+
+/** An update's [column, value] pairs, in a fixed order; fields left undefined are not changed. */
+export function userChangeColumns(changes: UserChanges): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [field, column] of Object.entries(USER_COLUMNS) as [keyof UserChanges, string][]) {
+    const value = changes[field];
+    if (value === undefined) continue;
+    out.push([column, field === 'email' ? normalizeEmail(String(value)) : value]);
+  }
+  return out;
+}
+
+const CLIENT_COLUMNS = {
+  origins: 'origins',
+  privacyPolicyUrl: 'privacy_policy_url',
+  termsOfServiceUrl: 'terms_of_service_url',
+} as const satisfies Record<keyof ClientChanges, string>;
+
+export function clientChangeColumns(changes: ClientChanges): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [field, column] of Object.entries(CLIENT_COLUMNS) as [keyof ClientChanges, string][]) {
+    const value = changes[field];
+    if (value === undefined) continue;
+    out.push([column, field === 'origins' ? JSON.stringify(value) : value]);
+  }
+  return out;
 }

@@ -12,8 +12,8 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
-import { fieldsJson, normalizeEmail, toClient, toGrant, toKey, toSession, toUser, type Row } from './rows.js';
-import { StoreConflictError, type Client, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User } from './types.js';
+import { clientChangeColumns, fieldsJson, normalizeEmail, toClient, toGrant, toKey, toSession, toUser, userChangeColumns, type Row } from './rows.js';
+import { StoreConflictError, type Client, type ClientChanges, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User, type UserChanges } from './types.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or ':memory:'. The file (and its -wal/-shm companions) is created 0600. */
@@ -137,6 +137,24 @@ export class SqliteStore implements Store {
     return (this.#sql('SELECT * FROM users ORDER BY created_at, id').all() as Row[]).map(toUser);
   }
 
+  async updateUser(id: string, changes: UserChanges): Promise<User | undefined> {
+    const columns = userChangeColumns(changes);
+    if (columns.length > 0) {
+      try {
+        this.#sql(`UPDATE users SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...columns.map(([, v]) => v), id);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new StoreConflictError(`a user with email ${JSON.stringify(normalizeEmail(changes.email ?? ''))} already exists`);
+        throw e;
+      }
+    }
+    return this.getUser(id);
+  }
+
+  async deleteUser(id: string): Promise<boolean> {
+    // Sessions and grants go with it (ON DELETE CASCADE; foreign_keys is on for this connection).
+    return this.#sql('DELETE FROM users WHERE id = ?').run(id).changes > 0;
+  }
+
   async createSession(session: Session): Promise<void> {
     this
       .#sql('INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (@idHash, @userId, @createdAt, @expiresAt)')
@@ -150,6 +168,10 @@ export class SqliteStore implements Store {
 
   async deleteSession(idHash: string): Promise<boolean> {
     return this.#sql('DELETE FROM sessions WHERE id_hash = ?').run(idHash).changes > 0;
+  }
+
+  async deleteUserSessions(userId: string): Promise<number> {
+    return this.#sql('DELETE FROM sessions WHERE user_id = ?').run(userId).changes;
   }
 
   async deleteExpiredSessions(now: number): Promise<number> {
@@ -176,6 +198,16 @@ export class SqliteStore implements Store {
 
   async listClients(): Promise<Client[]> {
     return (this.#sql('SELECT * FROM clients ORDER BY id').all() as Row[]).map(toClient);
+  }
+
+  async updateClient(id: string, changes: ClientChanges): Promise<Client | undefined> {
+    const columns = clientChangeColumns(changes);
+    if (columns.length > 0) this.#sql(`UPDATE clients SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...columns.map(([, v]) => v), id);
+    return this.getClient(id);
+  }
+
+  async deleteClient(id: string): Promise<boolean> {
+    return this.#sql('DELETE FROM clients WHERE id = ?').run(id).changes > 0;
   }
 
   async getGrant(userId: string, clientId: string): Promise<Grant | undefined> {
@@ -228,6 +260,10 @@ export class SqliteStore implements Store {
     return this.#sql('DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now).changes;
   }
 
+  async deleteKey(kid: string): Promise<boolean> {
+    return this.#sql('DELETE FROM signing_keys WHERE kid = ?').run(kid).changes > 0;
+  }
+
   async useNonce(clientId: string, nonce: string, now: number, expiresAt: number): Promise<boolean> {
     // One statement (as in PostgresStore): a fresh pair is inserted, an expired record is taken
     // over (the tokens it could replay have expired), a live one is left alone (no change).
@@ -250,6 +286,11 @@ export class SqliteStore implements Store {
   async countLoginFailures(key: string, since: number): Promise<number> {
     const r = this.#sql('SELECT COUNT(*) AS n FROM login_failures WHERE key = ? AND at > ?').get(key, since) as Row;
     return Number(r.n);
+  }
+
+  async lastLoginFailure(key: string, since: number): Promise<number | undefined> {
+    const r = this.#sql('SELECT MAX(at) AS at FROM login_failures WHERE key = ? AND at > ?').get(key, since) as Row;
+    return r.at === null || r.at === undefined ? undefined : Number(r.at);
   }
 
   async clearLoginFailures(key: string): Promise<void> {

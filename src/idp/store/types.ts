@@ -22,6 +22,9 @@ export interface User {
 
 export type NewUser = Omit<User, 'createdAt'> & { createdAt?: number };
 
+/** What `updateUser` may change: anything but the id and the creation time. */
+export type UserChanges = Partial<Omit<User, 'id' | 'createdAt'>>;
+
 export interface Session {
   /** SHA-256 (base64url) of the random session id the cookie carries. */
   idHash: string;
@@ -41,6 +44,9 @@ export interface Client {
 }
 
 export type NewClient = Omit<Client, 'createdAt'> & { createdAt?: number };
+
+/** What `updateClient` may change: anything but the id and the creation time. */
+export type ClientChanges = Partial<Omit<Client, 'id' | 'createdAt'>>;
 
 /** The user let `clientId` receive these claims (FedCM "fields"); its presence makes the account "approved". */
 export interface Grant {
@@ -78,6 +84,13 @@ export interface Store {
   getUser(id: string): Promise<User | undefined>;
   getUserByEmail(email: string): Promise<User | undefined>;
   listUsers(): Promise<User[]>;
+  /**
+   * Changes the given fields of a user (never the id: it is the tokens' `sub`). Returns the user
+   * as stored, or undefined when there is none. Throws StoreConflictError when the email is taken.
+   */
+  updateUser(id: string, changes: UserChanges): Promise<User | undefined>;
+  /** Deletes the user with its sessions and grants. False when there was none. */
+  deleteUser(id: string): Promise<boolean>;
 
   createSession(session: Session): Promise<void>;
   /** The session if it exists and has not expired at `now`. */
@@ -88,12 +101,18 @@ export interface Store {
    */
   getSessionUser?(idHash: string, now: number): Promise<{ session: Session; user: User } | undefined>;
   deleteSession(idHash: string): Promise<boolean>;
+  /** Ends every session of the user (a new password signs them out everywhere). */
+  deleteUserSessions(userId: string): Promise<number>;
   deleteExpiredSessions(now: number): Promise<number>;
 
   /** Throws StoreConflictError when the id is taken. */
   createClient(client: NewClient): Promise<Client>;
   getClient(id: string): Promise<Client | undefined>;
   listClients(): Promise<Client[]>;
+  /** Changes the given fields of a client. Returns it as stored, or undefined when there is none. */
+  updateClient(id: string, changes: ClientChanges): Promise<Client | undefined>;
+  /** Deletes the client with every grant users gave it. False when there was none. */
+  deleteClient(id: string): Promise<boolean>;
 
   getGrant(userId: string, clientId: string): Promise<Grant | undefined>;
   /** Creates the grant, or adds `fields` to an existing one (fields are never removed here). */
@@ -108,6 +127,8 @@ export interface Store {
   /** Retires every signing key except `keepKid`, keeping them published until `expiresAt`. */
   retireKeys(keepKid: string, retiredAt: number, expiresAt: number): Promise<number>;
   deleteExpiredKeys(now: number): Promise<number>;
+  /** Deletes one key, public half included (it leaves the JWKS at once). False when there was none. */
+  deleteKey(kid: string): Promise<boolean>;
 
   /**
    * Records (clientId, nonce) as used until `expiresAt`. Returns false, changing nothing, when the
@@ -118,6 +139,8 @@ export interface Store {
 
   recordLoginFailure(key: string, at: number): Promise<void>;
   countLoginFailures(key: string, since: number): Promise<number>;
+  /** The time of the latest failure recorded under `key` after `since`, or undefined. */
+  lastLoginFailure(key: string, since: number): Promise<number | undefined>;
   clearLoginFailures(key: string): Promise<void>;
   deleteLoginFailuresBefore(before: number): Promise<number>;
 }

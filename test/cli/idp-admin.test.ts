@@ -1,0 +1,287 @@
+// `fedkit idp user|client|keys …` run as real processes against real stores: every command, its
+// --json, its errors and exit codes, that a usage error never creates a database file, and the
+// password prompt on a real pseudo-terminal (util-linux `script`).
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { createIdp, openStore, verifyPassword, type Store } from '../../src/idp/index.js';
+import { POSTGRES_URL } from '../idp/helpers.js';
+
+const MAIN = join(process.cwd(), 'dist/src/cli/main.js');
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], stdin = ''): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`fedkit ${args.join(' ')} did not finish in time\n${stdout}\n${stderr}`));
+    }, 20_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(stdin);
+  });
+}
+
+async function withStore<T>(database: string, fn: (s: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(database);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('fedkit idp user|client|keys (SQLite)', { timeout: 120_000 }, () => {
+  let dir: string;
+  let db: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fedkit-admin-'));
+    db = join(dir, 'idp.db');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a usage error, or a command other than add on a missing file, never creates the database', async () => {
+    const fresh = join(dir, 'never.db');
+    const usage = [
+      ['idp', 'user', 'add', '--database', fresh, '--email', 'not-an-email', '--name', 'X', '--password', 'long enough'],
+      ['idp', 'user', 'add', '--database', fresh, '--email', 'x@idp.example', '--name', 'X', '--password', 'short'],
+      ['idp', 'user', 'add', '--database', fresh, '--email', 'x@idp.example', '--name', 'X', '--id', 'bad id!', '--password', 'long enough'],
+      ['idp', 'user', 'add', '--database', fresh, '--email', 'x@idp.example', '--name', 'X'],
+      ['idp', 'client', 'add', '--database', fresh, '--id', 'c', '--origin', 'https://rp.example/path'],
+      ['idp', 'client', 'add', '--database', fresh, '--id', 'c'],
+      ['idp', 'client', 'update', 'c', '--database', fresh],
+      ['idp', 'client', 'update', 'c', '--database', fresh, '--add-origin', 'ftp://x'],
+      ['idp', 'user', 'show', '--database', fresh],
+      ['idp', 'user', 'show', 'a', 'b', '--database', fresh],
+      ['idp', 'keys', 'rotate', '--database', fresh, '--algorithm', 'RS256'],
+      ['idp', 'keys', 'retire', '--database', fresh],
+    ];
+    for (const args of usage) {
+      const r = await cli(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /^fedkit: .+\nRun "fedkit idp .*--help" for usage\.\n$/);
+      assert.equal(existsSync(fresh), false, `${args.join(' ')} created ${fresh}`);
+    }
+    for (const args of [['idp', 'user', 'list'], ['idp', 'client', 'show', 'c'], ['idp', 'keys', 'list'], ['idp', 'user', 'remove', 'x@idp.example']]) {
+      const r = await cli([...args, '--database', fresh]);
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /there is no database .*never\.db/);
+      assert.equal(existsSync(fresh), false);
+    }
+  });
+
+  it('users: add, a duplicate named by the user who has it, list, show, set-password, remove', async () => {
+    assert.equal((await cli(['idp', 'user', 'add', '--database', db, '--email', 'ann@idp.example', '--name', 'Ann', '--id', 'u_ann', '--password', 'password one'])).code, 0);
+    const bob = await cli(['idp', 'user', 'add', '--database', db, '--email', 'bob@idp.example', '--name', 'Bob', '--username', 'bobby'], 'password two\n');
+    assert.equal(bob.code, 0, bob.stderr);
+    const bobId = /^added user (\S+) <bob@idp\.example>\n$/.exec(bob.stdout)?.[1];
+    assert.ok(bobId);
+
+    // No --id: a fresh one would be generated; the message names Ann's.
+    const dup = await cli(['idp', 'user', 'add', '--database', db, '--email', 'ANN@idp.example', '--name', 'Ann 2', '--password', 'password three']);
+    assert.deepEqual(dup, { code: 1, stdout: '', stderr: 'fedkit: a user with email ann@idp.example already exists: u_ann (Ann)\n' });
+    const dupId = await cli(['idp', 'user', 'add', '--database', db, '--email', 'other@idp.example', '--name', 'O', '--id', 'u_ann', '--password', 'password three']);
+    assert.equal(dupId.stderr, 'fedkit: a user with id u_ann already exists: ann@idp.example (Ann)\n');
+
+    const list = await cli(['idp', 'user', 'list', '--database', db]);
+    assert.equal(list.code, 0);
+    assert.match(list.stdout, /^ID +EMAIL +NAME +CREATED\nu_ann +ann@idp\.example +Ann +\d{4}-\d\d-\d\d\n\S+ +bob@idp\.example +Bob +\d{4}-/);
+    const listed = JSON.parse((await cli(['idp', 'user', 'list', '--json', '--database', db])).stdout) as Record<string, unknown>[];
+    assert.deepEqual(listed.map((u) => [u.id, u.email, u.username]), [['u_ann', 'ann@idp.example', null], [bobId, 'bob@idp.example', 'bobby']]);
+    assert.ok(listed.every((u) => !('passwordHash' in u) && typeof u.createdAt === 'string' && !Number.isNaN(Date.parse(u.createdAt))));
+
+    await withStore(db, async (s) => {
+      await s.createClient({ id: 'rp1', origins: ['https://rp.example'], privacyPolicyUrl: null, termsOfServiceUrl: null });
+      await s.upsertGrant('u_ann', 'rp1', ['email'], Date.now());
+      await s.createSession({ idHash: 'ann-1', userId: 'u_ann', createdAt: Date.now(), expiresAt: Date.now() + 60_000 });
+      await s.createSession({ idHash: 'ann-2', userId: 'u_ann', createdAt: Date.now(), expiresAt: Date.now() + 60_000 });
+    });
+    const shown = JSON.parse((await cli(['idp', 'user', 'show', 'ann@idp.example', '--json', '--database', db])).stdout) as Record<string, unknown>;
+    assert.deepEqual({ ...shown, createdAt: 0 }, { id: 'u_ann', email: 'ann@idp.example', name: 'Ann', givenName: null, picture: null, username: null, tel: null, createdAt: 0, grantedClients: ['rp1'] });
+    assert.match((await cli(['idp', 'user', 'show', 'u_ann', '--database', db])).stdout, /^id: +u_ann\nemail: +ann@idp\.example\n[^]*granted clients: +rp1\n$/);
+    const missing = await cli(['idp', 'user', 'show', 'nobody@idp.example', '--database', db]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /there is no user nobody@idp\.example/);
+
+    const weak = await cli(['idp', 'user', 'set-password', 'u_ann', '--database', db], 'short\n');
+    assert.equal(weak.code, 2);
+    assert.match(weak.stderr, /at least 8 characters/);
+    const empty = await cli(['idp', 'user', 'set-password', 'u_ann', '--database', db], '\n');
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /a password is required/);
+    const set = await cli(['idp', 'user', 'set-password', 'u_ann', '--database', db], 'a new password\n');
+    assert.deepEqual(set, { code: 0, stdout: 'set the password of u_ann <ann@idp.example>; 2 sessions ended\n', stderr: '' });
+    await withStore(db, async (s) => {
+      assert.equal(await verifyPassword('a new password', (await s.getUser('u_ann'))!.passwordHash), true);
+      assert.equal(await s.getSession('ann-1', Date.now()), undefined);
+    });
+    assert.equal((await cli(['idp', 'user', 'set-password', 'nobody', '--database', db], 'a new password\n')).code, 1);
+
+    const removed = await cli(['idp', 'user', 'remove', 'ann@idp.example', '--database', db]);
+    assert.deepEqual(removed, { code: 0, stdout: 'removed user u_ann <ann@idp.example>, with their sessions and grants\n', stderr: '' });
+    assert.equal((await cli(['idp', 'user', 'remove', 'u_ann', '--database', db])).code, 1);
+    await withStore(db, async (s) => {
+      assert.deepEqual((await s.listUsers()).map((u) => u.id), [bobId]);
+      assert.equal(await s.getGrant('u_ann', 'rp1'), undefined);
+    });
+  });
+
+  it('clients: add, list, show, update (replace, add, remove origins; set and clear URLs), remove', async () => {
+    const add = await cli(['idp', 'client', 'add', '--database', db, '--id', 'rp2', '--origin', 'https://rp2.example', '--privacy-policy-url', 'https://rp2.example/privacy']);
+    assert.equal(add.code, 0, add.stderr);
+    const listed = JSON.parse((await cli(['idp', 'client', 'list', '--json', '--database', db])).stdout) as { id: string; origins: string[] }[];
+    assert.deepEqual(listed.map((c) => [c.id, c.origins]), [['rp1', ['https://rp.example']], ['rp2', ['https://rp2.example']]]);
+    assert.match((await cli(['idp', 'client', 'list', '--database', db])).stdout, /^ID +ORIGINS +CREATED\nrp1 +https:\/\/rp\.example +\d{4}-/);
+
+    const updated = await cli(['idp', 'client', 'update', 'rp2', '--database', db, '--add-origin', 'https://www.rp2.example', '--add-origin', 'https://RP2.example', '--clear-privacy-policy-url', '--terms-url', 'https://rp2.example/terms']);
+    assert.deepEqual(updated, { code: 0, stdout: 'updated client rp2: https://rp2.example, https://www.rp2.example\n', stderr: '' });
+    const shown = JSON.parse((await cli(['idp', 'client', 'show', 'rp2', '--json', '--database', db])).stdout) as Record<string, unknown>;
+    assert.deepEqual({ ...shown, createdAt: 0 }, { id: 'rp2', origins: ['https://rp2.example', 'https://www.rp2.example'], privacyPolicyUrl: null, termsOfServiceUrl: 'https://rp2.example/terms', createdAt: 0 });
+    assert.match((await cli(['idp', 'client', 'show', 'rp2', '--database', db])).stdout, /^id: +rp2\norigins: +https:\/\/rp2\.example, https:\/\/www\.rp2\.example\nprivacy policy: +\(none\)\n/);
+
+    const notThere = await cli(['idp', 'client', 'update', 'rp2', '--database', db, '--remove-origin', 'https://elsewhere.example']);
+    assert.equal(notThere.code, 1);
+    assert.match(notThere.stderr, /https:\/\/elsewhere\.example is not an origin of client rp2/);
+    const none = await cli(['idp', 'client', 'update', 'rp2', '--database', db, '--remove-origin', 'https://rp2.example', '--remove-origin', 'https://www.rp2.example']);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /would be left without origins/);
+    assert.equal((await cli(['idp', 'client', 'update', 'rp2', '--database', db, '--terms-url', 'https://x.example', '--clear-terms-url'])).code, 2);
+    const replaced = await cli(['idp', 'client', 'update', 'rp2', '--database', db, '--origin', 'https://new.example']);
+    assert.equal(replaced.stdout, 'updated client rp2: https://new.example\n');
+    assert.equal((await cli(['idp', 'client', 'update', 'nope', '--database', db, '--origin', 'https://new.example'])).code, 1);
+
+    assert.deepEqual(await cli(['idp', 'client', 'remove', 'rp2', '--database', db]), { code: 0, stdout: 'removed client rp2, with the grants users gave it\n', stderr: '' });
+    assert.equal((await cli(['idp', 'client', 'remove', 'rp2', '--database', db])).code, 1);
+    await withStore(db, async (s) => assert.deepEqual((await s.listClients()).map((c) => c.id), ['rp1']));
+  });
+
+  it('keys: list, rotate (the old key stays published), retire (refused for the only signing key and within a minute)', async () => {
+    assert.match((await cli(['idp', 'keys', 'list', '--database', db])).stdout, /^no keys yet/);
+    const only = await withStore(db, async (s) => {
+      const idp = createIdp({ issuer: 'https://idp.example', store: s });
+      return ((await idp.jwks()).keys[0]!.kid as string);
+    });
+    const refused = await cli(['idp', 'keys', 'retire', only, '--database', db]);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stderr, `fedkit: ${only} is the only signing key: rotate first (\`fedkit idp keys rotate\`), then retire it.\n`);
+
+    const rotated = await cli(['idp', 'keys', 'rotate', '--database', db, '--algorithm', 'EdDSA', '--token-ttl', '300']);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const kid = /^new signing key (\S+); retired (\S+) /.exec(rotated.stdout);
+    assert.equal(kid?.[2], only);
+    const keys = JSON.parse((await cli(['idp', 'keys', 'list', '--json', '--database', db])).stdout) as { kid: string; alg: string; state: string; retiredAt: string; expiresAt: string; publicJwk: { kid: string; d?: string } }[];
+    assert.deepEqual(keys.map((k) => [k.kid, k.alg, k.state]), [[kid![1], 'EdDSA', 'signing'], [only, 'ES256', 'retired']]);
+    assert.equal(Date.parse(keys[1]!.expiresAt) - Date.parse(keys[1]!.retiredAt), (300 + 60) * 1000);
+    assert.ok(keys.every((k) => k.publicJwk.d === undefined), 'no private key is printed');
+    assert.match((await cli(['idp', 'keys', 'list', '--database', db])).stdout, new RegExp(`^KID +ALG +CREATED +STATE\\n${kid![1]} +EdDSA +\\S+ +signing\\n${only} +ES256 +\\S+ +retired, in the JWKS until \\d{4}-`));
+
+    const tooSoon = await cli(['idp', 'keys', 'retire', only, '--database', db]);
+    assert.equal(tooSoon.code, 1);
+    assert.match(tooSoon.stderr, /was retired \d+ s ago: a server may sign with it for up to 60 s after a rotation.*Retry in \d+ s, or pass --force\./);
+    assert.equal((await cli(['idp', 'keys', 'retire', 'no-such-kid', '--database', db])).code, 1);
+    const forced = await cli(['idp', 'keys', 'retire', only, '--force', '--database', db]);
+    assert.deepEqual(forced, { code: 0, stdout: `retired ${only}: it is no longer in the JWKS, and tokens it signed no longer verify\n`, stderr: '' });
+    const published = await withStore(db, async (s) => (await createIdp({ issuer: 'https://idp.example', store: s, algorithm: 'EdDSA' }).jwks()).keys.map((k) => k.kid));
+    assert.deepEqual(published, [kid![1]]);
+  });
+
+  it('answers --help for every leaf', async () => {
+    const leaves = ['user add', 'user list', 'user show', 'user remove', 'user set-password', 'client add', 'client list', 'client show', 'client remove', 'client update', 'keys list', 'keys rotate', 'keys retire'];
+    for (const leaf of leaves) {
+      const r = await cli(['idp', ...leaf.split(' '), '--help']);
+      assert.equal(r.code, 0, leaf);
+      assert.match(r.stdout, new RegExp(`Usage: fedkit idp ${leaf}`));
+    }
+    assert.match((await cli(['idp', '--help'])).stdout, /^ {2}keys +manage token-signing keys$/m);
+  });
+});
+
+describe('fedkit idp user|client (PostgreSQL)', { timeout: 60_000 }, () => {
+  it('lists, shows, updates and removes in a schema of its own', async () => {
+    const schema = `fedkit_admin_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA "${schema}"`);
+      const url = new URL(POSTGRES_URL);
+      url.searchParams.set('options', `-c search_path=${schema}`);
+      const db = url.href;
+      assert.equal((await cli(['idp', 'user', 'add', '--database', db, '--email', 'pg@idp.example', '--name', 'Pg', '--id', 'u_pg', '--password', 'password pg'])).code, 0);
+      assert.equal((await cli(['idp', 'client', 'add', '--database', db, '--id', 'pg-rp', '--origin', 'https://rp.example'])).code, 0);
+      assert.deepEqual((JSON.parse((await cli(['idp', 'user', 'list', '--json', '--database', db])).stdout) as { id: string }[]).map((u) => u.id), ['u_pg']);
+      assert.equal((await cli(['idp', 'client', 'update', 'pg-rp', '--add-origin', 'https://b.example', '--database', db])).stdout, 'updated client pg-rp: https://rp.example, https://b.example\n');
+      assert.equal((await cli(['idp', 'user', 'set-password', 'pg@idp.example', '--database', db], 'another password\n')).code, 0);
+      assert.equal((await cli(['idp', 'keys', 'rotate', '--database', db])).code, 0);
+      assert.equal((JSON.parse((await cli(['idp', 'keys', 'list', '--json', '--database', db])).stdout) as unknown[]).length, 1);
+      assert.equal((await cli(['idp', 'user', 'remove', 'u_pg', '--database', db])).code, 0);
+      assert.equal((await cli(['idp', 'client', 'remove', 'pg-rp', '--database', db])).code, 0);
+      assert.deepEqual((await admin.query(`SELECT count(*)::int AS n FROM "${schema}".users`)).rows, [{ n: 0 }]);
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+    }
+  });
+});
+
+/** `script` (util-linux) gives the CLI a real pseudo-terminal, so the prompt library runs as for a user. */
+const SCRIPT = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+
+describe('the password prompt on a terminal', { timeout: 60_000 }, () => {
+  it('masks what is typed, refuses an empty and a short password at once, then takes a good one', { skip: SCRIPT ? false : 'util-linux script is not installed: no pseudo-terminal' }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fedkit-pty-'));
+    const db = join(dir, 'idp.db');
+    try {
+      const command = [process.execPath, MAIN, 'idp', 'user', 'add', '--database', db, '--email', 'tty@idp.example', '--name', 'Tty', '--id', 'u_tty'].map((a) => `'${a}'`).join(' ');
+      const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let screen = '';
+      const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+      child.stdout.on('data', (d: Buffer) => {
+        screen += d.toString();
+        for (const w of waiters.splice(0)) if (w.pattern.test(screen)) w.resolve();
+        else waiters.push(w);
+      });
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const waitFor = (pattern: RegExp): Promise<void> =>
+        pattern.test(screen)
+          ? Promise.resolve()
+          : Promise.race([
+              new Promise<void>((resolve) => waiters.push({ pattern, resolve })),
+              new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`no ${pattern} on the terminal:\n${screen}`)), 15_000).unref()),
+            ]);
+      try {
+        await waitFor(/Password/);
+        child.stdin.write('\r');
+        await waitFor(/must not be empty/);
+        child.stdin.write('short\r');
+        await waitFor(/at least 8 characters/);
+        child.stdin.write('\x15a good password\r'); // Ctrl-U clears the refused value first
+        await waitFor(/added user u_tty <tty@idp\.example>/);
+      } finally {
+        child.stdin.end();
+      }
+      assert.equal(await closed, 0, screen);
+      assert.doesNotMatch(screen, /a good password|short/, 'what is typed is masked');
+      await withStore(db, async (s) => assert.equal(await verifyPassword('a good password', (await s.getUser('u_tty'))!.passwordHash), true));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
