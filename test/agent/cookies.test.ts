@@ -32,6 +32,11 @@ describe('cookies on FedCM requests', () => {
     assert.ok(withheld.some((d) => /`lax` .*SameSite=Lax.*cross-site/.test(d)), withheld.join('\n'));
     assert.ok(withheld.some((d) => /`strict` .*SameSite=Strict/.test(d)), withheld.join('\n'));
     assert.ok(withheld.some((d) => /`unspecified`/.test(d)), withheld.join('\n'));
+    const level = (name: string): string | undefined =>
+      w.agent.diagnostics.find((d) => d.reason === 'CookieNotSent' && d.detail.includes(`\`${name}\``))?.level;
+    assert.equal(level('lax'), 'warning', 'a cookie withheld for SameSite=Lax is the classic mistake');
+    assert.equal(level('unspecified'), 'warning', 'a cookie without SameSite defaults to Lax: the same mistake');
+    assert.equal(level('strict'), 'info', 'a SameSite=Strict cookie was meant to stay home: information, not a warning');
   });
 
   it('a same-site RP sends all of them', async () => {

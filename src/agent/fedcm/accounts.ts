@@ -64,10 +64,15 @@ export async function fetchAccounts(ctx: IdpNetwork, config: IdpConfig): Promise
   return { ok: true, accounts: parsed };
 }
 
-/** Tells the developer about cookies the jar had for the accounts endpoint but did not send. */
+/**
+ * Tells the developer about cookies the jar had for the accounts endpoint but did not send. A
+ * cookie withheld for SameSite=Lax (said or defaulted) is the classic FedCM mistake, a warning; one
+ * the IdP set SameSite=Strict was made never to travel cross-site (a CSRF cookie, say), so it is
+ * only information: warning about it would be noise at every sign-in.
+ */
 function reportWithheldCookies(
   ctx: IdpNetwork,
-  decisions: { name: string; sent: boolean; reason?: string }[],
+  decisions: { name: string; sent: boolean; sameSite?: string; reason?: string }[],
   url: URL,
   config: IdpConfig,
 ): void {
@@ -75,7 +80,7 @@ function reportWithheldCookies(
     if (d.sent) continue;
     ctx.report({
       reason: 'CookieNotSent',
-      level: 'warning',
+      level: d.sameSite === 'strict' ? 'info' : 'warning',
       message: `A cookie was not sent to the accounts endpoint.`,
       detail: d.reason ?? `cookie \`${d.name}\` was not sent`,
       url: url.href,
