@@ -7,6 +7,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { preReadBody } from './parsed-body.js';
 
 /** Who is on the other end of a request (for rate limits and logs). */
 export interface ConnectionInfo {
@@ -33,9 +34,10 @@ export interface NodeListenerOptions {
 
 /**
  * A request that no fetch `Request` can describe: an absolute-form target that is not an http(s)
- * URL or carries userinfo (RFC 9110 §4.2.4). toNodeListener answers it 400.
+ * URL or carries userinfo (RFC 9110 §4.2.4). toNodeListener answers it 400, and so do the
+ * framework adapters.
  */
-class BadRequestError extends Error {
+export class BadRequestError extends Error {
   override readonly name = 'BadRequestError';
 }
 
@@ -87,11 +89,23 @@ function requestUrl(target: string, scheme: string, host: string | undefined, fa
   return url;
 }
 
+/** How a framework adapter has toRequest build its Request. */
+export interface ToRequestOptions extends NodeListenerOptions {
+  /**
+   * The scheme, as the framework decided it (Express's `req.protocol` and Fastify's
+   * `request.protocol` follow their own trust-proxy setting); default: the socket's, or
+   * `X-Forwarded-Proto` with `trustProxy`.
+   */
+  scheme?: 'http' | 'https';
+  /** The body's bytes, when the framework read them (Fastify's parsers); default: the stream, or req.body (parsed-body.ts). */
+  body?: Uint8Array;
+}
+
 /** The URL a node:http request is for (its target, on the Host's origin; see requestUrl). */
-function requestUrlOf(req: IncomingMessage, options: NodeListenerOptions = {}): URL {
+function requestUrlOf(req: IncomingMessage, options: ToRequestOptions = {}): URL {
   const encrypted = (req.socket as TLSSocket).encrypted === true;
   const forwardedProto = options.trustProxy ? String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() : '';
-  const scheme = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : encrypted ? 'https' : 'http';
+  const scheme = options.scheme ?? (forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : encrypted ? 'https' : 'http');
   const local = req.socket.localAddress ?? '127.0.0.1';
   const fallbackHost = `${local.includes(':') ? `[${local}]` : local}:${req.socket.localPort ?? 0}`;
   // Express-style routers rewrite req.url under a mount path; originalUrl keeps the real one.
@@ -100,12 +114,15 @@ function requestUrlOf(req: IncomingMessage, options: NodeListenerOptions = {}): 
 }
 
 /**
- * The Request a node:http request describes. The body streams; nothing is buffered here. Throws
- * BadRequestError for a target no Request can have, and fetch's TypeError for TRACE, TRACK and
- * CONNECT (UNREPRESENTABLE_METHODS), which toNodeListener answers before asking for a Request.
+ * The Request a node:http request describes. The body streams; nothing is buffered here, unless
+ * a body parser already read the stream: then the body is rebuilt from `req.body`
+ * (parsed-body.ts), or is `options.body`. Throws BadRequestError for a target no Request can
+ * have, BodyAlreadyReadError for a spent body that cannot be rebuilt, and fetch's TypeError for
+ * TRACE, TRACK and CONNECT (UNREPRESENTABLE_METHODS), which toNodeListener answers before asking
+ * for a Request.
  */
-export function toRequest(req: IncomingMessage, options: NodeListenerOptions = {}): Request {
-  return requestAt(req, requestUrlOf(req, options));
+export function toRequest(req: IncomingMessage, options: ToRequestOptions = {}): Request {
+  return requestAt(req, requestUrlOf(req, options), options.body);
 }
 
 /**
@@ -152,19 +169,27 @@ export function requestBody(req: Readable): ReadableStream<Uint8Array> {
   );
 }
 
-function requestAt(req: IncomingMessage, url: URL): Request {
+function requestAt(req: IncomingMessage, url: URL, given?: Uint8Array): Request {
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  // Read before the headers are copied: a body a parser inflated and decoded is sent on as the
+  // identity bytes it now is, so its framing headers must describe those bytes, not the wire's.
+  const bytes = !hasBody ? undefined : (given ?? preReadBody(req));
+  const reframed = bytes === undefined ? undefined : new Set(['content-length', 'content-encoding', 'transfer-encoding']);
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;
-    if (name.startsWith(':')) continue;
+    if (name.startsWith(':') || reframed?.has(name.toLowerCase())) continue;
     try {
       headers.append(name, req.rawHeaders[i + 1]!);
     } catch {
       // A header value fetch refuses (e.g. a bare CR) is dropped rather than failing the request.
     }
   }
-  const method = req.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD';
+  if (bytes !== undefined) {
+    headers.set('content-length', String(bytes.byteLength));
+    return new Request(url, { method, headers, body: bytes as Uint8Array<ArrayBuffer> });
+  }
   return new Request(url, {
     method,
     headers,

@@ -1,5 +1,7 @@
-// Mounting the kit in an existing Hono app — the example in docs/idp.md, run for real: Hono's
-// handlers take and return web-standard Request/Response, so the IdP mounts with no glue.
+// Mounting the kit in an existing Hono app, with the route loop of docs/idp.md (examples/idp-hono.ts,
+// run as a file by mounting.test.ts): Hono's handlers take and return web-standard
+// Request/Response, so the IdP mounts with no glue. Here: the client address reaches the kit
+// through c.env, at the root issuer.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { createAgent, IdentityCredential, type Agent } from '../../src/agent/index.js';
-import { addClient, addUser, createIdp, openStore, serve, type ConnectionInfo, type RunningServer, type Store } from '../../src/idp/index.js';
+import { addClient, addUser, createIdp, IDP_ROUTES, openStore, serve, type ConnectionInfo, type RunningServer, type Store } from '../../src/idp/index.js';
 import { testCertificates } from '../helpers/certs.js';
 import { FAST_SCRYPT, PASSWORD } from './helpers.js';
 
@@ -25,12 +27,13 @@ describe('mounting the IdP in a Hono app', { timeout: 30_000 }, () => {
     await addClient(store, { id: 'hono-rp', origins: ['https://rp.example'] });
     await addUser(store, { id: 'u_hono', email: 'hono@idp.example', name: 'Hono User', password: PASSWORD, scrypt: FAST_SCRYPT });
 
-    // --- the docs/idp.md example ---
+    // --- as in docs/idp.md ---
     const idp = createIdp({ issuer: 'https://idp.example', store });
     const app = new Hono<{ Bindings: ConnectionInfo }>();
     app.get('/', (c) => c.text('my existing site'));
-    app.all('/fedcm/*', (c) => idp(c.req.raw, c.env));
-    app.get('/.well-known/web-identity', (c) => idp(c.req.raw, c.env));
+    for (const route of IDP_ROUTES) {
+      app.all(new URL(idp.urls[route.name]).pathname, (c) => idp(c.req.raw, c.env));
+    }
     // --- end of example ---
 
     const certs = testCertificates();

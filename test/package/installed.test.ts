@@ -67,8 +67,9 @@ describe('the installed package', { timeout: 180_000 }, () => {
     assert.ok(!existsSync(join(pkg, 'src')), 'TypeScript sources are not shipped');
   });
 
-  it('resolves every subpath of its exports, in Node (fedkit/playwright without Playwright installed)', async () => {
-    const subpaths = ['agent', 'idp', 'rp', 'rp/browser', 'testing', 'jsdom', 'playwright'];
+  it('resolves every subpath of its exports, in Node (fedkit/playwright without Playwright, the framework adapters without their frameworks)', async () => {
+    const subpaths = ['agent', 'idp', 'idp/express', 'idp/fastify', 'rp', 'rp/browser', 'rp/express', 'rp/fastify', 'rp/hono', 'testing', 'jsdom', 'playwright'];
+    for (const framework of ['express', 'fastify', 'hono']) assert.ok(!existsSync(join(app, 'node_modules', framework)), `${framework} is an optional peer, not installed with fedkit`);
     const script = `for (const p of ${JSON.stringify(subpaths)}) { const m = await import('fedkit/' + p); console.log(p, Object.keys(m).length > 0); }`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app, timeout: 30_000 });
     assert.equal(stdout, subpaths.map((p) => `${p} true\n`).join(''));
@@ -85,6 +86,44 @@ describe('the installed package', { timeout: 180_000 }, () => {
     const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
     const { stdout } = await run(process.execPath, [join(app, 'node_modules/.bin/fedkit'), '--version'], { cwd: app, timeout: 30_000 });
     assert.equal(stdout, `${version}\n`);
+  });
+
+  it('mounts the IdP in Express and Fastify and verifies in Hono once the frameworks are added to the project', async () => {
+    const version = (name: string) => (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    const frameworks = ['express', 'fastify', '@fastify/formbody', 'hono'].map((name) => `${name}@${version(name)}`);
+    await run(npm, ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', ...frameworks], { cwd: app, timeout: 120_000, maxBuffer: 16 << 20 });
+    const script = `
+      import express from 'express';
+      import Fastify from 'fastify';
+      import { Hono } from 'hono';
+      import { createIdp, openStore } from 'fedkit/idp';
+      import * as idpExpress from 'fedkit/idp/express';
+      import * as idpFastify from 'fedkit/idp/fastify';
+      import { fedcmMiddleware } from 'fedkit/rp/hono';
+      const store = await openStore('frameworks.db');
+      const idp = createIdp({ issuer: 'https://idp.example/idp', store });
+      const headers = { 'sec-fetch-dest': 'webidentity' };
+      const ex = express();
+      ex.use(express.urlencoded());
+      ex.use('/idp', idpExpress.fedkitIdp(idp));
+      const server = ex.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      const config = await (await fetch('http://127.0.0.1:' + server.address().port + '/idp/fedcm/config.json', { headers })).json();
+      server.close();
+      console.log('express', config.id_assertion_endpoint);
+      const fy = Fastify();
+      await fy.register(idpFastify.fedkitIdp, { idp, prefix: '/idp' });
+      const discovery = (await fy.inject({ url: '/idp/.well-known/openid-configuration' })).json();
+      await fy.close();
+      console.log('fastify', discovery.issuer);
+      const hono = new Hono();
+      hono.post('/session', fedcmMiddleware({ issuer: idp.issuer, clientId: 'c', nonce: () => 'n' }), (c) => c.text('ok'));
+      const refused = await hono.request('/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      console.log('hono', refused.status, (await refused.json()).error.code);
+      await store.close();
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app, timeout: 30_000 });
+    assert.equal(stdout, 'express https://idp.example/idp/fedcm/assertion\nfastify https://idp.example/idp\nhono 400 no_token\n');
   });
 
   const examples: [file: string, prints: string][] = [
