@@ -1,5 +1,8 @@
-// A small argument parser: `--name value`, `--name=value`, boolean `--flag`, repeatable options,
-// and positionals. Anything unknown is a usage error (exit code 2), never silently ignored.
+// The command line's arguments: `--name value`, `--name=value`, boolean `--flag`, repeatable
+// options, and positionals, split by node:util's parseArgs. Anything unknown is a usage error
+// (exit code 2), never silently ignored.
+
+import { parseArgs as nodeParseArgs } from 'node:util';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -23,42 +26,37 @@ export interface Parsed {
   positionals: string[];
 }
 
+/**
+ * Splits argv with node:util's parseArgs (its tokens), then applies fedkit's rules, which are
+ * stricter than node's in two ways: an option given twice without `multiple` is an error rather
+ * than "the last wins", and a string option followed by another option is missing its value
+ * rather than taking the option as its value. Non-strict tokens are used so each error can name
+ * the option as the user typed it, in one sentence.
+ */
 export function parseArgs(argv: readonly string[], specs: OptionSpecs): Parsed {
+  const options = Object.fromEntries(Object.entries(specs).map(([name, s]) => [name, { type: s.type }]));
+  const { tokens } = nodeParseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const strings = new Map<string, string[]>();
   const booleans = new Set<string>();
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('--') || arg === '--') {
-      if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    const spec = specs[name];
-    if (spec === undefined) throw new UsageError(`unknown option --${name}`);
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    const spec = Object.hasOwn(specs, token.name) && token.rawName.startsWith('--') ? specs[token.name] : undefined;
+    if (spec === undefined) throw new UsageError(`unknown option ${token.rawName}`);
     if (spec.type === 'boolean') {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
-      booleans.add(name);
+      if (token.value !== undefined) throw new UsageError(`${token.rawName} takes no value`);
+      booleans.add(token.name);
       continue;
     }
-    let value: string;
-    if (eq !== -1) value = arg.slice(eq + 1);
-    else {
-      const next = argv[i + 1];
-      if (next === undefined || (next.startsWith('--') && next.length > 2)) throw new UsageError(`--${name} needs a value`);
-      value = next;
-      i++;
+    const value = token.value;
+    if (value === undefined || (token.inlineValue !== true && value.startsWith('--') && value.length > 2)) {
+      throw new UsageError(`${token.rawName} needs a value`);
     }
-    const list = strings.get(name) ?? [];
-    if (list.length > 0 && !spec.multiple) throw new UsageError(`--${name} was given twice`);
+    const list = strings.get(token.name) ?? [];
+    if (list.length > 0 && spec.multiple !== true) throw new UsageError(`${token.rawName} was given twice`);
     list.push(value);
-    strings.set(name, list);
+    strings.set(token.name, list);
   }
   return { strings, booleans, positionals };
 }
