@@ -163,7 +163,7 @@ describe('verifier fetches: bounded, named, cooled down', { timeout: 60_000 }, (
       if (prefix === '/hang') return; // never answers
       res.writeHead(200, { 'content-type': 'application/json' }).end(`{"keys":[${' '.repeat(3 * 1024 * 1024)}]}`);
     });
-    let clock = Date.now();
+    const clock = Date.now();
     const hang = new IdentityTokenVerifier({ issuer: `${idp.url}/hang`, clientId: 'c', fetchTimeoutMs: 300, now: () => clock });
     const first = await timed(failure(hang.verify(SHAPED)));
     assert.equal(first.value.code, 'jwks_unavailable');
