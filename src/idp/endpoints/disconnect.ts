@@ -1,6 +1,6 @@
 import { currentSession, type IdpContext } from '../context.js';
 import { HttpError, errorResponse, json } from '../http.js';
-import { corsHeaders, readForm, requireClientOrigin, requireWebIdentity, withoutNul } from '../request-checks.js';
+import { corsHeaders, readForm, refusalCors, requireClientOrigin, requireWebIdentity, withoutNul } from '../request-checks.js';
 import type { Client } from '../store/types.js';
 
 /**
@@ -45,6 +45,7 @@ export async function disconnect(ctx: IdpContext, request: Request): Promise<Res
   let cors: Record<string, string> = {};
   try {
     requireWebIdentity(request);
+    cors = refusalCors(request);
     const { raw } = await readForm(request, ctx.settings.maxBodyBytes);
     const fields = disconnectCandidates(raw);
     const clientIds = fields.get('client_id')?.filter((v) => v !== '' && v.length <= 256) ?? [];
