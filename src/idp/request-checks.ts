@@ -50,9 +50,9 @@ export function corsHeaders(origin: string): Record<string, string> {
 }
 
 /**
- * CORS for a refusal made before the RP's origin is known to be registered (an unknown
- * client_id, an origin the client does not list): the requesting origin, exposed only to the
- * error body. Without it Chromium reports a CORS failure ("Server did not send the correct CORS
+ * CORS for a refusal made before the client is known (an unknown client_id, a malformed body):
+ * the requesting origin, exposed only to the error body. Once the client is known, an origin it
+ * does not list gets no CORS (fedkit doctor's AssertionAcceptsUnregisteredOrigin). Without it Chromium reports a CORS failure ("Server did not send the correct CORS
  * headers", IdentityCredentialError.error "") instead of the IdP's error, and the developer
  * never learns the client is the problem (chromium-firefox-behaviour §1.8; docs/decisions.md).
  * The body names only the client and the origin, never anything about the user: the session is

@@ -90,8 +90,9 @@ export function decideDisclosure(
  *   decide the claims, and `{continue_on}` sends the user to a consent page for the rest;
  * - errors are `{error: {error, code, url?}}` with RFC 6749 codes (see http.ts) and carry CORS
  *   for the requesting origin, so the browser shows the IdP's error rather than a CORS failure
- *   (Chromium reads error bodies of any status, checklist §1.8 step 1); before the origin is
- *   known to be registered, only errors that say nothing about the user (refusalCors).
+ *   (Chromium reads error bodies of any status, checklist §1.8 step 1); before the client is
+ *   known, only errors that say nothing about the user (refusalCors); an origin the known
+ *   client does not list gets none.
  */
 export async function assertion(ctx: IdpContext, request: Request): Promise<Response> {
   let cors: Record<string, string> = {};
@@ -103,6 +104,9 @@ export async function assertion(ctx: IdpContext, request: Request): Promise<Resp
     const accountId = required(form, 'account_id', 256);
     const client = await ctx.store.getClient(clientId);
     if (client === undefined) throw new HttpError(400, 'unauthorized_client', `No client ${JSON.stringify(clientId)} is registered with this identity provider.`);
+    // The client is known: from here on, only its own origins may read an answer (an origin it
+    // does not list gets its 403 without CORS, as fedkit doctor expects of every IdP).
+    cors = {};
     cors = corsHeaders(requireClientOrigin(request, client));
 
     const params = parseParams(single(form, 'params', ctx.settings.maxBodyBytes));
