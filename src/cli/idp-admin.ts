@@ -34,12 +34,14 @@ import {
 } from '../idp/index.js';
 import { optionString, requireString, UsageError, type OptionSpecs, type Parsed } from './args.js';
 import { leaf, type Group, type Io } from './command.js';
-
-/** The same default as `fedkit idp serve` (src/cli/idp.ts). */
-const DEFAULT_DATABASE = './fedkit-idp.db';
+import { DEFAULT_DATABASE } from './idp-serve.js';
 
 const DATABASE: OptionSpecs = {
-  database: { type: 'string', valueName: '<file|postgres://…>', description: `SQLite file or PostgreSQL URL (default ${DEFAULT_DATABASE})` },
+  database: {
+    type: 'string',
+    valueName: '<file|postgres://…>',
+    description: `SQLite file or PostgreSQL URL (default $FEDKIT_DATABASE_URL, else ${DEFAULT_DATABASE}, as for idp serve)`,
+  },
 };
 const JSON_OPTION: OptionSpecs = { json: { type: 'boolean', description: 'print JSON' } };
 
@@ -52,7 +54,8 @@ function isPostgres(database: string): boolean {
  * than a new empty database (a mistyped --database would otherwise list nobody, and leave a file).
  */
 async function withStore<T>(p: Parsed, fn: (store: Store) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
-  const database = optionString(p, 'database') ?? DEFAULT_DATABASE;
+  // The same database `fedkit idp serve` would use without --database: its variable, then its default.
+  const database = optionString(p, 'database') ?? (process.env['FEDKIT_DATABASE_URL'] || DEFAULT_DATABASE);
   if (options.create !== true && !isPostgres(database) && database !== ':memory:' && !existsSync(database)) {
     throw new Error(`there is no database ${database} (pass --database; \`fedkit idp user add\` or \`client add\` creates one)`);
   }

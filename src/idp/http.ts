@@ -8,6 +8,8 @@
 // members are ignored by all of them. `error_description` is the OAuth member for a human
 // sentence; browsers ignore it, developers reading the response do not.
 
+import { withReason } from '../common/logger.js';
+
 /** The RFC 6749 §4.1.2.1 codes FedCM recommends for IdentityCredentialError.error. */
 export type ErrorCode =
   | 'invalid_request'
@@ -53,7 +55,15 @@ export function errorResponse(error: HttpError, extraHeaders: HeadersInit = {}, 
   for (const [k, v] of Object.entries(error.headers)) headers.set(k, v);
   headers.set('cache-control', 'no-store');
   const body = errorBody(error.code, error.message);
-  return json({ error: { ...body.error, ...extra } }, { status: error.status, headers });
+  return refused(json({ error: { ...body.error, ...extra } }, { status: error.status, headers }), error);
+}
+
+/**
+ * Marks a response as the refusal `error` made, for the request log. The reason is the error's
+ * code and sentence, which never hold a token, a cookie, a password or a nonce.
+ */
+export function refused(response: Response, error: HttpError): Response {
+  return withReason(response, `${error.code}: ${error.message}`);
 }
 
 /** `<` `>` `&` escaped, so JSON can sit inside a <script> element. */

@@ -15,6 +15,7 @@ import { openidConfiguration } from './endpoints/openid-configuration.js';
 import { login, logout } from './endpoints/login.js';
 import { wellKnown } from './endpoints/well-known.js';
 import { HttpError, errorResponse } from './http.js';
+import { loggablePath, logRequest, reasonOf, type Logger } from '../common/logger.js';
 import { IDP_ROUTES, idpUrls } from './routes.js';
 import { DEFAULT_LOGIN_RATE_LIMITS, longestWindowSeconds, type LoginRateLimits } from './rate-limit.js';
 import type { Store } from './store/types.js';
@@ -61,6 +62,14 @@ export interface IdpOptions {
    * with its stack.
    */
   onError?: (error: unknown, request: Request, requestId: string) => void;
+  /**
+   * Where each request is logged (method, path, status, milliseconds, request id, and the reason
+   * of a refusal such as `unauthorized_client: No client "my-rp" …`): a pino logger or any
+   * object with `info`, `warn`, `error` and `child`. Default: nothing is logged. With a logger
+   * and no `onError`, unexpected errors go to `logger.error` too. Query strings, headers and
+   * bodies are never logged, so no token, cookie, password or nonce is.
+   */
+  logger?: Logger;
 }
 
 /** The IdP: a request handler with its URLs and key operations attached. */
@@ -149,11 +158,14 @@ export function createIdp(options: IdpOptions): Idp {
   };
 
   const routes = new Map(IDP_ROUTES.map((r) => [new URL(urls[r.name]).pathname, { handler: HANDLERS[r.name], methods: r.methods as readonly string[] }]));
+  const logger = options.logger;
   const onError =
     options.onError ??
-    ((error: unknown, request: Request, requestId: string) => console.error(`fedkit idp: request ${requestId} (${request.method} ${new URL(request.url).pathname.slice(0, 200)}) failed:`, error));
+    (logger === undefined
+      ? (error: unknown, request: Request, requestId: string) => console.error(`fedkit idp: request ${requestId} (${request.method} ${loggablePath(request.url)}) failed:`, error)
+      : (error: unknown, request: Request, requestId: string) => logger.error({ err: error, reqId: requestId, method: request.method, path: loggablePath(request.url) }, 'request failed'));
 
-  const handler = async (request: Request, info: ConnectionInfo = {}): Promise<Response> => {
+  const answer = async (request: Request, info: ConnectionInfo, logId: string | undefined): Promise<Response> => {
     try {
       const { pathname } = new URL(request.url);
       const route = routes.get(pathname);
@@ -164,7 +176,7 @@ export function createIdp(options: IdpOptions): Idp {
       return await route.handler(ctx, request, info);
     } catch (e) {
       if (e instanceof HttpError) return errorResponse(e);
-      const requestId = randomToken(9);
+      const requestId = logId ?? randomToken(9);
       try {
         onError(e, request, requestId);
       } catch (inner) {
@@ -172,6 +184,25 @@ export function createIdp(options: IdpOptions): Idp {
       }
       return errorResponse(new HttpError(500, 'server_error', `The identity provider failed to answer (request id ${requestId}); try again later.`), {}, { request_id: requestId });
     }
+  };
+
+  const handler = async (request: Request, info: ConnectionInfo = {}): Promise<Response> => {
+    // Without a log, an id is made only for a failure; with one, every request has an id, so the
+    // log line of a 500 and its answer name the same one.
+    if (logger === undefined) return answer(request, info, undefined);
+    const requestId = randomToken(9);
+    const started = performance.now();
+    const response = await answer(request, info, requestId);
+    const reason = response.status >= 400 && response.status < 500 ? reasonOf(response) : undefined;
+    logRequest(logger, {
+      reqId: requestId,
+      method: request.method.slice(0, 40),
+      path: loggablePath(request.url),
+      status: response.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      ...(reason === undefined ? {} : { reason }),
+    });
+    return response;
   };
 
   return Object.assign(handler, {

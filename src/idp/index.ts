@@ -1,6 +1,7 @@
 // fedkit/idp: a FedCM identity provider kit.
 
 export { createIdp, type Idp, type IdpOptions } from './idp.js';
+export { SILENT_LOGGER, type Logger } from '../common/logger.js';
 export { IDP_ROUTES, WELL_KNOWN_PATH, type IdpRoute } from './routes.js';
 export type { Branding, ConnectionInfo, IdpUrls } from './context.js';
 export {

@@ -49,6 +49,22 @@ export function corsHeaders(origin: string): Record<string, string> {
   return { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin' };
 }
 
+/**
+ * CORS for a refusal made before the client is known (an unknown client_id, a malformed body):
+ * the requesting origin, exposed only to the error body. Once the client is known, an origin it
+ * does not list gets no CORS (fedkit doctor's AssertionAcceptsUnregisteredOrigin). Without it Chromium reports a CORS failure ("Server did not send the correct CORS
+ * headers", IdentityCredentialError.error "") instead of the IdP's error, and the developer
+ * never learns the client is the problem (chromium-firefox-behaviour §1.8; docs/decisions.md).
+ * The body names only the client and the origin, never anything about the user: the session is
+ * looked at after the origin check. Called after requireWebIdentity, so no page's own fetch()
+ * (which cannot send `Sec-Fetch-Dest: webidentity`) ever reads one of these answers.
+ */
+export function refusalCors(request: Request): Record<string, string> {
+  const origin = request.headers.get('origin');
+  if (origin === null || origin === 'null' || !/^https?:\/\/[^/?#\s]+$/.test(origin)) return {};
+  return corsHeaders(origin);
+}
+
 /** The parsed body of a form POST. */
 export interface FormBody {
   /** Decoded as application/x-www-form-urlencoded. */

@@ -3,9 +3,15 @@
 // and every claim check that fails is named, so a developer knows which one.
 
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { HostRulesInput } from '../common/host-rules.js';
+import { dispatcherFetch, fetchBounded, IdpFetchError, type FetchFailure, type FetchLike, type FetchLimits } from './idp-fetch.js';
 
-/** A fetch that the verifier uses for discovery and the JWKS (pass one with host rules in tests). */
-export type FetchLike = (input: string, init?: { headers?: Record<string, string> | Headers; method?: string; redirect?: RequestRedirect; signal?: AbortSignal }) => Promise<Response>;
+export type { FetchFailure, FetchLike } from './idp-fetch.js';
+
+/** Defaults of the discovery and JWKS fetches (VerifierOptions). */
+export const DEFAULT_FETCH_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+export const DEFAULT_FAILURE_COOLDOWN_MS = 10_000;
 
 /** Asymmetric JWS algorithms (RFC 7518 §3, RFC 8037). Symmetric and `none` never verify. */
 export const ASYMMETRIC_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const;
@@ -28,12 +34,15 @@ export type TokenErrorCode =
 /** Says which check failed, and why, in words. */
 export class TokenVerificationError extends Error {
   override readonly name = 'TokenVerificationError';
+  /** For `discovery_failed` and `jwks_unavailable`: what went wrong with the fetch. */
+  readonly failure: FetchFailure | undefined;
   constructor(
     readonly code: TokenErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; failure?: FetchFailure },
   ) {
     super(message, options);
+    this.failure = options?.failure;
   }
 }
 
@@ -52,8 +61,25 @@ export interface VerifierOptions {
   clockToleranceSec?: number;
   /** Current time in ms (default Date.now). */
   now?: () => number;
-  /** For discovery and the JWKS (default: global fetch). */
+  /** For discovery and the JWKS (default: global fetch, or one with `hostRules` / `ca`). */
   fetch?: FetchLike;
+  /**
+   * Without `fetch`: host rules for discovery and the JWKS, as Chromium's
+   * `--host-resolver-rules` (`"MAP idp.test 127.0.0.1:8443"`), for an IdP on a test host name.
+   */
+  hostRules?: HostRulesInput;
+  /** Without `fetch`: extra trusted root certificates (PEM), e.g. `fedkit cert`'s local CA. */
+  ca?: string | string[];
+  /** The longest a discovery or JWKS fetch may take, body included, ms (default 5000). */
+  fetchTimeoutMs?: number;
+  /** The largest discovery document or JWKS read, bytes (default 1 MiB). */
+  maxResponseBytes?: number;
+  /**
+   * After a discovery or JWKS fetch fails, how long verifications fail at once with that error
+   * (`failure: 'cooling_down'`) instead of asking the IdP again, ms (default 10000): a down IdP
+   * costs each sign-in nothing, and is not hammered.
+   */
+  failureCooldownMs?: number;
   /**
    * After a JWKS fetch, how long a token with an unknown key id waits before it may trigger
    * another fetch (default 30 s, jose's default: a flood of bad tokens cannot hammer the IdP).
@@ -128,46 +154,122 @@ export class IdentityTokenVerifier {
       throw new TokenVerificationError(
         'nonce_mismatch',
         claims['nonce'] === undefined
-          ? `The token has no nonce; expected ${JSON.stringify(expected.nonce)} (pass it in get()'s params: { nonce }).`
-          : `The token's nonce ${JSON.stringify(claims['nonce'])} is not the one this sign-in sent (${JSON.stringify(expected.nonce)}).`,
+          ? "The token has no nonce, but this sign-in sent one (pass it in get()'s params: { nonce })."
+          : // Neither nonce is named: messages end up in logs, and a nonce has no place there.
+            "The token's nonce is not the one this sign-in sent (a token from another sign-in, or a replay).",
       );
     }
     return { claims, alg, kid: result.protectedHeader.kid };
   }
 
   #keySet(): Promise<KeySet> {
+    const failed = this.#discoveryFailure;
+    if (failed !== undefined) {
+      const cooling = this.#coolingDown(failed);
+      if (cooling !== undefined) return Promise.reject(cooling);
+      this.#discoveryFailure = undefined;
+    }
+    // One discovery at a time: concurrent verifications share it (and its bounded wait).
     this.#keys ??= this.#discover().catch((e: unknown) => {
-      this.#keys = undefined; // try discovery again next time
+      this.#keys = undefined; // try discovery again, after the cool-down
+      if (e instanceof TokenVerificationError) this.#discoveryFailure = { error: e, at: this.#now() };
       throw e;
     });
     return this.#keys;
   }
 
+  #discoveryFailure: { error: TokenVerificationError; at: number } | undefined;
+  #jwksFailure: { error: TokenVerificationError; at: number } | undefined;
+
+  #now(): number {
+    return this.#options.now?.() ?? Date.now();
+  }
+
+  /** The error to fail with while a recent failure cools down, or undefined once it has. */
+  #coolingDown(failed: { error: TokenVerificationError; at: number }): TokenVerificationError | undefined {
+    const cooldown = this.#options.failureCooldownMs ?? DEFAULT_FAILURE_COOLDOWN_MS;
+    const waited = this.#now() - failed.at;
+    if (waited >= cooldown || waited < 0) return undefined;
+    return new TokenVerificationError(
+      failed.error.code,
+      `${failed.error.message} (not retried: that was ${(waited / 1000).toFixed(1)} s ago; the next attempt is in ${((cooldown - waited) / 1000).toFixed(1)} s)`,
+      { cause: failed.error, failure: 'cooling_down' },
+    );
+  }
+
+  #fetchImpl(): FetchLike {
+    if (this.#options.fetch !== undefined) return this.#options.fetch;
+    if (this.#options.hostRules !== undefined || this.#options.ca !== undefined) {
+      return (this.#routedFetch ??= dispatcherFetch({
+        ...(this.#options.hostRules === undefined ? {} : { hostRules: this.#options.hostRules }),
+        ...(this.#options.ca === undefined ? {} : { ca: this.#options.ca }),
+      }));
+    }
+    return globalThis.fetch as FetchLike;
+  }
+
+  #routedFetch: FetchLike | undefined;
+
+  #limits(): FetchLimits {
+    return { timeoutMs: this.#options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, maxBytes: this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES };
+  }
+
   async #discover(): Promise<KeySet> {
-    const fetchImpl = this.#options.fetch ?? (globalThis.fetch as FetchLike);
+    const fetchImpl = this.#fetchImpl();
     let jwksUri = this.#options.jwksUri;
     if (jwksUri === undefined) {
       // OpenID Connect Discovery 1.0 §4: the configuration at <issuer>/.well-known/openid-configuration.
       const url = `${this.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
-      let body: Record<string, unknown>;
+      const fail = (failure: FetchFailure, why: string, cause?: unknown) =>
+        new TokenVerificationError('discovery_failed', `Could not read the IdP's OpenID configuration: ${why}.`, { failure, ...(cause === undefined ? {} : { cause }) });
+      let body: unknown;
       try {
-        const res = await fetchImpl(url, { headers: { accept: 'application/json' }, redirect: 'error' });
-        if (!res.ok) throw new Error(`it answered ${res.status}`);
-        body = (await res.json()) as Record<string, unknown>;
+        const res = await fetchBounded(fetchImpl, url, { headers: { accept: 'application/json' }, redirect: 'error' }, this.#limits());
+        if (res.status !== 200) {
+          // A 404 is an IdP without discovery, which jwksUri is for; any other status is the IdP's trouble.
+          const hint = res.status === 404 ? ' Pass `jwksUri` (fedkit rp serve --jwks-uri) if the IdP publishes no OpenID configuration' : '';
+          throw fail('status', `${url} answered ${res.status}, not 200.${hint}`.replace(/\.$/, ''));
+        }
+        body = JSON.parse(new TextDecoder().decode(res.body));
       } catch (e) {
-        throw new TokenVerificationError('discovery_failed', `Could not read ${url}: ${(e as Error).message}. Pass \`jwksUri\` if the IdP publishes no OpenID configuration.`, { cause: e });
+        if (e instanceof TokenVerificationError) throw e;
+        if (e instanceof IdpFetchError) throw fail(e.failure, e.message, e);
+        throw fail('invalid', `${url} is not JSON`, e);
       }
-      if (body['issuer'] !== this.issuer) {
-        throw new TokenVerificationError('discovery_failed', `${url} says its issuer is ${JSON.stringify(body['issuer'])}, not ${this.issuer} (OpenID Connect Discovery §4.3).`);
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw fail('invalid', `${url} is not a JSON object`);
+      const config = body as Record<string, unknown>;
+      if (config['issuer'] !== this.issuer) {
+        throw fail('invalid', `${url} says its issuer is ${JSON.stringify(config['issuer'])}, not ${this.issuer} (OpenID Connect Discovery §4.3)`);
       }
-      if (typeof body['jwks_uri'] !== 'string') throw new TokenVerificationError('discovery_failed', `${url} has no "jwks_uri".`);
-      jwksUri = body['jwks_uri'];
+      if (typeof config['jwks_uri'] !== 'string' || !URL.canParse(config['jwks_uri'])) throw fail('invalid', `${url} has no absolute "jwks_uri"`);
+      jwksUri = config['jwks_uri'];
     }
     const remote = createRemoteJWKSet(new URL(jwksUri), {
       cooldownDuration: this.#options.jwksRefreshCooldownMs ?? 30_000,
-      [customFetch]: (url: string, init: { headers: Headers; method: 'GET'; redirect: 'manual'; signal: AbortSignal }) => fetchImpl(url, init),
+      // Ours is the timeout that counts (fetchBounded); jose's only backs it up.
+      timeoutDuration: this.#limits().timeoutMs + 1_000,
+      [customFetch]: (url: string, init: { headers: Headers; method: 'GET'; redirect: 'manual'; signal: AbortSignal }) => this.#fetchJwks(fetchImpl, url, init),
     });
     return keySet(remote);
+  }
+
+  /** jose's JWKS fetch, bounded, its failures named, and not retried while one cools down. */
+  async #fetchJwks(fetchImpl: FetchLike, url: string, init: { headers: Headers; redirect: 'manual' }): Promise<Response> {
+    const failed = this.#jwksFailure;
+    if (failed !== undefined) {
+      const cooling = this.#coolingDown(failed);
+      if (cooling !== undefined) throw cooling;
+      this.#jwksFailure = undefined;
+    }
+    try {
+      const res = await fetchBounded(fetchImpl, url, { headers: init.headers, redirect: init.redirect }, this.#limits());
+      if (res.status !== 200) throw new TokenVerificationError('jwks_unavailable', `The IdP's JWKS could not be read: ${url} answered ${res.status}, not 200.`, { failure: 'status' });
+      return new Response(res.body as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'content-type': 'application/json' } });
+    } catch (e) {
+      const error = e instanceof TokenVerificationError ? e : e instanceof IdpFetchError ? new TokenVerificationError('jwks_unavailable', `The IdP's JWKS could not be read: ${e.message}.`, { cause: e, failure: e.failure }) : new TokenVerificationError('jwks_unavailable', `The IdP's JWKS could not be read: ${String(e)}.`, { cause: e, failure: 'network' });
+      this.#jwksFailure = { error, at: this.#now() };
+      throw error;
+    }
   }
 
   #explain(e: unknown): TokenVerificationError {
@@ -184,8 +286,9 @@ export class IdentityTokenVerifier {
     if (e instanceof errors.JWKSNoMatchingKey) return new TokenVerificationError('unknown_key', `No key in the IdP's JWKS matches the token, even after refreshing it (${e.message}).`, { cause: e });
     if (e instanceof errors.JWSSignatureVerificationFailed) return new TokenVerificationError('bad_signature', 'The token\'s signature does not verify with the IdP\'s key.', { cause: e });
     if (e instanceof errors.JOSEAlgNotAllowed) return new TokenVerificationError('algorithm_not_allowed', e.message, { cause: e });
-    if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid || e instanceof errors.JOSEError && e.code === 'ERR_JOSE_GENERIC') {
-      return new TokenVerificationError('jwks_unavailable', `The IdP's JWKS could not be used: ${(e as Error).message}`, { cause: e });
+    if (e instanceof errors.JWKSTimeout) return new TokenVerificationError('jwks_unavailable', `The IdP's JWKS could not be read: ${e.message}`, { cause: e, failure: 'timeout' });
+    if (e instanceof errors.JWKSInvalid || e instanceof errors.JOSEError && e.code === 'ERR_JOSE_GENERIC') {
+      return new TokenVerificationError('jwks_unavailable', `The IdP's JWKS could not be used: ${(e as Error).message}`, { cause: e, failure: 'invalid' });
     }
     if (e instanceof errors.JWSInvalid || e instanceof errors.JWTInvalid) return new TokenVerificationError('not_a_jwt', e.message, { cause: e });
     return new TokenVerificationError('jwks_unavailable', `Verification failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
@@ -206,7 +309,17 @@ export function verifyIdentityToken(token: unknown, options: VerifierOptions & {
   const expected = nonce === undefined ? {} : { nonce };
   if (rest.now !== undefined) return new IdentityTokenVerifier(rest).verify(token, expected);
   const issuer = rest.issuer ?? (rest.configURL === undefined ? '' : new URL(rest.configURL).origin);
-  const key = JSON.stringify([issuer, rest.clientId, rest.jwksUri ?? '', rest.clockToleranceSec ?? 60]);
+  const key = JSON.stringify([
+    issuer,
+    rest.clientId,
+    rest.jwksUri ?? '',
+    rest.clockToleranceSec ?? 60,
+    typeof rest.hostRules === 'object' && rest.hostRules !== null && !('resolve' in rest.hostRules) ? Object.entries(rest.hostRules) : String(rest.hostRules ?? ''),
+    rest.ca ?? '',
+    rest.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
+    rest.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    rest.failureCooldownMs ?? DEFAULT_FAILURE_COOLDOWN_MS,
+  ]);
   const byFetch = rest.fetch ?? DEFAULT_FETCH;
   let map = verifiers.get(byFetch);
   if (!map) verifiers.set(byFetch, (map = new Map()));

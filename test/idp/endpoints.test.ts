@@ -253,21 +253,22 @@ for (const kind of STORE_KINDS) {
       });
 
       const good = `client_id=${CLIENT_ID}&account_id=u_jane&is_auto_selected=false&disclosure_text_shown=true&params=${encodeURIComponent('{"nonce":"n-bad"}')}`;
-      const cases: { name: string; status: number; code: string; cors: boolean; send: () => Promise<RawResponse> }[] = [
-        { name: 'no Sec-Fetch-Dest', status: 400, code: 'invalid_request', cors: false, send: () => assertion(good, { 'sec-fetch-dest': 'empty' }) },
-        { name: 'a JSON body', status: 415, code: 'invalid_request', cors: false, send: () => assertion(JSON.stringify({ client_id: CLIENT_ID }), { 'content-type': 'application/json' }) },
-        { name: 'a huge body', status: 413, code: 'invalid_request', cors: false, send: () => assertion(`${good}&pad=${'x'.repeat(20_000)}`) },
-        { name: 'a missing client_id', status: 400, code: 'invalid_request', cors: false, send: () => assertion('account_id=u_jane') },
-        { name: 'client_id twice', status: 400, code: 'invalid_request', cors: false, send: () => assertion(`${good}&client_id=other`) },
-        { name: 'an unknown client', status: 400, code: 'unauthorized_client', cors: false, send: () => assertion(good.replace(CLIENT_ID, 'nobody')) },
-        { name: 'an SQL-looking client_id', status: 400, code: 'unauthorized_client', cors: false, send: () => assertion(good.replace(CLIENT_ID, encodeURIComponent("x' OR '1'='1' --"))) },
-        { name: 'no Origin', status: 403, code: 'unauthorized_client', cors: false, send: () => assertion(good, { origin: '' }) },
-        { name: 'another origin', status: 403, code: 'unauthorized_client', cors: false, send: () => assertion(good, { origin: 'https://rp2.example' }) },
-        { name: 'params that are not JSON', status: 400, code: 'invalid_request', cors: true, send: () => assertion(`client_id=${CLIENT_ID}&account_id=u_jane&params=%7Bnonce`) },
-        { name: 'params that are a JSON array', status: 400, code: 'invalid_request', cors: true, send: () => assertion(`client_id=${CLIENT_ID}&account_id=u_jane&params=%5B1%5D`) },
-        { name: 'two different nonces', status: 400, code: 'invalid_request', cors: true, send: () => assertion(`${good}&nonce=other`) },
-        { name: 'no session', status: 401, code: 'access_denied', cors: true, send: () => assertion(good, { cookie: '' }) },
-        { name: 'another account_id', status: 403, code: 'access_denied', cors: true, send: () => assertion(good.replace('account_id=u_jane', 'account_id=u_other')) },
+      const cases: { name: string; status: number; code: string; /** The Access-Control-Allow-Origin expected: the requesting origin once Sec-Fetch-Dest is checked (refusalCors), or none. */
+        cors: string | undefined; send: () => Promise<RawResponse> }[] = [
+        { name: 'no Sec-Fetch-Dest', status: 400, code: 'invalid_request', cors: undefined, send: () => assertion(good, { 'sec-fetch-dest': 'empty' }) },
+        { name: 'a JSON body', status: 415, code: 'invalid_request', cors: RP_ORIGIN, send: () => assertion(JSON.stringify({ client_id: CLIENT_ID }), { 'content-type': 'application/json' }) },
+        { name: 'a huge body', status: 413, code: 'invalid_request', cors: RP_ORIGIN, send: () => assertion(`${good}&pad=${'x'.repeat(20_000)}`) },
+        { name: 'a missing client_id', status: 400, code: 'invalid_request', cors: RP_ORIGIN, send: () => assertion('account_id=u_jane') },
+        { name: 'client_id twice', status: 400, code: 'invalid_request', cors: RP_ORIGIN, send: () => assertion(`${good}&client_id=other`) },
+        { name: 'an unknown client', status: 400, code: 'unauthorized_client', cors: RP_ORIGIN, send: () => assertion(good.replace(CLIENT_ID, 'nobody')) },
+        { name: 'an SQL-looking client_id', status: 400, code: 'unauthorized_client', cors: RP_ORIGIN, send: () => assertion(good.replace(CLIENT_ID, encodeURIComponent("x' OR '1'='1' --"))) },
+        { name: 'no Origin', status: 403, code: 'unauthorized_client', cors: undefined, send: () => assertion(good, { origin: '' }) },
+        { name: 'another origin', status: 403, code: 'unauthorized_client', cors: undefined, send: () => assertion(good, { origin: 'https://rp2.example' }) },
+        { name: 'params that are not JSON', status: 400, code: 'invalid_request', cors: RP_ORIGIN, send: () => assertion(`client_id=${CLIENT_ID}&account_id=u_jane&params=%7Bnonce`) },
+        { name: 'params that are a JSON array', status: 400, code: 'invalid_request', cors: RP_ORIGIN, send: () => assertion(`client_id=${CLIENT_ID}&account_id=u_jane&params=%5B1%5D`) },
+        { name: 'two different nonces', status: 400, code: 'invalid_request', cors: RP_ORIGIN, send: () => assertion(`${good}&nonce=other`) },
+        { name: 'no session', status: 401, code: 'access_denied', cors: RP_ORIGIN, send: () => assertion(good, { cookie: '' }) },
+        { name: 'another account_id', status: 403, code: 'access_denied', cors: RP_ORIGIN, send: () => assertion(good.replace('account_id=u_jane', 'account_id=u_other')) },
       ];
       for (const c of cases) {
         it(`refuses ${c.name}: ${c.status} ${c.code}, nothing stored`, async () => {
@@ -275,7 +276,7 @@ for (const kind of STORE_KINDS) {
           const res = await c.send();
           assert.equal(res.status, c.status, res.text);
           assert.equal(errorOf(res).code, c.code);
-          assert.equal(res.headers['access-control-allow-origin'], c.cors ? RP_ORIGIN : undefined);
+          assert.equal(res.headers['access-control-allow-origin'], c.cors);
           assert.notEqual(res.headers['access-control-allow-origin'], '*');
           assert.deepEqual(await snapshot(w.testStore), before);
         });

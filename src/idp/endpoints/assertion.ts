@@ -1,6 +1,6 @@
 import { currentSession, type IdpContext } from '../context.js';
 import { HttpError, errorResponse, json } from '../http.js';
-import { corsHeaders, readForm, required, requireClientOrigin, requireWebIdentity, single, withoutNul } from '../request-checks.js';
+import { corsHeaders, readForm, required, refusalCors, requireClientOrigin, requireWebIdentity, single, withoutNul } from '../request-checks.js';
 import type { User } from '../store/types.js';
 import { availableFields, isField, type Field } from '../tokens.js';
 import { createContinuationTicket } from '../continuation-ticket.js';
@@ -88,19 +88,25 @@ export function decideDisclosure(
  * - the signed-in account must be `account_id`;
  * - `params` is JSON, `nonce` comes from it or the legacy field, `fields` / `disclosure_shown_for`
  *   decide the claims, and `{continue_on}` sends the user to a consent page for the rest;
- * - errors are `{error: {error, code, url?}}` with RFC 6749 codes (see http.ts); once the RP's
- *   origin is known to be registered, they carry CORS too so the RP sees the code (Chromium reads
- *   error bodies of any status, checklist §1.8 step 1).
+ * - errors are `{error: {error, code, url?}}` with RFC 6749 codes (see http.ts) and carry CORS
+ *   for the requesting origin, so the browser shows the IdP's error rather than a CORS failure
+ *   (Chromium reads error bodies of any status, checklist §1.8 step 1); before the client is
+ *   known, only errors that say nothing about the user (refusalCors); an origin the known
+ *   client does not list gets none.
  */
 export async function assertion(ctx: IdpContext, request: Request): Promise<Response> {
   let cors: Record<string, string> = {};
   try {
     requireWebIdentity(request);
+    cors = refusalCors(request);
     const { params: form } = await readForm(request, ctx.settings.maxBodyBytes);
     const clientId = required(form, 'client_id', 256);
     const accountId = required(form, 'account_id', 256);
     const client = await ctx.store.getClient(clientId);
     if (client === undefined) throw new HttpError(400, 'unauthorized_client', `No client ${JSON.stringify(clientId)} is registered with this identity provider.`);
+    // The client is known: from here on, only its own origins may read an answer (an origin it
+    // does not list gets its 403 without CORS, as fedkit doctor expects of every IdP).
+    cors = {};
     cors = corsHeaders(requireClientOrigin(request, client));
 
     const params = parseParams(single(form, 'params', ctx.settings.maxBodyBytes));

@@ -1,5 +1,5 @@
 import { checkCsrf, csrfToken, currentSession, type IdpContext } from '../context.js';
-import { HttpError, errorResponse, escapeHtml, scriptJson } from '../http.js';
+import { HttpError, errorResponse, escapeHtml, refused, scriptJson } from '../http.js';
 import { page, wantsHtml } from '../html.js';
 import { readForm, required, single } from '../request-checks.js';
 import type { Field } from '../tokens.js';
@@ -74,6 +74,6 @@ export async function continuation(ctx: IdpContext, request: Request): Promise<R
   } catch (e) {
     if (!(e instanceof HttpError)) throw e;
     if (!html) return errorResponse(e);
-    return page({ title: 'Error', status: e.status, body: `<p class="error">${escapeHtml(e.message)}</p>` });
+    return refused(page({ title: 'Error', status: e.status, body: `<p class="error">${escapeHtml(e.message)}</p>` }), e);
   }
 }

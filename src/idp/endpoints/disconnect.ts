@@ -1,6 +1,6 @@
 import { currentSession, type IdpContext } from '../context.js';
 import { HttpError, errorResponse, json } from '../http.js';
-import { corsHeaders, readForm, requireClientOrigin, requireWebIdentity, withoutNul } from '../request-checks.js';
+import { corsHeaders, readForm, refusalCors, requireClientOrigin, requireWebIdentity, withoutNul } from '../request-checks.js';
 import type { Client } from '../store/types.js';
 
 /**
@@ -45,6 +45,7 @@ export async function disconnect(ctx: IdpContext, request: Request): Promise<Res
   let cors: Record<string, string> = {};
   try {
     requireWebIdentity(request);
+    cors = refusalCors(request);
     const { raw } = await readForm(request, ctx.settings.maxBodyBytes);
     const fields = disconnectCandidates(raw);
     const clientIds = fields.get('client_id')?.filter((v) => v !== '' && v.length <= 256) ?? [];
@@ -57,6 +58,9 @@ export async function disconnect(ctx: IdpContext, request: Request): Promise<Res
       if (client !== undefined) break;
     }
     if (client === undefined) throw new HttpError(400, 'unauthorized_client', `No client ${JSON.stringify(clientIds[0])} is registered with this identity provider.`);
+    // The client is known: from here on, only its own origins may read an answer (an origin it
+    // does not list gets its 403 without CORS, as fedkit doctor expects of every IdP).
+    cors = {};
     cors = corsHeaders(requireClientOrigin(request, client));
     const session = await currentSession(ctx, request);
     if (session === undefined) throw new HttpError(401, 'access_denied', 'The user is not signed in to the identity provider.');

@@ -1,5 +1,5 @@
 import { checkCsrf, clearSessionCookie, csrfToken, currentSession, startSession, type ConnectionInfo, type IdpContext } from '../context.js';
-import { HttpError, errorResponse, escapeHtml } from '../http.js';
+import { HttpError, errorResponse, escapeHtml, refused } from '../http.js';
 import { page, wantsHtml } from '../html.js';
 import { verifyNothing, verifyPassword } from '../passwords.js';
 import { loginBlockedFor, loginKeys, recordLoginFailure, recordLoginSuccess } from '../rate-limit.js';
@@ -73,7 +73,7 @@ export async function login(ctx: IdpContext, request: Request, info: ConnectionI
   } catch (e) {
     if (!(e instanceof HttpError)) throw e;
     if (!html) return errorResponse(e, cookieHeaders);
-    return page({ title: 'Sign in', status: e.status, headers: { ...cookieHeaders, ...e.headers }, body: loginForm(ctx, csrf.token, email, e.message, undefined) });
+    return refused(page({ title: 'Sign in', status: e.status, headers: { ...cookieHeaders, ...e.headers }, body: loginForm(ctx, csrf.token, email, e.message, undefined) }), e);
   }
 }
 
@@ -112,7 +112,7 @@ export async function logout(ctx: IdpContext, request: Request): Promise<Respons
   } catch (e) {
     if (!(e instanceof HttpError)) throw e;
     if (!html) return errorResponse(e, cookieHeaders);
-    return page({ title: 'Sign out', status: e.status, headers: cookieHeaders, body: `<p class="error" role="alert">${escapeHtml(e.message)}</p>` });
+    return refused(page({ title: 'Sign out', status: e.status, headers: cookieHeaders, body: `<p class="error" role="alert">${escapeHtml(e.message)}</p>` }), e);
   }
 }
 

@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { readBodyBytes } from '../../common/body.js';
+import type { HostRulesInput } from '../../common/host-rules.js';
+import { loggablePath, logRequest, reasonOf, withReason, type Logger } from '../../common/logger.js';
 import { IdentityTokenVerifier, TokenVerificationError, type FetchLike } from '../verify.js';
 import { homePage } from './pages.js';
 import { RpStore } from './store.js';
@@ -13,7 +15,11 @@ import { RpStore } from './store.js';
 export interface RpAppOptions {
   /** The RP's own origin, e.g. https://rp.example (checked against Origin on every POST). */
   origin: string;
-  idp: { configURL: string; clientId: string; name?: string; issuer?: string };
+  /**
+   * The IdP: its config URL, this RP's client id there, the name on the button, its issuer (default
+   * the config URL's origin) and its JWKS URL (default: from its OpenID configuration).
+   */
+  idp: { configURL: string; clientId: string; name?: string; issuer?: string; jwksUri?: string };
   /** SQLite file for users and sessions (default: in memory). */
   database?: string;
   appName?: string;
@@ -21,6 +27,17 @@ export interface RpAppOptions {
   sessionTtlMs?: number;
   /** Fetch for the IdP's discovery and JWKS (host rules in tests and the demo). */
   fetch?: FetchLike;
+  /** Without `fetch`: host rules for the IdP's discovery and JWKS (an IdP on a test host name). */
+  hostRules?: HostRulesInput;
+  /** Without `fetch`: extra trusted root certificates (PEM) for the IdP's discovery and JWKS. */
+  ca?: string | string[];
+  /**
+   * Where each request is logged (method, path, status, ms, request id, the reason of a 4xx such
+   * as `nonce_mismatch: …`), and unexpected errors: a pino logger or any object with `info`,
+   * `warn`, `error` and `child`. Default: requests are not logged, unexpected errors go to
+   * console.error. Headers, bodies and query strings are never logged.
+   */
+  logger?: Logger;
   now?: () => number;
   /** Called after each sign-in the server accepted (the demo prints it). */
   onSignIn?: (event: { userId: number; created: boolean; claims: Record<string, unknown> }) => void;
@@ -43,7 +60,10 @@ export function createRpApp(options: RpAppOptions): RpApp {
     configURL: options.idp.configURL,
     clientId: options.idp.clientId,
     ...(options.idp.issuer === undefined ? {} : { issuer: options.idp.issuer }),
+    ...(options.idp.jwksUri === undefined ? {} : { jwksUri: options.idp.jwksUri }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.hostRules === undefined ? {} : { hostRules: options.hostRules }),
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const ttl = options.sessionTtlMs ?? 7 * 24 * 3600e3;
@@ -53,7 +73,8 @@ export function createRpApp(options: RpAppOptions): RpApp {
 
   const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
     new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers } });
-  const fail = (status: number, code: string, message: string): Response => json(status, { error: { code, message } });
+  const fail = (status: number, code: string, message: string): Response => withReason(json(status, { error: { code, message } }), `${code}: ${message}`);
+  const logger = options.logger;
 
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -132,13 +153,33 @@ export function createRpApp(options: RpAppOptions): RpApp {
     }
   }
 
+  async function answer(request: Request, requestId: string): Promise<Response> {
+    try {
+      return await handle(request);
+    } catch (e) {
+      // Logged with the id the answer carries; the answer says nothing of the error itself.
+      if (logger === undefined) console.error(`fedkit rp: request ${requestId} (${request.method} ${loggablePath(request.url)}) failed:`, e);
+      else logger.error({ err: e, reqId: requestId, method: request.method, path: loggablePath(request.url) }, 'request failed');
+      return json(500, { error: { code: 'server_error', message: `The server failed to answer (request id ${requestId}).`, request_id: requestId } });
+    }
+  }
+
   return {
     async fetch(request) {
-      try {
-        return await handle(request);
-      } catch (e) {
-        return fail(500, 'server_error', e instanceof Error ? e.message : 'The server failed.');
-      }
+      const requestId = randomBytes(9).toString('base64url');
+      if (logger === undefined) return answer(request, requestId);
+      const started = performance.now();
+      const response = await answer(request, requestId);
+      const reason = response.status >= 400 && response.status < 500 ? reasonOf(response) : undefined;
+      logRequest(logger, {
+        reqId: requestId,
+        method: request.method.slice(0, 40),
+        path: loggablePath(request.url),
+        status: response.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        ...(reason === undefined ? {} : { reason }),
+      });
+      return response;
     },
     store,
     close: () => store.close(),

@@ -112,6 +112,11 @@ export class RpStore {
     })();
   }
 
+  /** Throws when the database cannot be read (the readiness probe). */
+  ping(): void {
+    this.#db.prepare('SELECT 1').get();
+  }
+
   close(): void {
     this.#db.close();
   }
