@@ -43,6 +43,12 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): Parsed {
     if (token.kind === 'positional') positionals.push(token.value);
     if (token.kind !== 'option') continue;
     const spec = Object.hasOwn(specs, token.name) && token.rawName.startsWith('--') ? specs[token.name] : undefined;
+    if (spec === undefined && !token.rawName.startsWith('--')) {
+      // fedkit has no short options, so this is most likely a value that begins with "-" (a key id
+      // is base64url and may): say how to pass one rather than only that the option is unknown.
+      const arg = argv[token.index] ?? token.rawName;
+      throw new UsageError(`unknown option ${arg} (fedkit's options are all --long; to pass a value that begins with "-", put it after --: \`-- ${arg}\`)`);
+    }
     if (spec === undefined) throw new UsageError(`unknown option ${token.rawName}`);
     if (spec.type === 'boolean') {
       if (token.value !== undefined) throw new UsageError(`${token.rawName} takes no value`);

@@ -36,7 +36,9 @@ describe('command-line arguments', () => {
 
   it('refuses, in one sentence naming the option, what it does not understand', () => {
     assert.equal(usage(['--nope']), 'unknown option --nope');
-    assert.equal(usage(['-p', '1']), 'unknown option -p');
+    assert.equal(usage(['-p', '1']), 'unknown option -p (fedkit\'s options are all --long; to pass a value that begins with "-", put it after --: `-- -p`)');
+    assert.match(usage(['retire', '-Abc_d']), /^unknown option -Abc_d .*`-- -Abc_d`/, 'the hint names the whole argument, not its first letter');
+    assert.deepEqual(parseArgs(['retire', '--', '-Abc_d'], specs).positionals, ['retire', '-Abc_d']);
     assert.equal(usage(['--__proto__']), 'unknown option --__proto__');
     assert.equal(usage(['--json=yes']), '--json takes no value');
     assert.equal(usage(['--port']), '--port needs a value');

@@ -179,7 +179,8 @@ describe('fedkit idp user|client|keys (SQLite)', { timeout: 120_000 }, () => {
       const idp = createIdp({ issuer: 'https://idp.example', store: s });
       return ((await idp.jwks()).keys[0]!.kid as string);
     });
-    const refused = await cli(['idp', 'keys', 'retire', only, '--database', db]);
+    // A key id is a base64url thumbprint and may begin with "-": after --, it is never an option.
+    const refused = await cli(['idp', 'keys', 'retire', '--database', db, '--', only]);
     assert.equal(refused.code, 1);
     assert.equal(refused.stderr, `fedkit: ${only} is the only signing key: rotate first (\`fedkit idp keys rotate\`), then retire it.\n`);
 
@@ -193,11 +194,11 @@ describe('fedkit idp user|client|keys (SQLite)', { timeout: 120_000 }, () => {
     assert.ok(keys.every((k) => k.publicJwk.d === undefined), 'no private key is printed');
     assert.match((await cli(['idp', 'keys', 'list', '--database', db])).stdout, new RegExp(`^KID +ALG +CREATED +STATE\\n${kid![1]} +EdDSA +\\S+ +signing\\n${only} +ES256 +\\S+ +retired, in the JWKS until \\d{4}-`));
 
-    const tooSoon = await cli(['idp', 'keys', 'retire', only, '--database', db]);
+    const tooSoon = await cli(['idp', 'keys', 'retire', '--database', db, '--', only]);
     assert.equal(tooSoon.code, 1);
     assert.match(tooSoon.stderr, /was retired \d+ s ago: a server may sign with it for up to 60 s after a rotation.*Retry in \d+ s, or pass --force\./);
     assert.equal((await cli(['idp', 'keys', 'retire', 'no-such-kid', '--database', db])).code, 1);
-    const forced = await cli(['idp', 'keys', 'retire', only, '--force', '--database', db]);
+    const forced = await cli(['idp', 'keys', 'retire', '--force', '--database', db, '--', only]);
     assert.deepEqual(forced, { code: 0, stdout: `retired ${only}: it is no longer in the JWKS, and tokens it signed no longer verify\n`, stderr: '' });
     const published = await withStore(db, async (s) => (await createIdp({ issuer: 'https://idp.example', store: s, algorithm: 'EdDSA' }).jwks()).keys.map((k) => k.kid));
     assert.deepEqual(published, [kid![1]]);
