@@ -35,10 +35,24 @@ export interface RequestLogFields {
   reason?: string;
 }
 
-/** Writes one request line: info below 400, warn for 4xx, error for 5xx. */
-export function logRequest(logger: Logger, fields: RequestLogFields): void {
-  const level = fields.status >= 500 ? 'error' : fields.status >= 400 ? 'warn' : 'info';
-  logger[level](fields, 'request');
+/**
+ * Answers one request with `answer` and writes its line: info below 400, warn for 4xx (with the
+ * refusal's reason), error for 5xx. Both servers log through this, so their lines agree.
+ */
+export async function answerLogged(logger: Logger, request: Request, requestId: string, answer: () => Promise<Response>): Promise<Response> {
+  const started = performance.now();
+  const response = await answer();
+  const reason = response.status >= 400 && response.status < 500 ? reasonOf(response) : undefined;
+  const fields: RequestLogFields = {
+    reqId: requestId,
+    method: request.method.slice(0, 40),
+    path: loggablePath(request.url),
+    status: response.status,
+    ms: Math.round((performance.now() - started) * 10) / 10,
+    ...(reason === undefined ? {} : { reason }),
+  };
+  logger[response.status >= 500 ? 'error' : response.status >= 400 ? 'warn' : 'info'](fields, 'request');
+  return response;
 }
 
 /**

@@ -15,7 +15,7 @@ import { openidConfiguration } from './endpoints/openid-configuration.js';
 import { login, logout } from './endpoints/login.js';
 import { wellKnown } from './endpoints/well-known.js';
 import { HttpError, errorResponse } from './http.js';
-import { loggablePath, logRequest, reasonOf, type Logger } from '../common/logger.js';
+import { answerLogged, loggablePath, type Logger } from '../common/logger.js';
 import { IDP_ROUTES, idpUrls } from './routes.js';
 import { DEFAULT_LOGIN_RATE_LIMITS, longestWindowSeconds, type LoginRateLimits } from './rate-limit.js';
 import type { Store } from './store/types.js';
@@ -191,18 +191,7 @@ export function createIdp(options: IdpOptions): Idp {
     // log line of a 500 and its answer name the same one.
     if (logger === undefined) return answer(request, info, undefined);
     const requestId = randomToken(9);
-    const started = performance.now();
-    const response = await answer(request, info, requestId);
-    const reason = response.status >= 400 && response.status < 500 ? reasonOf(response) : undefined;
-    logRequest(logger, {
-      reqId: requestId,
-      method: request.method.slice(0, 40),
-      path: loggablePath(request.url),
-      status: response.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-      ...(reason === undefined ? {} : { reason }),
-    });
-    return response;
+    return answerLogged(logger, request, requestId, () => answer(request, info, requestId));
   };
 
   return Object.assign(handler, {

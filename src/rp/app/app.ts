@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { readBodyBytes } from '../../common/body.js';
 import type { HostRulesInput } from '../../common/host-rules.js';
-import { loggablePath, logRequest, reasonOf, withReason, type Logger } from '../../common/logger.js';
+import { answerLogged, loggablePath, withReason, type Logger } from '../../common/logger.js';
 import { IdentityTokenVerifier, TokenVerificationError, type FetchLike } from '../verify.js';
 import { homePage } from './pages.js';
 import { RpStore } from './store.js';
@@ -168,18 +168,7 @@ export function createRpApp(options: RpAppOptions): RpApp {
     async fetch(request) {
       const requestId = randomBytes(9).toString('base64url');
       if (logger === undefined) return answer(request, requestId);
-      const started = performance.now();
-      const response = await answer(request, requestId);
-      const reason = response.status >= 400 && response.status < 500 ? reasonOf(response) : undefined;
-      logRequest(logger, {
-        reqId: requestId,
-        method: request.method.slice(0, 40),
-        path: loggablePath(request.url),
-        status: response.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-        ...(reason === undefined ? {} : { reason }),
-      });
-      return response;
+      return answerLogged(logger, request, requestId, () => answer(request, requestId));
     },
     store,
     close: () => store.close(),
