@@ -12,33 +12,9 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createIdp, openStore, verifyPassword, type Store } from '../../src/idp/index.js';
 import { POSTGRES_URL } from '../idp/helpers.js';
+import { MAIN, runFedkit, type Ran } from '../helpers/cli.js';
 
-const MAIN = join(process.cwd(), 'dist/src/cli/main.js');
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], stdin = ''): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`fedkit ${args.join(' ')} did not finish in time\n${stdout}\n${stderr}`));
-    }, 20_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
-}
+const cli = (args: string[], stdin = ''): Promise<Ran> => runFedkit(args, { stdin, timeoutMs: 20_000 });
 
 async function withStore<T>(database: string, fn: (s: Store) => Promise<T>): Promise<T> {
   const store = await openStore(database);

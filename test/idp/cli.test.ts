@@ -12,33 +12,9 @@ import pg from 'pg';
 import { VERSION } from '../../src/version.js';
 import { openStore, PostgresStore, verifyPassword } from '../../src/idp/index.js';
 import { POSTGRES_URL } from './helpers.js';
+import { MAIN, runFedkit, type Ran } from '../helpers/cli.js';
 
-const MAIN = join(process.cwd(), 'dist/src/cli/main.js');
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`fedkit ${args.join(' ')} did not finish in time\n${stdout}\n${stderr}`));
-    }, options.timeoutMs ?? 15_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? '');
-  });
-}
+const cli = (args: string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<Ran> => runFedkit(args, options);
 
 describe('fedkit command line', { timeout: 60_000 }, () => {
   let dir: string;
