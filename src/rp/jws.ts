@@ -48,15 +48,15 @@ export function decodeBase64url(text: string): Buffer | undefined {
     const a = sextet(text, i);
     const b = sextet(text, i + 1);
     if ((a | b) < 0 || (b & 0x0f) !== 0) return undefined;
-    out[o++] = (a << 2) | (b >> 4);
+    out[o] = (a << 2) | (b >> 4);
   } else if (rest === 3) {
     const a = sextet(text, i);
     const b = sextet(text, i + 1);
     const c = sextet(text, i + 2);
     if ((a | b | c) < 0 || (c & 0x03) !== 0) return undefined;
     const v = (a << 18) | (b << 12) | (c << 6);
-    out[o++] = v >> 16;
-    out[o++] = (v >> 8) & 0xff;
+    out[o] = v >> 16;
+    out[o + 1] = (v >> 8) & 0xff;
   }
   return out;
 }
