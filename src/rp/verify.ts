@@ -117,6 +117,8 @@ export class IdentityTokenVerifier {
   /**
    * Verifies `token` (the IdentityCredential's `token`, which FedCM allows to be any JSON value:
    * the RP MUST check it is the string it expects) and, when given, that it carries `nonce`.
+   * RFC 7519 §7.2 (validating a JWT) over RFC 7515 §5.2 (validating a JWS), in that order: the
+   * header, the key, the signature, then the claims.
    */
   async verify(token: unknown, expected: { nonce?: string } = {}): Promise<VerifiedIdentity> {
     // RFC 7515 §7.1: a compact JWS is exactly three base64url parts joined by dots.
