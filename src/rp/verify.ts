@@ -2,8 +2,10 @@
 // "RP kit"): the IdP's keys are discovered and cached, only asymmetric algorithms are accepted,
 // and every claim check that fails is named, so a developer knows which one.
 
-import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, customFetch, errors, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import type { HostRulesInput } from '../common/host-rules.js';
+import { checkHeader, decodeBase64url, decodeJsonObject, importJwk, jwkFits, verifySignature } from './jws.js';
 import { dispatcherFetch, fetchBounded, IdpFetchError, type FetchFailure, type FetchLike, type FetchLimits } from './idp-fetch.js';
 
 export type { FetchFailure, FetchLike } from './idp-fetch.js';
@@ -115,38 +117,39 @@ export class IdentityTokenVerifier {
   /**
    * Verifies `token` (the IdentityCredential's `token`, which FedCM allows to be any JSON value:
    * the RP MUST check it is the string it expects) and, when given, that it carries `nonce`.
+   * RFC 7519 §7.2 (validating a JWT) over RFC 7515 §5.2 (validating a JWS), in that order: the
+   * header, the key, the signature, then the claims.
    */
   async verify(token: unknown, expected: { nonce?: string } = {}): Promise<VerifiedIdentity> {
-    if (typeof token !== 'string' || token.split('.').length !== 3) {
+    // RFC 7515 §7.1: a compact JWS is exactly three base64url parts joined by dots.
+    const firstDot = typeof token === 'string' ? token.indexOf('.') : -1;
+    const secondDot = firstDot < 0 ? -1 : (token as string).indexOf('.', firstDot + 1);
+    if (typeof token !== 'string' || secondDot < 0 || token.indexOf('.', secondDot + 1) >= 0) {
       throw new TokenVerificationError('not_a_jwt', `Expected a JWT (a string of three dot-separated parts), got ${describe(token)}.`);
     }
-    let header;
-    try {
-      header = protectedHeader(token);
-    } catch (e) {
-      throw new TokenVerificationError('not_a_jwt', `The token's header is not valid: ${(e as Error).message}`, { cause: e });
-    }
-    const alg = header.alg;
-    if (typeof alg !== 'string' || !(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg)) {
-      throw new TokenVerificationError('algorithm_not_allowed', `The token is signed with ${JSON.stringify(alg)}; only asymmetric algorithms are accepted (${ASYMMETRIC_ALGORITHMS.join(', ')}).`);
-    }
+    const { header, alg, kid } = this.#header(token.slice(0, firstDot));
+    const signature = decodeBase64url(token.slice(secondDot + 1));
     const now = this.#options.now?.() ?? Date.now();
     const tolerance = this.#options.clockToleranceSec ?? 60;
-    let result;
+    let claims: JWTPayload & Record<string, unknown>;
     try {
-      const keys = await this.#keySet();
-      result = await jwtVerify(token, keys.cached(header) ?? keys.getKey, {
+      // The keys already made for this (alg, kid), without a wait; else discovery and the JWKS.
+      const keys = this.#ready?.cached(alg, kid) ?? (await (await this.#keySet()).keys(header, alg, kid));
+      // RFC 7515 §5.2 step 8: the signature is checked over the token's own ASCII, before the
+      // payload is decoded, so a mangled payload is a bad signature, as with jose.
+      const signingInput = Buffer.from(token.slice(0, secondDot), 'utf8');
+      if (signature === undefined || !keys.some((key) => verifySignature(alg, key, signingInput, signature))) {
+        throw new errors.JWSSignatureVerificationFailed();
+      }
+      claims = validateClaims(decodePayload(token.slice(firstDot + 1, secondDot)), {
         issuer: this.issuer,
         audience: this.#options.clientId,
-        algorithms: [...ASYMMETRIC_ALGORITHMS],
-        clockTolerance: tolerance,
-        currentDate: new Date(now),
-        requiredClaims: ['iss', 'aud', 'exp', 'iat', 'sub'],
+        toleranceSec: tolerance,
+        nowSec: Math.floor(now / 1000),
       });
     } catch (e) {
       throw this.#explain(e);
     }
-    const claims = result.payload as JWTPayload & Record<string, unknown>;
     if (typeof claims.iat === 'number' && claims.iat > now / 1000 + tolerance) {
       throw new TokenVerificationError('issued_in_future', `The token was issued at ${iso(claims.iat)}, after now (${iso(now / 1000)}) beyond the ${tolerance} s tolerance.`);
     }
@@ -159,8 +162,40 @@ export class IdentityTokenVerifier {
             "The token's nonce is not the one this sign-in sent (a token from another sign-in, or a replay).",
       );
     }
-    return { claims, alg, kid: result.protectedHeader.kid };
+    return { claims, alg, kid };
   }
+
+  /**
+   * The protected header (RFC 7515 §4, §5.2 steps 2-4), its `alg` on the allow-list and its
+   * `crit`/`b64`/`kid` acceptable (checkHeader). An IdP's tokens share one header, so the last
+   * one that passed is kept with its text: the same bytes always parse and check the same.
+   */
+  #header(segment: string): { header: Record<string, unknown>; alg: string; kid: string | undefined } {
+    const last = this.#lastHeader;
+    if (last !== undefined && last.segment === segment) return last;
+    let header;
+    try {
+      header = decodeJsonObject(segment, 'protected header');
+    } catch (e) {
+      throw new TokenVerificationError('not_a_jwt', `The token's header is not valid: ${(e as Error).message}`, { cause: e });
+    }
+    const alg = header['alg'];
+    if (typeof alg !== 'string' || !(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg)) {
+      throw new TokenVerificationError('algorithm_not_allowed', `The token is signed with ${JSON.stringify(alg)}; only asymmetric algorithms are accepted (${ASYMMETRIC_ALGORITHMS.join(', ')}).`);
+    }
+    try {
+      checkHeader(header);
+    } catch (e) {
+      throw new TokenVerificationError('not_a_jwt', `The token's header is not valid: ${(e as Error).message}`, { cause: e });
+    }
+    const checked = { segment, header, alg, kid: header['kid'] as string | undefined };
+    this.#lastHeader = checked;
+    return checked;
+  }
+
+  #lastHeader: { segment: string; header: Record<string, unknown>; alg: string; kid: string | undefined } | undefined;
+  /** The key set, once discovery has given one. */
+  #ready: KeySet | undefined;
 
   #keySet(): Promise<KeySet> {
     const failed = this.#discoveryFailure;
@@ -170,11 +205,14 @@ export class IdentityTokenVerifier {
       this.#discoveryFailure = undefined;
     }
     // One discovery at a time: concurrent verifications share it (and its bounded wait).
-    this.#keys ??= this.#discover().catch((e: unknown) => {
-      this.#keys = undefined; // try discovery again, after the cool-down
-      if (e instanceof TokenVerificationError) this.#discoveryFailure = { error: e, at: this.#now() };
-      throw e;
-    });
+    this.#keys ??= this.#discover().then(
+      (keys) => (this.#ready = keys),
+      (e: unknown) => {
+        this.#keys = undefined; // try discovery again, after the cool-down
+        if (e instanceof TokenVerificationError) this.#discoveryFailure = { error: e, at: this.#now() };
+        throw e;
+      },
+    );
     return this.#keys;
   }
 
@@ -328,49 +366,90 @@ export function verifyIdentityToken(token: unknown, options: VerifierOptions & {
   return verifier.verify(token, expected);
 }
 
+/** The claims set (RFC 7519 §7.2 step 10): strict base64url UTF-8 JSON, one object. */
+function decodePayload(part: string): Record<string, unknown> {
+  try {
+    return decodeJsonObject(part, 'payload');
+  } catch (e) {
+    throw new errors.JWTInvalid('JWT Claims Set must be a top-level JSON object', { cause: e });
+  }
+}
+
 /**
- * The token's protected header (its first segment, base64url JSON), read with Buffer: jose's
- * decodeProtectedHeader costs several per cent of a verification. A malformed header throws
- * (and jose would refuse the token as well).
+ * RFC 7519 §4.1 claim checks, in jose's jwtVerify order and with its errors (so the codes and
+ * messages #explain gives are those of before): the required claims present (iss, aud, sub, iat,
+ * exp), `iss` (§4.1.1) the issuer, `aud` (§4.1.3) the client or an array holding it, `iat`
+ * (§4.1.6) and `nbf` (§4.1.5) and `exp` (§4.1.4) NumericDates, `nbf` not after now and `exp`
+ * not at or before now, both within the tolerance. `iat` in the future is checked by the caller.
  */
-function protectedHeader(token: string): Partial<JWTHeaderParameters> {
-  const parsed: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TypeError('the protected header is not a JSON object');
-  return parsed as Partial<JWTHeaderParameters>;
+function validateClaims(claims: Record<string, unknown>, options: { issuer: string; audience: string; toleranceSec: number; nowSec: number }): JWTPayload & Record<string, unknown> {
+  for (const claim of ['iss', 'aud', 'sub', 'iat', 'exp']) {
+    if (!Object.hasOwn(claims, claim)) throw new errors.JWTClaimValidationFailed(`missing required "${claim}" claim`, claims, claim, 'missing');
+  }
+  if (claims['iss'] !== options.issuer) throw new errors.JWTClaimValidationFailed('unexpected "iss" claim value', claims, 'iss', 'check_failed');
+  const aud = claims['aud'];
+  if (!(typeof aud === 'string' ? aud === options.audience : Array.isArray(aud) && aud.includes(options.audience))) {
+    throw new errors.JWTClaimValidationFailed('unexpected "aud" claim value', claims, 'aud', 'check_failed');
+  }
+  const numericDate = (claim: string): number | undefined => {
+    const value = claims[claim];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number') throw new errors.JWTClaimValidationFailed(`"${claim}" claim must be a number`, claims, claim, 'invalid');
+    return value;
+  };
+  numericDate('iat');
+  const nbf = numericDate('nbf');
+  if (nbf !== undefined && nbf > options.nowSec + options.toleranceSec) throw new errors.JWTClaimValidationFailed('"nbf" claim timestamp check failed', claims, 'nbf', 'check_failed');
+  const exp = numericDate('exp');
+  if (exp !== undefined && exp <= options.nowSec - options.toleranceSec) throw new errors.JWTExpired('"exp" claim timestamp check failed', claims, 'exp', 'check_failed');
+  return claims as JWTPayload & Record<string, unknown>;
 }
 
 type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
-type KeyLike = Awaited<ReturnType<RemoteKeySet>>;
 
-/** The IdP's keys: jose's remote JWKS, and the keys it resolved, kept while they are current. */
+/** The IdP's keys: jose's remote JWKS, and a node:crypto KeyObject per JWK it holds. */
 interface KeySet {
-  /** The key jose resolved before for this header's (alg, kid), while jose's copy of the JWKS is fresh. */
-  cached(header: Partial<JWTHeaderParameters>): KeyLike | undefined;
-  /** Resolves through jose (fetching or refreshing the JWKS as it decides), and remembers the key. */
-  getKey: JWTVerifyGetKey;
+  /** The keys made before for (alg, kid), while jose's copy of the JWKS is fresh; else undefined. */
+  cached(alg: string, kid: string | undefined): KeyObject[] | undefined;
+  /** The keys that may verify a token with this header: one, unless the JWKS has several that fit. */
+  keys(header: Record<string, unknown>, alg: string, kid: string | undefined): Promise<KeyObject[]>;
 }
 
 /**
- * jose's remote JWKS, with the key it resolved for each (alg, kid) kept while its copy of the
- * JWKS is fresh (jose's own cacheMaxAge): handing jwtVerify the key itself instead of the
- * resolver saves several per cent of a verification. Every lookup that reaches jose (a new kid, a
- * stale JWKS, which may reload it) empties the cache first, so a key the IdP removed stops
- * verifying exactly when it would with jose alone. Tokens without a kid always go through jose.
+ * jose fetches the JWKS, keeps it fresh (cacheMaxAge), refreshes it for an unknown kid (with its
+ * cooldown) and says when no key matches; the keys themselves are node:crypto KeyObjects made
+ * once from the JWKs (jwkFits, importJwk) and kept by (alg, kid) while jose's copy of the JWKS is
+ * fresh. Every lookup that reaches jose (a new kid, a stale JWKS, which may reload it) empties the
+ * cache first, so a key the IdP removed stops verifying exactly when it would with jose alone.
  */
 function keySet(remote: RemoteKeySet): KeySet {
-  const keys = new Map<string, KeyLike>();
-  const id = (header: Partial<JWTHeaderParameters>): string | undefined => (typeof header.kid === 'string' && typeof header.alg === 'string' ? `${header.alg} ${header.kid}` : undefined);
+  const cache = new Map<string, KeyObject[]>();
+  const id = (alg: string, kid: string | undefined): string => (kid === undefined ? alg : `${alg} ${kid}`);
   return {
-    cached: (header) => {
-      const k = id(header);
-      return k !== undefined && remote.fresh ? keys.get(k) : undefined;
-    },
-    getKey: async (header, token) => {
-      keys.clear();
-      const key = await remote(header, token);
-      const k = id(header);
-      if (k !== undefined) keys.set(k, key);
-      return key;
+    cached: (alg, kid) => (remote.fresh ? cache.get(id(alg, kid)) : undefined),
+    keys: async (header, alg, kid) => {
+      cache.clear();
+      try {
+        // jose's selection (the same rules as jwkFits) decides whether the JWKS is reloaded and
+        // whether any key matches; the key it imports (a CryptoKey) is not used.
+        await remote(header as JWTHeaderParameters);
+      } catch (e) {
+        // Several fitting keys: each is tried, as jwtVerify does.
+        if (!(e instanceof errors.JWKSMultipleMatchingKeys)) throw e;
+      }
+      const jwks = remote.jwks()?.keys ?? [];
+      const found: KeyObject[] = [];
+      for (const jwk of jwks) {
+        if (!jwkFits(jwk as Record<string, unknown>, alg, kid)) continue;
+        try {
+          found.push(importJwk(jwk as Record<string, unknown>, alg));
+        } catch (e) {
+          throw new errors.JWKSInvalid(`a key in the JWKS cannot verify ${alg}: ${(e as Error).message}`, { cause: e });
+        }
+      }
+      if (found.length === 0) throw new errors.JWKSNoMatchingKey();
+      cache.set(id(alg, kid), found);
+      return found;
     },
   };
 }
