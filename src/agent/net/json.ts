@@ -89,6 +89,43 @@ export function isJsonMimeType(contentType: string | null | undefined): boolean 
   return essence === 'application/json' || essence === 'text/json' || essence.endsWith('+json');
 }
 
+/**
+ * Chromium's base::JSONReader refuses a document nested deeper than this (base/json/json_common.h
+ * kAbsoluteMaxDepth = 200; JSONParser's StackMarker fails at depth 201 with JSON_TOO_MUCH_NESTING).
+ * FedCM parses every endpoint response with it (data_decoder ParseJson, JSON_PARSE_RFC).
+ */
+export const MAX_JSON_DEPTH = 200;
+
+/**
+ * The position at which the text's array/object nesting first exceeds `max`, or -1. A single
+ * pass that skips string contents (escapes included), so it needs no parse and no recursion;
+ * JSON.parse still judges validity afterwards. Brackets outside strings in invalid JSON are
+ * counted too, which only matters for text JSON.parse would refuse anyway.
+ */
+export function nestingExceeds(text: string, max: number = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // Jump to the closing quote: indexOf is much faster than a per-character loop on long strings.
+      let j = text.indexOf('"', i + 1);
+      while (j !== -1) {
+        let backslashes = 0;
+        for (let k = j - 1; text.charCodeAt(k) === 0x5c; k--) backslashes++;
+        if (backslashes % 2 === 0) break;
+        j = text.indexOf('"', j + 1);
+      }
+      if (j === -1) return -1; // unterminated string: JSON.parse reports it
+      i = j;
+    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
 function describeRoot(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -98,7 +135,8 @@ function describeRoot(value: unknown): string {
 /**
  * Parses a FedCM endpoint's JSON body the way Chromium does, reporting the first failure:
  * 404 → `http-not-found`; other non-2xx → `no-response`; not a JSON MIME type →
- * `invalid-content-type`; bad UTF-8 or JSON (RFC 8259, as JSON.parse) → `invalid-json`;
+ * `invalid-content-type`; bad UTF-8 or JSON (RFC 8259, as JSON.parse), or nesting deeper than
+ * {@link MAX_JSON_DEPTH} → `invalid-json`;
  * a root that is not an object → `not-an-object`.
  */
 export function parseJsonResponse(
@@ -134,6 +172,15 @@ export function parseJsonResponse(
     text = new TextDecoder('utf-8', { fatal: true }).decode(res.body);
   } catch {
     return { ok: false, kind: 'invalid-json', message: 'the body is not valid UTF-8' };
+  }
+  // Before JSON.parse, so a hostile 100,000-deep body costs one linear scan and no deep tree.
+  const tooDeep = nestingExceeds(text);
+  if (tooDeep !== -1) {
+    return {
+      ok: false,
+      kind: 'invalid-json',
+      message: `the body is not valid JSON: it is nested deeper than ${MAX_JSON_DEPTH} levels (at character ${tooDeep}), Chromium's base::JSONReader limit`,
+    };
   }
   let value: unknown;
   try {
