@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { IdentityTokenVerifier, TokenVerificationError, type FetchLike } from '../../src/rp/verify.js';
+import { IdentityTokenVerifier, type FetchLike } from '../../src/rp/verify.js';
 import { decodeBase64url } from '../../src/rp/jws.js';
+import { verificationCode } from './verification-code.js';
 
 const ISSUER = 'https://idp.example';
 const CLIENT = 'client-1';
@@ -46,15 +47,7 @@ const ecJwk: Jwk = { ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec', alg: 
 const edJwk: Jwk = { ...ed.publicKey.export({ format: 'jwk' }), kid: 'ed', alg: 'EdDSA', use: 'sig' };
 const rsaJwk: Jwk = { ...rsa.publicKey.export({ format: 'jwk' }), kid: 'rsa', use: 'sig' };
 
-const code = async (p: Promise<unknown>): Promise<string> => {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof TokenVerificationError, String(e));
-    return e.code;
-  }
-  return 'verified';
-};
+const code = verificationCode;
 
 describe('the verifier reads the JWS itself', () => {
   it('verifies ES256, EdDSA (both names) and RS256 tokens with their keys', async () => {

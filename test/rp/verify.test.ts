@@ -5,7 +5,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyObject } from 'jose';
 import { fetch as undiciFetch } from 'undici';
 import { createDispatcher } from '../../src/common/dispatcher.js';
-import { IdentityTokenVerifier, TokenVerificationError, verifyIdentityToken, type FetchLike } from '../../src/rp/verify.js';
+import { IdentityTokenVerifier, verifyIdentityToken, type FetchLike } from '../../src/rp/verify.js';
+import { verificationCode } from './verification-code.js';
 import { startFixtureServer, type FixtureServer } from '../fixtures/index.js';
 
 const ISSUER = 'https://idp.example';
@@ -27,15 +28,7 @@ function token(claims: Record<string, unknown>, signer = key1, alg = 'ES256'): P
     .sign(signer.privateKey);
 }
 
-const code = async (p: Promise<unknown>): Promise<string> => {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof TokenVerificationError, String(e));
-    return e.code;
-  }
-  return 'verified';
-};
+const code = verificationCode;
 
 before(async () => {
   server = await startFixtureServer();
