@@ -17,6 +17,8 @@ import { createSecureContext, rootCertificates } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { bytes, median, ms, percentile, rate, ratio, table, verdict } from './lib/stats.js';
 import { benchScale, type ScaleResults } from './scale.js';
+import { benchSuite, type SuiteResults } from './suite.js';
+import type { SuiteRun } from './children/suite.js';
 import { benchSignIn, SETTLE_MS, type SideResult, type SignInResults } from './signin.js';
 import { benchThroughput, HELLO, HELLO_ADAPTER, type ThroughputResults } from './throughput.js';
 import { BARE, benchVerify, FUNCTION, VERIFIER, type VerifyResults } from './verify.js';
@@ -37,6 +39,7 @@ const plan = quick
       verify: { tokens: 50, batch: 100, rounds: 6 },
       verifyRaw: { n: 2_000, batch: 500, tokens: 50 },
       scale: { pages: 50, agents: 100, seconds: 1, rounds: 1, connections: 10 },
+      suite: { tests: 10 },
     }
   : {
       signin: { iterations: 60, warmup: 5, blocks: 8, blockSize: 11, maxSeconds: 120 },
@@ -44,6 +47,7 @@ const plan = quick
       verify: { tokens: 200, batch: 100, rounds: 100 },
       verifyRaw: { n: 20_000, batch: 500, tokens: 200 },
       scale: { pages: 200, agents: 1000, seconds: 4, rounds: 2, connections: 10 },
+      suite: { tests: 100 },
     };
 
 const log = (s: string): void => {
@@ -87,6 +91,8 @@ log('3b. RP verification vs crypto.verify, ES256 and EdDSA, interleaved batches'
 const verifyRaw: RawVerifyResult[] = await benchVerifyRaw({ ...plan.verifyRaw, log });
 log('4. scale: agent memory, 1,000 concurrent sign-ins, 2 IdP workers on PostgreSQL');
 const scale: ScaleResults = await benchScale({ ...plan.scale, postgresUrl, log });
+log(`4b. a test suite: ${plan.suite.tests} sign-in tests with fedkit, fedkit in Playwright, Chromium under Playwright`);
+const suite: SuiteResults = await benchSuite({ ...plan.suite, log });
 const finished = new Date();
 const load1 = loadavg();
 
@@ -425,6 +431,39 @@ if ('skipped' in scale.cluster) {
 }
 p();
 
+p(`### ${suite.tests} sign-in tests: fedkit vs Chromium under Playwright`);
+p();
+p(`What a test suite pays: ${suite.tests} tests one after another, each with a fresh agent (or a fresh browser context),`);
+p('a session at the IdP, the RP page, one sign-in answered by selecting the first account, and an assertion that the');
+p('page holds a token. Each contender runs in its own process against the same reference system; the browser is');
+p('launched once per run, as a test runner\'s worker launches it, and that launch is shown apart.');
+p();
+{
+  const fedkit = suite.runs.find((r): r is SuiteRun => r.contender === 'fedkit' && 'wallMs' in r);
+  p(table(
+    ['contender', 'passed', 'wall time', 'per test p50', 'per test p99', 'browser launch', 'vs fedkit'],
+    suite.runs.map((r) =>
+      'skipped' in r
+        ? [r.contender, '', '', '', '', '', `not measured: ${r.skipped}`]
+        : [
+            suiteLabel(r.contender),
+            `${r.passed}/${r.tests}`,
+            `${(r.wallMs / 1000).toFixed(2)} s`,
+            ms(median(r.perTest)),
+            ms(percentile(r.perTest, 99)),
+            r.launchMs > 0 ? ms(r.launchMs) : '—',
+            fedkit ? `${(r.wallMs / fedkit.wallMs).toFixed(1)}×` : '',
+          ],
+    ),
+  ));
+  const failed = suite.runs.filter((r): r is SuiteRun => 'failures' in r && r.failures.length > 0);
+  if (failed.length > 0) {
+    p();
+    for (const r of failed) p(`- ${r.contender} failures: ${r.failures.map((f) => `\`${f}\``).join('; ')}`);
+  }
+}
+p();
+
 // ---- the soak: its own run (minutes long), kept in bench/soak/record.json ----
 for (const l of soakSection(readRecord(resolve(ROOT, 'bench/soak/record.json')))) p(l);
 
@@ -509,4 +548,16 @@ function clientTime(s: SideResult, request: string): number {
   };
   const name = endpoint[request];
   return name === undefined ? Number.NaN : (s.clientByEndpoint?.[name] ?? Number.NaN);
+}
+
+/** How the test-suite table names each contender. */
+function suiteLabel(c: SuiteRun['contender']): string {
+  switch (c) {
+    case 'fedkit':
+      return 'fedkit agent (node:test, Vitest, Jest)';
+    case 'fedkit-playwright':
+      return 'fedkit/playwright in Chromium (its FedCM off)';
+    case 'chromium':
+      return "Chromium's own FedCM under Playwright";
+  }
 }
