@@ -1,0 +1,42 @@
+// Every dialog type and action: the account chooser (one and two accounts, select, dismiss,
+// dismiss with cooldown), AutoReauthn, ConfirmIdpLogin (mismatch) and the Error dialog buttons.
+
+import { CONFIG, CONTINUE, DISMISS, GOT_IT, MORE_DETAILS, OBSERVE, SELECT0, SELECT1, getStep, identity, type Scenario } from '../scenario.js';
+
+export const scenarios: Scenario[] = [
+  { name: 'chooser: one account, select', steps: [getStep(identity(), [SELECT0])] },
+  { name: 'chooser: one account, dismiss', steps: [getStep(identity(), [DISMISS])] },
+  { name: 'chooser: one account, dismiss with cooldown', steps: [getStep(identity(), [{ dismiss: true, cooldown: true }])] },
+  { name: 'chooser: two accounts, select the second', idps: [{ accounts: 'two' }], steps: [getStep(identity({ clientId: 'xyz' }), [SELECT1])] },
+  { name: 'chooser: two accounts, dismiss', idps: [{ accounts: 'two' }], steps: [getStep(identity({ clientId: 'xyz' }), [DISMISS])] },
+  { name: 'chooser: select an account index out of range', idps: [{ accounts: 'two' }], steps: [getStep(identity({ clientId: 'xyz' }), [{ select: 5 }, SELECT0])] },
+  { name: 'auto-reauthn: returning user signs in automatically', steps: [getStep(identity(), [SELECT0]), getStep(identity(), [OBSERVE])] },
+  {
+    name: 'mismatch: logged-in status, no accounts, ConfirmIdpLogin dismissed',
+    idps: [{ requireSession: true }],
+    setup: [{ visit: 'https://idp.example/mark_signedin' }],
+    steps: [getStep(identity(), [DISMISS])],
+  },
+  {
+    name: 'mismatch: ConfirmIdpLogin continue, login popup signs in, chooser',
+    setup: [{ visit: 'https://idp.example/mark_signedin' }],
+    steps: [getStep(identity(), [CONTINUE, SELECT0])],
+  },
+  {
+    name: 'error dialog: got it after an error with code and url',
+    idps: [{ token: { status: 401, json: { error: { code: 'unauthorized_client', url: 'https://idp.example/error.html' } }, cors: true } }],
+    steps: [getStep(identity(), [SELECT0, GOT_IT])],
+  },
+  {
+    name: 'error dialog: more details opens the error url',
+    idps: [{ token: { status: 401, json: { error: { code: 'unauthorized_client', url: 'https://idp.example/error.html' } }, cors: true }, pages: { '/error.html': { html: '<!doctype html><title>Error</title><p>Error details</p>' } } }],
+    closePopups: ['/error.html'],
+    steps: [getStep(identity(), [SELECT0, MORE_DETAILS])],
+  },
+  {
+    name: 'error dialog: dismissed',
+    idps: [{ token: { status: 401, json: { error: { code: 'access_denied' } }, cors: true } }],
+    steps: [getStep(identity(), [SELECT0, DISMISS])],
+  },
+  { name: 'chooser: configURL reported in the credential', steps: [getStep({ identity: { providers: [{ configURL: CONFIG, clientId: '123' }] } }, [SELECT0])] },
+];
