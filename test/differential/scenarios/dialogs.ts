@@ -40,3 +40,34 @@ export const scenarios: Scenario[] = [
   },
   { name: 'chooser: configURL reported in the credential', steps: [getStep({ identity: { providers: [{ configURL: CONFIG, clientId: '123' }] } }, [SELECT0])] },
 ];
+
+scenarios.push(
+  {
+    name: 'chooser: three accounts, select the third',
+    idps: [{ accounts: [
+      { id: 'a1', name: 'Ann One', given_name: 'Ann', email: 'ann@idp.example', picture: 'https://idp.example/pictures/ann.png' },
+      { id: 'b2', name: 'Bob Two', email: 'bob@idp.example' },
+      { id: 'c3', name: 'Cat Three', given_name: 'Cat', email: 'cat@idp.example', picture: 'https://idp.example/pictures/cat.png' },
+    ] }],
+    steps: [getStep(identity(), [{ select: 2 }])],
+  },
+  {
+    name: 'chooser: no branding in the config',
+    idps: [{ config: { branding: null } }],
+    steps: [getStep(identity(), [SELECT0])],
+  },
+  {
+    name: 'chooser: branding name and colours only',
+    idps: [{ config: { branding: { name: 'Only Name', background_color: 'green', color: '#000' } } }],
+    steps: [getStep(identity(), [SELECT0])],
+  },
+  {
+    name: 'chooser: account without picture',
+    idps: [{ accounts: [{ id: 'np', name: 'No Picture', email: 'np@idp.example' }] }],
+    steps: [getStep(identity(), [SELECT0])],
+  },
+  {
+    name: 'chooser: dismiss, then a second request shows the chooser again',
+    steps: [getStep(identity(), [DISMISS]), getStep(identity(), [SELECT0])],
+  },
+);
