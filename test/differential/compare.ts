@@ -90,6 +90,11 @@ const CLASSES: ClassRule[] = [
     test: (d, g) => /^dialogs\[\d+\]\.accounts$/.test(d.field) && g.dialogs[Number(/\d+/.exec(d.field)![0])]?.type === 'Error',
   },
   {
+    class: 'branding-icon',
+    reason: "Chromium fetches the config's branding icon; the agent does not",
+    test: (d) => d.field.includes('/branding/icon.png') && (d.chromium === 'not sent' || d.agent === 'not sent'),
+  },
+  {
     class: 'hints-before-pictures',
     reason: 'Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts\' pictures)',
     test: (d) => d.field.includes('/pictures/') && (d.chromium === 'not sent' || d.agent === 'not sent'),

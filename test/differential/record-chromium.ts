@@ -233,6 +233,18 @@ export async function recordChromium(scenario: Scenario, boundMs = CHROMIUM_STEP
           next.trace.action += ` (failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
         }
       }
+      // A dialog the scenario did not answer (or whose answer failed) is dismissed, so the step
+      // settles; its action reads "dismiss (unlisted)" (the agent runner does the same).
+      while (!done && Date.now() < deadline) {
+        const left = queue.shift();
+        // AutoReauthn goes on by itself: never dismissed here (that would race with it).
+        if (left && left.trace.type !== 'AutoReauthn') {
+          left.trace.action = left.trace.action === 'none' ? 'dismiss (unlisted)' : `${left.trace.action}; dismiss (unlisted)`;
+          await cdp.send('FedCm.dismissDialog', { dialogId: left.e.dialogId, triggerCooldown: false }).catch(() => {});
+          continue;
+        }
+        await sleep(25);
+      }
       const outcome = (await within(all, Math.max(1, deadline - Date.now()), `${scenario.name}: step ${step} (${actions.map((a) => a.kind).join(', ')}) did not settle; dialogs: ${JSON.stringify(dialogs)}`)) as ResultTrace[];
       results.push(...outcome);
       await sleep(SETTLE_MS);

@@ -156,7 +156,22 @@ export async function runAgent(scenario: Scenario, boundMs = AGENT_STEP_BOUND_MS
           next.trace.action += ` (failed: ${e instanceof Error ? e.message : String(e)})`;
         }
       }
-      while (!done && Date.now() < deadline) await Promise.race([settled, sleep(Math.max(0, Math.min(200, deadline - Date.now())))]);
+      // A dialog the scenario did not answer (or whose answer failed) is dismissed, as in the
+      // Chromium runner, so the step settles; its action reads "dismiss (unlisted)".
+      while (!done && Date.now() < deadline) {
+        const left = queue.shift();
+        // AutoReauthn goes on by itself: never dismissed here (that would race with it).
+        if (left && left.trace.type !== 'AutoReauthn') {
+          left.trace.action = left.trace.action === 'none' ? 'dismiss (unlisted)' : `${left.trace.action}; dismiss (unlisted)`;
+          try {
+            agent.automation.cancelDialog();
+          } catch {
+            // already gone
+          }
+          continue;
+        }
+        await Promise.race([settled, sleep(Math.max(0, Math.min(50, deadline - Date.now())))]);
+      }
       for (const o of outcomes) results.push(o ?? { type: 'unsettled' });
       await sleep(SETTLE_MS);
       step += 1;
