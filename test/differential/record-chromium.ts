@@ -170,7 +170,9 @@ export async function recordChromium(scenario: Scenario, boundMs = CHROMIUM_STEP
       if (popup === page) return;
       void (async () => {
         await popup.waitForLoadState('domcontentloaded', { timeout: 10_000 }).catch(() => {});
-        if (!popup.isClosed() && closePaths.has(new URL(popup.url()).pathname)) await popup.close().catch(() => {});
+        if (process.env.DIFF_DEBUG) console.error(`popup ${popup.url()}`);
+        if (!popup.isClosed() && closePaths.has(new URL(popup.url()).pathname)) await popup.close().catch((e: unknown) => { if (process.env.DIFF_DEBUG) console.error(`close failed: ${String(e)}`); });
+        if (process.env.DIFF_DEBUG) console.error(`popup closed: ${popup.isClosed()}`);
       })();
     });
 
@@ -216,6 +218,11 @@ export async function recordChromium(scenario: Scenario, boundMs = CHROMIUM_STEP
         const next = queue.shift();
         if (!next) break;
         next.trace.action = actionName(da);
+        if ('observe' in da && next.trace.type !== 'AutoReauthn') {
+          // Only AutoReauthn goes on by itself: another dialog stays to be answered.
+          queue.unshift(next);
+          continue;
+        }
         const dialogId = next.e.dialogId;
         try {
           if ('select' in da) await cdp.send('FedCm.selectAccount', { dialogId, accountIndex: da.select });

@@ -142,6 +142,11 @@ export async function runAgent(scenario: Scenario, boundMs = AGENT_STEP_BOUND_MS
         const next = queue.shift();
         if (!next) break;
         next.trace.action = actionName(da);
+        if ('observe' in da && next.trace.type !== 'AutoReauthn') {
+          // Only AutoReauthn goes on by itself: another dialog stays to be answered.
+          queue.unshift(next);
+          continue;
+        }
         try {
           if ('select' in da) agent.automation.selectAccount(da.select);
           else if ('dismiss' in da) agent.automation.cancelDialog({ triggerCooldown: da.cooldown ?? false });

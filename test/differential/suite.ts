@@ -15,15 +15,18 @@ export function differentialSuite(groupName: string, slice?: [number, number]): 
   const group = findGroup(groupName);
   const scenarios = slice ? group.scenarios.slice(slice[0], slice[1]) : group.scenarios;
   const goldens = readGoldens(group.group);
-  describe(`differential: ${group.group}${slice ? ` [${slice[0]}, ${slice[1]})` : ''}`, () => {
+  // Four scenarios at a time: a run is mostly waiting (every response is held HOLD_MS), and
+  // each has its own fixture server and agent.
+  describe(`differential: ${group.group}${slice ? ` [${slice[0]}, ${slice[1]})` : ''}`, { concurrency: 4 }, () => {
     it('has a golden for every scenario', () => {
       const missing = scenarios.filter((s) => !goldens[s.name]).map((s) => s.name);
       assert.deepEqual(missing, [], `no golden for ${missing.join(', ')}: record them with npm run test:chrome`);
     });
     for (const s of scenarios) {
       it(s.name, { timeout: 30_000 }, async () => {
-        const trace = await runAgent(s);
-        const v = verdict(s.name, goldens[s.name], trace);
+        const golden = goldens[s.name];
+        assert.ok(golden, `${s.name}: no golden (record it: npm run test:chrome)`);
+        const v = verdict(s.name, golden, await runAgent(s));
         tally.total += 1;
         if (v.kind === 'agree') tally.agree += 1;
         if (v.kind === 'listed') tally.listed += 1;
