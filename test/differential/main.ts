@@ -4,13 +4,14 @@
 //   node dist/test/differential/main.js --compare [--group G] [--only NAME]  run the agent, compare with the goldens
 //   node dist/test/differential/main.js --update-known                       regenerate known-differences.ts from the agent
 //   node dist/test/differential/main.js --show NAME                          both traces of one scenario, and their differences
+//   node dist/test/differential/main.js --summary                            known-differences.ts grouped by class
 //
 // `npm run test:chrome` is build + --record (twice-stable goldens are the recorder's job: run it
 // again and it must report "0 changed").
 
 import { existsSync } from 'node:fs';
-import { classify, failureMessage, findGroup, readGoldens, verdict, writeGoldens, writeKnownDifferences } from './compare.js';
-import type { KnownDifference } from './known-differences.js';
+import { classify, classOf, failureMessage, findGroup, readGoldens, verdict, writeGoldens, writeKnownDifferences } from './compare.js';
+import { knownDifferences, type KnownDifference } from './known-differences.js';
 import { CHROMIUM, recordChromium } from './record-chromium.js';
 import { runAgent } from './run-agent.js';
 import { groups } from './scenarios/index.js';
@@ -113,11 +114,37 @@ async function show(): Promise<number> {
   return 0;
 }
 
+/** known-differences.ts by class: how many scenarios, and each distinct field / value pair. */
+function summary(): number {
+  const goldens: Record<string, Trace> = {};
+  for (const g of groups) Object.assign(goldens, readGoldens(g.group));
+  const byClass = new Map<string, { scenarios: Set<string>; pairs: Map<string, Set<string>> }>();
+  for (const [name, k] of Object.entries(knownDifferences)) {
+    const golden = goldens[name];
+    if (!golden) continue;
+    for (const d of k.fields) {
+      const c = classOf(d, golden);
+      const entry = byClass.get(c) ?? { scenarios: new Set(), pairs: new Map() };
+      entry.scenarios.add(name);
+      const field = d.field.replace(/\[\d+\]/g, '[i]').replace(/ #\d+/g, '');
+      const pair = `${field}: chromium ${JSON.stringify(d.chromium).slice(0, 160)} / agent ${JSON.stringify(d.agent).slice(0, 160)}`;
+      entry.pairs.set(pair, (entry.pairs.get(pair) ?? new Set()).add(name));
+      byClass.set(c, entry);
+    }
+  }
+  for (const [c, e] of [...byClass].sort((a, b) => b[1].scenarios.size - a[1].scenarios.size)) {
+    console.log(`${c}: ${e.scenarios.size} scenarios`);
+    for (const [pair, names] of [...e.pairs].sort((a, b) => b[1].size - a[1].size)) console.log(`  ${names.size}x ${pair}`);
+  }
+  return 0;
+}
+
 let code: number;
 if (args.includes('--record')) {
   code = await record();
   if (code === 0 && !args.includes('--no-compare')) code = await compare(false);
 } else if (args.includes('--update-known')) code = await compare(true);
 else if (args.includes('--show')) code = await show();
+else if (args.includes('--summary')) code = summary();
 else code = await compare(false);
 process.exit(code);

@@ -14,12 +14,12 @@ import type { ResponseSpec, Scenario, SetupStep } from './scenario.js';
 export const HOLD_MS = 120;
 
 /**
- * The well-known file answers this much later than the config (unless the scenario sets its own
+ * The config answers this much later than the well-known file (unless the scenario sets its own
  * delay). Both are fetched together and, held the same time, would end within a millisecond of
- * each other; Chromium's next requests depend on which ends first, so that order is fixed here
- * to keep the recording deterministic.
+ * each other; what Chromium asks next depends on which ends first, so that order is fixed here
+ * (the well-known file first, as with a real, static well-known file) to keep recordings stable.
  */
-export const WELL_KNOWN_EXTRA_MS = 50;
+export const CONFIG_EXTRA_MS = 50;
 
 export interface ScenarioWorld {
   server: FixtureServer;
@@ -71,7 +71,7 @@ export async function buildWorld(scenario: Scenario): Promise<ScenarioWorld> {
     if (spec.config) idp.setConfig(configPatch(spec.config));
     if (spec.token) idp.setToken(responseHandler(spec.token));
     for (const [endpoint, r] of Object.entries(spec.overrides ?? {})) idp.override(endpoint as IdpEndpoint, responseHandler(r));
-    idp.setDelay('wellKnown', WELL_KNOWN_EXTRA_MS);
+    idp.setDelay('config', CONFIG_EXTRA_MS);
     for (const [endpoint, ms] of Object.entries(spec.delays ?? {})) idp.setDelay(endpoint as IdpEndpoint, ms);
     for (const [path, page] of Object.entries(spec.pages ?? {})) {
       server.route(origin, 'GET', path, () => ({ headers: { 'content-type': 'text/html; charset=utf-8', ...page.headers }, body: page.html }));
