@@ -164,6 +164,13 @@ export async function recordChromium(scenario: Scenario, boundMs = CHROMIUM_STEP
     });
     await cdp.send('FedCm.enable', { disableRejectionDelay: true });
     await cdp.send('Audits.enable');
+    // Page scripts run through Runtime.evaluate with userGesture false: Playwright's evaluate()
+    // runs with a user gesture, which would give every action transient activation.
+    const contexts = new Map<string, number>();
+    cdp.on('Runtime.executionContextCreated', (e: { context: { id: number; auxData?: { frameId?: string; isDefault?: boolean } } }) => {
+      if (e.context.auxData?.isDefault && e.context.auxData.frameId) contexts.set(e.context.auxData.frameId, e.context.id);
+    });
+    await cdp.send('Runtime.enable');
 
     const closePaths = new Set(scenario.closePopups ?? []);
     ctx.on('page', (popup: Page) => {
@@ -185,6 +192,17 @@ export async function recordChromium(scenario: Scenario, boundMs = CHROMIUM_STEP
       if (!found) throw new Error(`${scenario.name}: the iframe ${src} did not load (frames: ${page.frames().map((f) => f.url()).join(', ')})`);
       frame = found;
     }
+    // The frame's id in DevTools, and its main-world execution context.
+    type FrameTree = { frame: { id: string; url: string }; childFrames?: FrameTree[] };
+    const { frameTree } = (await cdp.send('Page.getFrameTree')) as unknown as { frameTree: FrameTree };
+    const frameId = scenario.frame ? frameTree.childFrames?.find((c) => c.frame.url === scenario.frame!.src)?.frame.id : frameTree.frame.id;
+    const contextId = frameId === undefined ? undefined : contexts.get(frameId);
+    if (contextId === undefined) throw new Error(`${scenario.name}: no execution context for the frame ${scenario.frame?.src ?? world.topUrl}`);
+    const evaluate = async (expression: string, awaitPromise: boolean): Promise<unknown> => {
+      const r = (await cdp.send('Runtime.evaluate', { expression, contextId, awaitPromise, returnByValue: true, userGesture: false })) as { result: { value?: unknown }; exceptionDetails?: { text: string; exception?: { description?: string } } };
+      if (r.exceptionDetails) throw new Error(`page script failed: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+      return r.result.value;
+    };
     await sleep(100); // late subresources of setup (favicon) before the log is cleared
     world.server.clearRequests();
     recording = true;
@@ -201,11 +219,11 @@ export async function recordChromium(scenario: Scenario, boundMs = CHROMIUM_STEP
       const actions = s.actions ?? [];
       const base = results.length;
       for (const [i, a] of actions.entries()) {
-        await frame.evaluate(startInPage, [base + i, a] as [number, Action]);
+        await evaluate(`(${startInPage.toString()})(${JSON.stringify([base + i, a])})`, false);
         if (a.kind === 'get' && a.activation) await frame.click(`#fk-go-${base + i}`);
       }
       const waitAll = (): Promise<unknown[]> =>
-        frame.evaluate((ids: number[]) => Promise.all(ids.map((id) => (window as unknown as { __fk: { results: Promise<unknown>[] } }).__fk.results[id])), actions.map((_, i) => base + i));
+        evaluate(`Promise.all(${JSON.stringify(actions.map((_, i) => base + i))}.map((id) => window.__fk.results[id]))`, true) as Promise<unknown[]>;
       let done = false;
       const all = waitAll().then((r) => {
         done = true;
@@ -229,11 +247,8 @@ export async function recordChromium(scenario: Scenario, boundMs = CHROMIUM_STEP
           else if ('dismiss' in da) await cdp.send('FedCm.dismissDialog', { dialogId, triggerCooldown: da.cooldown ?? false });
           else if ('button' in da) await cdp.send('FedCm.clickDialogButton', { dialogId, dialogButton: da.button });
           else if ('abort' in da) {
-            await frame.evaluate(([id, reason]: [number, string | null]) => {
-              const c = (window as unknown as { __fk: { ctrls: AbortController[] } }).__fk.ctrls[id];
-              if (reason !== null) c?.abort(reason);
-              else c?.abort();
-            }, [base + da.abort, da.reason ?? null] as [number, string | null]);
+            const c = `window.__fk.ctrls[${base + da.abort}]`;
+            await evaluate(da.reason !== undefined ? `${c}?.abort(${JSON.stringify(da.reason)})` : `${c}?.abort()`, false);
           }
         } catch (e) {
           queue.unshift(next); // still shown: the next action answers it
