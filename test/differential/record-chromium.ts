@@ -12,7 +12,7 @@ import { chromium, type BrowserContext, type CDPSession, type Frame, type Page }
 import { testCertificates } from '../helpers/certs.js';
 import { actionName } from './run-agent.js';
 import type { Action, Scenario } from './scenario.js';
-import { pickAccount, requestsTrace, type DialogTrace, type ResultTrace, type Trace } from './trace.js';
+import { answered, pickAccount, requestsTrace, type DialogTrace, type ResultTrace, type Trace } from './trace.js';
 import { buildWorld } from './world.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -273,6 +273,7 @@ export async function recordChromium(scenario: Scenario, boundMs = CHROMIUM_STEP
       step += 1;
     }
     recording = false;
+    await answered(world.server.requests);
     const { requests, waves } = requestsTrace(world.server.requests);
     return JSON.parse(JSON.stringify({ scenario: scenario.name, results, dialogs, requests, waves, issues })) as Trace;
   } finally {

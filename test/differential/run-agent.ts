@@ -5,7 +5,7 @@
 
 import { createAgent, jsdomPopups, type Dialog, type Diagnostic, type Frame, type PopupHost } from '../../src/agent/index.js';
 import type { Action, DialogAction, Scenario } from './scenario.js';
-import { pickAccount, requestsTrace, type DialogTrace, type ResultTrace, type Trace } from './trace.js';
+import { answered, pickAccount, requestsTrace, type DialogTrace, type ResultTrace, type Trace } from './trace.js';
 import { buildWorld } from './world.js';
 
 /** How long one step may take to settle (dialogs, popups, results). */
@@ -182,6 +182,7 @@ export async function runAgent(scenario: Scenario, boundMs = AGENT_STEP_BOUND_MS
       step += 1;
     }
     recording = false;
+    await answered(world.server.requests);
     const { requests, waves } = requestsTrace(world.server.requests);
     return JSON.parse(JSON.stringify({ scenario: scenario.name, results, dialogs, requests, waves, issues })) as Trace;
   } finally {

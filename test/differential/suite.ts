@@ -15,9 +15,10 @@ export function differentialSuite(groupName: string, slice?: [number, number]): 
   const group = findGroup(groupName);
   const scenarios = slice ? group.scenarios.slice(slice[0], slice[1]) : group.scenarios;
   const goldens = readGoldens(group.group);
-  // Four scenarios at a time: a run is mostly waiting (every response is held HOLD_MS), and
-  // each has its own fixture server and agent.
-  describe(`differential: ${group.group}${slice ? ` [${slice[0]}, ${slice[1]})` : ''}`, { concurrency: 4 }, () => {
+  // Two scenarios at a time: a run is mostly waiting (every response is held HOLD_MS), and
+  // each has its own fixture server and agent; more would load a 2-core machine enough to
+  // blur the request waves.
+  describe(`differential: ${group.group}${slice ? ` [${slice[0]}, ${slice[1]})` : ''}`, { concurrency: 2 }, () => {
     it('has a golden for every scenario', () => {
       const missing = scenarios.filter((s) => !goldens[s.name]).map((s) => s.name);
       assert.deepEqual(missing, [], `no golden for ${missing.join(', ')}: record them with npm run test:chrome`);

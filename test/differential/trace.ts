@@ -110,6 +110,15 @@ export function waves(recorded: readonly RecordedRequest[], keys: readonly strin
   return out;
 }
 
+/**
+ * Waits (at most `boundMs`) until every recorded request has been answered, so that a request
+ * sent just before the page's promise settled (a popup's page) is recorded with its status.
+ */
+export async function answered(recorded: readonly RecordedRequest[], boundMs = 3_000): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (recorded.some((r) => r.end === undefined) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /** The requests part of a trace, from the fixture's records (after setup). */
 export function requestsTrace(all: readonly RecordedRequest[]): { requests: RequestTrace[]; waves: string[][] } {
   const recorded = all.filter((r) => r.path !== '/favicon.ico');
