@@ -2797,8 +2797,8 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "loginHint matches, domainHint does not": {
-    "class": "branding-icon + hints-before-pictures + request-order + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the requests come in other dependent waves (e.g. client metadata before pictures); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + hints-before-pictures + devtools-issues",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
@@ -2814,29 +2814,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
         "chromium": "not sent",
         "agent": "sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity"
-          ],
-          [
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ]
-        ]
       },
       {
         "field": "issues",
