@@ -75,14 +75,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: 404": {
-    "class": "dialogs + branding-icon + devtools-issues",
-    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + devtools-issues",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[0].action",
-        "chromium": "select:0 (failed: cdpSession.send: Protocol error (FedCm.selectAccount): Invalid account index); dismiss (unlisted)",
-        "agent": "select:0 (failed: Cannot select an account in a ConfirmIdpLogin dialog.); dismiss (unlisted)"
-      },
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
@@ -98,14 +93,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: 500": {
-    "class": "dialogs + branding-icon + devtools-issues",
-    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + devtools-issues",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[0].action",
-        "chromium": "select:0 (failed: cdpSession.send: Protocol error (FedCm.selectAccount): Invalid account index); dismiss (unlisted)",
-        "agent": "select:0 (failed: Cannot select an account in a ConfirmIdpLogin dialog.); dismiss (unlisted)"
-      },
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
@@ -121,14 +111,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: account without id": {
-    "class": "dialogs + branding-icon + devtools-issues",
-    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + devtools-issues",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[0].action",
-        "chromium": "select:0 (failed: cdpSession.send: Protocol error (FedCm.selectAccount): Invalid account index); dismiss (unlisted)",
-        "agent": "select:0 (failed: Cannot select an account in a ConfirmIdpLogin dialog.); dismiss (unlisted)"
-      },
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
@@ -144,14 +129,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: empty list": {
-    "class": "dialogs + branding-icon + devtools-issues",
-    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + devtools-issues",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[0].action",
-        "chromium": "select:0 (failed: cdpSession.send: Protocol error (FedCm.selectAccount): Invalid account index); dismiss (unlisted)",
-        "agent": "select:0 (failed: Cannot select an account in a ConfirmIdpLogin dialog.); dismiss (unlisted)"
-      },
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
@@ -167,14 +147,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: invalid JSON": {
-    "class": "dialogs + branding-icon + devtools-issues",
-    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + devtools-issues",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[0].action",
-        "chromium": "select:0 (failed: cdpSession.send: Protocol error (FedCm.selectAccount): Invalid account index); dismiss (unlisted)",
-        "agent": "select:0 (failed: Cannot select an account in a ConfirmIdpLogin dialog.); dismiss (unlisted)"
-      },
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
@@ -201,14 +176,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: no accounts member": {
-    "class": "dialogs + branding-icon + devtools-issues",
-    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + devtools-issues",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[0].action",
-        "chromium": "select:0 (failed: cdpSession.send: Protocol error (FedCm.selectAccount): Invalid account index); dismiss (unlisted)",
-        "agent": "select:0 (failed: Cannot select an account in a ConfirmIdpLogin dialog.); dismiss (unlisted)"
-      },
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
@@ -224,14 +194,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: redirect": {
-    "class": "dialogs + branding-icon + devtools-issues",
-    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + devtools-issues",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[0].action",
-        "chromium": "select:0 (failed: cdpSession.send: Protocol error (FedCm.selectAccount): Invalid account index); dismiss (unlisted)",
-        "agent": "select:0 (failed: Cannot select an account in a ConfirmIdpLogin dialog.); dismiss (unlisted)"
-      },
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
@@ -247,14 +212,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: wrong content type": {
-    "class": "dialogs + branding-icon + devtools-issues",
-    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + devtools-issues",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[0].action",
-        "chromium": "select:0 (failed: cdpSession.send: Protocol error (FedCm.selectAccount): Invalid account index); dismiss (unlisted)",
-        "agent": "select:0 (failed: Cannot select an account in a ConfirmIdpLogin dialog.); dismiss (unlisted)"
-      },
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
@@ -344,7 +304,7 @@ export const knownDifferences: Record<string, KnownDifference> = {
               "loginState": "SignIn"
             }
           ],
-          "action": "select:0 (failed: Cannot select an account in a AutoReauthn dialog.)"
+          "action": "select:0 (failed)"
         }
       },
       {
@@ -2429,14 +2389,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "limits: accounts body over 1 MiB": {
-    "class": "dialogs + branding-icon + devtools-issues",
-    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + devtools-issues",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[0].action",
-        "chromium": "select:0 (failed: cdpSession.send: Protocol error (FedCm.selectAccount): Invalid account index); dismiss (unlisted)",
-        "agent": "select:0 (failed: Cannot select an account in a ConfirmIdpLogin dialog.); dismiss (unlisted)"
-      },
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
@@ -3342,7 +3297,7 @@ export const knownDifferences: Record<string, KnownDifference> = {
       },
       {
         "field": "dialogs[0].action",
-        "chromium": "select:0 (failed: cdpSession.send: Protocol error (FedCm.selectAccount): Dialog ID does not match current dialog); dismiss (unlisted)",
+        "chromium": "select:0 (failed); dismiss (unlisted)",
         "agent": "select:0"
       },
       {
