@@ -9,12 +9,11 @@ import { after, describe, it } from 'node:test';
 import { failureMessage, findGroup, readGoldens, verdict } from './compare.js';
 import { runAgent } from './run-agent.js';
 
-const tally = { total: 0, agree: 0, listed: 0 };
-
 export function differentialSuite(groupName: string, slice?: [number, number]): void {
   const group = findGroup(groupName);
   const scenarios = slice ? group.scenarios.slice(slice[0], slice[1]) : group.scenarios;
   const goldens = readGoldens(group.group);
+  const tally = { total: 0, agree: 0, listed: 0 };
   // Two scenarios at a time: a run is mostly waiting (every response is held HOLD_MS), and
   // each has its own fixture server and agent; more would load a 2-core machine enough to
   // blur the request waves.
