@@ -1,0 +1,5 @@
+// Differential harness (docs/differential.md): the agent against Chromium's goldens.
+import { differentialSuite } from './suite.js';
+
+differentialSuite('fields');
+differentialSuite('frames');

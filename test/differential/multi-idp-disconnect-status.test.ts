@@ -1,0 +1,6 @@
+// Differential harness (docs/differential.md): the agent against Chromium's goldens.
+import { differentialSuite } from './suite.js';
+
+differentialSuite('multi-idp');
+differentialSuite('disconnect');
+differentialSuite('login-status');
