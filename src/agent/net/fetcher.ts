@@ -8,11 +8,13 @@
 //   - `content-length: N` last, for POST (0 without a body; never on GET).
 // It adds no user-agent, accept, accept-encoding, accept-language or referer of its own (those
 // belong to undici's fetch(), which we do not use).
-import type { Agent, Dispatcher } from 'undici';
-import { createDispatcher } from '../../common/dispatcher.js';
+import { Agent, Client } from 'undici';
+import type { Dispatcher } from 'undici';
+import { connectionOptions, type ConnectionOptions } from '../../common/dispatcher.js';
 import { HostRules, type HostRulesInput } from '../../common/host-rules.js';
 import { isSameOrigin, isSameSite } from '../../common/site.js';
 import { VERSION } from '../../version.js';
+import { mayResend, tracked } from './connection-reuse.js';
 import type { Cookies } from './cookies.js';
 import { NetError } from './types.js';
 import type { AgentRequest, AgentResponse, CookieDecision, ResponseHop } from './types.js';
@@ -51,9 +53,18 @@ export interface SetCookieOutcome {
   rejected: { name: string; reason: string }[];
 }
 
+/** A hop sent a second time, on a new connection, after its reused connection failed under it. */
+export interface ResentRequest {
+  url: URL;
+  /** What the reused connection failed with ("other side closed (UND_ERR_SOCKET)"). */
+  error: string;
+}
+
 /** An AgentResponse plus what happened to the Set-Cookie lines along the way. */
 export interface FetcherResponse extends AgentResponse {
   setCookies: SetCookieOutcome[];
+  /** The hops that were resent (see Fetcher.send); empty almost always. */
+  resent: ResentRequest[];
 }
 
 /**
@@ -130,6 +141,16 @@ class HookError extends Error {
   }
 }
 
+/** A resent request failed again: the second error decides, the first is said in the message. */
+class ResendFailed extends Error {
+  constructor(
+    readonly first: unknown,
+    readonly second: unknown,
+  ) {
+    super('a resent request failed again', { cause: second });
+  }
+}
+
 /** An AbortSignal reason of our own, so the catch block can tell our timer from other aborts. */
 class TimeoutSignal extends Error {}
 
@@ -140,6 +161,9 @@ export class Fetcher {
   readonly userAgent: string;
   readonly timeoutMs: number;
   private readonly agent: Agent;
+  private readonly connection: ConnectionOptions;
+  /** The connections opened to resend a request, closed when their response is consumed. */
+  private readonly ownConnections = new Set<Client>();
   private readonly onResponse: ((hop: ResponseHop) => void) | undefined;
 
   constructor(options: FetcherOptions) {
@@ -148,7 +172,7 @@ export class Fetcher {
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.onResponse = options.onResponse;
-    this.agent = createDispatcher({
+    this.connection = connectionOptions({
       hostRules: this.hostRules,
       ...(options.ca === undefined ? {} : { ca: options.ca }),
       insecureTLS: options.insecureTLS === true,
@@ -156,6 +180,7 @@ export class Fetcher {
       // Backstops only: the whole-request timer in fetch() fires first.
       backstopMs: UNDICI_TIMEOUT_SLACK_MS,
     });
+    this.agent = new Agent(this.connection);
   }
 
   /**
@@ -198,6 +223,15 @@ export class Fetcher {
       }
       if (err instanceof HookError) throw err.error;
       if (err instanceof NetError || err instanceof TypeError) throw err;
+      if (err instanceof ResendFailed) {
+        const second = this.classify(err.second, currentUrl, timeoutMs);
+        throw new NetError(
+          second.reason,
+          currentUrl,
+          `${second.message}; it was resent on a new connection after the reused keep-alive connection failed (${errorMessage(err.first)}), and failed again`,
+          { cause: err.second },
+        );
+      }
       throw this.classify(err, currentUrl, timeoutMs);
     } finally {
       clearTimeout(timer);
@@ -215,6 +249,7 @@ export class Fetcher {
     const maxBodyBytes = req.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const redirects: URL[] = [];
     const setCookies: SetCookieOutcome[] = [];
+    const resent: ResentRequest[] = [];
     let url = req.url;
     let method = req.method;
     let body = req.body;
@@ -231,17 +266,7 @@ export class Fetcher {
       });
       signal.throwIfAborted();
 
-      const response = await this.agent.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method,
-        headers: list,
-        body: body === undefined ? null : Buffer.from(body, 'utf8'),
-        signal,
-        reset: false,
-        headersTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS,
-        bodyTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS,
-      });
+      const response = await this.send(url, method, list, body, signal, timeoutMs, resent);
       const headers = toHeaders(response.headers);
       try {
         const hop: ResponseHop = { request: hopRequest, url, status: response.statusCode, headers };
@@ -318,7 +343,55 @@ export class Fetcher {
         requestHeaders: record,
         cookies,
         setCookies,
+        resent,
       };
+    }
+  }
+
+  /**
+   * Sends one hop. When it fails on a reused keep-alive connection before any byte of the
+   * response arrived, sends it once more on a connection of its own (RFC 9112 §9.3.1; Chromium
+   * HttpNetworkTransaction::HandleIOError / ShouldResendRequest, see connection-reuse.ts): the
+   * server closed an idle connection as the request crossed it, so it never saw the request.
+   * Once only, and on a new connection rather than the pool, which may hold other connections
+   * the server has closed as well: a second failure is the request's failure.
+   */
+  private async send(
+    url: URL,
+    method: AgentRequest['method'],
+    headers: string[],
+    body: string | undefined,
+    signal: AbortSignal,
+    timeoutMs: number,
+    resent: ResentRequest[],
+  ): Promise<Dispatcher.ResponseData> {
+    const options = {
+      path: url.pathname + url.search,
+      method,
+      headers,
+      signal,
+      reset: false,
+      headersTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS,
+      bodyTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS,
+    };
+    // The body as bytes, made again for each attempt (undici does not keep a Buffer it has sent).
+    const bytes = (): Buffer | null => (body === undefined ? null : Buffer.from(body, 'utf8'));
+    const { attempt, result } = tracked(() => this.agent.request({ ...options, origin: url.origin, body: bytes() }));
+    try {
+      return await result;
+    } catch (err) {
+      if (signal.aborted || !mayResend(attempt, errorCodes(err))) throw err;
+      resent.push({ url, error: `${errorMessage(err)} (${errorCodes(err)[0] ?? 'unknown'})` });
+      const client = new Client(url.origin, this.connection);
+      this.ownConnections.add(client);
+      try {
+        return await client.request({ ...options, body: bytes() });
+      } catch (second) {
+        throw new ResendFailed(err, second);
+      } finally {
+        // Closes once the response is consumed (or dropped); not pooled, as it was opened for one request.
+        void client.close().catch(() => {}).finally(() => this.ownConnections.delete(client));
+      }
     }
   }
 
@@ -401,6 +474,7 @@ export class Fetcher {
 
   /** Closes the connection pool; pending requests finish first. */
   async close(): Promise<void> {
+    await Promise.all([...this.ownConnections].map((c) => c.close().catch(() => {})));
     await this.agent.close();
   }
 }
