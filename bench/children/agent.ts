@@ -2,6 +2,7 @@
 // own): signs in at the IdP through its login form once, opens the RP page, then runs one
 // timed get() per call from the parent.
 
+import { subscribe } from 'node:diagnostics_channel';
 import { autoSelect, createAgent, IdentityCredential, type FetchRecord, type Frame } from '../../src/agent/index.js';
 import { createDispatcher } from '../../src/common/dispatcher.js';
 import { childArgument, serveChild } from '../lib/child.js';
@@ -14,7 +15,15 @@ export interface AgentSignIn {
   error?: string;
   /** The agent's fetch records of this sign-in (endpoint, duration). */
   records: { endpoint: string; durationMs: number }[];
+  /** New connections (TCP + TLS handshakes) this sign-in opened: undici's client:connected events. */
+  connections: number;
 }
+
+// Connections opened, whoever opened them (the agent's pool, its resends, or the raw client).
+let connections = 0;
+subscribe('undici:client:connected', () => {
+  connections++;
+});
 
 const { info, page: pageURL } = childArgument<{ info: SystemInfo; page: string }>();
 const records: FetchRecord[] = [];
@@ -76,6 +85,7 @@ serveChild({
   ready: () => true,
   signIn: async ({ nonce }: { nonce: string }): Promise<AgentSignIn> => {
     records.length = 0;
+    connections = 0;
     const t0 = performance.now();
     let result: { token?: string; error?: string };
     try {
@@ -85,9 +95,10 @@ serveChild({
       result = { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
     }
     const ms = performance.now() - t0;
-    return { ms, ...result, records: records.map((r) => ({ endpoint: r.endpoint, durationMs: r.durationMs })) };
+    return { ms, ...result, records: records.map((r) => ({ endpoint: r.endpoint, durationMs: r.durationMs })), connections };
   },
   rawSignIn: async ({ nonce }: { nonce: string }): Promise<AgentSignIn> => {
+    connections = 0;
     const t0 = performance.now();
     let result: { token?: string; error?: string };
     try {
@@ -95,7 +106,7 @@ serveChild({
     } catch (e) {
       result = { error: e instanceof Error ? e.message : String(e) };
     }
-    return { ms: performance.now() - t0, ...result, records: [] };
+    return { ms: performance.now() - t0, ...result, records: [], connections };
   },
   close: async () => {
     await agent.close();
