@@ -12,10 +12,11 @@ import { Agent, Client } from 'undici';
 import type { Dispatcher } from 'undici';
 import { connectionOptions, type ConnectionOptions } from '../../common/dispatcher.js';
 import { HostRules, type HostRulesInput } from '../../common/host-rules.js';
-import { isSameOrigin, isSameSite } from '../../common/site.js';
+import { isSameOrigin } from '../../common/site.js';
 import { VERSION } from '../../version.js';
 import { mayResend, tracked } from './connection-reuse.js';
 import type { Cookies } from './cookies.js';
+import { isSameOriginFast, isSameSiteCached } from './sites.js';
 import { NetError } from './types.js';
 import type { AgentRequest, AgentResponse, CookieDecision, ResponseHop } from './types.js';
 
@@ -104,8 +105,8 @@ function secFetchSiteFor(initiator: AgentRequest['initiator'], url: URL): SecFet
   if (initiator === 'user') return 'none';
   // Chromium gives uncredentialed FedCM fetches an opaque initiator: opaque is cross-site to everything.
   if (initiator === null || initiator === 'null') return 'cross-site';
-  if (isSameOrigin(initiator, url)) return 'same-origin';
-  if (isSameSite(initiator, url)) return 'same-site';
+  if (isSameOriginFast(initiator, url)) return 'same-origin';
+  if (isSameSiteCached(initiator, url)) return 'same-site';
   return 'cross-site';
 }
 
