@@ -3,7 +3,7 @@
 // in another: the network layer's own cost, without the FedCM algorithm or the page API.
 // Interleaved rounds (A B, B A, …), medians, and the median of per-round ratios.
 //
-//   node dist/bench/net.js [--rounds N]       BENCH_CPU_PROF=<dir> profiles the system child
+//   node dist/bench/net.js [--rounds N] [--only agent|raw]   (BENCH_CPU_PROF=<dir> profiles the system child)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,8 @@ import { startSystemChild } from './signin.js';
 
 const argv = process.argv.slice(2);
 const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') + 1]) : 400;
+/** --only agent|raw: one contender (for a CPU profile of it alone: node --cpu-prof); no figures then. */
+const only = argv.includes('--only') ? (argv[argv.indexOf('--only') + 1] === 'raw' ? ('raw' as const) : ('agent' as const)) : undefined;
 const dir = mkdtempSync(join(tmpdir(), 'fedkit-bench-net-'));
 const { child, info } = await startSystemChild(join(dir, 'system'));
 const idp = new URL(info.configURL).origin;
@@ -65,24 +67,35 @@ async function agentRound(n: number): Promise<void> {
 }
 
 const times = { agent: [] as number[], raw: [] as number[] };
+/** This process's CPU time per round (user + system, µs): the client's own cost, far less noisy than latency here. */
+const cpu = { agent: [] as number[], raw: [] as number[] };
 const ratios: number[] = [];
 const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 for (let i = 0; i < rounds + 20; i++) {
-  const order = i % 2 === 0 ? (['agent', 'raw'] as const) : (['raw', 'agent'] as const);
+  const both = i % 2 === 0 ? (['agent', 'raw'] as const) : (['raw', 'agent'] as const);
+  const order = only === undefined ? both : [only];
   const t: Record<string, number> = {};
+  const c: Record<string, number> = {};
   for (const who of order) {
     await pause();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await (who === 'agent' ? agentRound(i) : rawRound(i));
     t[who] = performance.now() - t0;
+    const used = process.cpuUsage(c0);
+    c[who] = used.user + used.system;
   }
   if (i < 20) continue;
+  if (only !== undefined) continue;
+  cpu.agent.push(c['agent']!);
+  cpu.raw.push(c['raw']!);
   times.agent.push(t['agent']!);
   times.raw.push(t['raw']!);
   ratios.push(t['agent']! / t['raw']!);
 }
 await child.call('drain');
-console.log(`fetcher ${median(times.agent).toFixed(3)} ms, undici alone ${median(times.raw).toFixed(3)} ms per sign-in's four requests; ratio of medians ${(median(times.agent) / median(times.raw)).toFixed(3)}×, median of per-round ratios ${median(ratios).toFixed(3)}× (${rounds} rounds)`);
+if (only === undefined) console.log(`client CPU per round: fetcher ${median(cpu.agent).toFixed(0)} µs, undici alone ${median(cpu.raw).toFixed(0)} µs, ${(median(cpu.agent) / median(cpu.raw)).toFixed(3)}×`);
+if (only === undefined) console.log(`fetcher ${median(times.agent).toFixed(3)} ms, undici alone ${median(times.raw).toFixed(3)} ms per sign-in's four requests; ratio of medians ${(median(times.agent) / median(times.raw)).toFixed(3)}×, median of per-round ratios ${median(ratios).toFixed(3)}× (${rounds} rounds)`);
 await fetcher.close();
 await dispatcher.close();
 await child.stop();

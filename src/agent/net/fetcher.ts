@@ -262,10 +262,18 @@ export class Fetcher {
     while (true) {
       track(url);
       const hopRequest: AgentRequest = { ...req, url, method, body, headers: callerHeaders };
-      const { list, record, cookies } = await this.buildHeaders(hopRequest, secFetchSite).catch((err: unknown) => {
-        throw new HookError(err);
-      });
-      signal.throwIfAborted();
+      // The cookie store is the embedder's (a profile): its errors are handed back as they are.
+      let cookies: CookieDecision[] = [];
+      let cookieHeader: string | undefined;
+      if (req.credentials === 'include') {
+        const found = await this.cookies.cookiesFor(hopRequest).catch((err: unknown) => {
+          throw new HookError(err);
+        });
+        cookies = found.decisions;
+        cookieHeader = found.header;
+        signal.throwIfAborted();
+      }
+      const { list, record } = this.buildHeaders(hopRequest, secFetchSite, cookieHeader);
 
       const response = await this.send(url, method, list, body, signal, timeoutMs, resent);
       const headers = toHeaders(response.headers);
@@ -372,8 +380,11 @@ export class Fetcher {
       headers,
       signal,
       reset: false,
-      headersTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS,
-      bodyTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS,
+      // The pool's own backstops are already the fetcher's timeout plus the slack; a request with
+      // a timeout of its own states its backstops (undici arms fewer timers without them).
+      ...(timeoutMs === this.timeoutMs
+        ? {}
+        : { headersTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS, bodyTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS }),
     };
     // The body as bytes, made again for each attempt (undici does not keep a Buffer it has sent).
     const bytes = (): Buffer | null => (body === undefined ? null : Buffer.from(body, 'utf8'));
@@ -396,43 +407,37 @@ export class Fetcher {
     }
   }
 
-  /** The header list for one hop, in the order a browser-like agent writes it, and its record. */
-  private async buildHeaders(
-    req: AgentRequest,
-    secFetchSite: SecFetchSite,
-  ): Promise<{ list: string[]; record: Record<string, string>; cookies: CookieDecision[] }> {
-    const entries: [string, string][] = [['host', req.url.host]];
+  /**
+   * The header list for one hop, in the order a browser-like agent writes it, and its record
+   * (what undici adds included, see the top of this file, so requestHeaders is exactly the
+   * wire). One pass, building both: this runs for every request.
+   */
+  private buildHeaders(req: AgentRequest, secFetchSite: SecFetchSite, cookie: string | undefined): { list: string[]; record: Record<string, string> } {
+    const host = req.url.host;
+    const list: string[] = ['host', host];
+    const record: Record<string, string> = { host, connection: 'keep-alive' };
+    const add = (name: string, value: string): void => {
+      list.push(name, value);
+      record[name] = value;
+    };
     const given = req.headers ?? {};
     const accept = given['accept'];
     const contentType = given['content-type'];
     const origin = given['origin'];
-    if (accept !== undefined) entries.push(['accept', accept]);
-    if (contentType !== undefined) entries.push(['content-type', contentType]);
-    if (origin !== undefined) entries.push(['origin', origin]);
-    for (const [k, v] of Object.entries(given)) {
-      if (k !== 'accept' && k !== 'content-type' && k !== 'origin') entries.push([k, v]);
+    if (accept !== undefined) add('accept', accept);
+    if (contentType !== undefined) add('content-type', contentType);
+    if (origin !== undefined) add('origin', origin);
+    for (const k in given) {
+      if (k !== 'accept' && k !== 'content-type' && k !== 'origin') add(k, given[k] as string);
     }
-    for (const [k, v] of Object.entries(req.agentHeaders ?? {})) entries.push([k.toLowerCase(), v]);
-    let decisions: CookieDecision[] = [];
-    if (req.credentials === 'include') {
-      const { header, decisions: d } = await this.cookies.cookiesFor(req);
-      decisions = d;
-      if (header !== undefined) entries.push(['cookie', header]);
-    }
-    entries.push(['sec-fetch-dest', req.destination]);
-    entries.push(['sec-fetch-mode', req.mode]);
-    entries.push(['sec-fetch-site', secFetchSite]);
-    entries.push(['user-agent', this.userAgent]);
-
-    const list = entries.flat();
-    // What undici adds (see the top of this file), so requestHeaders is exactly the wire.
-    const record: Record<string, string> = {};
-    for (const [k, v] of entries) {
-      record[k] = v;
-      if (k === 'host') record['connection'] = 'keep-alive';
-    }
+    if (req.agentHeaders !== undefined) for (const k in req.agentHeaders) add(k.toLowerCase(), req.agentHeaders[k] as string);
+    if (cookie !== undefined) add('cookie', cookie);
+    add('sec-fetch-dest', req.destination);
+    add('sec-fetch-mode', req.mode);
+    add('sec-fetch-site', secFetchSite);
+    add('user-agent', this.userAgent);
     if (req.method === 'POST') record['content-length'] = String(Buffer.byteLength(req.body ?? '', 'utf8'));
-    return { list, record, cookies: decisions };
+    return { list, record };
   }
 
   /** Maps a Node/undici error to a NetError whose message says what to do. */
@@ -524,16 +529,29 @@ async function readCapped(
     drop(body);
     throw new NetError('body-too-large', url, `the response from ${url.href} declares ${declared} bytes (Content-Length), over the limit of ${cap} bytes`);
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > cap) {
-      drop(body);
-      throw new NetError('body-too-large', url, `the response from ${url.href} is larger than the limit of ${cap} bytes`);
-    }
-    chunks.push(chunk);
+  if (declared !== null && /^\d+$/.test(declared)) {
+    // RFC 9112 §6.3: with a Content-Length, the body is exactly that long (undici fails the
+    // response otherwise), and it is within the cap: read it in one go, without a per-chunk
+    // async iteration. arrayBuffer() gathers the chunks into new memory, not Node's pool.
+    return new Uint8Array(await body.arrayBuffer());
   }
+  // Chunked (or close-delimited) bodies: counted as they come, through 'data' events rather
+  // than an async iterator (a promise and a tick per chunk, on every response).
+  const chunks: Buffer[] = [];
+  const total = await new Promise<number>((resolve, reject) => {
+    let count = 0;
+    body.on('data', (chunk: Buffer) => {
+      count += chunk.length;
+      if (count > cap) {
+        drop(body);
+        reject(new NetError('body-too-large', url, `the response from ${url.href} is larger than the limit of ${cap} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('end', () => resolve(count));
+    body.once('error', reject);
+  });
   // A fresh copy: Buffer.concat may hand back a slice of Node's shared allocation pool.
   const out = new Uint8Array(total);
   let offset = 0;
