@@ -37,6 +37,8 @@ export interface SideResult {
   requests: string[];
   /** Median IdP handler time per path. */
   serverByPath: Record<string, number>;
+  /** CPU time of the client's process per sign-in, µs (agent and undici alone). */
+  cpuMicros?: number[];
   /** New connections opened per sign-in (agent and undici alone; undefined for Chromium). */
   connections?: number[];
   /** Agent only: median client-observed duration per endpoint. */
@@ -72,7 +74,7 @@ export async function startSystemChild(dir: string, keepAliveMs?: number): Promi
 }
 
 interface Runner {
-  signIn(nonce: string): Promise<{ ms: number; outer: number; token?: string; error?: string; connections?: number }>;
+  signIn(nonce: string): Promise<{ ms: number; outer: number; token?: string; error?: string; connections?: number; cpuMicros?: number }>;
   close(): Promise<void>;
 }
 
@@ -86,7 +88,7 @@ async function agentRunners(info: SystemInfo, records: { endpoint: string; durat
       const r = await child.call<AgentSignIn>(call, { nonce });
       const outer = performance.now() - t0;
       records.push(...r.records);
-      return { ms: r.ms, outer, connections: r.connections, ...(r.token === undefined ? {} : { token: r.token }), ...(r.error === undefined ? {} : { error: r.error }) };
+      return { ms: r.ms, outer, connections: r.connections, cpuMicros: r.cpuMicros, ...(r.token === undefined ? {} : { token: r.token }), ...(r.error === undefined ? {} : { error: r.error }) };
     },
     close: async () => {},
   });
@@ -226,6 +228,7 @@ export async function benchSignIn(options: {
     t.side.latencies.push(result.ms);
     t.side.outer.push(result.outer);
     if (result.connections !== undefined) (t.side.connections ??= []).push(result.connections);
+    if (result.cpuMicros !== undefined) (t.side.cpuMicros ??= []).push(result.cpuMicros);
     t.side.floors.push(sum(timings.map((x) => x.ms)));
     t.timings.push(timings);
     if (t.side.requests.length === 0) t.side.requests = timings.map((x) => `${x.method} ${x.path} → ${x.status}`);
@@ -318,6 +321,9 @@ async function main(argv: string[]): Promise<void> {
   });
   const ratio = (a: SideResult, b: SideResult): string => `${(median(a.latencies) / median(b.latencies)).toFixed(2)}×`;
   console.log(`agent / undici alone: ${ratio(r.agent, r.raw)} one by one (${r.agent.latencies.length} each), ${ratio(r.blocks.agent, r.blocks.raw)} back to back (${r.blocks.agent.latencies.length} each)`);
+  const cpu = (a: SideResult, b: SideResult): string =>
+    a.cpuMicros === undefined || b.cpuMicros === undefined ? 'n/a' : `${median(a.cpuMicros).toFixed(0)} / ${median(b.cpuMicros).toFixed(0)} µs = ${(median(a.cpuMicros) / median(b.cpuMicros)).toFixed(2)}×`;
+  console.log(`client CPU per sign-in, agent / undici alone: ${cpu(r.agent, r.raw)} one by one, ${cpu(r.blocks.agent, r.blocks.raw)} back to back`);
   for (const [name, side] of [['agent', r.agent], ['undici alone', r.raw]] as const) console.log(`${name}: ${side.requests.join(', ')}`);
   const conns = (s: SideResult): string => (s.connections === undefined ? 'n/a' : median(s.connections).toFixed(1));
   console.log(`new connections per sign-in (median): agent ${conns(r.agent)} / ${conns(r.blocks.agent)}, undici alone ${conns(r.raw)} / ${conns(r.blocks.raw)} (one by one / back to back)`);

@@ -15,6 +15,8 @@ export interface AgentSignIn {
   error?: string;
   /** The agent's fetch records of this sign-in (endpoint, duration). */
   records: { endpoint: string; durationMs: number }[];
+  /** CPU time of this process during the sign-in, µs (user + system): the client's own cost, robust to a loaded machine. */
+  cpuMicros: number;
   /** New connections (TCP + TLS handshakes) this sign-in opened: undici's client:connected events. */
   connections: number;
 }
@@ -86,6 +88,7 @@ serveChild({
   signIn: async ({ nonce }: { nonce: string }): Promise<AgentSignIn> => {
     records.length = 0;
     connections = 0;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     let result: { token?: string; error?: string };
     try {
@@ -95,10 +98,12 @@ serveChild({
       result = { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
     }
     const ms = performance.now() - t0;
-    return { ms, ...result, records: records.map((r) => ({ endpoint: r.endpoint, durationMs: r.durationMs })), connections };
+    const cpu = process.cpuUsage(c0);
+    return { ms, ...result, records: records.map((r) => ({ endpoint: r.endpoint, durationMs: r.durationMs })), connections, cpuMicros: cpu.user + cpu.system };
   },
   rawSignIn: async ({ nonce }: { nonce: string }): Promise<AgentSignIn> => {
     connections = 0;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     let result: { token?: string; error?: string };
     try {
@@ -106,7 +111,9 @@ serveChild({
     } catch (e) {
       result = { error: e instanceof Error ? e.message : String(e) };
     }
-    return { ms: performance.now() - t0, ...result, records: [], connections };
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
+    return { ms, ...result, records: [], connections, cpuMicros: cpu.user + cpu.system };
   },
   close: async () => {
     await agent.close();
