@@ -87,6 +87,10 @@ async function signInHoldingTheChooser(idp: Idp): Promise<{ agent: Agent; result
   });
   const records: FetchRecord[] = [];
   agent.on('fetch', (r) => records.push(r));
+  // A failed sign-in shows the error dialog: close it, so the failure is reported at once.
+  agent.on('dialogShown', (d) => {
+    if (d.dialogType === 'Error') setImmediate(() => agent.automation.cancelDialog());
+  });
   const login = await agent.open(idp.parts.signInUrl());
   login.close();
   const page = await agent.open('https://rp.example/');
