@@ -15,6 +15,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Child } from './lib/child.js';
 import { median, percentile, sum } from './lib/stats.js';
 import type { AgentSignIn } from './children/agent.js';
@@ -36,6 +37,10 @@ export interface SideResult {
   requests: string[];
   /** Median IdP handler time per path. */
   serverByPath: Record<string, number>;
+  /** CPU time of the client's process per sign-in, µs (agent and undici alone). */
+  cpuMicros?: number[];
+  /** New connections opened per sign-in (agent and undici alone; undefined for Chromium). */
+  connections?: number[];
   /** Agent only: median client-observed duration per endpoint. */
   clientByEndpoint?: Record<string, number>;
   errors: string[];
@@ -69,7 +74,7 @@ export async function startSystemChild(dir: string, keepAliveMs?: number): Promi
 }
 
 interface Runner {
-  signIn(nonce: string): Promise<{ ms: number; outer: number; token?: string; error?: string }>;
+  signIn(nonce: string): Promise<{ ms: number; outer: number; token?: string; error?: string; connections?: number; cpuMicros?: number }>;
   close(): Promise<void>;
 }
 
@@ -83,11 +88,12 @@ async function agentRunners(info: SystemInfo, records: { endpoint: string; durat
       const r = await child.call<AgentSignIn>(call, { nonce });
       const outer = performance.now() - t0;
       records.push(...r.records);
-      return { ms: r.ms, outer, ...(r.token === undefined ? {} : { token: r.token }), ...(r.error === undefined ? {} : { error: r.error }) };
+      return { ms: r.ms, outer, connections: r.connections, cpuMicros: r.cpuMicros, ...(r.token === undefined ? {} : { token: r.token }), ...(r.error === undefined ? {} : { error: r.error }) };
     },
     close: async () => {},
   });
-  return { agent: { ...runner('signIn'), close: () => child.stop() }, raw: runner('rawSignIn') };
+  // Either closes the child (the second close finds it gone), so --only works with either.
+  return { agent: { ...runner('signIn'), close: () => child.stop() }, raw: { ...runner('rawSignIn'), close: () => child.stop() } };
 }
 
 interface DialogShown {
@@ -190,6 +196,10 @@ export async function benchSignIn(options: {
   blockSize: number;
   maxSeconds: number;
   log: (s: string) => void;
+  /** Run only these of the agent's process's two contenders (profiling one of them). Default both. */
+  only?: 'agent' | 'raw';
+  /** Leave Chromium out (the focused mode below, when only agent vs undici alone matters). Default true. */
+  chromium?: boolean;
 }): Promise<SignInResults> {
   const dir = mkdtempSync(join(tmpdir(), 'fedkit-bench-signin-'));
   const { child, info } = await startSystemChild(join(dir, 'system'));
@@ -217,6 +227,8 @@ export async function benchSignIn(options: {
     }
     t.side.latencies.push(result.ms);
     t.side.outer.push(result.outer);
+    if (result.connections !== undefined) (t.side.connections ??= []).push(result.connections);
+    if (result.cpuMicros !== undefined) (t.side.cpuMicros ??= []).push(result.cpuMicros);
     t.side.floors.push(sum(timings.map((x) => x.ms)));
     t.timings.push(timings);
     if (t.side.requests.length === 0) t.side.requests = timings.map((x) => `${x.method} ${x.path} → ${x.status}`);
@@ -226,8 +238,10 @@ export async function benchSignIn(options: {
 
   try {
     const { agent, raw } = await agentRunners(info, agentRecords);
-    contenders.push({ name: 'agent', runner: agent }, { name: 'raw', runner: raw });
-    if (existsSync(CHROMIUM)) {
+    if (options.only !== 'raw') contenders.push({ name: 'agent', runner: agent });
+    if (options.only !== 'agent') contenders.push({ name: 'raw', runner: raw });
+    if (options.chromium === false) chromiumSkipped = 'left out (--no-chromium)';
+    else if (existsSync(CHROMIUM)) {
       const runner = await chromiumRunner(info, join(dir, 'chromium-profile'));
       chromiumVersion = runner.version;
       chromiumSkipped = undefined;
@@ -281,4 +295,41 @@ export async function benchSignIn(options: {
     await child.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * This section alone: `node dist/bench/signin.js [--iterations N] [--blocks N] [--no-chromium]
+ * [--only agent|raw]` (--only: one contender, for a profile of it alone; no ratio then).
+ * For working on the agent's cost: prints the agent / undici-alone ratio of both modes (and
+ * Chromium's figures unless left out), nothing is written to docs/. BENCH_CPU_PROF=<dir>
+ * profiles the children (bench/lib/child.ts).
+ */
+async function main(argv: string[]): Promise<void> {
+  const flag = (name: string, fallback: number): number => {
+    const i = argv.indexOf(name);
+    return i === -1 ? fallback : Number(argv[i + 1]);
+  };
+  const r = await benchSignIn({
+    iterations: flag('--iterations', 40),
+    warmup: flag('--warmup', 5),
+    blocks: flag('--blocks', 6),
+    blockSize: flag('--block-size', 11),
+    maxSeconds: flag('--max-seconds', 120),
+    chromium: !argv.includes('--no-chromium') && !argv.includes('--only'),
+    ...(argv.includes('--only') ? { only: argv[argv.indexOf('--only') + 1] === 'raw' ? ('raw' as const) : ('agent' as const) } : {}),
+    log: (line) => console.log(line),
+  });
+  const ratio = (a: SideResult, b: SideResult): string => `${(median(a.latencies) / median(b.latencies)).toFixed(2)}×`;
+  console.log(`agent / undici alone: ${ratio(r.agent, r.raw)} one by one (${r.agent.latencies.length} each), ${ratio(r.blocks.agent, r.blocks.raw)} back to back (${r.blocks.agent.latencies.length} each)`);
+  const cpu = (a: SideResult, b: SideResult): string =>
+    a.cpuMicros === undefined || b.cpuMicros === undefined ? 'n/a' : `${median(a.cpuMicros).toFixed(0)} / ${median(b.cpuMicros).toFixed(0)} µs = ${(median(a.cpuMicros) / median(b.cpuMicros)).toFixed(2)}×`;
+  console.log(`client CPU per sign-in, agent / undici alone: ${cpu(r.agent, r.raw)} one by one, ${cpu(r.blocks.agent, r.blocks.raw)} back to back`);
+  for (const [name, side] of [['agent', r.agent], ['undici alone', r.raw]] as const) console.log(`${name}: ${side.requests.join(', ')}`);
+  const conns = (s: SideResult): string => (s.connections === undefined ? 'n/a' : median(s.connections).toFixed(1));
+  console.log(`new connections per sign-in (median): agent ${conns(r.agent)} / ${conns(r.blocks.agent)}, undici alone ${conns(r.raw)} / ${conns(r.blocks.raw)} (one by one / back to back)`);
+  for (const [k, v] of Object.entries(r.agent.clientByEndpoint ?? {})) console.log(`  agent ${k}: ${v.toFixed(2)} ms (median, client side)`);
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main(process.argv.slice(2));
 }

@@ -2,6 +2,7 @@
 // own): signs in at the IdP through its login form once, opens the RP page, then runs one
 // timed get() per call from the parent.
 
+import { subscribe } from 'node:diagnostics_channel';
 import { autoSelect, createAgent, IdentityCredential, type FetchRecord, type Frame } from '../../src/agent/index.js';
 import { createDispatcher } from '../../src/common/dispatcher.js';
 import { childArgument, serveChild } from '../lib/child.js';
@@ -14,7 +15,17 @@ export interface AgentSignIn {
   error?: string;
   /** The agent's fetch records of this sign-in (endpoint, duration). */
   records: { endpoint: string; durationMs: number }[];
+  /** CPU time of this process during the sign-in, µs (user + system): the client's own cost, robust to a loaded machine. */
+  cpuMicros: number;
+  /** New connections (TCP + TLS handshakes) this sign-in opened: undici's client:connected events. */
+  connections: number;
 }
+
+// Connections opened, whoever opened them (the agent's pool, its resends, or the raw client).
+let connections = 0;
+subscribe('undici:client:connected', () => {
+  connections++;
+});
 
 const { info, page: pageURL } = childArgument<{ info: SystemInfo; page: string }>();
 const records: FetchRecord[] = [];
@@ -76,6 +87,8 @@ serveChild({
   ready: () => true,
   signIn: async ({ nonce }: { nonce: string }): Promise<AgentSignIn> => {
     records.length = 0;
+    connections = 0;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     let result: { token?: string; error?: string };
     try {
@@ -85,9 +98,12 @@ serveChild({
       result = { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
     }
     const ms = performance.now() - t0;
-    return { ms, ...result, records: records.map((r) => ({ endpoint: r.endpoint, durationMs: r.durationMs })) };
+    const cpu = process.cpuUsage(c0);
+    return { ms, ...result, records: records.map((r) => ({ endpoint: r.endpoint, durationMs: r.durationMs })), connections, cpuMicros: cpu.user + cpu.system };
   },
   rawSignIn: async ({ nonce }: { nonce: string }): Promise<AgentSignIn> => {
+    connections = 0;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     let result: { token?: string; error?: string };
     try {
@@ -95,7 +111,9 @@ serveChild({
     } catch (e) {
       result = { error: e instanceof Error ? e.message : String(e) };
     }
-    return { ms: performance.now() - t0, ...result, records: [] };
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
+    return { ms, ...result, records: [], connections, cpuMicros: cpu.user + cpu.system };
   },
   close: async () => {
     await agent.close();

@@ -40,7 +40,20 @@ function tlsTrust(extraCa: string[]): { secureContext: SecureContext } | { ca: s
   return { secureContext: context };
 }
 
-export function createDispatcher(options: DispatcherOptions = {}): Agent {
+/** What an undici Agent or Client is built from: the connector (host rules, trust) and timeouts. */
+export interface ConnectionOptions {
+  connect: buildConnector.connector;
+  allowH2: false;
+  headersTimeout: number;
+  bodyTimeout: number;
+}
+
+/**
+ * The options every connection of a dispatcher shares. Exposed so that a caller can open one
+ * connection of its own (an undici Client) that reaches hosts exactly as the pool does: the
+ * agent's fetcher resends a request on a new connection this way (RFC 9112 §9.3.1).
+ */
+export function connectionOptions(options: DispatcherOptions = {}): ConnectionOptions {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const extraCa = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
   const tlsOptions = {
@@ -48,12 +61,16 @@ export function createDispatcher(options: DispatcherOptions = {}): Agent {
     rejectUnauthorized: options.insecureTLS !== true,
     timeout: timeoutMs,
   };
-  return new Agent({
+  return {
     connect: mappedConnector(HostRules.from(options.hostRules), tlsOptions),
     allowH2: false,
     headersTimeout: timeoutMs + (options.backstopMs ?? 0),
     bodyTimeout: timeoutMs + (options.backstopMs ?? 0),
-  });
+  };
+}
+
+export function createDispatcher(options: DispatcherOptions = {}): Agent {
+  return new Agent(connectionOptions(options));
 }
 
 /**

@@ -11,7 +11,8 @@
 //   - name + value longer than 4096 bytes is refused (EXCLUDE_NAME_VALUE_PAIR_EXCEEDS_MAX_SIZE).
 import { Cookie, CookieJar, MemoryCookieStore } from 'tough-cookie';
 import type { SerializedCookieJar, Store } from 'tough-cookie';
-import { serializeOrigin, siteOf } from '../../common/site.js';
+import { serializeOrigin } from '../../common/site.js';
+import { siteOfCached as siteOf } from './sites.js';
 import type { AgentRequest, CookieDecision } from './types.js';
 
 /** The request properties that decide a cookie's same-site context. */
@@ -316,7 +317,9 @@ export class Cookies {
 
   /** Cookies matching the URL's host, path and scheme that have not expired, in Cookie-header order. */
   private async matching(url: URL): Promise<Cookie[]> {
-    const found = await this.jar.getCookies(url, { http: true, expire: false, sort: true });
+    // A synchronous store (memory, SQLite) is read without tough-cookie's callback-to-promise round.
+    const options = { http: true, expire: false, sort: true };
+    const found = this.jar.store.synchronous ? this.jar.getCookiesSync(url, options) : await this.jar.getCookies(url, options);
     const now = this.now();
     const live: Cookie[] = [];
     for (const c of found) {

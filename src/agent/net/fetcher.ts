@@ -8,12 +8,15 @@
 //   - `content-length: N` last, for POST (0 without a body; never on GET).
 // It adds no user-agent, accept, accept-encoding, accept-language or referer of its own (those
 // belong to undici's fetch(), which we do not use).
-import type { Agent, Dispatcher } from 'undici';
-import { createDispatcher } from '../../common/dispatcher.js';
+import { Agent, Client } from 'undici';
+import type { Dispatcher } from 'undici';
+import { connectionOptions, type ConnectionOptions } from '../../common/dispatcher.js';
 import { HostRules, type HostRulesInput } from '../../common/host-rules.js';
-import { isSameOrigin, isSameSite } from '../../common/site.js';
+import { isSameOrigin } from '../../common/site.js';
 import { VERSION } from '../../version.js';
+import { mayResend, tracked } from './connection-reuse.js';
 import type { Cookies } from './cookies.js';
+import { isSameOriginFast, isSameSiteCached } from './sites.js';
 import { NetError } from './types.js';
 import type { AgentRequest, AgentResponse, CookieDecision, ResponseHop } from './types.js';
 
@@ -51,9 +54,18 @@ export interface SetCookieOutcome {
   rejected: { name: string; reason: string }[];
 }
 
+/** A hop sent a second time, on a new connection, after its reused connection failed under it. */
+export interface ResentRequest {
+  url: URL;
+  /** What the reused connection failed with ("other side closed (UND_ERR_SOCKET)"). */
+  error: string;
+}
+
 /** An AgentResponse plus what happened to the Set-Cookie lines along the way. */
 export interface FetcherResponse extends AgentResponse {
   setCookies: SetCookieOutcome[];
+  /** The hops that were resent (see Fetcher.send); empty almost always. */
+  resent: ResentRequest[];
 }
 
 /**
@@ -93,8 +105,8 @@ function secFetchSiteFor(initiator: AgentRequest['initiator'], url: URL): SecFet
   if (initiator === 'user') return 'none';
   // Chromium gives uncredentialed FedCM fetches an opaque initiator: opaque is cross-site to everything.
   if (initiator === null || initiator === 'null') return 'cross-site';
-  if (isSameOrigin(initiator, url)) return 'same-origin';
-  if (isSameSite(initiator, url)) return 'same-site';
+  if (isSameOriginFast(initiator, url)) return 'same-origin';
+  if (isSameSiteCached(initiator, url)) return 'same-site';
   return 'cross-site';
 }
 
@@ -130,6 +142,16 @@ class HookError extends Error {
   }
 }
 
+/** A resent request failed again: the second error decides, the first is said in the message. */
+class ResendFailed extends Error {
+  constructor(
+    readonly first: unknown,
+    readonly second: unknown,
+  ) {
+    super('a resent request failed again', { cause: second });
+  }
+}
+
 /** An AbortSignal reason of our own, so the catch block can tell our timer from other aborts. */
 class TimeoutSignal extends Error {}
 
@@ -140,6 +162,9 @@ export class Fetcher {
   readonly userAgent: string;
   readonly timeoutMs: number;
   private readonly agent: Agent;
+  private readonly connection: ConnectionOptions;
+  /** The connections opened to resend a request, closed when their response is consumed. */
+  private readonly ownConnections = new Set<Client>();
   private readonly onResponse: ((hop: ResponseHop) => void) | undefined;
 
   constructor(options: FetcherOptions) {
@@ -148,7 +173,7 @@ export class Fetcher {
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.onResponse = options.onResponse;
-    this.agent = createDispatcher({
+    this.connection = connectionOptions({
       hostRules: this.hostRules,
       ...(options.ca === undefined ? {} : { ca: options.ca }),
       insecureTLS: options.insecureTLS === true,
@@ -156,6 +181,7 @@ export class Fetcher {
       // Backstops only: the whole-request timer in fetch() fires first.
       backstopMs: UNDICI_TIMEOUT_SLACK_MS,
     });
+    this.agent = new Agent(this.connection);
   }
 
   /**
@@ -198,6 +224,15 @@ export class Fetcher {
       }
       if (err instanceof HookError) throw err.error;
       if (err instanceof NetError || err instanceof TypeError) throw err;
+      if (err instanceof ResendFailed) {
+        const second = this.classify(err.second, currentUrl, timeoutMs);
+        throw new NetError(
+          second.reason,
+          currentUrl,
+          `${second.message}; it was resent on a new connection after the reused keep-alive connection failed (${errorMessage(err.first)}), and failed again`,
+          { cause: err.second },
+        );
+      }
       throw this.classify(err, currentUrl, timeoutMs);
     } finally {
       clearTimeout(timer);
@@ -215,6 +250,7 @@ export class Fetcher {
     const maxBodyBytes = req.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const redirects: URL[] = [];
     const setCookies: SetCookieOutcome[] = [];
+    const resent: ResentRequest[] = [];
     let url = req.url;
     let method = req.method;
     let body = req.body;
@@ -226,22 +262,20 @@ export class Fetcher {
     while (true) {
       track(url);
       const hopRequest: AgentRequest = { ...req, url, method, body, headers: callerHeaders };
-      const { list, record, cookies } = await this.buildHeaders(hopRequest, secFetchSite).catch((err: unknown) => {
-        throw new HookError(err);
-      });
-      signal.throwIfAborted();
+      // The cookie store is the embedder's (a profile): its errors are handed back as they are.
+      let cookies: CookieDecision[] = [];
+      let cookieHeader: string | undefined;
+      if (req.credentials === 'include') {
+        const found = await this.cookies.cookiesFor(hopRequest).catch((err: unknown) => {
+          throw new HookError(err);
+        });
+        cookies = found.decisions;
+        cookieHeader = found.header;
+        signal.throwIfAborted();
+      }
+      const { list, record } = this.buildHeaders(hopRequest, secFetchSite, cookieHeader);
 
-      const response = await this.agent.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method,
-        headers: list,
-        body: body === undefined ? null : Buffer.from(body, 'utf8'),
-        signal,
-        reset: false,
-        headersTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS,
-        bodyTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS,
-      });
+      const response = await this.send(url, method, list, body, signal, timeoutMs, resent);
       const headers = toHeaders(response.headers);
       try {
         const hop: ResponseHop = { request: hopRequest, url, status: response.statusCode, headers };
@@ -318,47 +352,92 @@ export class Fetcher {
         requestHeaders: record,
         cookies,
         setCookies,
+        resent,
       };
     }
   }
 
-  /** The header list for one hop, in the order a browser-like agent writes it, and its record. */
-  private async buildHeaders(
-    req: AgentRequest,
-    secFetchSite: SecFetchSite,
-  ): Promise<{ list: string[]; record: Record<string, string>; cookies: CookieDecision[] }> {
-    const entries: [string, string][] = [['host', req.url.host]];
+  /**
+   * Sends one hop. When it fails on a reused keep-alive connection before any byte of the
+   * response arrived, sends it once more on a connection of its own (RFC 9112 §9.3.1; Chromium
+   * HttpNetworkTransaction::HandleIOError / ShouldResendRequest, see connection-reuse.ts): the
+   * server closed an idle connection as the request crossed it, so it never saw the request.
+   * Once only, and on a new connection rather than the pool, which may hold other connections
+   * the server has closed as well: a second failure is the request's failure.
+   */
+  private async send(
+    url: URL,
+    method: AgentRequest['method'],
+    headers: string[],
+    body: string | undefined,
+    signal: AbortSignal,
+    timeoutMs: number,
+    resent: ResentRequest[],
+  ): Promise<Dispatcher.ResponseData> {
+    const options = {
+      path: url.pathname + url.search,
+      method,
+      headers,
+      signal,
+      reset: false,
+      // The pool's own backstops are already the fetcher's timeout plus the slack; a request with
+      // a timeout of its own states its backstops (undici arms fewer timers without them).
+      ...(timeoutMs === this.timeoutMs
+        ? {}
+        : { headersTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS, bodyTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS }),
+    };
+    // The body as bytes, made again for each attempt (undici does not keep a Buffer it has sent).
+    const bytes = (): Buffer | null => (body === undefined ? null : Buffer.from(body, 'utf8'));
+    const { attempt, result } = tracked(() => this.agent.request({ ...options, origin: url.origin, body: bytes() }));
+    try {
+      return await result;
+    } catch (err) {
+      if (signal.aborted || !mayResend(attempt, errorCodes(err))) throw err;
+      resent.push({ url, error: `${errorMessage(err)} (${errorCodes(err)[0] ?? 'unknown'})` });
+      const client = new Client(url.origin, this.connection);
+      this.ownConnections.add(client);
+      try {
+        return await client.request({ ...options, body: bytes() });
+      } catch (second) {
+        throw new ResendFailed(err, second);
+      } finally {
+        // Closes once the response is consumed (or dropped); not pooled, as it was opened for one request.
+        void client.close().catch(() => {}).finally(() => this.ownConnections.delete(client));
+      }
+    }
+  }
+
+  /**
+   * The header list for one hop, in the order a browser-like agent writes it, and its record
+   * (what undici adds included, see the top of this file, so requestHeaders is exactly the
+   * wire). One pass, building both: this runs for every request.
+   */
+  private buildHeaders(req: AgentRequest, secFetchSite: SecFetchSite, cookie: string | undefined): { list: string[]; record: Record<string, string> } {
+    const host = req.url.host;
+    const list: string[] = ['host', host];
+    const record: Record<string, string> = { host, connection: 'keep-alive' };
+    const add = (name: string, value: string): void => {
+      list.push(name, value);
+      record[name] = value;
+    };
     const given = req.headers ?? {};
     const accept = given['accept'];
     const contentType = given['content-type'];
     const origin = given['origin'];
-    if (accept !== undefined) entries.push(['accept', accept]);
-    if (contentType !== undefined) entries.push(['content-type', contentType]);
-    if (origin !== undefined) entries.push(['origin', origin]);
-    for (const [k, v] of Object.entries(given)) {
-      if (k !== 'accept' && k !== 'content-type' && k !== 'origin') entries.push([k, v]);
+    if (accept !== undefined) add('accept', accept);
+    if (contentType !== undefined) add('content-type', contentType);
+    if (origin !== undefined) add('origin', origin);
+    for (const k in given) {
+      if (k !== 'accept' && k !== 'content-type' && k !== 'origin') add(k, given[k] as string);
     }
-    for (const [k, v] of Object.entries(req.agentHeaders ?? {})) entries.push([k.toLowerCase(), v]);
-    let decisions: CookieDecision[] = [];
-    if (req.credentials === 'include') {
-      const { header, decisions: d } = await this.cookies.cookiesFor(req);
-      decisions = d;
-      if (header !== undefined) entries.push(['cookie', header]);
-    }
-    entries.push(['sec-fetch-dest', req.destination]);
-    entries.push(['sec-fetch-mode', req.mode]);
-    entries.push(['sec-fetch-site', secFetchSite]);
-    entries.push(['user-agent', this.userAgent]);
-
-    const list = entries.flat();
-    // What undici adds (see the top of this file), so requestHeaders is exactly the wire.
-    const record: Record<string, string> = {};
-    for (const [k, v] of entries) {
-      record[k] = v;
-      if (k === 'host') record['connection'] = 'keep-alive';
-    }
+    if (req.agentHeaders !== undefined) for (const k in req.agentHeaders) add(k.toLowerCase(), req.agentHeaders[k] as string);
+    if (cookie !== undefined) add('cookie', cookie);
+    add('sec-fetch-dest', req.destination);
+    add('sec-fetch-mode', req.mode);
+    add('sec-fetch-site', secFetchSite);
+    add('user-agent', this.userAgent);
     if (req.method === 'POST') record['content-length'] = String(Buffer.byteLength(req.body ?? '', 'utf8'));
-    return { list, record, cookies: decisions };
+    return { list, record };
   }
 
   /** Maps a Node/undici error to a NetError whose message says what to do. */
@@ -401,6 +480,7 @@ export class Fetcher {
 
   /** Closes the connection pool; pending requests finish first. */
   async close(): Promise<void> {
+    await Promise.all([...this.ownConnections].map((c) => c.close().catch(() => {})));
     await this.agent.close();
   }
 }
@@ -449,16 +529,29 @@ async function readCapped(
     drop(body);
     throw new NetError('body-too-large', url, `the response from ${url.href} declares ${declared} bytes (Content-Length), over the limit of ${cap} bytes`);
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > cap) {
-      drop(body);
-      throw new NetError('body-too-large', url, `the response from ${url.href} is larger than the limit of ${cap} bytes`);
-    }
-    chunks.push(chunk);
+  if (declared !== null && /^\d+$/.test(declared)) {
+    // RFC 9112 §6.3: with a Content-Length, the body is exactly that long (undici fails the
+    // response otherwise), and it is within the cap: read it in one go, without a per-chunk
+    // async iteration. arrayBuffer() gathers the chunks into new memory, not Node's pool.
+    return new Uint8Array(await body.arrayBuffer());
   }
+  // Chunked (or close-delimited) bodies: counted as they come, through 'data' events rather
+  // than an async iterator (a promise and a tick per chunk, on every response).
+  const chunks: Buffer[] = [];
+  const total = await new Promise<number>((resolve, reject) => {
+    let count = 0;
+    body.on('data', (chunk: Buffer) => {
+      count += chunk.length;
+      if (count > cap) {
+        drop(body);
+        reject(new NetError('body-too-large', url, `the response from ${url.href} is larger than the limit of ${cap} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('end', () => resolve(count));
+    body.once('error', reject);
+  });
   // A fresh copy: Buffer.concat may hand back a slice of Node's shared allocation pool.
   const out = new Uint8Array(total);
   let offset = 0;
