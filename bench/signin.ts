@@ -87,7 +87,7 @@ interface Runner {
 }
 
 /** The agent with the reference IdP and RP as in-process handlers, in its own process (bench/children/handlers.ts). */
-async function handlersRunner(dir: string): Promise<Runner> {
+async function handlersRunner(dir: string, records: { endpoint: string; durationMs: number }[]): Promise<Runner> {
   const child = new Child('handlers', { args: [JSON.stringify({ dir, page: RP_BENCH_PAGE })] });
   await child.call('ready');
   return {
@@ -95,6 +95,7 @@ async function handlersRunner(dir: string): Promise<Runner> {
       const t0 = performance.now();
       const r = await child.call<HandlersSignIn>('signIn', { nonce });
       const outer = performance.now() - t0;
+      records.push(...r.records);
       return { ms: r.ms, outer, connections: r.connections, cpuMicros: r.cpuMicros, timings: r.timings, ...(r.token === undefined ? {} : { token: r.token }), ...(r.error === undefined ? {} : { error: r.error }) };
     },
     close: () => child.stop(),
@@ -260,7 +261,7 @@ export async function benchSignIn(options: {
     t.side.floors.push(sum(timings.map((x) => x.ms)));
     t.timings.push(timings);
     if (t.side.requests.length === 0) t.side.requests = timings.map((x) => `${x.method} ${x.path} → ${x.status}`);
-    if (c.name === 'agent') for (const rec of agentRecords) (t.byEndpoint[rec.endpoint] ??= []).push(rec.durationMs);
+    if (c.name === 'agent' || c.name === 'handlers') for (const rec of agentRecords) (t.byEndpoint[rec.endpoint] ??= []).push(rec.durationMs);
   };
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
@@ -268,7 +269,7 @@ export async function benchSignIn(options: {
     const { agent, raw } = await agentRunners(info, agentRecords);
     if (options.only !== 'raw') contenders.push({ name: 'agent', runner: agent });
     if (options.only !== 'agent') contenders.push({ name: 'raw', runner: raw });
-    if (handlersSkipped === undefined) contenders.push({ name: 'handlers', runner: await handlersRunner(join(dir, 'handlers-system')) });
+    if (handlersSkipped === undefined) contenders.push({ name: 'handlers', runner: await handlersRunner(join(dir, 'handlers-system'), agentRecords) });
     if (options.chromium === false) chromiumSkipped = 'left out (--no-chromium)';
     else if (existsSync(CHROMIUM)) {
       const runner = await chromiumRunner(info, join(dir, 'chromium-profile'));
@@ -365,6 +366,11 @@ async function main(argv: string[]): Promise<void> {
   const conns = (s: SideResult): string => (s.connections === undefined ? 'n/a' : median(s.connections).toFixed(1));
   console.log(`new connections per sign-in (median): agent ${conns(r.agent)} / ${conns(r.blocks.agent)}, undici alone ${conns(r.raw)} / ${conns(r.blocks.raw)} (one by one / back to back)`);
   for (const [k, v] of Object.entries(r.agent.clientByEndpoint ?? {})) console.log(`  agent ${k}: ${v.toFixed(2)} ms (median, client side)`);
+  for (const side of [r.handlers, r.blocks.handlers]) {
+    if (!('latencies' in side)) continue;
+    const cpu = side.cpuMicros === undefined ? 'n/a' : `${median(side.cpuMicros).toFixed(0)} µs`;
+    console.log(`handlers: CPU per sign-in (agent + IdP + RP, one process) ${cpu}; client side per endpoint: ${Object.entries(side.clientByEndpoint ?? {}).map(([k, v]) => `${k} ${v.toFixed(2)} ms`).join(', ')}; IdP handler per request: ${Object.entries(side.serverByPath).map(([k, v]) => `${k} ${v.toFixed(2)} ms`).join(', ')}`);
+  }
   for (const line of handlersGoals(r)) console.log(line);
 }
 
