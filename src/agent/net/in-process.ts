@@ -36,8 +36,15 @@ export interface InProcessConnectionInfo {
  */
 export type InProcessHandler = (request: Request, info: InProcessConnectionInfo) => Response | Promise<Response>;
 
-/** Handlers by exact origin (`https://idp.example`; `https://idp.example:8443` is another origin). */
-export type InProcessHandlers = Readonly<Record<string, InProcessHandler>>;
+/** A serialized http(s) origin, as a type: `https://idp.example`, `http://localhost:8080`. */
+export type HttpOrigin = `https://${string}` | `http://${string}`;
+
+/**
+ * Handlers by exact origin (`https://idp.example`; `https://idp.example:8443` is another origin).
+ * A key without an http(s) scheme is a compile error; the rest (no path, canonical spelling) is
+ * checked when the agent is created.
+ */
+export type InProcessHandlers = { readonly [origin: HttpOrigin]: InProcessHandler };
 
 /** The address every in-process request "comes from". */
 export const IN_PROCESS_REMOTE_ADDRESS = '127.0.0.1';

@@ -8,7 +8,7 @@ import { Agent as UndiciAgent } from 'undici';
 import { createAgent } from '../../../src/agent/index.js';
 import { Cookies } from '../../../src/agent/net/cookies.js';
 import { Fetcher } from '../../../src/agent/net/fetcher.js';
-import { InProcessDispatcher, InProcessHandlerError, type InProcessConnectionInfo, type InProcessHandler } from '../../../src/agent/net/in-process.js';
+import { InProcessDispatcher, InProcessHandlerError, type InProcessConnectionInfo, type InProcessHandler, type InProcessHandlers } from '../../../src/agent/net/in-process.js';
 import { NetError } from '../../../src/agent/net/types.js';
 import { TestServer, json, request, testFetcher } from './helpers.js';
 
@@ -142,10 +142,13 @@ describe('in-process transport: the request a server would see', T, () => {
   });
 
   test('a handler that throws: a network error naming the origin and the error, never resent', async () => {
+    let calls = 0;
     answer = () => {
+      calls++;
       throw new RangeError('database is down');
     };
     const err = await rejectsNet(inProcess.fetch(request('https://idp.example/boom')), 'connection');
+    assert.equal(calls, 1, 'the request was not sent again (no keep-alive resend in-process)');
     assert.match(err.message, /in-process handler for https:\/\/idp\.example threw RangeError: database is down/);
     assert.ok(err.cause instanceof InProcessHandlerError);
   });
@@ -337,6 +340,14 @@ describe('createAgent({ handlers }) validation', T, () => {
       assert.throws(() => createAgent({ handlers: handlers as never }), (e: unknown) => e instanceof TypeError && pattern.test(e.message));
     });
   }
+  test('types the keys as http(s) origins (checked by tsc)', () => {
+    const h = (): Response => new Response('');
+    const good: InProcessHandlers = { 'https://idp.example': h, 'http://localhost:8080': h };
+    // @ts-expect-error a key without an http(s) scheme is not an origin
+    const bad: InProcessHandlers = { 'idp.example': h };
+    assert.ok(good && bad);
+  });
+
   test('accepts a trailing slash on an origin, and an http origin with a port', async () => {
     const agent = createAgent({ handlers: { 'https://idp.example/': ok, 'http://localhost:8080': ok } });
     await agent.close();
