@@ -154,7 +154,12 @@ export class InProcessDispatcher extends Dispatcher {
 
   /** One request and its response, delivered to the undici handler as a connection would. */
   async #exchange(serve: InProcessHandler, origin: string, options: Dispatcher.DispatchOptions, handler: LegacyHandler): Promise<void> {
-    const controller = new AbortController();
+    // The request's signal is the caller's when it is an AbortSignal (the fetcher's: timeout,
+    // abort, agent closed), so no AbortController of our own is made for each request (they are
+    // not free in Node); otherwise ours. Either way the handler's request.signal follows it.
+    const given = (options as { signal?: unknown }).signal;
+    const controller = given instanceof AbortSignal ? undefined : new AbortController();
+    const signal = controller?.signal ?? (given as AbortSignal);
     let finished = false;
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     const finish = (): boolean => {
@@ -164,10 +169,11 @@ export class InProcessDispatcher extends Dispatcher {
       return true;
     };
     // The one way an exchange fails: the agent aborted it (abort(), a timeout, the size limit
-    // destroying the body) or the handler failed. The handler's own work sees request.signal.
+    // destroying the body) or the handler failed. The handler sees request.signal abort for the
+    // first two, and its response stream cancelled once it has answered.
     function fail(error: Error): void {
       if (!finish()) return;
-      controller.abort(error);
+      controller?.abort(error);
       void reader?.cancel(error).catch(() => {});
       handler.onError(error);
     }
@@ -182,7 +188,7 @@ export class InProcessDispatcher extends Dispatcher {
 
     let response: Response;
     try {
-      const request = toRequest(origin, options, controller.signal);
+      const request = toRequest(origin, options, signal);
       const answer: unknown = await serve(request, { remoteAddress: IN_PROCESS_REMOTE_ADDRESS });
       if (!isResponse(answer)) {
         fail(new InProcessHandlerError(origin, `answered ${describe(answer)} instead of a Response`));
