@@ -273,6 +273,14 @@ if (chromium) {
   p('  faster than Chromium here: that is Chromium\'s median over the IdP\'s own time for one sign-in. A 20× goal');
   p('  needs that bound to be well above 20×, and then a client that costs next to nothing.');
 }
+if ('latencies' in signin.handlers && 'latencies' in signin.blocks.handlers) {
+  const h = signin.handlers;
+  const hB = signin.blocks.handlers;
+  p(`- Through in-process handlers (\`createAgent({ handlers })\`: the same reference IdP and RP in the agent's process, no TCP or TLS):`);
+  p(`  **${ratio(median(h.latencies) / median(h.floors))}** the IdP floor one by one, **${ratio(median(hB.latencies) / median(hB.floors))}** back to back (floors ${ms(median(h.floors))} and ${ms(median(hB.floors))},`);
+  p('  the same measure, timed in that process)' + (chromium && chromiumB ? `, and **${ratio(chromiumMedian / median(h.latencies))}** / **${ratio(chromiumMedianB / median(hB.latencies))}** faster than Chromium.` : '.'));
+  p('  Its CPU per sign-in includes the IdP\'s and the RP\'s work, which runs in the same process.');
+}
 p(`- ${signin.seconds.toFixed(0)} s for this section.`);
 p();
 p('Requests of one sign-in (one by one), as the IdP saw them, with the median IdP handler time per request:');
