@@ -162,6 +162,8 @@ export class InProcessDispatcher extends Dispatcher {
     const signal = controller?.signal ?? (given as AbortSignal);
     let finished = false;
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    /** Set while the body loop waits for the reader's resume() (backpressure). */
+    let resumeWaiter: (() => void) | undefined;
     const finish = (): boolean => {
       if (finished) return false;
       finished = true;
@@ -175,6 +177,10 @@ export class InProcessDispatcher extends Dispatcher {
       if (!finish()) return;
       controller?.abort(error);
       void reader?.cancel(error).catch(() => {});
+      // A body loop paused for backpressure ends too (it sees `finished`).
+      const waiter = resumeWaiter;
+      resumeWaiter = undefined;
+      waiter?.();
       handler.onError(error);
     }
     this.#inFlight.add(fail);
@@ -210,7 +216,6 @@ export class InProcessDispatcher extends Dispatcher {
     }
 
     const headerList = rawHeaders(response.headers);
-    let resumeWaiter: (() => void) | undefined;
     const resume = (): void => {
       const waiter = resumeWaiter;
       resumeWaiter = undefined;

@@ -324,6 +324,25 @@ describe('InProcessDispatcher with undici request()', T, () => {
       await dispatcher.close();
     }
   });
+
+  test('a body abandoned while paused for backpressure cancels the handler’s stream', async () => {
+    let cancelled: (reason: unknown) => void = () => {};
+    const cancel = new Promise<unknown>((resolve) => (cancelled = resolve));
+    const chunk = new Uint8Array(64 * 1024);
+    const dispatcher = new InProcessDispatcher(
+      new Map([['http://in.example', () => new Response(new ReadableStream({ pull(c) { c.enqueue(chunk); }, cancel: (r) => cancelled(r) }, { highWaterMark: 0 }))]]),
+      new UndiciAgent(),
+    );
+    try {
+      const res = await dispatcher.request({ origin: 'http://in.example', path: '/', method: 'GET' });
+      await new Promise((r) => setTimeout(r, 30));
+      res.body.on('error', () => {});
+      res.body.destroy();
+      await within(cancel, 2000, 'the cancel of a paused response stream');
+    } finally {
+      await dispatcher.close();
+    }
+  });
 });
 
 describe('createAgent({ handlers }) validation', T, () => {
