@@ -11,6 +11,11 @@
 // before (the IdP's login form). The chooser is answered by automation: fedkit's autoSelect
 // mediator; for Chromium, FedCm.selectAccount sent as soon as FedCm.dialogShown arrives (its
 // CDP round trip is part of Chromium's figure: it is how Chromium auto-selects under automation).
+//
+// A fourth contender, "handlers", is the agent signing in through in-process handlers
+// (createAgent({ handlers }), bench/children/handlers.ts): the same reference IdP and RP, in the
+// agent's own process, no TCP or TLS. Its floor is the same measure (the IdP handlers' own time),
+// taken in that process. Its CPU figure includes the IdP's work, which runs in the same process.
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { Child } from './lib/child.js';
 import { median, percentile, sum } from './lib/stats.js';
 import type { AgentSignIn } from './children/agent.js';
+import type { HandlersSignIn } from './children/handlers.js';
 import type { HandlerTiming, SystemInfo } from './children/system.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -52,8 +58,10 @@ export interface SignInResults {
   /** The same requests through undici, without the agent (the transport floor). */
   raw: SideResult;
   chromium: SideResult | { skipped: string };
+  /** The agent through in-process handlers (the IdP and RP in its process). */
+  handlers: SideResult | { skipped: string };
   /** Alternating blocks of back-to-back sign-ins. */
-  blocks: { agent: SideResult; raw: SideResult; chromium: SideResult | { skipped: string } };
+  blocks: { agent: SideResult; raw: SideResult; chromium: SideResult | { skipped: string }; handlers: SideResult | { skipped: string } };
   blockSize: number;
   blockCount: number;
   chromiumVersion?: string;
@@ -74,8 +82,24 @@ export async function startSystemChild(dir: string, keepAliveMs?: number): Promi
 }
 
 interface Runner {
-  signIn(nonce: string): Promise<{ ms: number; outer: number; token?: string; error?: string; connections?: number; cpuMicros?: number }>;
+  signIn(nonce: string): Promise<{ ms: number; outer: number; token?: string; error?: string; connections?: number; cpuMicros?: number; timings?: HandlerTiming[] }>;
   close(): Promise<void>;
+}
+
+/** The agent with the reference IdP and RP as in-process handlers, in its own process (bench/children/handlers.ts). */
+async function handlersRunner(dir: string, records: { endpoint: string; durationMs: number }[]): Promise<Runner> {
+  const child = new Child('handlers', { args: [JSON.stringify({ dir, page: RP_BENCH_PAGE })] });
+  await child.call('ready');
+  return {
+    async signIn(nonce) {
+      const t0 = performance.now();
+      const r = await child.call<HandlersSignIn>('signIn', { nonce });
+      const outer = performance.now() - t0;
+      records.push(...r.records);
+      return { ms: r.ms, outer, connections: r.connections, cpuMicros: r.cpuMicros, timings: r.timings, ...(r.token === undefined ? {} : { token: r.token }), ...(r.error === undefined ? {} : { error: r.error }) };
+    },
+    close: () => child.stop(),
+  };
 }
 
 /** The agent in its own process (bench/children/agent.ts), and the raw client beside it. */
@@ -163,7 +187,7 @@ function rotate<T>(items: T[], round: number): T[] {
 }
 
 interface Contender {
-  name: 'agent' | 'raw' | 'chromium';
+  name: 'agent' | 'raw' | 'chromium' | 'handlers';
   runner: Runner;
 }
 
@@ -181,7 +205,7 @@ class Tally {
     const out: Record<string, SideResult> = {};
     for (const [name, s] of this.sides) {
       s.side.serverByPath = byPathMedians(s.timings);
-      if (name === 'agent') s.side.clientByEndpoint = Object.fromEntries(Object.entries(s.byEndpoint).map(([k, v]) => [k, median(v)]));
+      if (name === 'agent' || name === 'handlers') s.side.clientByEndpoint = Object.fromEntries(Object.entries(s.byEndpoint).map(([k, v]) => [k, median(v)]));
       out[name] = s.side;
     }
     return out;
@@ -200,6 +224,8 @@ export async function benchSignIn(options: {
   only?: 'agent' | 'raw';
   /** Leave Chromium out (the focused mode below, when only agent vs undici alone matters). Default true. */
   chromium?: boolean;
+  /** Leave the in-process handlers contender out. Default true (in). */
+  handlers?: boolean;
 }): Promise<SignInResults> {
   const dir = mkdtempSync(join(tmpdir(), 'fedkit-bench-signin-'));
   const { child, info } = await startSystemChild(join(dir, 'system'));
@@ -208,6 +234,7 @@ export async function benchSignIn(options: {
   const contenders: Contender[] = [];
   let chromiumVersion: string | undefined;
   let chromiumSkipped: string | undefined = `${CHROMIUM} is not installed (scripts/install-test-tools.sh)`;
+  const handlersSkipped = options.handlers === false || options.only !== undefined ? 'left out (--no-handlers or --only)' : undefined;
   const alternating = new Tally();
   const blocks = new Tally();
   let measured = 0;
@@ -218,7 +245,9 @@ export async function benchSignIn(options: {
   const once = async (c: Contender, tally: Tally, record: boolean): Promise<void> => {
     agentRecords.length = 0;
     const result = await c.runner.signIn(`bench-${tag}-${c.name}-${n++}`);
-    const timings = await child.call<HandlerTiming[]>('drain');
+    // The handlers contender's IdP runs in its own process, which reports its timings itself.
+    const drained = await child.call<HandlerTiming[]>('drain');
+    const timings = result.timings ?? drained;
     if (!record) return;
     const t = tally.side(c.name);
     if (result.error !== undefined || result.token === undefined) {
@@ -232,7 +261,7 @@ export async function benchSignIn(options: {
     t.side.floors.push(sum(timings.map((x) => x.ms)));
     t.timings.push(timings);
     if (t.side.requests.length === 0) t.side.requests = timings.map((x) => `${x.method} ${x.path} → ${x.status}`);
-    if (c.name === 'agent') for (const rec of agentRecords) (t.byEndpoint[rec.endpoint] ??= []).push(rec.durationMs);
+    if (c.name === 'agent' || c.name === 'handlers') for (const rec of agentRecords) (t.byEndpoint[rec.endpoint] ??= []).push(rec.durationMs);
   };
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
@@ -240,6 +269,7 @@ export async function benchSignIn(options: {
     const { agent, raw } = await agentRunners(info, agentRecords);
     if (options.only !== 'raw') contenders.push({ name: 'agent', runner: agent });
     if (options.only !== 'agent') contenders.push({ name: 'raw', runner: raw });
+    if (handlersSkipped === undefined) contenders.push({ name: 'handlers', runner: await handlersRunner(join(dir, 'handlers-system'), agentRecords) });
     if (options.chromium === false) chromiumSkipped = 'left out (--no-chromium)';
     else if (existsSync(CHROMIUM)) {
       const runner = await chromiumRunner(info, join(dir, 'chromium-profile'));
@@ -282,7 +312,13 @@ export async function benchSignIn(options: {
       agent: a['agent'] ?? emptySide(),
       raw: a['raw'] ?? emptySide(),
       chromium: a['chromium'] ?? { skipped: chromiumSkipped ?? 'not run' },
-      blocks: { agent: bl['agent'] ?? emptySide(), raw: bl['raw'] ?? emptySide(), chromium: bl['chromium'] ?? { skipped: chromiumSkipped ?? 'not run' } },
+      handlers: a['handlers'] ?? { skipped: handlersSkipped ?? 'not run' },
+      blocks: {
+        agent: bl['agent'] ?? emptySide(),
+        raw: bl['raw'] ?? emptySide(),
+        chromium: bl['chromium'] ?? { skipped: chromiumSkipped ?? 'not run' },
+        handlers: bl['handlers'] ?? { skipped: handlersSkipped ?? 'not run' },
+      },
       blockSize: options.blockSize,
       blockCount: options.blocks,
       ...(chromiumVersion === undefined ? {} : { chromiumVersion }),
@@ -299,7 +335,8 @@ export async function benchSignIn(options: {
 
 /**
  * This section alone: `node dist/bench/signin.js [--iterations N] [--blocks N] [--no-chromium]
- * [--only agent|raw]` (--only: one contender, for a profile of it alone; no ratio then).
+ * [--no-handlers] [--only agent|raw]` (--only: one contender, for a profile of it alone; no ratio
+ * then; the handlers contender is left out too). The in-process goals are printed last.
  * For working on the agent's cost: prints the agent / undici-alone ratio of both modes (and
  * Chromium's figures unless left out), nothing is written to docs/. BENCH_CPU_PROF=<dir>
  * profiles the children (bench/lib/child.ts).
@@ -316,6 +353,7 @@ async function main(argv: string[]): Promise<void> {
     blockSize: flag('--block-size', 11),
     maxSeconds: flag('--max-seconds', 120),
     chromium: !argv.includes('--no-chromium') && !argv.includes('--only'),
+    handlers: !argv.includes('--no-handlers'),
     ...(argv.includes('--only') ? { only: argv[argv.indexOf('--only') + 1] === 'raw' ? ('raw' as const) : ('agent' as const) } : {}),
     log: (line) => console.log(line),
   });
@@ -328,6 +366,43 @@ async function main(argv: string[]): Promise<void> {
   const conns = (s: SideResult): string => (s.connections === undefined ? 'n/a' : median(s.connections).toFixed(1));
   console.log(`new connections per sign-in (median): agent ${conns(r.agent)} / ${conns(r.blocks.agent)}, undici alone ${conns(r.raw)} / ${conns(r.blocks.raw)} (one by one / back to back)`);
   for (const [k, v] of Object.entries(r.agent.clientByEndpoint ?? {})) console.log(`  agent ${k}: ${v.toFixed(2)} ms (median, client side)`);
+  for (const side of [r.handlers, r.blocks.handlers]) {
+    if (!('latencies' in side)) continue;
+    const cpu = side.cpuMicros === undefined ? 'n/a' : `${median(side.cpuMicros).toFixed(0)} µs`;
+    console.log(`handlers: CPU per sign-in (agent + IdP + RP, one process) ${cpu}; client side per endpoint: ${Object.entries(side.clientByEndpoint ?? {}).map(([k, v]) => `${k} ${v.toFixed(2)} ms`).join(', ')}; IdP handler per request: ${Object.entries(side.serverByPath).map(([k, v]) => `${k} ${v.toFixed(2)} ms`).join(', ')}`);
+  }
+  for (const line of handlersGoals(r)) console.log(line);
+}
+
+/** The in-process goals of issue 15 §3, as `[goal, measured, met]` (met: true, false, or undefined when not measurable). */
+export function handlersGoalRows(r: SignInResults): [string, string, boolean | undefined][] {
+  const rows: [string, string, boolean | undefined][] = [];
+  const msText = (v: number): string => `${v.toFixed(2)} ms`;
+  for (const [mode, h, c] of [
+    ['alternating one by one', r.handlers, r.chromium],
+    ['alternating blocks, back to back', r.blocks.handlers, r.blocks.chromium],
+  ] as const) {
+    if (!('latencies' in h) || h.latencies.length === 0) {
+      const why = 'skipped' in h ? h.skipped : 'no sign-in succeeded';
+      rows.push([`Sign-in through handlers ≤ 2 × the IdP floor (${mode})`, why, undefined]);
+      rows.push([`Sign-in through handlers ≥ 10 × faster than Chromium's native FedCM (${mode})`, why, undefined]);
+      continue;
+    }
+    const hm = median(h.latencies);
+    const floor = median(h.floors);
+    rows.push([`Sign-in through handlers ≤ 2 × the IdP floor (${mode})`, `${(hm / floor).toFixed(2)}× (${msText(hm)} vs floor ${msText(floor)})`, hm / floor <= 2]);
+    if ('latencies' in c && c.latencies.length > 0) {
+      const cm = median(c.latencies);
+      rows.push([`Sign-in through handlers ≥ 10 × faster than Chromium's native FedCM (${mode})`, `${(cm / hm).toFixed(2)}× (${msText(hm)} vs ${msText(cm)})`, cm / hm >= 10]);
+    } else {
+      rows.push([`Sign-in through handlers ≥ 10 × faster than Chromium's native FedCM (${mode})`, 'skipped' in c ? `Chromium ${c.skipped}` : 'Chromium: no sign-in succeeded', undefined]);
+    }
+  }
+  return rows;
+}
+
+function handlersGoals(r: SignInResults): string[] {
+  return handlersGoalRows(r).map(([goal, measured, met]) => `${goal}: ${measured} — ${met === undefined ? 'n/a' : met ? 'met' : 'MISSED'}`);
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

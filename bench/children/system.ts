@@ -14,6 +14,7 @@ import { serve } from '../../src/common/node-server.js';
 import { CLIENT_ID, DEMO_USER, startSystem } from '../../src/cli/system.js';
 import { openStore } from '../../src/idp/index.js';
 import { sha256 } from '../../src/idp/context.js';
+import { BENCH_PAGE } from '../lib/bench-page.js';
 import { childArgument, serveChild } from '../lib/child.js';
 
 export interface SystemInfo {
@@ -34,21 +35,9 @@ export interface HandlerTiming {
   ms: number;
 }
 
-/** What the RP page runs: one get() from the call to the token, timed in the page. */
-export const BENCH_PAGE = `<!doctype html>
-<meta charset="utf-8"><title>fedkit bench RP</title>
-<script>
-window.bench = async (configURL, clientId, nonce) => {
-  const t0 = performance.now();
-  try {
-    const c = await navigator.credentials.get({ identity: { providers: [{ configURL, clientId, params: { nonce } }] }, mediation: 'required' });
-    return { ms: performance.now() - t0, token: c.token };
-  } catch (e) {
-    return { ms: performance.now() - t0, error: e.name + ': ' + e.message };
-  }
-};
-</script>
-<p>fedkit benchmark relying party</p>`;
+// The page is shared with the handlers contender (bench/children/handlers.ts), which cannot import
+// this module (importing a child runs it).
+export { BENCH_PAGE };
 
 const { dir, keepAliveMs } = childArgument<{ dir: string; keepAliveMs?: number }>();
 const system = await startSystem({ dir });

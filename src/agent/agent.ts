@@ -12,6 +12,7 @@ import type { Mediator } from './mediation/mediator.js';
 import type { PopupPurpose } from './mediation/popup-window.js';
 import { Cookies } from './net/cookies.js';
 import { Fetcher, type FetcherOptions, type FetcherResponse } from './net/fetcher.js';
+import { parseHandlers, type InProcessHandlers } from './net/in-process.js';
 import { NetError, type AgentRequest } from './net/types.js';
 import { IdpProbe } from './fedcm/probe.js';
 import { Frame, type FrameOptions } from './window/frame.js';
@@ -35,6 +36,19 @@ export interface AgentOptions {
   insecureTLS?: boolean;
   /** Timeout of each network request, ms (default 30000; Chromium sets none on FedCM fetches). */
   timeoutMs?: number;
+  /**
+   * Origins answered in-process, without TCP or TLS: each request for one of these exact origins
+   * (`'https://idp.example'`; `'https://idp.example:8443'` is another origin) goes to its fetch
+   * handler, `(request: Request, info: { remoteAddress }) => Response | Promise<Response>`, such as
+   * fedkit's `createIdp(…)`, the reference RP's `fetch`, or a Hono app's `fetch`. Everything above
+   * the transport is unchanged: the handler receives the request a server would (Host, Cookie,
+   * Origin, Sec-Fetch-*, Connection, Content-Length), and CORS, redirects, limits, timeouts,
+   * cookies and diagnostics apply to its answer as to one from the network. A handler that throws
+   * fails the request as a reset connection would. Other origins still go over the network
+   * (`hostRules`, `ca`). See docs/agent.md "In-process handlers".
+   * @throws TypeError from createAgent for a key that is not a bare http(s) origin, or a value that is not a function.
+   */
+  handlers?: InProcessHandlers;
   /**
    * The network time one FedCM call (`navigator.credentials.get({ identity })`, and
    * `IdentityCredential.disconnect()` / `IdentityProvider.getUserInfo()`) may spend on IdP
@@ -122,6 +136,7 @@ export const DEFAULT_DIAGNOSTICS_LIMIT = 1000;
  * Runs before anything is opened, so a refused option leaves nothing behind.
  */
 function validateOptions(options: AgentOptions): void {
+  if (options.handlers !== undefined) parseHandlers(options.handlers, 'createAgent');
   const budget = options.fedcmNetworkBudgetMs;
   // NaN fails `> 0` too; Infinity passes (no overall deadline).
   if (budget !== undefined && !(typeof budget === 'number' && budget > 0)) {
@@ -217,6 +232,7 @@ export class Agent {
       ...(options.ca === undefined ? {} : { ca: options.ca }),
       ...(options.insecureTLS === undefined ? {} : { insecureTLS: options.insecureTLS }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.handlers === undefined ? {} : { handlers: options.handlers }),
     }, this.#lifetime.signal);
     const dialogs = new DialogHost(this.#events, options.mediator);
     const settings = {

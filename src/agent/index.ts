@@ -1,6 +1,7 @@
 // fedkit/agent: a headless user agent for the Credential Management API and FedCM.
 
 export { Agent, createAgent, type AgentEventMap, type AgentOptions } from './agent.js';
+export type { HttpOrigin, InProcessConnectionInfo, InProcessHandler, InProcessHandlers } from './net/in-process.js';
 export { ManualClock, systemClock, type Clock, type Random } from './base/clock.js';
 export { Credential } from './credentials/contract/credential.js';
 export { CredentialsContainer } from './credentials/container.js';

@@ -2,6 +2,8 @@
 // generated CA. `startTestSystem()` starts both behind one listener; `startTestIdp()` and
 // `startTestRp()` start one each. Every start returns what a client needs to reach them (host
 // rules for fedkit's agent and for Chromium, the CA) and `close()` (which may be called twice).
+// `createTestSystem()` builds the same two parties without any listener, as fetch handlers for
+// the agent's in-process transport (`createAgent({ handlers: system.handlers })`).
 
 import { fetch as undiciFetch } from 'undici';
 import { createDispatcher } from '../common/dispatcher.js';
@@ -42,6 +44,51 @@ export interface TestSystemOptions {
   rp?: Omit<TestRpOptions, 'idp'>;
   /** The loopback port (default: a free one). */
   port?: number;
+}
+
+/** A fetch handler of the in-process test system (the agent's `handlers` take it as it is). */
+export type TestHandler = (request: Request) => Promise<Response>;
+
+/** A test IdP and RP without a listener, answering in-process. */
+export interface InProcessTestSystem {
+  readonly idp: Omit<TestIdpParts, 'handler'>;
+  readonly rp: Omit<TestRpParts, 'handler'>;
+  /**
+   * `{ 'https://idp.example': …, 'https://rp.example': … }`: pass them as the agent's `handlers`
+   * (`createAgent({ handlers })`, `installFedCM(window, { handlers })`).
+   */
+  readonly handlers: Readonly<Record<string, TestHandler>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the test IdP and RP without a listener, port, certificate or socket: their handlers are
+ * for the agent's in-process transport. The RP's server reaches the IdP (discovery, JWKS) by
+ * calling the IdP's handler, and any other URL with the global fetch.
+ */
+export async function createTestSystem(options: Omit<TestSystemOptions, 'port'> = {}): Promise<InProcessTestSystem> {
+  const idp = await createTestIdp(options.idp);
+  const idpFetch = ((input: Parameters<typeof globalThis.fetch>[0], init?: Parameters<typeof globalThis.fetch>[1]) => {
+    const request = new Request(input, init);
+    return new URL(request.url).origin === idp.origin ? idp.handler(request) : globalThis.fetch(request);
+  }) as typeof globalThis.fetch;
+  const rp = createTestRp({ ...options.rp, idp: { configURL: idp.configURL, clientId: idp.clientId } }, idpFetch);
+  if (rp.host === idp.host) {
+    rp.app.close();
+    await idp.store.close();
+    throw new TypeError(`fedkit/testing: the IdP and the RP need different host names (both are ${idp.host}).`);
+  }
+  const { handler: idpHandler, ...idpView } = idp;
+  const { handler: rpHandler, ...rpView } = rp;
+  return {
+    idp: idpView,
+    rp: rpView,
+    handlers: Object.freeze({ [idp.origin]: idpHandler, [rp.origin]: rpHandler }),
+    close: closeOnce(async () => {
+      rp.app.close();
+      await idp.store.close();
+    }),
+  };
 }
 
 /** Starts the test IdP on its own listener. */

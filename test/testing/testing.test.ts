@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { decodeJwt } from 'jose';
 import { chromium } from 'playwright-core';
 import { createAgent, IdentityCredential } from 'fedkit/agent';
-import { startTestIdp, startTestRp, startTestSystem, type TestSystem } from 'fedkit/testing';
+import { createTestSystem, startTestIdp, startTestRp, startTestSystem, type TestSystem } from 'fedkit/testing';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -114,6 +114,38 @@ describe('fedkit/testing', () => {
       await rp.close();
       await idp.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('builds the system without a listener: handlers for createAgent({ handlers }), the RP verifying the token in-process', async () => {
+    const inProcess = await createTestSystem();
+    // No host rules and no CA: idp.example and rp.example resolve nowhere, so only the handlers can answer.
+    const agent = createAgent({ handlers: inProcess.handlers });
+    try {
+      assert.deepEqual(Object.keys(inProcess.handlers).sort(), ['https://idp.example', 'https://rp.example']);
+      assert.equal('port' in inProcess, false);
+      const signedIn = await agent.open(inProcess.idp.signInUrl());
+      assert.match(signedIn.response?.body ?? '', /Signed in as Jane Doe/);
+      assert.equal(agent.profile.getLoginStatus(inProcess.idp.origin), 'logged-in');
+      const page = await agent.open(inProcess.rp.url('/'));
+      assert.equal(page.response?.status, 200);
+      const config = JSON.parse(page.document.getElementById('fedkit-config')?.textContent ?? '{}') as { nonce: string };
+      const pending = page.navigator.credentials!.get({ identity: { providers: [{ configURL: inProcess.idp.configURL, clientId: inProcess.idp.clientId, params: { nonce: config.nonce } }] } });
+      const dialog = await agent.automation.waitForDialog({ type: 'AccountChooser', timeoutMs: 5000 });
+      assert.deepEqual(dialog.accounts.map((a) => a.email), ['jane@idp.example']);
+      agent.automation.selectAccount(0);
+      const credential = await pending;
+      assert.ok(credential instanceof IdentityCredential);
+      // The reference RP verifies it server-side, its discovery and JWKS fetches answered by the IdP's handler.
+      const session = await page.fetch('/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: credential.token }) });
+      assert.equal(session.status, 200, session.body);
+      assert.equal((JSON.parse(session.body) as { user: { name: string } }).user.name, 'Jane Doe');
+      // Another origin is not answered in-process: it goes to the network, where it does not resolve.
+      await assert.rejects(agent.open('https://other.example/'), /could not resolve other\.example/);
+    } finally {
+      await agent.close();
+      await inProcess.close();
+      await inProcess.close();
     }
   });
 

@@ -16,6 +16,7 @@ import { isSameOrigin } from '../../common/site.js';
 import { VERSION } from '../../version.js';
 import { mayResend, tracked } from './connection-reuse.js';
 import type { Cookies } from './cookies.js';
+import { InProcessDispatcher, InProcessHandlerError, parseHandlers, type InProcessHandlers } from './in-process.js';
 import { isSameOriginFast, isSameSiteCached } from './sites.js';
 import { NetError } from './types.js';
 import type { AgentRequest, AgentResponse, CookieDecision, ResponseHop } from './types.js';
@@ -45,6 +46,11 @@ export interface FetcherOptions {
   cookies: Cookies;
   /** Called for every response hop (redirects included), before its Set-Cookie lines are stored. */
   onResponse?: (hop: ResponseHop) => void;
+  /**
+   * Origins answered in-process by a fetch handler instead of over TCP/TLS (in-process.ts);
+   * everything above the transport is the same. Checked here: a TypeError for a bad key or value.
+   */
+  handlers?: InProcessHandlers;
 }
 
 /** Outcome of the Set-Cookie lines of one hop (credentials: 'include' only). */
@@ -161,7 +167,8 @@ export class Fetcher {
   readonly cookies: Cookies;
   readonly userAgent: string;
   readonly timeoutMs: number;
-  private readonly agent: Agent;
+  /** The connection pool, behind the in-process transport when there are handlers. */
+  private readonly agent: Dispatcher;
   private readonly connection: ConnectionOptions;
   /** The connections opened to resend a request, closed when their response is consumed. */
   private readonly ownConnections = new Set<Client>();
@@ -181,7 +188,9 @@ export class Fetcher {
       // Backstops only: the whole-request timer in fetch() fires first.
       backstopMs: UNDICI_TIMEOUT_SLACK_MS,
     });
-    this.agent = new Agent(this.connection);
+    const pool = new Agent(this.connection);
+    const handlers = options.handlers === undefined ? undefined : parseHandlers(options.handlers, 'createAgent');
+    this.agent = handlers === undefined || handlers.size === 0 ? pool : new InProcessDispatcher(handlers, pool);
   }
 
   /**
@@ -450,6 +459,11 @@ export class Fetcher {
     const mapped = this.hostRules.resolve(host, port);
     const via = mapped === null ? '' : ` (mapped to ${mapped.host}:${mapped.port} by a host rule)`;
     const has = (set: Set<string>): boolean => codes.some((c) => set.has(c));
+
+    // In-process: the handler's failure, said as it is (no socket, so no host rule was involved).
+    if (err instanceof InProcessHandlerError) {
+      return new NetError('connection', url, `the request to ${url.href} failed as a reset connection would: ${err.message}`, { cause: err });
+    }
 
     if (has(DNS_CODES)) {
       const message =

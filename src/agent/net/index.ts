@@ -19,6 +19,8 @@ export {
   DEFAULT_USER_AGENT,
 } from './fetcher.js';
 export type { FetcherOptions, FetcherResponse, SetCookieOutcome } from './fetcher.js';
+export { InProcessDispatcher, InProcessHandlerError, IN_PROCESS_REMOTE_ADDRESS, parseHandlers } from './in-process.js';
+export type { HttpOrigin, InProcessConnectionInfo, InProcessHandler, InProcessHandlers } from './in-process.js';
 export {
   Cookies,
   isSameSiteRequest,

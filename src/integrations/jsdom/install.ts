@@ -14,6 +14,7 @@ const AGENT_OPTIONS = {
   ca: true,
   insecureTLS: true,
   timeoutMs: true,
+  handlers: true,
   fedcmNetworkBudgetMs: true,
   userAgent: true,
   mediator: true,

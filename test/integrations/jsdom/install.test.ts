@@ -9,7 +9,7 @@ import { decodeJwt } from 'jose';
 import { JSDOM, type DOMWindow } from 'jsdom';
 import { createAgent, type Diagnostic } from 'fedkit/agent';
 import { getFedCM, installFedCM, type FedCM, type InstallFedCMOptions } from 'fedkit/jsdom';
-import { startTestSystem, type TestSystem } from 'fedkit/testing';
+import { createTestSystem, startTestSystem, type TestSystem } from 'fedkit/testing';
 
 let system: TestSystem;
 before(async () => {
@@ -102,6 +102,26 @@ describe('fedkit/jsdom: installFedCM', { timeout: 30_000 }, () => {
       assert.equal(claims.nonce, 'n-1');
     } finally {
       await fedcm.uninstall();
+    }
+  });
+
+  it('signs in through in-process handlers (createTestSystem), with no listener at all', async () => {
+    const inProcess = await createTestSystem();
+    const window = newWindow();
+    const fedcm = await installFedCM(window, { handlers: inProcess.handlers });
+    try {
+      await fedcm.agent.open(inProcess.idp.signInUrl());
+      const pending = page<Promise<string>>(
+        window,
+        `navigator.credentials.get({ identity: { providers: [${JSON.stringify({ configURL: inProcess.idp.configURL, clientId: inProcess.idp.clientId, params: { nonce: 'n-2' } })}] } }).then((c) => c.token)`,
+      );
+      await fedcm.chooseAccount('jane@idp.example', { timeoutMs: 5000 });
+      const claims = decodeJwt(await pending);
+      assert.equal(claims.sub, 'jane');
+      assert.equal(claims.nonce, 'n-2');
+    } finally {
+      await fedcm.uninstall();
+      await inProcess.close();
     }
   });
 

@@ -16,6 +16,10 @@ export function optionTypes(context: BrowserContext, agent: Agent): void {
   void installFedCM(context, { hostRules: 'MAP *.example:443 127.0.0.1:8443', ca: '…', drawDialog: false, rejectionDelay: false });
   void installFedCM(context, { native: true });
   void installFedCM(context, { agent, drawDialog: true });
+  // The agent's own requests (FedCM endpoints) in-process; the browser still loads the pages.
+  void installFedCM(context, { handlers: { 'https://idp.example': () => new Response('') }, hostRules: 'MAP *.example:443 127.0.0.1:8443' });
+  // @ts-expect-error a handlers key is an http(s) origin
+  void installFedCM(context, { handlers: { 'idp.example': () => new Response('') } });
   // @ts-expect-error a misspelt member is a type error
   void installFedCM(context, { hostRule: 'MAP *.example:443 127.0.0.1:8443' });
   // @ts-expect-error native mode takes no agent options

@@ -1,0 +1,387 @@
+// The in-process transport: requests for chosen origins go to a WHATWG fetch handler
+// (`(request: Request) => Response | Promise<Response>`: fedkit's IdP kit, the reference RP, a
+// Hono app's `fetch`) instead of over TCP and TLS, and every other origin goes to the real
+// connection pool. It is an undici Dispatcher, so the fetcher above `dispatch()` is the same for
+// both: the header list it builds (Host, Cookie, Origin, Sec-Fetch-*), redirects, CORS, the body
+// size limit, timeouts, the fetch records and diagnostics do not know which transport ran.
+//
+// What the handler receives is the request a server would read off the wire: the fetcher's
+// header list as written, plus what undici itself writes there (`connection: keep-alive`, and
+// `content-length` for a POST; see the top of fetcher.ts), the body as bytes (never a string, so
+// no Content-Type is invented), and an abort signal that fires when the agent gives up (timeout,
+// abort, agent closed) as a closed connection would tell a server. What the agent receives is the
+// handler's Response as a client would read it: status, status text, every header (each Set-Cookie
+// line separately, Headers.getSetCookie()), and the body streamed chunk by chunk with backpressure,
+// so the fetcher's size limit stops reading as soon as it is passed. A Content-Length that does not
+// match the body fails the request as undici fails such a response on the wire.
+//
+// A handler that throws (or rejects, or answers something that is not a Response, or a
+// Response.error()) is a server that reset the connection: the request fails with a network
+// error whose message names the origin and the handler's error (InProcessHandlerError; the
+// fetcher turns it into a NetError 'connection'). Such a request is never resent: the keep-alive
+// resend logic (connection-reuse.ts) needs a reused socket, and an in-process request has none.
+
+import { Readable } from 'node:stream';
+import { Dispatcher, errors } from 'undici';
+
+/** What an in-process handler is told about the "connection" a request came on. */
+export interface InProcessConnectionInfo {
+  /** The client address a server would see: always the loopback address `127.0.0.1`. */
+  readonly remoteAddress: string;
+}
+
+/**
+ * A WHATWG fetch handler that answers an origin's requests in-process. The second argument is
+ * optional to use; fedkit's `FetchHandler` (IdP kit, node adapters) reads `remoteAddress` from it.
+ */
+export type InProcessHandler = (request: Request, info: InProcessConnectionInfo) => Response | Promise<Response>;
+
+/** A serialized http(s) origin, as a type: `https://idp.example`, `http://localhost:8080`. */
+export type HttpOrigin = `https://${string}` | `http://${string}`;
+
+/**
+ * Handlers by exact origin (`https://idp.example`; `https://idp.example:8443` is another origin).
+ * A key without an http(s) scheme is a compile error; the rest (no path, canonical spelling) is
+ * checked when the agent is created.
+ */
+export type InProcessHandlers = { readonly [origin: HttpOrigin]: InProcessHandler };
+
+/** The address every in-process request "comes from". */
+export const IN_PROCESS_REMOTE_ADDRESS = '127.0.0.1';
+
+/** The code of an InProcessHandlerError (on the error, as Node's errors carry theirs). */
+export const HANDLER_FAILED_CODE = 'FEDKIT_HANDLER_FAILED';
+
+/** An in-process handler failed to answer: the request fails as one whose connection was reset. */
+export class InProcessHandlerError extends Error {
+  override readonly name = 'InProcessHandlerError';
+  readonly code = HANDLER_FAILED_CODE;
+  constructor(
+    readonly origin: string,
+    what: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`the in-process handler for ${origin} ${what}`, options);
+  }
+}
+
+/**
+ * Checks a `handlers` option and returns it as a map by origin. Keys must be bare http(s)
+ * origins as `URL.origin` serializes them; values functions.
+ * @throws TypeError naming the option (`where`) and the offending key.
+ */
+export function parseHandlers(handlers: unknown, where: string): Map<string, InProcessHandler> {
+  if (typeof handlers !== 'object' || handlers === null || Array.isArray(handlers)) {
+    throw new TypeError(`${where}: handlers must be an object of origin → fetch handler, e.g. { 'https://idp.example': idp }, got ${describe(handlers)}.`);
+  }
+  const map = new Map<string, InProcessHandler>();
+  for (const [key, value] of Object.entries(handlers)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(key);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new TypeError(`${where}: handlers key ${JSON.stringify(key)} is not an http(s) origin; use one like 'https://idp.example'.`);
+    }
+    // An origin is scheme, host and port only: `https://idp.example/` (a path), `?q`, `#f` or
+    // user info would mean something the transport cannot honour, so they are refused, not trimmed.
+    if (url.origin !== key && `${url.origin}/` !== key) {
+      throw new TypeError(`${where}: handlers key ${JSON.stringify(key)} is not a bare origin (it has a path, query, fragment, user info or a non-canonical spelling); use ${JSON.stringify(url.origin)}.`);
+    }
+    if (typeof value !== 'function') {
+      throw new TypeError(`${where}: the handler for ${url.origin} must be a function (request: Request) => Response | Promise<Response>, got ${describe(value)}.`);
+    }
+    if (map.has(url.origin)) throw new TypeError(`${where}: handlers has ${url.origin} twice.`);
+    map.set(url.origin, value as InProcessHandler);
+  }
+  return map;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' ? JSON.stringify(value) : typeof value;
+}
+
+/** The legacy (onConnect/onHeaders/onData/onComplete/onError) handler undici's request() passes. */
+type LegacyHandler = Required<Pick<Dispatcher.DispatchHandler, 'onConnect' | 'onHeaders' | 'onData' | 'onComplete' | 'onError'>>;
+
+function isLegacy(handler: Dispatcher.DispatchHandler): handler is Dispatcher.DispatchHandler & LegacyHandler {
+  return typeof handler.onHeaders === 'function' && typeof handler.onData === 'function' && typeof handler.onComplete === 'function' && typeof handler.onError === 'function';
+}
+
+/** Methods whose request has a body by definition: undici writes `content-length: 0` without one. */
+const PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * Routes requests for the handlers' origins to them, and every other request to `fallback` (the
+ * agent's connection pool). `close()` and `destroy()` reach the fallback too.
+ */
+export class InProcessDispatcher extends Dispatcher {
+  readonly #handlers: ReadonlyMap<string, InProcessHandler>;
+  readonly #fallback: Dispatcher;
+  /** Aborts every in-process exchange still running (destroy()). */
+  readonly #inFlight = new Set<(reason: Error) => void>();
+  #closed = false;
+
+  constructor(handlers: ReadonlyMap<string, InProcessHandler>, fallback: Dispatcher) {
+    super();
+    this.#handlers = handlers;
+    this.#fallback = fallback;
+  }
+
+  /** The origins answered in-process. */
+  get origins(): string[] {
+    return [...this.#handlers.keys()];
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const origin = options.origin === undefined ? undefined : new URL(String(options.origin)).origin;
+    const serve = origin === undefined ? undefined : this.#handlers.get(origin);
+    if (serve === undefined || origin === undefined) return this.#fallback.dispatch(options, handler);
+    if (!isLegacy(handler)) {
+      throw new TypeError('InProcessDispatcher: only handlers with the onConnect/onHeaders/onData/onComplete/onError API (undici request()) are supported');
+    }
+    if (this.#closed) {
+      handler.onError(new errors.ClientClosedError());
+      return false;
+    }
+    void this.#exchange(serve, origin, options, handler);
+    return true;
+  }
+
+  /** One request and its response, delivered to the undici handler as a connection would. */
+  async #exchange(serve: InProcessHandler, origin: string, options: Dispatcher.DispatchOptions, handler: LegacyHandler): Promise<void> {
+    // The request's signal is the caller's when it is an AbortSignal (the fetcher's: timeout,
+    // abort, agent closed), so no AbortController of our own is made for each request (they are
+    // not free in Node); otherwise ours. Either way the handler's request.signal follows it.
+    const given = (options as { signal?: unknown }).signal;
+    const controller = given instanceof AbortSignal ? undefined : new AbortController();
+    const signal = controller?.signal ?? (given as AbortSignal);
+    let finished = false;
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    /** Set while the body loop waits for the reader's resume() (backpressure). */
+    let resumeWaiter: (() => void) | undefined;
+    const finish = (): boolean => {
+      if (finished) return false;
+      finished = true;
+      this.#inFlight.delete(fail);
+      return true;
+    };
+    // The one way an exchange fails: the agent aborted it (abort(), a timeout, the size limit
+    // destroying the body) or the handler failed. The handler sees request.signal abort for the
+    // first two, and its response stream cancelled once it has answered.
+    function fail(error: Error): void {
+      if (!finish()) return;
+      controller?.abort(error);
+      void reader?.cancel(error).catch(() => {});
+      // A body loop paused for backpressure ends too (it sees `finished`).
+      const waiter = resumeWaiter;
+      resumeWaiter = undefined;
+      waiter?.();
+      handler.onError(error);
+    }
+    this.#inFlight.add(fail);
+    handler.onConnect((reason?: Error) => fail(reason ?? new errors.RequestAbortedError()));
+    if (finished) return;
+    // Leave dispatch()'s synchronous call: connection-reuse.ts links the next undici request
+    // created synchronously to this attempt, and a handler that calls out with undici must not
+    // be taken for it.
+    await Promise.resolve();
+    if (finished) return;
+
+    let response: Response;
+    try {
+      const request = toRequest(origin, options, signal);
+      const answer: unknown = await serve(request, { remoteAddress: IN_PROCESS_REMOTE_ADDRESS });
+      if (!isResponse(answer)) {
+        fail(new InProcessHandlerError(origin, `answered ${describe(answer)} instead of a Response`));
+        return;
+      }
+      response = answer;
+    } catch (error) {
+      if (finished) return;
+      fail(new InProcessHandlerError(origin, `threw ${errorText(error)}`, { cause: error }));
+      return;
+    }
+    if (finished) {
+      void response.body?.cancel().catch(() => {});
+      return;
+    }
+    if (response.type === 'error') {
+      fail(new InProcessHandlerError(origin, 'answered Response.error() (a network error)'));
+      return;
+    }
+
+    const headerList = rawHeaders(response.headers);
+    const resume = (): void => {
+      const waiter = resumeWaiter;
+      resumeWaiter = undefined;
+      waiter?.();
+    };
+    try {
+      handler.onHeaders(response.status, headerList, resume, response.statusText);
+    } catch (error) {
+      fail(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    if (finished) {
+      void response.body?.cancel().catch(() => {});
+      return;
+    }
+
+    const declared = response.headers.get('content-length');
+    const expected = declared !== null && /^\d+$/.test(declared) ? Number(declared) : undefined;
+    let received = 0;
+    if (response.body !== null && options.method !== 'HEAD') {
+      reader = response.body.getReader();
+      try {
+        while (true) {
+          const { done, value } = await reader.read();
+          if (finished) return;
+          if (done) break;
+          received += value.byteLength;
+          if (expected !== undefined && received > expected) break;
+          const more = handler.onData(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+          if (finished) return;
+          // Backpressure: the reader paused (onData returned false) until it calls resume().
+          if (more === false) await new Promise<void>((resolve) => (resumeWaiter = resolve));
+          if (finished) return;
+        }
+      } catch (error) {
+        if (finished) return;
+        fail(new InProcessHandlerError(origin, `failed while streaming the response body: ${errorText(error)}`, { cause: error }));
+        return;
+      }
+    } else {
+      void response.body?.cancel().catch(() => {});
+    }
+    // RFC 9112 §6.3: a body shorter or longer than its Content-Length is an incomplete message;
+    // undici fails the response on the wire the same way (RequestContentLengthMismatch).
+    if (expected !== undefined && received !== expected && options.method !== 'HEAD') {
+      void reader?.cancel().catch(() => {});
+      fail(new errors.ResponseContentLengthMismatchError());
+      return;
+    }
+    if (!finish()) return;
+    handler.onComplete([]);
+  }
+
+  override close(): Promise<void>;
+  override close(callback: () => void): void;
+  override close(callback?: () => void): Promise<void> | void {
+    this.#closed = true;
+    const closing = this.#fallback.close();
+    if (callback === undefined) return closing;
+    void closing.then(callback, callback);
+  }
+
+  override destroy(): Promise<void>;
+  override destroy(err: Error | null): Promise<void>;
+  override destroy(callback: () => void): void;
+  override destroy(err: Error | null, callback: () => void): void;
+  override destroy(errOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | void {
+    this.#closed = true;
+    const err = typeof errOrCallback === 'function' || errOrCallback === undefined || errOrCallback === null ? new errors.ClientDestroyedError() : errOrCallback;
+    for (const fail of [...this.#inFlight]) fail(err);
+    const destroying = this.#fallback.destroy(err);
+    const done = typeof errOrCallback === 'function' ? errOrCallback : callback;
+    if (done === undefined) return destroying;
+    void destroying.then(done, done);
+  }
+}
+
+/**
+ * A Response, from this realm or another (a handler defined inside a vm context, as Jest runs
+ * tests, answers with that context's Response): what the transport reads of it, by shape.
+ */
+function isResponse(value: unknown): value is Response {
+  if (value instanceof Response) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Partial<Response>;
+  return typeof r.status === 'number' && typeof r.statusText === 'string' && typeof r.headers?.getSetCookie === 'function' && (r.body === null || typeof r.body?.getReader === 'function');
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/**
+ * The Request a server would build from the bytes undici writes for `options` (client-h1.js
+ * writeH1): the header list in order, `connection` after `host`, `content-length` last.
+ */
+function toRequest(origin: string, options: Dispatcher.DispatchOptions, signal: AbortSignal): Request {
+  // Name/value pairs, not a Headers object: the Request copies them once (a Headers would be
+  // copied again), which is a fifth of building it.
+  const headers: [string, string][] = [];
+  const connection = options.reset === true ? 'close' : 'keep-alive';
+  let hasHost = false;
+  for (const pair of headerPairs(options.headers)) {
+    headers.push(pair);
+    if (pair[0].toLowerCase() === 'host') {
+      hasHost = true;
+      headers.push(['connection', connection]);
+    }
+  }
+  if (!hasHost) headers.unshift(['host', new URL(origin).host], ['connection', connection]);
+  const method = options.method;
+  let body: Uint8Array | ReadableStream<Uint8Array> | null = null;
+  const given = options.body;
+  if (given === undefined || given === null) {
+    if (PAYLOAD_METHODS.has(method)) headers.push(['content-length', '0']);
+  } else if (typeof given === 'string') {
+    body = Buffer.from(given, 'utf8');
+  } else if (given instanceof Uint8Array) {
+    body = given;
+  } else if (given instanceof Readable) {
+    body = Readable.toWeb(given) as ReadableStream<Uint8Array>;
+  } else {
+    throw new TypeError('InProcessDispatcher: a FormData request body is not supported');
+  }
+  if (body instanceof Uint8Array) headers.push(['content-length', String(body.byteLength)]);
+  else if (body !== null) headers.push(['transfer-encoding', 'chunked']);
+  // The signal costs a third of the Request (Request follows it with a signal of its own), and
+  // is what tells a handler that the client went away: kept.
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
+  if (body !== null) {
+    init.body = body as BodyInit;
+    if (!(body instanceof Uint8Array)) init.duplex = 'half';
+  }
+  return new Request(origin + options.path, init);
+}
+
+/** DispatchOptions.headers (a flat name/value array, an array of pairs, or a record) as pairs. */
+function headerPairs(headers: Dispatcher.DispatchOptions['headers']): [string, string][] {
+  const pairs: [string, string][] = [];
+  if (headers === undefined || headers === null) return pairs;
+  if (Array.isArray(headers)) {
+    if (headers.length > 0 && Array.isArray(headers[0])) {
+      for (const [name, value] of headers as unknown as [string, string][]) pairs.push([String(name), String(value)]);
+    } else {
+      const flat = headers as unknown as string[];
+      for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([String(flat[i]), String(flat[i + 1])]);
+    }
+    return pairs;
+  }
+  const entries = typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function' ? [...(headers as Iterable<[string, string | string[] | undefined]>)] : Object.entries(headers as Record<string, string | string[] | undefined>);
+  for (const [name, value] of entries) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) pairs.push([name, v]);
+    else pairs.push([name, String(value)]);
+  }
+  return pairs;
+}
+
+/** The response's headers as the raw name/value list undici's parser hands on (Set-Cookie lines kept apart). */
+function rawHeaders(headers: Headers): Buffer[] {
+  const raw: Buffer[] = [];
+  for (const [name, value] of headers) {
+    if (name === 'set-cookie') continue;
+    raw.push(Buffer.from(name, 'latin1'), Buffer.from(value, 'latin1'));
+  }
+  for (const line of headers.getSetCookie()) raw.push(Buffer.from('set-cookie', 'latin1'), Buffer.from(line, 'latin1'));
+  return raw;
+}
