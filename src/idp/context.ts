@@ -69,11 +69,16 @@ export function randomToken(bytes = 32): string {
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
 
+/** The SHA-256 of the request's session id (the form the store keeps), or undefined when it carries no well-formed one. */
+export function sessionIdHash(ctx: IdpContext, request: Request): string | undefined {
+  const id = parseCookies(request.headers.get('cookie')).get(ctx.cookies.session);
+  return id === undefined || !TOKEN_SHAPE.test(id) ? undefined : sha256(id);
+}
+
 /** The signed-in user of this request (session cookie → hashed id → unexpired session → user). */
 export async function currentSession(ctx: IdpContext, request: Request): Promise<{ user: User; idHash: string } | undefined> {
-  const id = parseCookies(request.headers.get('cookie')).get(ctx.cookies.session);
-  if (id === undefined || !TOKEN_SHAPE.test(id)) return undefined;
-  const idHash = sha256(id);
+  const idHash = sessionIdHash(ctx, request);
+  if (idHash === undefined) return undefined;
   if (ctx.store.getSessionUser) {
     const found = await ctx.store.getSessionUser(idHash, ctx.now());
     return found === undefined ? undefined : { user: found.user, idHash };

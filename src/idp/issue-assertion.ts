@@ -21,6 +21,15 @@ export async function completeAssertion(
     if (!fresh) throw new HttpError(400, 'invalid_request', `This nonce was already used for client ${JSON.stringify(input.client.id)}; the RP must make a new one for every sign-in.`);
   }
   await ctx.store.upsertGrant(input.user.id, input.client.id, input.fields, now);
+  return signAssertion(ctx, input, now);
+}
+
+/**
+ * The ID token of an assertion whose nonce is used up and whose grant is written (by
+ * completeAssertion, or by the store's one-call assertionStep): the signature is the last step,
+ * so no token leaves before both are committed.
+ */
+export function signAssertion(ctx: IdpContext, input: { user: User; client: Client; nonce: string | undefined; fields: Field[] }, now: number): Promise<string> {
   return issueIdToken(ctx.keys, {
     issuer: ctx.issuer,
     user: input.user,

@@ -1,4 +1,5 @@
-import { currentSession, pictureUrl, type IdpContext } from '../context.js';
+import { accountsView } from '../store-steps.js';
+import { pictureUrl, sessionIdHash, type IdpContext } from '../context.js';
 import { json } from '../http.js';
 import { requireWebIdentity } from '../request-checks.js';
 import type { User } from '../store/types.js';
@@ -45,8 +46,9 @@ export function accountEntry(ctx: IdpContext, user: User, approvedClients: strin
 export async function accounts(ctx: IdpContext, request: Request): Promise<Response> {
   requireWebIdentity(request);
   const headers = { 'cache-control': 'no-store' };
-  const session = await currentSession(ctx, request);
-  if (session === undefined) return json({ accounts: [] }, { headers });
-  const approved = await ctx.store.grantedClients(session.user.id);
-  return json({ accounts: [accountEntry(ctx, session.user, approved)] }, { headers });
+  const idHash = sessionIdHash(ctx, request);
+  // One store call (one round trip on PostgreSQL): the session, its user and the granted clients.
+  const view = idHash === undefined ? undefined : await accountsView(ctx.store, idHash, ctx.now());
+  if (view === undefined) return json({ accounts: [] }, { headers });
+  return json({ accounts: [accountEntry(ctx, view.user, view.grantedClients)] }, { headers });
 }
