@@ -1,6 +1,6 @@
 import { accountsView } from '../store-steps.js';
 import { pictureUrl, sessionIdHash, type IdpContext } from '../context.js';
-import { json } from '../http.js';
+import { json, type IdpReply, type IdpRequest } from '../http.js';
 import { requireWebIdentity } from '../request-checks.js';
 import type { User } from '../store/types.js';
 
@@ -43,7 +43,7 @@ export function accountEntry(ctx: IdpContext, user: User, approvedClients: strin
  * "logged-out". `picture` is absolute (Chromium drops relative ones). `login_hints` and
  * `domain_hints` let RPs filter with loginHint / domainHint. Never cached: the answer is per user.
  */
-export async function accounts(ctx: IdpContext, request: Request): Promise<Response> {
+export async function accounts(ctx: IdpContext, request: IdpRequest): Promise<IdpReply> {
   requireWebIdentity(request);
   const headers = { 'cache-control': 'no-store' };
   const idHash = sessionIdHash(ctx, request);

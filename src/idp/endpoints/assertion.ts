@@ -1,5 +1,5 @@
 import { sessionIdHash, type IdpContext } from '../context.js';
-import { HttpError, errorResponse, json } from '../http.js';
+import { HttpError, errorResponse, json, type IdpReply, type IdpRequest } from '../http.js';
 import { corsHeaders, readForm, required, refusalCors, requireClientOrigin, requireWebIdentity, single, withoutNul } from '../request-checks.js';
 import { isField, type Field } from '../tokens.js';
 import { createContinuationTicket } from '../continuation-ticket.js';
@@ -67,7 +67,7 @@ export { decideDisclosure, type AssertionDecision } from '../disclosure.js';
  *   known, only errors that say nothing about the user (refusalCors); an origin the known
  *   client does not list gets none.
  */
-export async function assertion(ctx: IdpContext, request: Request): Promise<Response> {
+export async function assertion(ctx: IdpContext, request: IdpRequest): Promise<IdpReply> {
   let cors: Record<string, string> = {};
   try {
     requireWebIdentity(request);

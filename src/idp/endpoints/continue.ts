@@ -1,5 +1,5 @@
 import { checkCsrf, csrfToken, currentSession, type IdpContext } from '../context.js';
-import { HttpError, errorResponse, escapeHtml, refused, scriptJson } from '../http.js';
+import { HttpError, errorResponse, escapeHtml, refused, scriptJson, type IdpReply, type IdpRequest } from '../http.js';
 import { page, wantsHtml } from '../html.js';
 import { readForm, required, single } from '../request-checks.js';
 import type { Field } from '../tokens.js';
@@ -21,7 +21,7 @@ const FIELD_LABELS: Record<Field, string> = {
  * endpoint would and hands the token to the browser with `IdentityProvider.resolve(token,
  * {accountId})`; on "Deny" it calls `IdentityProvider.close()`, which fails the RP's request.
  */
-export async function continuation(ctx: IdpContext, request: Request): Promise<Response> {
+export async function continuation(ctx: IdpContext, request: IdpRequest): Promise<IdpReply> {
   const html = wantsHtml(request);
   try {
     const session = await currentSession(ctx, request);
