@@ -25,6 +25,8 @@ export interface Rates {
   non2xx?: number;
   errors?: number;
   statuses?: Record<string, number>;
+  /** PostgreSQL targets: statements (= round trips) the IdP process sent per request it was sent, over every round. */
+  statementsPerRequest?: number;
 }
 
 export interface ThroughputResults {
@@ -40,7 +42,8 @@ export interface ThroughputResults {
 }
 
 export const HELLO = 'hello world (node:http)';
-export const HELLO_ADAPTER = 'hello world through the kit\'s adapter (toNodeListener)';
+export const HELLO_ADAPTER = 'hello world through the kit\'s web adapter (toNodeListener, Request/Response)';
+export const HELLO_LIGHT = 'hello world through the kit\'s Node path (toNodeListener, LightHandler)';
 export const ASSERTION_PATH = '/fedcm/assertion';
 export const ACCOUNTS_PATH = '/fedcm/accounts';
 
@@ -127,7 +130,7 @@ export async function benchThroughput(options: {
   try {
     const pgState = await postgresAvailable(options.postgresUrl);
     const hello = spawnChild('hello', serverCpus);
-    const { port: helloPort, adapterPort } = await hello.call<{ port: number; adapterPort: number }>('info');
+    const { port: helloPort, adapterPort, lightPort } = await hello.call<{ port: number; adapterPort: number; lightPort: number }>('info');
     const signer = spawnChild('sign', serverCpus);
     const load = spawnChild('load', loadCpus);
     const idps: { name: string; info: IdpServerInfo; child: Child }[] = [];
@@ -138,7 +141,7 @@ export async function benchThroughput(options: {
       idps.push({ name: 'postgres', info: await pgIdp.call<IdpServerInfo>('info'), child: pgIdp });
     }
 
-    type Target = { name: string; run: (seconds: number, round: string) => Promise<{ rate: number; load?: LoadResult }> };
+    type Target = { name: string; run: (seconds: number, round: string) => Promise<{ rate: number; load?: LoadResult; statements?: number; answered?: number }> };
     const targets: Target[] = [
       {
         name: HELLO,
@@ -154,8 +157,15 @@ export async function benchThroughput(options: {
           return { rate: r.rate, load: r };
         },
       },
+      {
+        name: HELLO_LIGHT,
+        run: async (s) => {
+          const r = await load.call<LoadResult>('run', { url: `http://127.0.0.1:${lightPort}/`, method: 'GET', headers: {}, seconds: s, connections: options.connections } satisfies LoadConfig);
+          return { rate: r.rate, load: r };
+        },
+      },
       { name: 'ES256 signing, jose (SignJWT, WebCrypto)', run: async (s) => ({ rate: (await signer.call<SignResult>('run', { mode: 'jose', seconds: s })).rate }) },
-      { name: 'ES256 signing, node:crypto sign()', run: async (s) => ({ rate: (await signer.call<SignResult>('run', { mode: 'node', seconds: s })).rate }) },
+      { name: SIGN_NODE, run: async (s) => ({ rate: (await signer.call<SignResult>('run', { mode: 'node', seconds: s })).rate }) },
     ];
     for (const { name, info, child } of idps) {
       const storeName = name === 'sqlite' ? 'SQLite' : 'PostgreSQL';
@@ -163,17 +173,21 @@ export async function benchThroughput(options: {
         targets.push({
           name: `${endpoint} endpoint (${storeName})`,
           run: async (s, round) => {
+            const before = await child.call<number>('statements');
             const r = await load.call<LoadResult>('run', idpLoad(info, endpoint, s, options.connections, `${tag}-${round}-`));
-            return { rate: r.rate, load: r };
+            const statements = (await child.call<number>('statements')) - before;
+            return { rate: r.rate, load: r, statements, answered: r.sent };
           },
         });
         // The same requests into the handler in process: what HTTP costs is the difference.
         targets.push({
           name: `${endpoint} handler in process, no HTTP (${storeName})`,
           run: async (s, round) => {
-            const r = await child.call<{ rate: number; failed: number }>('inProcess', { endpoint, seconds: s, concurrency: options.connections, prefix: `${tag}-in-${round}-` });
+            const before = await child.call<number>('statements');
+            const r = await child.call<{ rate: number; failed: number; answered: number }>('inProcess', { endpoint, seconds: s, concurrency: options.connections, prefix: `${tag}-in-${round}-` });
             if (r.failed > 0) throw new Error(`${endpoint} in process: ${r.failed} requests failed`);
-            return { rate: r.rate };
+            const statements = (await child.call<number>('statements')) - before;
+            return { rate: r.rate, statements, answered: r.answered };
           },
         });
       }
@@ -181,7 +195,7 @@ export async function benchThroughput(options: {
 
     // Warm-up (JIT, connections, SQLite pages), not recorded.
     for (const t of targets) await t.run(1, 'warm');
-    const raw = new Map<string, { rate: number; load?: LoadResult }[]>();
+    const raw = new Map<string, { rate: number; load?: LoadResult; statements?: number; answered?: number }[]>();
     for (let round = 0; round < options.rounds; round++) {
       // Rotate the order each round so no target always runs first or last.
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
@@ -195,6 +209,9 @@ export async function benchThroughput(options: {
     for (const [name, runs] of raw) {
       const loads = runs.flatMap((r) => (r.load ? [r.load] : []));
       const rates: Rates = { rate: median(runs.map((r) => r.rate)), rates: runs.map((r) => r.rate) };
+      const answered = runs.reduce((a, r) => a + (r.answered ?? 0), 0);
+      const statements = runs.reduce((a, r) => a + (r.statements ?? 0), 0);
+      if (name.includes('(PostgreSQL)') && answered > 0) rates.statementsPerRequest = statements / answered;
       if (loads.length > 0) {
         rates.p50 = median(loads.map((l) => l.latency.p50));
         rates.p99 = median(loads.map((l) => l.latency.p99));
@@ -222,4 +239,83 @@ export async function benchThroughput(options: {
     for (const c of children.reverse()) await c.stop().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export const SIGN_NODE = 'ES256 signing, node:crypto sign()';
+
+/** One goal of issue 15 §1, judged on one run's figures. */
+export interface ThroughputGoal {
+  goal: string;
+  measured: string;
+  met: boolean;
+}
+
+const perSecond = (r: number): string => `${Math.round(r).toLocaleString('en-US')} /s`;
+
+/**
+ * The §1 goals (fedkit issue 15), each a ratio of figures measured side by side in the same run:
+ * - assertion (SQLite, fresh nonces, replay guard and grant committed before the token leaves)
+ *   ≥ 0.8 × 1 / (t_hello + t_sign), t_sign from the node:crypto signing loop (how the kit signs);
+ * - accounts (SQLite) ≥ 0.6 × the hello-world rate;
+ * - PostgreSQL: one statement (one round trip) per accounts request and per assertion, and
+ *   ≥ 0.4 × the SQLite figure of the same endpoint.
+ */
+export function throughputGoals(T: Record<string, Rates>): ThroughputGoal[] {
+  const goals: ThroughputGoal[] = [];
+  const hello = T[HELLO]?.rate;
+  const sign = T[SIGN_NODE]?.rate;
+  const sqliteAssertion = T['assertion endpoint (SQLite)']?.rate;
+  const sqliteAccounts = T['accounts endpoint (SQLite)']?.rate;
+  if (hello !== undefined && sign !== undefined && sqliteAssertion !== undefined) {
+    const floor = 1 / (1 / hello + 1 / sign);
+    goals.push({
+      goal: '§1 assertion (SQLite) ≥ 0.8 × 1/(t_hello + t_sign)',
+      measured: `${perSecond(sqliteAssertion)} = ${(sqliteAssertion / floor).toFixed(2)} × ${perSecond(floor)} (hello ${perSecond(hello)}, signing ${perSecond(sign)})`,
+      met: sqliteAssertion >= 0.8 * floor,
+    });
+  }
+  if (hello !== undefined && sqliteAccounts !== undefined) {
+    goals.push({ goal: '§1 accounts (SQLite) ≥ 0.6 × hello world', measured: `${perSecond(sqliteAccounts)} = ${(sqliteAccounts / hello).toFixed(2)} × ${perSecond(hello)}`, met: sqliteAccounts >= 0.6 * hello });
+  }
+  for (const endpoint of ['accounts', 'assertion'] as const) {
+    const pgRun = T[`${endpoint} endpoint (PostgreSQL)`];
+    const sqlite = T[`${endpoint} endpoint (SQLite)`]?.rate;
+    if (pgRun === undefined) continue;
+    const perRequest = pgRun.statementsPerRequest;
+    goals.push({
+      goal: `§1 ${endpoint} (PostgreSQL): one round trip per request`,
+      measured: perRequest === undefined ? 'not counted' : `${perRequest.toFixed(2)} statements per request`,
+      met: perRequest !== undefined && perRequest <= 1.0001,
+    });
+    if (sqlite !== undefined) {
+      goals.push({ goal: `§1 ${endpoint} (PostgreSQL) ≥ 0.4 × SQLite`, measured: `${perSecond(pgRun.rate)} = ${(pgRun.rate / sqlite).toFixed(2)} × ${perSecond(sqlite)}`, met: pgRun.rate >= 0.4 * sqlite });
+    }
+  }
+  return goals;
+}
+
+/**
+ * Only this section, from the command line (the machine may be shared: keep it short):
+ * `node dist/bench/throughput.js --quick` (1 s per run, 1 round), or `--seconds N --rounds N
+ * --connections N`. Prints the medians and, for PostgreSQL, statements per request, and the §1
+ * goals (throughputGoals).
+ */
+if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const argv = process.argv.slice(2);
+  const flag = (name: string, fallback: number): number => {
+    const i = argv.indexOf(`--${name}`);
+    return i === -1 ? fallback : Number(argv[i + 1]);
+  };
+  const quick = argv.includes('--quick');
+  const results = await benchThroughput({
+    seconds: flag('seconds', quick ? 1 : 4),
+    rounds: flag('rounds', quick ? 1 : 3),
+    connections: flag('connections', 10),
+    postgresUrl: process.env['FEDKIT_BENCH_POSTGRES'] ?? process.env['FEDKIT_TEST_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/test',
+    log: (line) => console.log(line),
+  });
+  for (const [name, r] of Object.entries(results.targets)) {
+    console.log(`${name}: ${Math.round(r.rate)}/s${r.statementsPerRequest === undefined ? '' : `, ${r.statementsPerRequest.toFixed(2)} statements per request`}`);
+  }
+  for (const g of throughputGoals(results.targets)) console.log(`${g.met ? 'met   ' : 'MISSED'} ${g.goal}: ${g.measured}`);
 }

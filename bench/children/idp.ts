@@ -38,6 +38,16 @@ export const BENCH_USER = 'bench-user';
 
 const options = childArgument<IdpServerOptions>();
 
+// Every statement this process sends to PostgreSQL (pool queries and transaction statements
+// alike go through Client.prototype.query): one statement is one round trip, so the benchmark
+// reports statements per request from the difference around each run (issue 15 §1).
+let statements = 0;
+const clientQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements++;
+  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof clientQuery;
+
 function openStore(): Store {
   return options.store === 'sqlite'
     ? new SqliteStore({ filename: options.database })
@@ -144,8 +154,10 @@ if (cluster.isPrimary) {
       await Promise.all(Array.from({ length: concurrency }, async () => {
         while (performance.now() < end) await one();
       }));
-      return { rate: (n - failed) / ((performance.now() - t0) / 1000), failed };
+      return { rate: (n - failed) / ((performance.now() - t0) / 1000), failed, answered: n };
     },
+    /** Statements sent to PostgreSQL so far by this process (0 for SQLite). */
+    statements: () => statements,
     /** How many nonces with this prefix the store remembers (PostgreSQL). */
     usedNonces: async ({ prefix }: { prefix: string }) => {
       if (options.store !== 'postgres') return null;

@@ -23,6 +23,8 @@ export interface LoadResult {
   /** 2xx answers per second. */
   rate: number;
   requests: number;
+  /** Requests sent, answered or not when the run ended (each reached the server). */
+  sent: number;
   ok: number;
   non2xx: number;
   errors: number;
@@ -74,6 +76,7 @@ async function run(config: LoadConfig): Promise<LoadResult> {
   return {
     rate: ok / result.duration,
     requests: result.requests.total,
+    sent: result.requests.sent,
     ok,
     non2xx: result.non2xx,
     errors: result.errors,

@@ -39,7 +39,7 @@ export interface RequestLogFields {
  * Answers one request with `answer` and writes its line: info below 400, warn for 4xx (with the
  * refusal's reason), error for 5xx. Both servers log through this, so their lines agree.
  */
-export async function answerLogged(logger: Logger, request: Request, requestId: string, answer: () => Promise<Response>): Promise<Response> {
+export async function answerLogged<R extends { readonly status: number }>(logger: Logger, request: { readonly method: string; readonly url: string }, requestId: string, answer: () => Promise<R>): Promise<R> {
   const started = performance.now();
   const response = await answer();
   const reason = response.status >= 400 && response.status < 500 ? reasonOf(response) : undefined;
@@ -60,15 +60,15 @@ export async function answerLogged(logger: Logger, request: Request, requestId: 
  * body, an error page), read once the response reaches the request log. A WeakMap, so nothing
  * has to travel in a header and nothing outlives the response.
  */
-const reasons = new WeakMap<Response, string>();
+const reasons = new WeakMap<object, string>();
 
 /** Marks `response` as refused for `reason` (a code and a sentence; never a secret). */
-export function withReason(response: Response, reason: string): Response {
+export function withReason<R extends object>(response: R, reason: string): R {
   reasons.set(response, reason);
   return response;
 }
 
-export function reasonOf(response: Response): string | undefined {
+export function reasonOf(response: object): string | undefined {
   return reasons.get(response);
 }
 

@@ -7,13 +7,10 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { lightFromIncoming, lightHandlerOf, writeLightReply, type ConnectionInfo, type LightReply, type LightRequest } from './light-http.js';
 import { preReadBody } from './parsed-body.js';
 
-/** Who is on the other end of a request (for rate limits and logs). */
-export interface ConnectionInfo {
-  /** The client's address, as the server saw it (or as a trusted proxy said). */
-  remoteAddress?: string;
-}
+export type { ConnectionInfo } from './light-http.js';
 
 /** Any `(Request, info) => Response` handler: an Idp, the reference RP, a Hono app's `fetch`, ... */
 export type FetchHandler = (request: Request, info: ConnectionInfo) => Response | Promise<Response>;
@@ -169,9 +166,25 @@ export function requestBody(req: Readable): ReadableStream<Uint8Array> {
   );
 }
 
-function requestAt(req: IncomingMessage, url: URL, given?: Uint8Array): Request {
+/**
+ * The LightRequest a node:http request describes (light-http.ts): the method, URL, headers and
+ * body toRequest() would give, read straight from the IncomingMessage. Throws as toRequest does
+ * (BadRequestError, BodyAlreadyReadError). Its toRequest() makes the Request without the body.
+ */
+export function toLightRequest(req: IncomingMessage, options: ToRequestOptions = {}): LightRequest {
+  return lightAt(req, requestUrlOf(req, options), options.body);
+}
+
+function lightAt(req: IncomingMessage, url: URL, given?: Uint8Array): LightRequest {
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
+  const bytes = !hasBody ? undefined : (given ?? preReadBody(req));
+  return lightFromIncoming(req, url, bytes, () => requestAt(req, url, bytes ?? new Uint8Array(0), false));
+}
+
+function requestAt(req: IncomingMessage, url: URL, given?: Uint8Array, withBody = true): Request {
+  const method = req.method ?? 'GET';
+  const hasBody = withBody && method !== 'GET' && method !== 'HEAD';
   // Read before the headers are copied: a body a parser inflated and decoded is sent on as the
   // identity bytes it now is, so its framing headers must describe those bytes, not the wire's.
   const bytes = !hasBody ? undefined : (given ?? preReadBody(req));
@@ -267,6 +280,19 @@ async function answer(handler: FetchHandler, req: IncomingMessage, options: Node
   return handler(requestAt(req, url), connectionInfo(req, options));
 }
 
+/** answer() for a handler with a LightHandler: the same adapter answers, the handler asked without a Request. */
+async function answerLight(light: (request: LightRequest, info: ConnectionInfo) => Promise<LightReply>, handler: FetchHandler, req: IncomingMessage, options: NodeListenerOptions): Promise<Response | LightReply> {
+  let url: URL;
+  try {
+    url = requestUrlOf(req, options);
+  } catch (e) {
+    if (e instanceof BadRequestError) return errorAnswer(400, 'invalid_request', e.message);
+    throw e;
+  }
+  if (UNREPRESENTABLE_METHODS.has(req.method ?? '')) return refuseMethod(handler, req, url, options);
+  return light(lightAt(req, url), connectionInfo(req, options));
+}
+
 /**
  * A node:http request listener that runs `handler`: `http.createServer(toNodeListener(idp))`.
  * A request that cannot become a fetch Request is answered here: 400 for a malformed target,
@@ -275,10 +301,19 @@ async function answer(handler: FetchHandler, req: IncomingMessage, options: Node
  */
 export function toNodeListener(handler: FetchHandler, options: NodeListenerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const onError = options.onError ?? defaultOnError;
+  // A handler that answers LightRequests (the IdP) is asked without a Request, and its reply is
+  // written without a Response (light-http.ts); any other handler gets the Request.
+  const light = lightHandlerOf(handler);
   return (req, res) => {
     res.on('error', () => {});
     void (async () => {
       try {
+        if (light !== undefined) {
+          const reply = await answerLight(light, handler, req, options);
+          if (reply instanceof Response) await writeResponse(res, reply, req.method);
+          else writeLightReply(res, reply, req.method);
+          return;
+        }
         await writeResponse(res, await answer(handler, req, options), req.method);
       } catch (e) {
         const requestId = newRequestId();

@@ -2,7 +2,7 @@
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parseCookies, serializeCookie } from './cookies.js';
-import { HttpError } from './http.js';
+import { HttpError, type IdpRequest } from './http.js';
 import type { LoginRateLimits } from './rate-limit.js';
 import type { Store, User } from './store/types.js';
 import type { KeyManager, SigningAlgorithm } from './tokens.js';
@@ -69,11 +69,16 @@ export function randomToken(bytes = 32): string {
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
 
-/** The signed-in user of this request (session cookie → hashed id → unexpired session → user). */
-export async function currentSession(ctx: IdpContext, request: Request): Promise<{ user: User; idHash: string } | undefined> {
+/** The SHA-256 of the request's session id (the form the store keeps), or undefined when it carries no well-formed one. */
+export function sessionIdHash(ctx: IdpContext, request: IdpRequest): string | undefined {
   const id = parseCookies(request.headers.get('cookie')).get(ctx.cookies.session);
-  if (id === undefined || !TOKEN_SHAPE.test(id)) return undefined;
-  const idHash = sha256(id);
+  return id === undefined || !TOKEN_SHAPE.test(id) ? undefined : sha256(id);
+}
+
+/** The signed-in user of this request (session cookie → hashed id → unexpired session → user). */
+export async function currentSession(ctx: IdpContext, request: IdpRequest): Promise<{ user: User; idHash: string } | undefined> {
+  const idHash = sessionIdHash(ctx, request);
+  if (idHash === undefined) return undefined;
   if (ctx.store.getSessionUser) {
     const found = await ctx.store.getSessionUser(idHash, ctx.now());
     return found === undefined ? undefined : { user: found.user, idHash };
@@ -105,7 +110,7 @@ export function clearSessionCookie(ctx: IdpContext): string {
  * The login form's CSRF token: a double-submit cookie (SameSite=Strict, HttpOnly, `__Host-` on
  * https so a sibling subdomain cannot plant one) whose value the form must echo.
  */
-export function csrfToken(ctx: IdpContext, request: Request): { token: string; setCookie: string | undefined } {
+export function csrfToken(ctx: IdpContext, request: IdpRequest): { token: string; setCookie: string | undefined } {
   const existing = parseCookies(request.headers.get('cookie')).get(ctx.cookies.csrf);
   if (existing !== undefined && TOKEN_SHAPE.test(existing)) return { token: existing, setCookie: undefined };
   const token = randomToken();
@@ -113,7 +118,7 @@ export function csrfToken(ctx: IdpContext, request: Request): { token: string; s
 }
 
 /** Refuses a form POST whose CSRF field does not match its cookie, or that comes from another origin. */
-export function checkCsrf(ctx: IdpContext, request: Request, field: string | undefined): void {
+export function checkCsrf(ctx: IdpContext, request: IdpRequest, field: string | undefined): void {
   // `Origin: null` is what a browser sends for a form POST from a page with a no-referrer
   // policy; Sec-Fetch-Site (which no page can forge) then tells whether it came from our origin.
   const origin = request.headers.get('origin');

@@ -5,7 +5,8 @@
 // Express is imported for its types only, so this module loads wherever fedkit does.
 
 import type { NextFunction, Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from 'express';
-import { BadRequestError, toRequest, writeResponse } from '../common/node-server.js';
+import { lightHandlerOf, writeLightReply, type LightReply } from '../common/light-http.js';
+import { BadRequestError, toLightRequest, toRequest, writeResponse } from '../common/node-server.js';
 import type { Idp } from './idp.js';
 import { badRequest, IdpMountError, mountedRoutes, routesUnder, unrepresentableMethod, type MountedRoute } from './mount.js';
 
@@ -21,18 +22,21 @@ function pathOf(req: ExpressRequest): string | undefined {
 }
 
 /** The IdP's answer to `req`; the Request is built only for a route of the IdP, so other paths' bodies are left alone. */
-async function respond(idp: Idp, route: MountedRoute, req: ExpressRequest): Promise<Response> {
+async function respond(idp: Idp, route: MountedRoute, req: ExpressRequest): Promise<Response | LightReply> {
   const refused = unrepresentableMethod(route, req.method);
   if (refused !== undefined) return refused;
-  let request: Request;
+  const scheme = req.protocol === 'https' ? 'https' : 'http';
+  // req.ip follows the app's own 'trust proxy' setting, as everything else in the app does.
+  const info = { remoteAddress: req.ip ?? req.socket.remoteAddress };
+  // The IdP's Node path (common/light-http.ts): no Request built, no Response read back.
+  const light = lightHandlerOf(idp);
   try {
-    request = toRequest(req, { scheme: req.protocol === 'https' ? 'https' : 'http' });
+    if (light !== undefined) return await light(toLightRequest(req, { scheme }), info);
+    return await idp(toRequest(req, { scheme }), info);
   } catch (e) {
     if (e instanceof BadRequestError) return badRequest(e.message);
     throw e;
   }
-  // req.ip follows the app's own 'trust proxy' setting, as everything else in the app does.
-  return idp(request, { remoteAddress: req.ip ?? req.socket.remoteAddress });
 }
 
 function middleware(idp: Idp, serves: (req: ExpressRequest) => ReadonlyMap<string, MountedRoute>): RequestHandler {
@@ -51,7 +55,9 @@ function middleware(idp: Idp, serves: (req: ExpressRequest) => ReadonlyMap<strin
       return;
     }
     // Errors go to Express's error handling (logged there, or by the app's own handler): never swallowed.
-    respond(idp, route, req).then((response) => writeResponse(res, response, req.method)).catch(next);
+    respond(idp, route, req)
+      .then((answer) => (answer instanceof Response ? writeResponse(res, answer, req.method) : writeLightReply(res, answer, req.method)))
+      .catch(next);
   };
 }
 

@@ -5,7 +5,8 @@
 // fedkit does.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BadRequestError, toRequest } from '../common/node-server.js';
+import { lightHandlerOf, type LightReply } from '../common/light-http.js';
+import { BadRequestError, toLightRequest, toRequest } from '../common/node-server.js';
 import type { Idp } from './idp.js';
 import { badRequest, IdpMountError, routesUnder, unrepresentableMethod, type MountedRoute } from './mount.js';
 
@@ -27,23 +28,31 @@ function takeBodiesAsBytes(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 }
 
-async function respond(idp: Idp, route: MountedRoute, request: FastifyRequest): Promise<Response> {
+async function respond(idp: Idp, route: MountedRoute, request: FastifyRequest): Promise<Response | LightReply> {
   const refused = unrepresentableMethod(route, request.method);
   if (refused !== undefined) return refused;
   const body = request.body instanceof Uint8Array ? request.body : new Uint8Array(0);
-  let fetchRequest: Request;
+  // request.ip follows the app's own trustProxy setting.
+  const info = { remoteAddress: request.ip };
+  // The IdP's Node path (common/light-http.ts): no Request built, no Response read back.
+  const light = lightHandlerOf(idp);
   try {
-    fetchRequest = toRequest(request.raw, { scheme: request.protocol, body });
+    if (light !== undefined) return await light(toLightRequest(request.raw, { scheme: request.protocol, body }), info);
+    return await idp(toRequest(request.raw, { scheme: request.protocol, body }), info);
   } catch (e) {
     if (e instanceof BadRequestError) return badRequest(e.message);
     throw e;
   }
-  // request.ip follows the app's own trustProxy setting.
-  return idp(fetchRequest, { remoteAddress: request.ip });
 }
 
-/** Sends a fetch Response through Fastify's reply, so the app's hooks and logger see it. */
-async function send(reply: FastifyReply, response: Response): Promise<FastifyReply> {
+/** Sends the answer through Fastify's reply, so the app's hooks and logger see it. */
+async function send(reply: FastifyReply, response: Response | LightReply): Promise<FastifyReply> {
+  if (!(response instanceof Response)) {
+    reply.code(response.status);
+    for (const name of [...response.headers.keys()].sort()) reply.header(name, response.headers.get(name)!);
+    if (response.setCookies.length > 0) reply.header('set-cookie', [...response.setCookies]);
+    return reply.send(response.body === null ? undefined : Buffer.from(response.body));
+  }
   reply.code(response.status);
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') reply.header(name, value);

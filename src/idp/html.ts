@@ -2,7 +2,7 @@
 // script nonce admits only our own inline script.
 
 import { randomToken } from './context.js';
-import { escapeHtml } from './http.js';
+import { escapeHtml, IdpReply, type IdpRequest } from './http.js';
 
 export interface PageOptions {
   title: string;
@@ -18,9 +18,9 @@ const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:26rem;margin:2r
 label{display:block;margin:.75rem 0 .25rem}input{width:100%;padding:.5rem;box-sizing:border-box}
 button{margin-top:1rem;padding:.5rem 1rem;min-width:8rem;min-height:2.5rem}.error{color:#b00020}`;
 
-export function page(options: PageOptions): Response {
+export function page(options: PageOptions): IdpReply {
   const nonce = randomToken(16);
-  const headers = new Headers();
+  const headers = new IdpReply(null, 0);
   headers.set('content-type', 'text/html; charset=utf-8');
   headers.set('cache-control', 'no-store');
   headers.set(
@@ -44,10 +44,13 @@ export function page(options: PageOptions): Response {
     options.script === undefined ? '' : `<script nonce="${nonce}">${options.script}</script>`,
     '',
   ].join('\n');
-  return new Response(html, { status: options.status ?? 200, headers });
+  const reply = new IdpReply(html, options.status ?? 200);
+  for (const [name, value] of headers.headers) reply.set(name, value);
+  for (const cookie of headers.setCookies) reply.append('set-cookie', cookie);
+  return reply;
 }
 
 /** True when the client asked for HTML (a browser form), false for API-style callers. */
-export function wantsHtml(request: Request): boolean {
+export function wantsHtml(request: IdpRequest): boolean {
   return (request.headers.get('accept') ?? '').includes('text/html');
 }

@@ -14,8 +14,9 @@ import { jwks } from './endpoints/jwks.js';
 import { openidConfiguration } from './endpoints/openid-configuration.js';
 import { login, logout } from './endpoints/login.js';
 import { wellKnown } from './endpoints/well-known.js';
-import { HttpError, errorResponse } from './http.js';
-import { answerLogged, loggablePath, type Logger } from '../common/logger.js';
+import { HttpError, errorResponse, type IdpReply, type IdpRequest } from './http.js';
+import { LIGHT_HANDLER, lightFromRequest, lightToResponse } from '../common/light-http.js';
+import { answerLogged, loggablePath, reasonOf, withReason, type Logger } from '../common/logger.js';
 import { IDP_ROUTES, idpUrls } from './routes.js';
 import { DEFAULT_LOGIN_RATE_LIMITS, longestWindowSeconds, type LoginRateLimits } from './rate-limit.js';
 import type { Store } from './store/types.js';
@@ -89,7 +90,7 @@ export interface Idp {
   purgeExpired(): Promise<{ sessions: number; nonces: number; keys: number; loginFailures: number }>;
 }
 
-type EndpointHandler = (ctx: IdpContext, request: Request, info: ConnectionInfo) => Promise<Response>;
+type EndpointHandler = (ctx: IdpContext, request: IdpRequest, info: ConnectionInfo) => Promise<IdpReply>;
 
 /** The handler of each route (routes.ts). */
 const HANDLERS: Readonly<Record<keyof IdpUrls, EndpointHandler>> = {
@@ -165,9 +166,9 @@ export function createIdp(options: IdpOptions): Idp {
       ? (error: unknown, request: Request, requestId: string) => console.error(`fedkit idp: request ${requestId} (${request.method} ${loggablePath(request.url)}) failed:`, error)
       : (error: unknown, request: Request, requestId: string) => logger.error({ err: error, reqId: requestId, method: request.method, path: loggablePath(request.url) }, 'request failed'));
 
-  const answer = async (request: Request, info: ConnectionInfo, logId: string | undefined): Promise<Response> => {
+  const answer = async (request: IdpRequest, info: ConnectionInfo, logId: string | undefined): Promise<IdpReply> => {
     try {
-      const { pathname } = new URL(request.url);
+      const { pathname } = request;
       const route = routes.get(pathname);
       if (route === undefined) throw new HttpError(404, 'invalid_request', `Nothing is served at ${pathname.slice(0, 200)}; the FedCM config is ${urls.config}.`);
       if (!route.methods.includes(request.method)) {
@@ -178,7 +179,7 @@ export function createIdp(options: IdpOptions): Idp {
       if (e instanceof HttpError) return errorResponse(e);
       const requestId = logId ?? randomToken(9);
       try {
-        onError(e, request, requestId);
+        onError(e, request.toRequest(), requestId);
       } catch (inner) {
         console.error(`fedkit idp: request ${requestId} failed, and so did onError:`, e, inner);
       }
@@ -186,15 +187,25 @@ export function createIdp(options: IdpOptions): Idp {
     }
   };
 
-  const handler = async (request: Request, info: ConnectionInfo = {}): Promise<Response> => {
+  // The IdP on both paths (common/light-http.ts): `light` answers what the endpoints read of a
+  // request with a reply node:http can write as it is; the handler is `light` behind a Request
+  // and a Response, for every server that speaks them.
+  const light = async (request: IdpRequest, info: ConnectionInfo = {}): Promise<IdpReply> => {
     // Without a log, an id is made only for a failure; with one, every request has an id, so the
     // log line of a 500 and its answer name the same one.
     if (logger === undefined) return answer(request, info, undefined);
     const requestId = randomToken(9);
     return answerLogged(logger, request, requestId, () => answer(request, info, requestId));
   };
+  const handler = async (request: Request, info: ConnectionInfo = {}): Promise<Response> => {
+    const reply = await light(lightFromRequest(request), info);
+    const response = lightToResponse(reply);
+    const reason = reasonOf(reply);
+    return reason === undefined ? response : withReason(response, reason);
+  };
 
   return Object.assign(handler, {
+    [LIGHT_HANDLER]: light,
     issuer,
     configURL: urls.config,
     urls: Object.freeze({ ...urls }),

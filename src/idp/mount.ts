@@ -3,7 +3,7 @@
 // (express.ts, fastify.ts) and the docs read the routes from here, so none of them can leave
 // one out (the Hono example in docs/idp.md once forgot the OpenID discovery document).
 
-import { HttpError, errorResponse } from './http.js';
+import { HttpError, errorResponse, type IdpReply } from './http.js';
 import type { Idp } from './idp.js';
 import { IDP_ROUTES, type IdpRoute } from './routes.js';
 
@@ -59,12 +59,12 @@ export function routesUnder(idp: Idp, prefix: string, adapter: string): (Mounted
  * The answer to TRACE or TRACK on an IdP route: fetch's Request cannot carry those methods, so
  * the IdP is never asked; this is its own 405 with the route's `Allow` (RFC 9110 §15.5.6).
  */
-export function unrepresentableMethod(route: IdpRoute, method: string): Response | undefined {
+export function unrepresentableMethod(route: IdpRoute, method: string): IdpReply | undefined {
   if (method !== 'TRACE' && method !== 'TRACK') return undefined;
   return errorResponse(new HttpError(405, 'invalid_request', `Method ${method} is not allowed here; use ${route.methods.join(' or ')}.`, { allow: route.methods.join(', ') }));
 }
 
 /** The IdP's 400 for a request no fetch Request can describe (a malformed target). */
-export function badRequest(message: string): Response {
+export function badRequest(message: string): IdpReply {
   return errorResponse(new HttpError(400, 'invalid_request', message));
 }

@@ -1,7 +1,7 @@
 // The checks every FedCM endpoint applies before it looks at a request's meaning.
 
-import { BodyReadError, BodyTooLargeError, readBodyBytes } from '../common/body.js';
-import { HttpError } from './http.js';
+import { BodyReadError, BodyTooLargeError } from '../common/body.js';
+import { HttpError, type IdpRequest } from './http.js';
 import type { Client } from './store/types.js';
 
 /**
@@ -13,7 +13,7 @@ import type { Client } from './store/types.js';
  * The kit requires it on all six FedCM endpoints, the public ones included, so that a
  * misconfigured proxy that strips it shows up on the first fetch rather than on the credentialed ones.
  */
-export function requireWebIdentity(request: Request): void {
+export function requireWebIdentity(request: IdpRequest): void {
   const dest = request.headers.get('sec-fetch-dest');
   if (dest !== 'webidentity') {
     throw new HttpError(
@@ -29,7 +29,7 @@ export function requireWebIdentity(request: Request): void {
  * same reasoning, disconnect — must check that the `Origin` header is one of the origins
  * registered for `client_id`; the user agent cannot check this for the IdP.
  */
-export function requireClientOrigin(request: Request, client: Client): string {
+export function requireClientOrigin(request: IdpRequest, client: Client): string {
   const origin = request.headers.get('origin');
   if (origin === null || origin === '' || origin === 'null') {
     throw new HttpError(403, 'unauthorized_client', `The request has no Origin; the browser sends the relying party's origin, which must be registered for client ${JSON.stringify(client.id)}.`);
@@ -59,7 +59,7 @@ export function corsHeaders(origin: string): Record<string, string> {
  * looked at after the origin check. Called after requireWebIdentity, so no page's own fetch()
  * (which cannot send `Sec-Fetch-Dest: webidentity`) ever reads one of these answers.
  */
-export function refusalCors(request: Request): Record<string, string> {
+export function refusalCors(request: IdpRequest): Record<string, string> {
   const origin = request.headers.get('origin');
   if (origin === null || origin === 'null' || !/^https?:\/\/[^/?#\s]+$/.test(origin)) return {};
   return corsHeaders(origin);
@@ -79,7 +79,7 @@ export interface FormBody {
  * Chromium's encoder leaves `,` and `:` unescaped (`EscapeUrlEncodedData`, use_plus=true); a
  * standard parser reads that exactly like the fully escaped form, so both are accepted.
  */
-export async function readForm(request: Request, maxBytes: number): Promise<FormBody> {
+export async function readForm(request: IdpRequest, maxBytes: number): Promise<FormBody> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
     throw new HttpError(415, 'invalid_request', `The body must be application/x-www-form-urlencoded (got ${type === '' ? 'no Content-Type' : JSON.stringify(type)}).`);
@@ -88,10 +88,10 @@ export async function readForm(request: Request, maxBytes: number): Promise<Form
   return { params: new URLSearchParams(raw), raw };
 }
 
-export async function readText(request: Request, maxBytes: number): Promise<string> {
+export async function readText(request: IdpRequest, maxBytes: number): Promise<string> {
   let bytes: Uint8Array;
   try {
-    bytes = await readBodyBytes(request, maxBytes);
+    bytes = await request.bytes(maxBytes);
   } catch (e) {
     if (e instanceof BodyTooLargeError) throw new HttpError(413, 'invalid_request', `${e.message} This endpoint accepts at most ${maxBytes}.`);
     // The client broke off or misframed the body: its fault, answered (if it still listens) as such.

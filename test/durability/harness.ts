@@ -171,13 +171,16 @@ export type Snapshot = Map<string, string | string[]>;
  * Compares the store's contents (every slot the writer writes to) with every write so far (see
  * the file's header). Returns how many acknowledged writes were checked.
  */
-export function checkHistory<Op>(history: readonly Written<Op>[], expectation: (op: Op) => Expectation, snapshot: Snapshot, label: string): number {
+export function checkHistory<Op>(history: readonly Written<Op>[], expectation: (op: Op) => Expectation | Expectation[], snapshot: Snapshot, label: string): number {
   const bySlot = new Map<string, { e: Expectation; acked: boolean; index: number }[]>();
   history.forEach((w, index) => {
-    const e = expectation(w.op);
-    let list = bySlot.get(e.slot);
-    if (list === undefined) bySlot.set(e.slot, (list = []));
-    list.push({ e, acked: w.acked, index });
+    // A write of several slots (an assertion: its nonce and its grant) is expected in each.
+    const expected = expectation(w.op);
+    for (const e of Array.isArray(expected) ? expected : [expected]) {
+      let list = bySlot.get(e.slot);
+      if (list === undefined) bySlot.set(e.slot, (list = []));
+      list.push({ e, acked: w.acked, index });
+    }
   });
   const problems: string[] = [];
   let checked = 0;

@@ -55,6 +55,14 @@ export async function probe(store: Store, writes: readonly Written<IdpOp>[], lab
       case 'key':
         assert.ok(kids.has(op.key.kid), `${what}: the key is gone`);
         return;
+      case 'assertion': {
+        // Both halves of the one commit: the nonce still refused, the grant still holding the fields.
+        assert.equal(await store.useNonce(op.clientId, op.nonce, now, now + 60_000), false, `${what}: the assertion's nonce was accepted again`);
+        const grant = await store.getGrant(op.userId, op.clientId);
+        assert.ok(grant !== undefined, `${what}: the assertion's grant is gone`);
+        for (const f of op.fields) assert.ok(grant.fields.includes(f), `${what}: field ${f} is gone (holds ${grant.fields.join(', ')})`);
+        return;
+      }
     }
   };
   // A few at a time: one round trip each on PostgreSQL.

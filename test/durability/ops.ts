@@ -9,6 +9,7 @@
 // grow). ./harness.ts compares those with what the store holds after each kill.
 
 import type { Client, KeyRecord, Session, Store, User } from '../../src/idp/index.js';
+import { assertionStep } from '../../src/idp/store-steps.js';
 import type { Connection, LoginStatus, SqliteProfile, StoredAuthenticator, StoredCredential, WebAuthnStoredCredential } from '../../src/agent/index.js';
 import type { Cookies } from '../../src/agent/net/cookies.js';
 
@@ -38,7 +39,9 @@ export type IdpOp =
   | { id: string; kind: 'session'; session: Session }
   | { id: string; kind: 'nonce'; clientId: string; nonce: string; now: number; expiresAt: number }
   | { id: string; kind: 'grant'; userId: string; clientId: string; fields: string[]; now: number }
-  | { id: string; kind: 'key'; key: KeyRecord };
+  | { id: string; kind: 'key'; key: KeyRecord }
+  /** An ID assertion's store step (Store.assertionStep): its nonce and its grant in one commit. */
+  | { id: string; kind: 'assertion'; clientId: string; origin: string; sessionIdHash: string; userId: string; nonce: string; fields: string[]; now: number; expiresAt: number };
 
 const FIELDS = ['name', 'email', 'picture', 'tel', 'username'];
 
@@ -46,7 +49,17 @@ const FIELDS = ['name', 'email', 'picture', 'tel', 'username'];
 export interface IdpWriterState {
   users: string[];
   clients: string[];
+  /** Acknowledged sessions (an assertion needs a live one). */
+  sessions: { idHash: string; userId: string }[];
 }
+
+/** The origin nextIdpOp registers for client `c-<id>`. */
+function originOf(clientId: string): string {
+  return `https://rp-${clientId.slice(2).replace('.', '-')}.example`;
+}
+
+/** Fields every writer user has (username is set, picture and tel are not). */
+const ASSERTED_FIELDS = ['name', 'email', 'username'];
 
 /** The next IdP write: mostly the writes of a sign-in (session, nonce, grant), some sign-ups. */
 export function nextIdpOp(rand: () => number, id: string, state: IdpWriterState): IdpOp {
@@ -56,7 +69,7 @@ export function nextIdpOp(rand: () => number, id: string, state: IdpWriterState)
     return {
       id,
       kind: 'client',
-      client: { id: `c-${id}`, origins: [`https://rp-${id.replace('.', '-')}.example`], privacyPolicyUrl: 'https://rp.example/privacy', termsOfServiceUrl: null, createdAt: now },
+      client: { id: `c-${id}`, origins: [originOf(`c-${id}`)], privacyPolicyUrl: 'https://rp.example/privacy', termsOfServiceUrl: null, createdAt: now },
     };
   }
   if (state.users.length === 0 || r < 0.2) {
@@ -68,9 +81,15 @@ export function nextIdpOp(rand: () => number, id: string, state: IdpWriterState)
   }
   if (r < 0.42) return { id, kind: 'session', session: { idHash: `h-${id}`, userId: pick(rand, state.users), createdAt: now, expiresAt: now + LIFETIME_MS } };
   if (r < 0.7) return { id, kind: 'nonce', clientId: pick(rand, state.clients), nonce: `n-${id}`, now, expiresAt: now + LIFETIME_MS };
-  if (r < 0.98) {
+  if (r < 0.84 || (r < 0.98 && state.sessions.length === 0)) {
     const fields = FIELDS.filter(() => rand() < 0.4);
     return { id, kind: 'grant', userId: pick(rand, state.users), clientId: pick(rand, state.clients), fields, now };
+  }
+  if (r < 0.98) {
+    const session = pick(rand, state.sessions);
+    const clientId = pick(rand, state.clients);
+    const fields = ASSERTED_FIELDS.filter(() => rand() < 0.6);
+    return { id, kind: 'assertion', clientId, origin: originOf(clientId), sessionIdHash: session.idHash, userId: session.userId, nonce: `a-${id}`, fields, now, expiresAt: now + LIFETIME_MS };
   }
   return {
     id,
@@ -101,6 +120,18 @@ export async function applyIdpOp(store: Store, op: IdpOp): Promise<void> {
     case 'key':
       await store.insertKey(op.key);
       return;
+    case 'assertion': {
+      // Every check passes (a live session, the client's origin, fields disclosed now): a step
+      // that does not complete is a bug the test reports.
+      const step = await assertionStep(store, {
+        clientId: op.clientId,
+        sessionIdHash: op.sessionIdHash,
+        now: op.now,
+        complete: { origin: op.origin, accountId: op.userId, nonce: op.nonce, nonceExpiresAt: op.expiresAt, disclosure: { fields: op.fields, disclosureShownFor: op.fields, disclosureTextShown: false } },
+      });
+      if (step.outcome !== 'completed') throw new Error(`assertionStep did not complete assertion ${op.id}: ${step.outcome}`);
+      return;
+    }
   }
 }
 
@@ -121,7 +152,7 @@ export const nonceSlot = (clientId: string, nonce: string): string => `nonce ${c
 export const grantSlot = (userId: string, clientId: string): string => `grant ${userId} ${clientId}`;
 export const keySlot = (kid: string): string => `key ${kid}`;
 
-export function idpExpectation(op: IdpOp): Expectation {
+export function idpExpectation(op: IdpOp): Expectation | Expectation[] {
   switch (op.kind) {
     case 'user':
       return { slot: userSlot(op.user.id), value: canonical(op.user) };
@@ -135,6 +166,11 @@ export function idpExpectation(op: IdpOp): Expectation {
       return { slot: grantSlot(op.userId, op.clientId), fields: op.fields };
     case 'key':
       return { slot: keySlot(op.key.kid), value: canonical(op.key) };
+    case 'assertion':
+      return [
+        { slot: nonceSlot(op.clientId, op.nonce), value: canonical({ expiresAt: op.expiresAt }) },
+        { slot: grantSlot(op.userId, op.clientId), fields: op.fields },
+      ];
   }
 }
 

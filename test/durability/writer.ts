@@ -56,7 +56,7 @@ const ready = (): void => {
 
 async function runIdp(store: Store): Promise<void> {
   await store.migrate();
-  const state: IdpWriterState = { users: (await store.listUsers()).map((u) => u.id), clients: (await store.listClients()).map((c) => c.id) };
+  const state: IdpWriterState = { users: (await store.listUsers()).map((u) => u.id), clients: (await store.listClients()).map((c) => c.id), sessions: [] };
   ready();
   const worker = async (): Promise<void> => {
     while (more()) {
@@ -67,6 +67,7 @@ async function runIdp(store: Store): Promise<void> {
       // Later writes refer to a user or client only once it is acknowledged (foreign keys).
       if (op.kind === 'user') state.users.push(op.user.id);
       if (op.kind === 'client') state.clients.push(op.client.id);
+      if (op.kind === 'session') state.sessions.push({ idHash: op.session.idHash, userId: op.session.userId });
     }
   };
   await Promise.all(Array.from({ length: config!.concurrency }, worker));

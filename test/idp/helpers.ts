@@ -11,6 +11,7 @@ import pg from 'pg';
 import { createAgent, type Agent, type Frame } from '../../src/agent/index.js';
 import { addClient, addUser, createIdp, serve, SqliteStore, PostgresStore, type Idp, type IdpOptions, type RunningServer, type Store, type User } from '../../src/idp/index.js';
 import { testCertificates } from '../helpers/certs.js';
+import { LIGHT_HANDLER, lightHandlerOf, type ConnectionInfo, type LightReply, type LightRequest } from '../../src/common/light-http.js';
 
 export const POSTGRES_URL = process.env.FEDKIT_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -150,6 +151,39 @@ function rpPage(request: Request): Response {
   return new Response(`<!doctype html><title>${host}</title><h1>Relying party ${host}</h1>`, { headers: { 'content-type': 'text/html; charset=utf-8' } });
 }
 
+/**
+ * Which of the IdP's two paths the world's server takes (common/light-http.ts): 'web' (the
+ * handler as a Request → Response function, what any framework gets) or 'node' (serve() asking
+ * the IdP without a Request, its reply written straight to node:http). The endpoint and
+ * robustness tests run both ways: their *-node-path.test.ts files set FEDKIT_TEST_IDP_PATH=node.
+ */
+export const IDP_PATH: 'web' | 'node' = process.env.FEDKIT_TEST_IDP_PATH === 'node' ? 'node' : 'web';
+
+let lightRequests = 0;
+/** How many IdP requests the worlds' servers answered on the Node path (IDP_PATH 'node'). */
+export function nodePathRequests(): number {
+  return lightRequests;
+}
+
+/** `handler` with the IdP's LightHandler in front of it for the IdP's requests (the RP pages stay on the web path). */
+function nodePath(handler: (request: Request, info: ConnectionInfo) => Response | Promise<Response>, idp: Idp): typeof handler {
+  const light = lightHandlerOf(idp)!;
+  return Object.assign(handler, {
+    [LIGHT_HANDLER]: async (request: LightRequest, info: ConnectionInfo): Promise<LightReply> => {
+      if (!new URL(request.url).hostname.startsWith('rp')) {
+        lightRequests++;
+        return light(request, info);
+      }
+      const response = await handler(request.toRequest(), info);
+      const headers = new Map<string, string>();
+      response.headers.forEach((value, name) => {
+        if (name !== 'set-cookie') headers.set(name, value);
+      });
+      return { status: response.status, headers, setCookies: response.headers.getSetCookie(), body: await response.text() };
+    },
+  });
+}
+
 export async function startIdpWorld(kind: StoreKind, options: Partial<IdpOptions> & { issuer?: string } = {}): Promise<IdpWorld> {
   const testStore = await openTestStore(kind);
   const store = testStore.store;
@@ -171,10 +205,8 @@ export async function startIdpWorld(kind: StoreKind, options: Partial<IdpOptions
     scrypt: FAST_SCRYPT,
   });
   const certs = testCertificates();
-  const server = await serve(
-    (request, info) => (new URL(request.url).hostname.startsWith('rp') ? rpPage(request) : idp(request, info)),
-    { tls: { cert: certs.certPem, key: certs.keyPem } },
-  );
+  const handler = (request: Request, info: ConnectionInfo) => (new URL(request.url).hostname.startsWith('rp') ? rpPage(request) : idp(request, info));
+  const server = await serve(IDP_PATH === 'node' ? nodePath(handler, idp) : handler, { tls: { cert: certs.certPem, key: certs.keyPem } });
   const target = `127.0.0.1:${server.port}`;
   const hostRules = { '*.example:443': target, 'example:443': target };
   const agent = createAgent({ hostRules, ca: certs.caPem });

@@ -40,8 +40,10 @@ describe('IdP request log', { timeout: 60_000 }, () => {
 
   it('logs an unexpected error with the request id of the 500 answer, and the request line at error level', async () => {
     lines.length = 0;
-    const getClient = w.store.getClient;
+    // The assertion endpoint reads the client through the store's one-call step when it has one.
+    const { getClient, assertionStep } = w.store;
     w.store.getClient = () => Promise.reject(new Error('the database is gone'));
+    w.store.assertionStep = () => Promise.reject(new Error('the database is gone'));
     try {
       const res = await rawRequest(w, w.idp.urls.assertion, {
         method: 'POST',
@@ -58,6 +60,7 @@ describe('IdP request log', { timeout: 60_000 }, () => {
       assert.deepEqual([line?.['level'], line?.['status'], line?.['reqId']], [50, 500, id]);
     } finally {
       w.store.getClient = getClient;
+      w.store.assertionStep = assertionStep;
     }
   });
 });

@@ -1,5 +1,6 @@
-import { currentSession, pictureUrl, type IdpContext } from '../context.js';
-import { json } from '../http.js';
+import { accountsView } from '../store-steps.js';
+import { pictureUrl, sessionIdHash, type IdpContext } from '../context.js';
+import { json, type IdpReply, type IdpRequest } from '../http.js';
 import { requireWebIdentity } from '../request-checks.js';
 import type { User } from '../store/types.js';
 
@@ -42,11 +43,12 @@ export function accountEntry(ctx: IdpContext, user: User, approvedClients: strin
  * "logged-out". `picture` is absolute (Chromium drops relative ones). `login_hints` and
  * `domain_hints` let RPs filter with loginHint / domainHint. Never cached: the answer is per user.
  */
-export async function accounts(ctx: IdpContext, request: Request): Promise<Response> {
+export async function accounts(ctx: IdpContext, request: IdpRequest): Promise<IdpReply> {
   requireWebIdentity(request);
   const headers = { 'cache-control': 'no-store' };
-  const session = await currentSession(ctx, request);
-  if (session === undefined) return json({ accounts: [] }, { headers });
-  const approved = await ctx.store.grantedClients(session.user.id);
-  return json({ accounts: [accountEntry(ctx, session.user, approved)] }, { headers });
+  const idHash = sessionIdHash(ctx, request);
+  // One store call (one round trip on PostgreSQL): the session, its user and the granted clients.
+  const view = idHash === undefined ? undefined : await accountsView(ctx.store, idHash, ctx.now());
+  if (view === undefined) return json({ accounts: [] }, { headers });
+  return json({ accounts: [accountEntry(ctx, view.user, view.grantedClients)] }, { headers });
 }

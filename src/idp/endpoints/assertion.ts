@@ -1,13 +1,11 @@
-import { currentSession, type IdpContext } from '../context.js';
-import { HttpError, errorResponse, json } from '../http.js';
+import { sessionIdHash, type IdpContext } from '../context.js';
+import { HttpError, errorResponse, json, type IdpReply, type IdpRequest } from '../http.js';
 import { corsHeaders, readForm, required, refusalCors, requireClientOrigin, requireWebIdentity, single, withoutNul } from '../request-checks.js';
-import type { User } from '../store/types.js';
-import { availableFields, isField, type Field } from '../tokens.js';
+import { isField, type Field } from '../tokens.js';
 import { createContinuationTicket } from '../continuation-ticket.js';
-import { completeAssertion } from '../issue-assertion.js';
-
-/** The fields browsers disclose when the RP names none (FedCM §"fields" default). */
-const DEFAULT_FIELDS: readonly Field[] = ['name', 'email', 'picture'];
+import { assertionStep } from '../store-steps.js';
+import { decideDisclosure, type DisclosureForm } from '../disclosure.js';
+import { signAssertion } from '../issue-assertion.js';
 
 /** `a,b,c` → recognized fields, in order, without duplicates; unknown names are ignored. */
 export function parseFieldList(value: string | undefined): Field[] | undefined {
@@ -54,32 +52,7 @@ export function pickNonce(params: Record<string, unknown>, topLevel: string | un
   return nonce === undefined ? undefined : withoutNul(nonce, 'nonce');
 }
 
-export interface AssertionDecision {
-  /** Fields the token will carry. */
-  disclose: Field[];
-  /** Fields the user has not agreed to share with this client yet (non-empty → continue_on). */
-  needsConsent: Field[];
-}
-
-/**
- * Which claims the token carries (FedCM §"fields", `disclosure_shown_for`): the requested fields
- * the user has, each of which the browser disclosed in this prompt or the user granted this
- * client before. A requested field that was neither needs the IdP's own consent page.
- * `fields` absent: a returning user gets what was granted before; an old browser that only says
- * `disclosure_text_shown=true` disclosed the default three.
- */
-export function decideDisclosure(
-  user: User,
-  form: { fields: Field[] | undefined; disclosureShownFor: Field[] | undefined; disclosureTextShown: boolean },
-  granted: readonly string[] | undefined,
-): AssertionDecision {
-  const requested = form.fields ?? (granted !== undefined ? granted.filter(isField) : form.disclosureTextShown ? [...DEFAULT_FIELDS] : []);
-  const disclosed = form.disclosureShownFor ?? (form.disclosureTextShown ? [...DEFAULT_FIELDS] : []);
-  const available = availableFields(user);
-  const wanted = requested.filter((f) => available.includes(f));
-  const approved = new Set<string>([...disclosed, ...(granted ?? [])]);
-  return { disclose: wanted.filter((f) => approved.has(f)), needsConsent: wanted.filter((f) => !approved.has(f)) };
-}
+export { decideDisclosure, type AssertionDecision } from '../disclosure.js';
 
 /**
  * FedCM §"Fetch an identity assertion" (checklist §1.8, Chromium §1.8), the IdP side:
@@ -94,7 +67,7 @@ export function decideDisclosure(
  *   known, only errors that say nothing about the user (refusalCors); an origin the known
  *   client does not list gets none.
  */
-export async function assertion(ctx: IdpContext, request: Request): Promise<Response> {
+export async function assertion(ctx: IdpContext, request: IdpRequest): Promise<IdpReply> {
   let cors: Record<string, string> = {};
   try {
     requireWebIdentity(request);
@@ -102,33 +75,52 @@ export async function assertion(ctx: IdpContext, request: Request): Promise<Resp
     const { params: form } = await readForm(request, ctx.settings.maxBodyBytes);
     const clientId = required(form, 'client_id', 256);
     const accountId = required(form, 'account_id', 256);
-    const client = await ctx.store.getClient(clientId);
+    // Everything else the request says is parsed before the store is asked, so that the store
+    // can make the whole step in one call; a parse error is kept and raised where the checks
+    // below reach it, so the order of refusals (and their CORS) is the same as check by check.
+    const nonceStep = attempt(() => {
+      const nonce = pickNonce(parseParams(single(form, 'params', ctx.settings.maxBodyBytes)), single(form, 'nonce', 512));
+      if (nonce === undefined && ctx.settings.requireNonce) {
+        throw new HttpError(400, 'invalid_request', 'A nonce is required: pass params: { nonce } to navigator.credentials.get().');
+      }
+      return nonce;
+    });
+    const disclosureStep = attempt(
+      (): DisclosureForm => ({
+        fields: parseFieldList(single(form, 'fields')),
+        disclosureShownFor: parseFieldList(single(form, 'disclosure_shown_for')),
+        disclosureTextShown: single(form, 'disclosure_text_shown') === 'true',
+      }),
+    );
+    const origin = request.headers.get('origin');
+    const now = ctx.now();
+    // One store call: client, session and user, grant, and (when the request can complete) the
+    // nonce and the grant written in one transaction / statement, checked there on the same rows.
+    const step = await assertionStep(ctx.store, {
+      clientId,
+      sessionIdHash: sessionIdHash(ctx, request),
+      now,
+      ...(nonceStep.ok && disclosureStep.ok && origin !== null
+        ? { complete: { origin, accountId, nonce: nonceStep.value, nonceExpiresAt: now + ctx.settings.nonceTtlSeconds * 1000, disclosure: disclosureStep.value } }
+        : {}),
+    });
+
+    const client = step.client;
     if (client === undefined) throw new HttpError(400, 'unauthorized_client', `No client ${JSON.stringify(clientId)} is registered with this identity provider.`);
     // The client is known: from here on, only its own origins may read an answer (an origin it
     // does not list gets its 403 without CORS, as fedkit doctor expects of every IdP).
     cors = {};
     cors = corsHeaders(requireClientOrigin(request, client));
-
-    const params = parseParams(single(form, 'params', ctx.settings.maxBodyBytes));
-    const nonce = pickNonce(params, single(form, 'nonce', 512));
-    if (nonce === undefined && ctx.settings.requireNonce) {
-      throw new HttpError(400, 'invalid_request', 'A nonce is required: pass params: { nonce } to navigator.credentials.get().');
-    }
-    const session = await currentSession(ctx, request);
+    const nonce = nonceStep.get();
+    const session = step.session;
     if (session === undefined) throw new HttpError(401, 'access_denied', 'The user is not signed in to the identity provider.');
     if (session.user.id !== accountId) throw new HttpError(403, 'access_denied', 'account_id is not the account signed in to the identity provider.');
 
-    const grant = await ctx.store.getGrant(session.user.id, client.id);
-    const decision = decideDisclosure(
-      session.user,
-      {
-        fields: parseFieldList(single(form, 'fields')),
-        disclosureShownFor: parseFieldList(single(form, 'disclosure_shown_for')),
-        disclosureTextShown: single(form, 'disclosure_text_shown') === 'true',
-      },
-      grant?.fields,
-    );
+    // The endpoint's own decision on the rows the store read: the store completed the step if
+    // and only if this decision needs no consent (a store that disagrees is a bug, not a refusal).
+    const decision = decideDisclosure(session.user, disclosureStep.get(), step.grant?.fields);
     if (decision.needsConsent.length > 0) {
+      if (step.outcome !== 'not-completed') throw new Error(`assertionStep wrote an assertion (${step.outcome}) that needs the user's consent for ${decision.needsConsent.join(', ')}`);
       const ticket = await createContinuationTicket(ctx, {
         userId: session.user.id,
         clientId: client.id,
@@ -141,10 +133,38 @@ export async function assertion(ctx: IdpContext, request: Request): Promise<Resp
       url.searchParams.set('ticket', ticket);
       return json({ continue_on: url.href }, { headers: { ...cors, 'cache-control': 'no-store' } });
     }
-    const token = await completeAssertion(ctx, { user: session.user, client, nonce, fields: decision.disclose });
+    if (step.outcome === 'replay') {
+      throw new HttpError(400, 'invalid_request', `This nonce was already used for client ${JSON.stringify(client.id)}; the RP must make a new one for every sign-in.`);
+    }
+    if (step.outcome !== 'completed') throw new Error('assertionStep did not complete an assertion that passed every check');
+    // The nonce and the grant are committed: only now is the token signed and sent.
+    const token = await signAssertion(ctx, { user: session.user, client, nonce, fields: decision.disclose }, now);
     return json({ token }, { headers: { ...cors, 'cache-control': 'no-store' } });
   } catch (e) {
     if (e instanceof HttpError) return errorResponse(e, cors);
     throw e;
+  }
+}
+
+/** A parse made early whose refusal is raised later, where the checks reach it (`get()`). */
+interface Attempt<T> {
+  readonly ok: boolean;
+  readonly value: T;
+  get(): T;
+}
+
+function attempt<T>(parse: () => T): Attempt<T> {
+  try {
+    const value = parse();
+    return { ok: true, value, get: () => value };
+  } catch (e) {
+    if (!(e instanceof HttpError)) throw e;
+    return {
+      ok: false,
+      value: undefined as T,
+      get: () => {
+        throw e;
+      },
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { isSameSite } from '../../common/site.js';
 import type { IdpContext } from '../context.js';
-import { HttpError, json } from '../http.js';
+import { HttpError, json, type IdpReply, type IdpRequest } from '../http.js';
 import { requireWebIdentity, withoutNul } from '../request-checks.js';
 
 /**
@@ -11,7 +11,7 @@ import { requireWebIdentity, withoutNul } from '../request-checks.js';
  * any of the client's registered origins. Uncredentialed and not cached by browsers; we say
  * no-store too so proxies agree.
  */
-export async function clientMetadata(ctx: IdpContext, request: Request): Promise<Response> {
+export async function clientMetadata(ctx: IdpContext, request: IdpRequest): Promise<IdpReply> {
   requireWebIdentity(request);
   const query = new URL(request.url).searchParams;
   const clientId = query.get('client_id');

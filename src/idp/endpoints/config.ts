@@ -1,5 +1,5 @@
 import type { IdpContext } from '../context.js';
-import { json } from '../http.js';
+import { json, type IdpReply, type IdpRequest } from '../http.js';
 import { requireWebIdentity } from '../request-checks.js';
 
 /**
@@ -9,7 +9,7 @@ import { requireWebIdentity } from '../request-checks.js';
  * without it). `supports_use_other_account` is written in the new top-level syntax Chromium
  * reads by default and in the older `modes` syntax.
  */
-export async function config(ctx: IdpContext, request: Request): Promise<Response> {
+export async function config(ctx: IdpContext, request: IdpRequest): Promise<IdpReply> {
   requireWebIdentity(request);
   const body: Record<string, unknown> = {
     accounts_endpoint: ctx.urls.accounts,

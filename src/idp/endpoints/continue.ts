@@ -1,9 +1,11 @@
 import { checkCsrf, csrfToken, currentSession, type IdpContext } from '../context.js';
-import { HttpError, errorResponse, escapeHtml, refused, scriptJson } from '../http.js';
+import { HttpError, errorResponse, escapeHtml, refused, scriptJson, type IdpReply, type IdpRequest } from '../http.js';
 import { page, wantsHtml } from '../html.js';
 import { readForm, required, single } from '../request-checks.js';
 import type { Field } from '../tokens.js';
-import { completeAssertion } from '../issue-assertion.js';
+import { signAssertion } from '../issue-assertion.js';
+import { assertionStep } from '../store-steps.js';
+import { decideDisclosure } from '../disclosure.js';
 import { readTicket } from '../continuation-ticket.js';
 
 const FIELD_LABELS: Record<Field, string> = {
@@ -21,7 +23,7 @@ const FIELD_LABELS: Record<Field, string> = {
  * endpoint would and hands the token to the browser with `IdentityProvider.resolve(token,
  * {accountId})`; on "Deny" it calls `IdentityProvider.close()`, which fails the RP's request.
  */
-export async function continuation(ctx: IdpContext, request: Request): Promise<Response> {
+export async function continuation(ctx: IdpContext, request: IdpRequest): Promise<IdpReply> {
   const html = wantsHtml(request);
   try {
     const session = await currentSession(ctx, request);
@@ -58,14 +60,31 @@ export async function continuation(ctx: IdpContext, request: Request): Promise<R
         script: 'if (window.IdentityProvider) IdentityProvider.close();',
       });
     }
-    const client = await ctx.store.getClient(ticket.clientId);
-    if (client === undefined || !client.origins.includes(ticket.origin)) throw new HttpError(400, 'unauthorized_client', 'The site is no longer registered with this identity provider.');
-    const token = await completeAssertion(ctx, {
-      user: session.user,
-      client,
-      nonce: ticket.nonce,
-      fields: [...ticket.disclose, ...ticket.needsConsent],
+    // The user agreed to every field of the ticket: the same one-call store step as the
+    // assertion endpoint (nonce and grant in one commit), with all of them disclosed now.
+    const fields = [...ticket.disclose, ...ticket.needsConsent];
+    const now = ctx.now();
+    const step = await assertionStep(ctx.store, {
+      clientId: ticket.clientId,
+      sessionIdHash: session.idHash,
+      now,
+      complete: {
+        origin: ticket.origin,
+        accountId: ticket.userId,
+        nonce: ticket.nonce,
+        nonceExpiresAt: now + ctx.settings.nonceTtlSeconds * 1000,
+        disclosure: { fields, disclosureShownFor: fields, disclosureTextShown: false },
+      },
     });
+    const client = step.client;
+    if (client === undefined || !client.origins.includes(ticket.origin)) throw new HttpError(400, 'unauthorized_client', 'The site is no longer registered with this identity provider.');
+    if (step.session === undefined || step.session.user.id !== ticket.userId) throw new HttpError(401, 'access_denied', 'Sign in to the identity provider as the account that was chosen, then try again.');
+    if (step.outcome === 'replay') {
+      throw new HttpError(400, 'invalid_request', `This nonce was already used for client ${JSON.stringify(client.id)}; the RP must make a new one for every sign-in.`);
+    }
+    if (step.outcome !== 'completed') throw new Error('assertionStep did not complete an assertion the user consented to');
+    const disclosed = decideDisclosure(step.session.user, { fields, disclosureShownFor: fields, disclosureTextShown: false }, step.grant?.fields).disclose;
+    const token = await signAssertion(ctx, { user: step.session.user, client, nonce: ticket.nonce, fields: disclosed }, now);
     return page({
       title: 'Signed in',
       body: `<p>Signed in to ${escapeHtml(ticket.origin)}. You can close this window.</p><output id="token" hidden>${escapeHtml(token)}</output>`,

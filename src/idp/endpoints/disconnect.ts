@@ -1,5 +1,5 @@
 import { currentSession, type IdpContext } from '../context.js';
-import { HttpError, errorResponse, json } from '../http.js';
+import { HttpError, errorResponse, json, type IdpReply, type IdpRequest } from '../http.js';
 import { corsHeaders, readForm, refusalCors, requireClientOrigin, requireWebIdentity, withoutNul } from '../request-checks.js';
 import type { Client } from '../store/types.js';
 
@@ -41,7 +41,7 @@ export function disconnectCandidates(raw: string): Map<string, string[]> {
  * browser can drop that connection. Disconnecting an account that has no grant is not an error
  * (the answer is the same), which keeps a repeated disconnect idempotent.
  */
-export async function disconnect(ctx: IdpContext, request: Request): Promise<Response> {
+export async function disconnect(ctx: IdpContext, request: IdpRequest): Promise<IdpReply> {
   let cors: Record<string, string> = {};
   try {
     requireWebIdentity(request);

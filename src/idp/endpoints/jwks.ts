@@ -1,5 +1,5 @@
 import type { IdpContext } from '../context.js';
-import { json } from '../http.js';
+import { json, type IdpReply } from '../http.js';
 
 /**
  * RFC 7517 §5 JWK Set: the public keys RPs verify ID tokens with (current and retired-but-
@@ -8,7 +8,7 @@ import { json } from '../http.js';
  * case where `Access-Control-Allow-Origin: *` is right (browser-side verifiers may fetch it).
  * Cached briefly: RPs re-fetch when a token names an unknown kid.
  */
-export async function jwks(ctx: IdpContext): Promise<Response> {
+export async function jwks(ctx: IdpContext): Promise<IdpReply> {
   return json(await ctx.keys.jwks(), {
     headers: { 'cache-control': 'public, max-age=60', 'access-control-allow-origin': '*' },
   });

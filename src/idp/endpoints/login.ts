@@ -1,5 +1,5 @@
 import { checkCsrf, clearSessionCookie, csrfToken, currentSession, startSession, type ConnectionInfo, type IdpContext } from '../context.js';
-import { HttpError, errorResponse, escapeHtml, refused } from '../http.js';
+import { HttpError, errorResponse, escapeHtml, refused, type IdpReply, type IdpRequest } from '../http.js';
 import { page, wantsHtml } from '../html.js';
 import { verifyNothing, verifyPassword } from '../passwords.js';
 import { loginBlockedFor, loginKeys, recordLoginFailure, recordLoginSuccess } from '../rate-limit.js';
@@ -31,7 +31,7 @@ function loginForm(ctx: IdpContext, csrf: string, email: string, message: string
  * Errors are a JSON body for API callers and the form again, with the message, for browsers;
  * either way the status says what went wrong and nothing but the failure count is stored.
  */
-export async function login(ctx: IdpContext, request: Request, info: ConnectionInfo): Promise<Response> {
+export async function login(ctx: IdpContext, request: IdpRequest, info: ConnectionInfo): Promise<IdpReply> {
   const html = wantsHtml(request);
   const csrf = csrfToken(ctx, request);
   const cookieHeaders: Record<string, string> = csrf.setCookie === undefined ? {} : { 'set-cookie': csrf.setCookie };
@@ -82,7 +82,7 @@ export async function login(ctx: IdpContext, request: Request, info: ConnectionI
  * user out); POST ends the session, expires the cookie and answers `Set-Login: logged-out`
  * (Login Status API) so browsers stop showing this IdP's accounts.
  */
-export async function logout(ctx: IdpContext, request: Request): Promise<Response> {
+export async function logout(ctx: IdpContext, request: IdpRequest): Promise<IdpReply> {
   const html = wantsHtml(request);
   const csrf = csrfToken(ctx, request);
   const cookieHeaders: Record<string, string> = csrf.setCookie === undefined ? {} : { 'set-cookie': csrf.setCookie };

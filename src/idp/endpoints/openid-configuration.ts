@@ -1,12 +1,12 @@
 import type { IdpContext } from '../context.js';
-import { json } from '../http.js';
+import { json, type IdpReply } from '../http.js';
 
 /**
  * OpenID Connect Discovery 1.0 §3/§4: where RPs find the issuer's keys. FedCM itself does not
  * need it, but an RP server verifying the ID token does (fedkit/rp's verifyIdentityToken, and
  * any OpenID library), so the IdP says where its JWKS is and how it signs.
  */
-export function openidConfiguration(ctx: IdpContext): Promise<Response> {
+export function openidConfiguration(ctx: IdpContext): Promise<IdpReply> {
   return Promise.resolve(
     json(
       {

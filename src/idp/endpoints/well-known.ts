@@ -1,5 +1,5 @@
 import type { IdpContext } from '../context.js';
-import { json } from '../http.js';
+import { json, type IdpReply, type IdpRequest } from '../http.js';
 import { requireWebIdentity } from '../request-checks.js';
 
 /**
@@ -11,7 +11,7 @@ import { requireWebIdentity } from '../request-checks.js';
  * Served at `/.well-known/web-identity` of whatever host the request reached: the file belongs
  * at the root of the IdP's registrable domain, which may be another host than the issuer's.
  */
-export async function wellKnown(ctx: IdpContext, request: Request): Promise<Response> {
+export async function wellKnown(ctx: IdpContext, request: IdpRequest): Promise<IdpReply> {
   requireWebIdentity(request);
   return json(
     { provider_urls: [ctx.urls.config], accounts_endpoint: ctx.urls.accounts, login_url: ctx.urls.login },

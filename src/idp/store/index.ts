@@ -6,7 +6,7 @@ import type { Store } from './types.js';
 
 export { PostgresStore, type PostgresStoreOptions } from './postgres.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
-export { StoreConflictError, type Client, type ClientChanges, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User, type UserChanges } from './types.js';
+export { StoreConflictError, type AccountsView, type AssertionStepInput, type AssertionStepResult, type Client, type ClientChanges, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User, type UserChanges } from './types.js';
 
 export interface OpenStoreOptions {
   /** PostgreSQL only: the schema to keep the tables in (PostgresStoreOptions.schema). */

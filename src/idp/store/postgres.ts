@@ -3,9 +3,11 @@
 // (nonce use is a single conditional upsert; migrations hold an advisory lock).
 
 import pg from 'pg';
+import { DEFAULT_FIELDS } from '../disclosure.js';
+import { RECOGNIZED_FIELDS } from '../tokens.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
 import { clientChangeColumns, fieldsJson, normalizeEmail, toClient, toGrant, toKey, toSession, toUser, userChangeColumns, type Row } from './rows.js';
-import { StoreConflictError, type Client, type ClientChanges, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User, type UserChanges } from './types.js';
+import { StoreConflictError, type AccountsView, type AssertionStepInput, type AssertionStepResult, type Client, type ClientChanges, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User, type UserChanges } from './types.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/database` (anything `pg` accepts). */
@@ -161,6 +163,26 @@ export class PostgresStore implements Store {
     };
   }
 
+  async accountsView(idHash: string, now: number): Promise<AccountsView | undefined> {
+    // One statement, one round trip: the session joined with its user, and the user's granted
+    // clients aggregated in the same snapshot.
+    const row = (
+      await this.#query(
+        `SELECT u.*, s.id_hash, s.user_id, s.created_at AS session_created_at, s.expires_at AS session_expires_at,
+                ARRAY(SELECT g.client_id FROM grants g WHERE g.user_id = u.id ORDER BY g.client_id) AS granted_clients
+           FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.id_hash = $1 AND s.expires_at > $2`,
+        [idHash, now],
+      )
+    ).rows[0];
+    if (!row) return undefined;
+    return {
+      session: toSession({ id_hash: row.id_hash, user_id: row.user_id, created_at: row.session_created_at, expires_at: row.session_expires_at }),
+      user: toUser(row),
+      grantedClients: (row.granted_clients as unknown[]).map(String),
+    };
+  }
+
   async deleteSession(idHash: string): Promise<boolean> {
     return ((await this.#query('DELETE FROM sessions WHERE id_hash = $1', [idHash])).rowCount ?? 0) > 0;
   }
@@ -274,6 +296,106 @@ export class PostgresStore implements Store {
       [clientId, nonce, expiresAt, now],
     );
     return r.rows.length === 1;
+  }
+
+  /**
+   * The ID assertion's reads and writes in ONE statement (one round trip, one commit): the
+   * client, the session joined with its user and the grant are read; when `complete` is asked,
+   * the checks of AssertionStepInput are made in SQL on those rows (origin listed, account is the
+   * session's user, and decideDisclosure's rule: the wanted fields, requested ∩ the user's
+   * available ones, all disclosed now or granted before); only then is the nonce used (the same
+   * conditional upsert as useNonce), and only if it was fresh is the grant upserted (merged as
+   * upsertGrant does). The endpoint re-checks the outcome against decideDisclosure on the
+   * returned rows, so the SQL and the TypeScript rule cannot silently disagree.
+   */
+  async assertionStep(input: AssertionStepInput): Promise<AssertionStepResult> {
+    const c = input.complete;
+    const r = await this.#query(
+      `WITH c AS (SELECT * FROM clients WHERE id = $1::text),
+       su AS (
+         SELECT u.*, s.id_hash, s.user_id, s.created_at AS session_created_at, s.expires_at AS session_expires_at
+           FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.id_hash = $2::text AND s.expires_at > $3::bigint
+       ),
+       g AS (SELECT gr.* FROM grants gr JOIN su ON gr.user_id = su.id JOIN c ON gr.client_id = c.id),
+       chk AS (
+         SELECT su.id AS user_id,
+                array_remove(ARRAY['name', 'email',
+                  CASE WHEN su.picture IS NOT NULL THEN 'picture' END,
+                  CASE WHEN su.tel IS NOT NULL THEN 'tel' END,
+                  CASE WHEN su.username IS NOT NULL THEN 'username' END], NULL) AS available,
+                (SELECT COALESCE(array_agg(x), '{}'::text[]) FROM g, jsonb_array_elements_text(g.fields::jsonb) x) AS granted,
+                EXISTS (SELECT 1 FROM g) AS has_grant
+           FROM su, c
+          WHERE $4::boolean AND su.id = $5::text AND c.origins::jsonb ? $6::text
+       ),
+       dec AS (
+         SELECT user_id,
+                ARRAY(SELECT unnest(requested) INTERSECT SELECT unnest(available)) AS wanted,
+                disclosed || granted AS approved
+           FROM (
+             SELECT user_id, available, granted,
+                    COALESCE($9::text[], CASE WHEN has_grant THEN ARRAY(SELECT unnest(granted) INTERSECT SELECT unnest($12::text[]))
+                                              WHEN $11::boolean THEN $13::text[] ELSE '{}'::text[] END) AS requested,
+                    COALESCE($10::text[], CASE WHEN $11::boolean THEN $13::text[] ELSE '{}'::text[] END) AS disclosed
+               FROM chk
+           ) x
+       ),
+       ok AS (SELECT user_id, wanted FROM dec WHERE wanted <@ approved),
+       n AS (
+         INSERT INTO used_nonces (client_id, nonce, expires_at)
+         SELECT $1::text, $7::text, $8::bigint FROM ok WHERE $7::text IS NOT NULL
+         ON CONFLICT (client_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE used_nonces.expires_at <= $3::bigint
+         RETURNING 1
+       ),
+       w AS (
+         INSERT INTO grants (user_id, client_id, fields, created_at, updated_at)
+         SELECT ok.user_id, $1::text,
+                COALESCE((SELECT '[' || string_agg(to_json(f)::text, ',' ORDER BY f COLLATE "C") || ']' FROM (SELECT DISTINCT unnest(ok.wanted) AS f) m), '[]'),
+                $3::bigint, $3::bigint
+           FROM ok WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM n)
+         ON CONFLICT (user_id, client_id) DO UPDATE SET
+           fields = COALESCE((
+             SELECT '[' || string_agg(to_json(f)::text, ',' ORDER BY f COLLATE "C") || ']'
+             FROM (SELECT DISTINCT jsonb_array_elements_text(grants.fields::jsonb || EXCLUDED.fields::jsonb) AS f) merged
+           ), '[]'),
+           updated_at = EXCLUDED.updated_at
+         RETURNING 1
+       )
+       SELECT (SELECT row_to_json(c) FROM c) AS client,
+              (SELECT row_to_json(su) FROM su) AS su,
+              (SELECT row_to_json(g) FROM g) AS grant_row,
+              EXISTS (SELECT 1 FROM ok) AS checked,
+              EXISTS (SELECT 1 FROM w) AS written`,
+      [
+        input.clientId,
+        input.sessionIdHash ?? null,
+        input.now,
+        c !== undefined,
+        c?.accountId ?? null,
+        c?.origin ?? null,
+        c?.nonce ?? null,
+        c?.nonceExpiresAt ?? null,
+        c?.disclosure.fields === undefined ? null : [...c.disclosure.fields],
+        c?.disclosure.disclosureShownFor === undefined ? null : [...c.disclosure.disclosureShownFor],
+        c?.disclosure.disclosureTextShown ?? false,
+        [...RECOGNIZED_FIELDS],
+        [...DEFAULT_FIELDS],
+      ],
+    );
+    const row = r.rows[0]!;
+    const su = row.su as Row | null;
+    const clientRow = row.client as Row | null;
+    const grantRow = row.grant_row as Row | null;
+    return {
+      client: clientRow === null ? undefined : toClient(clientRow),
+      session:
+        su === null
+          ? undefined
+          : { session: toSession({ id_hash: su.id_hash, user_id: su.user_id, created_at: su.session_created_at, expires_at: su.session_expires_at }), user: toUser(su) },
+      grant: grantRow === null ? undefined : toGrant(grantRow),
+      outcome: row.written === true ? 'completed' : row.checked === true ? 'replay' : 'not-completed',
+    };
   }
 
   async deleteExpiredNonces(now: number): Promise<number> {

@@ -11,9 +11,11 @@
 
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { decideDisclosure } from '../disclosure.js';
+import { isField } from '../tokens.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
 import { clientChangeColumns, fieldsJson, normalizeEmail, toClient, toGrant, toKey, toSession, toUser, userChangeColumns, type Row } from './rows.js';
-import { StoreConflictError, type Client, type ClientChanges, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User, type UserChanges } from './types.js';
+import { StoreConflictError, type AccountsView, type AssertionStepInput, type AssertionStepResult, type Client, type ClientChanges, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User, type UserChanges } from './types.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or ':memory:'. The file (and its -wal/-shm companions) is created 0600. */
@@ -45,6 +47,7 @@ export class SqliteStore implements Store {
   /** Prepared statements by SQL text: compiling one costs more than running it. */
   readonly #statements = new Map<string, Database.Statement>();
   #upsertGrant: Database.Transaction<(userId: string, clientId: string, fields: string[], now: number) => Row> | undefined;
+  #assertionStep: Database.Transaction<(input: AssertionStepInput) => AssertionStepResult> | undefined;
 
   #sql(sql: string): Database.Statement {
     let statement = this.#statements.get(sql);
@@ -166,6 +169,34 @@ export class SqliteStore implements Store {
     return r ? toSession(r) : undefined;
   }
 
+  /** The live session joined with its user: one statement. */
+  #sessionUser(idHash: string, now: number): { session: Session; user: User } | undefined {
+    const row = this
+      .#sql(
+        `SELECT u.*, s.id_hash, s.user_id, s.created_at AS session_created_at, s.expires_at AS session_expires_at
+           FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.id_hash = ? AND s.expires_at > ?`,
+      )
+      .get(idHash, now) as Row | undefined;
+    if (row === undefined) return undefined;
+    return {
+      session: toSession({ id_hash: row.id_hash, user_id: row.user_id, created_at: row.session_created_at, expires_at: row.session_expires_at }),
+      user: toUser(row),
+    };
+  }
+
+  async getSessionUser(idHash: string, now: number): Promise<{ session: Session; user: User } | undefined> {
+    return this.#sessionUser(idHash, now);
+  }
+
+  async accountsView(idHash: string, now: number): Promise<AccountsView | undefined> {
+    // Two statements on one connection, no await between them: nothing else runs in between
+    // (better-sqlite3 is synchronous), so they see the same database.
+    const found = this.#sessionUser(idHash, now);
+    if (found === undefined) return undefined;
+    return { ...found, grantedClients: this.#grantedClients(found.user.id) };
+  }
+
   async deleteSession(idHash: string): Promise<boolean> {
     return this.#sql('DELETE FROM sessions WHERE id_hash = ?').run(idHash).changes > 0;
   }
@@ -229,8 +260,12 @@ export class SqliteStore implements Store {
     return toGrant(this.#upsertGrant.immediate(userId, clientId, fields, now));
   }
 
-  async grantedClients(userId: string): Promise<string[]> {
+  #grantedClients(userId: string): string[] {
     return (this.#sql('SELECT client_id FROM grants WHERE user_id = ? ORDER BY client_id').all(userId) as Row[]).map((r) => String(r.client_id));
+  }
+
+  async grantedClients(userId: string): Promise<string[]> {
+    return this.#grantedClients(userId);
   }
 
   async deleteGrant(userId: string, clientId: string): Promise<boolean> {
@@ -265,6 +300,10 @@ export class SqliteStore implements Store {
   }
 
   async useNonce(clientId: string, nonce: string, now: number, expiresAt: number): Promise<boolean> {
+    return this.#useNonce(clientId, nonce, now, expiresAt);
+  }
+
+  #useNonce(clientId: string, nonce: string, now: number, expiresAt: number): boolean {
     // One statement (as in PostgresStore): a fresh pair is inserted, an expired record is taken
     // over (the tokens it could replay have expired), a live one is left alone (no change).
     return (
@@ -273,6 +312,45 @@ export class SqliteStore implements Store {
          ON CONFLICT (client_id, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE used_nonces.expires_at <= ?`,
       ).run(clientId, nonce, expiresAt, now).changes === 1
     );
+  }
+
+  /**
+   * The ID assertion's reads and writes in one IMMEDIATE transaction (one WAL commit): client,
+   * session and user, grant; then, when `complete` is asked and every check passes on those rows
+   * (the same decideDisclosure the endpoint uses), the nonce and the grant. A read-only step
+   * (no `complete`) takes no write lock.
+   */
+  async assertionStep(input: AssertionStepInput): Promise<AssertionStepResult> {
+    this.#assertionStep ??= this.#db.transaction((i: AssertionStepInput): AssertionStepResult => {
+      const clientRow = this.#sql('SELECT * FROM clients WHERE id = ?').get(i.clientId) as Row | undefined;
+      const client = clientRow === undefined ? undefined : toClient(clientRow);
+      const session = i.sessionIdHash === undefined ? undefined : this.#sessionUser(i.sessionIdHash, i.now);
+      const grantRow =
+        client === undefined || session === undefined
+          ? undefined
+          : (this.#sql('SELECT * FROM grants WHERE user_id = ? AND client_id = ?').get(session.user.id, client.id) as Row | undefined);
+      const grant = grantRow === undefined ? undefined : toGrant(grantRow);
+      const c = i.complete;
+      if (c === undefined || client === undefined || session === undefined || !client.origins.includes(c.origin) || session.user.id !== c.accountId) {
+        return { client, session, grant, outcome: 'not-completed' };
+      }
+      const decision = decideDisclosure(
+        session.user,
+        { fields: c.disclosure.fields?.filter(isField), disclosureShownFor: c.disclosure.disclosureShownFor?.filter(isField), disclosureTextShown: c.disclosure.disclosureTextShown },
+        grant?.fields,
+      );
+      if (decision.needsConsent.length > 0) return { client, session, grant, outcome: 'not-completed' };
+      if (c.nonce !== undefined && !this.#useNonce(client.id, c.nonce, i.now, c.nonceExpiresAt)) return { client, session, grant, outcome: 'replay' };
+      // The grant read above is the row as it stands: this transaction holds the write lock.
+      this
+        .#sql(
+          `INSERT INTO grants (user_id, client_id, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (user_id, client_id) DO UPDATE SET fields = excluded.fields, updated_at = excluded.updated_at`,
+        )
+        .run(session.user.id, client.id, fieldsJson([...(grant?.fields ?? []), ...decision.disclose]), i.now, i.now);
+      return { client, session, grant, outcome: 'completed' };
+    });
+    return input.complete === undefined ? this.#assertionStep.deferred(input) : this.#assertionStep.immediate(input);
   }
 
   async deleteExpiredNonces(now: number): Promise<number> {

@@ -72,6 +72,56 @@ export interface KeyRecord {
   expiresAt: number | null;
 }
 
+/**
+ * What the ID assertion endpoint asks of the store in one call (`Store.assertionStep`): the rows
+ * it checks, and the writes an assertion makes when every check passes, all in one transaction
+ * (SQLite) or one statement (PostgreSQL), so the replay guard and the grant are committed
+ * together before the endpoint signs the token.
+ */
+export interface AssertionStepInput {
+  clientId: string;
+  /** SHA-256 (base64url) of the session cookie's id; undefined when the request carries none (no session is read). */
+  sessionIdHash: string | undefined;
+  now: number;
+  /**
+   * The assertion to complete if the rows allow it. The store completes it only when the client
+   * exists and lists `origin`, the session is live and its user is `accountId`, and
+   * `decideDisclosure` (disclosure.ts) on that user and the stored grant needs no further
+   * consent; it then uses up (client, nonce) until `nonceExpiresAt` (unless `nonce` is undefined)
+   * and, if the nonce was fresh, adds the disclosed fields to the grant. Absent: nothing is written.
+   */
+  complete?: {
+    origin: string;
+    accountId: string;
+    nonce: string | undefined;
+    nonceExpiresAt: number;
+    /** The parsed `fields` / `disclosure_shown_for` / `disclosure_text_shown` (recognized field names only). */
+    disclosure: { fields: readonly string[] | undefined; disclosureShownFor: readonly string[] | undefined; disclosureTextShown: boolean };
+  };
+}
+
+export interface AssertionStepResult {
+  client: Client | undefined;
+  /** The live session and its user (undefined without a session id, or when it is unknown or expired). */
+  session: { session: Session; user: User } | undefined;
+  /** The user's grant for the client as it was before this step (undefined without session or client). */
+  grant: Grant | undefined;
+  /**
+   * `completed`: every check passed, the nonce was used up and the grant written, committed.
+   * `replay`: every check passed but (client, nonce) was already used and has not expired: nothing written.
+   * `not-completed`: no `complete` asked, or a check failed (client, origin, session, account, consent): nothing written.
+   */
+  outcome: 'completed' | 'replay' | 'not-completed';
+}
+
+/** What the accounts endpoint needs, in one call (`Store.accountsView`). */
+export interface AccountsView {
+  session: Session;
+  user: User;
+  /** The client ids the user granted, sorted (as grantedClients). */
+  grantedClients: string[];
+}
+
 export interface Store {
   /** Applies the pending versioned migrations (idempotent; safe to run from several servers at once). */
   migrate(): Promise<void>;
@@ -100,6 +150,11 @@ export interface Store {
    * (every credentialed FedCM request needs both). Without it the IdP makes the two calls.
    */
   getSessionUser?(idHash: string, now: number): Promise<{ session: Session; user: User } | undefined>;
+  /**
+   * Optional: the live session, its user and the clients the user granted, in one call (one
+   * round trip on PostgreSQL). Without it the IdP makes the separate calls.
+   */
+  accountsView?(idHash: string, now: number): Promise<AccountsView | undefined>;
   deleteSession(idHash: string): Promise<boolean>;
   /** Ends every session of the user (a new password signs them out everywhere). */
   deleteUserSessions(userId: string): Promise<number>;
@@ -136,6 +191,13 @@ export interface Store {
    */
   useNonce(clientId: string, nonce: string, now: number, expiresAt: number): Promise<boolean>;
   deleteExpiredNonces(now: number): Promise<number>;
+  /**
+   * Optional: everything an ID assertion reads and writes, in one transaction or statement
+   * (AssertionStepInput). Without it the IdP makes the separate calls (getClient, the session,
+   * getGrant, useNonce, upsertGrant), each its own commit.
+   */
+  assertionStep?(input: AssertionStepInput): Promise<AssertionStepResult>;
+
 
   recordLoginFailure(key: string, at: number): Promise<void>;
   countLoginFailures(key: string, since: number): Promise<number>;

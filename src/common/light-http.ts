@@ -1,0 +1,195 @@
+// The Node path of a web-standard handler (fedkit issue 15 §1): what a handler reads of a
+// request and what it answers, without building a WHATWG `Request` or `Response`. On Node 20
+// making a `Request` (URL, Headers, an AbortSignal, a web stream for the body) and reading back a
+// `Response` (another web stream) cost more than the HTTP exchange itself. A handler that can
+// answer a LightRequest with a LightReply exposes that function under LIGHT_HANDLER;
+// toNodeListener, serve() and the IdP's Express and Fastify adapters then use it with a request
+// read straight from the IncomingMessage and a reply written straight to the ServerResponse.
+// The handler itself stays `(Request) => Promise<Response>` for every other server.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyReadError, BodyTooLargeError, readBodyBytes } from './body.js';
+
+/** Who is on the other end of a request (for rate limits and logs). */
+export interface ConnectionInfo {
+  /** The client's address, as the server saw it (or as a trusted proxy said). */
+  remoteAddress?: string;
+}
+
+/** The request as a handler reads it: the same values a `Request` built from it would give. */
+export interface LightRequest {
+  readonly method: string;
+  /** The absolute URL (`Request.url`). */
+  readonly url: string;
+  /** The URL's path (`new URL(url).pathname`). */
+  readonly pathname: string;
+  /** `Request.headers.get()`: repeated headers joined with ", ", null when absent. */
+  readonly headers: { get(name: string): string | null };
+  /**
+   * The body's bytes, at most `maxBytes` (readBodyBytes: BodyTooLargeError past the limit, the
+   * Content-Length checked first; BodyReadError when it breaks off). Empty for GET and HEAD.
+   */
+  bytes(maxBytes: number): Promise<Uint8Array>;
+  /** The `Request` itself (on the Node path, made on demand for the error hook; its body is not kept). */
+  toRequest(): Request;
+}
+
+/** An answer with a complete text body (every answer of the IdP), written without a web stream. */
+export interface LightReply {
+  readonly status: number;
+  /** Header names lower-case, each once (values joined as Headers joins them); Set-Cookie apart. */
+  readonly headers: ReadonlyMap<string, string>;
+  readonly setCookies: readonly string[];
+  readonly body: string | null;
+}
+
+export type LightHandler = (request: LightRequest, info: ConnectionInfo) => Promise<LightReply>;
+
+/** Where a handler exposes its LightHandler (a well-known symbol, so two copies of fedkit agree). */
+export const LIGHT_HANDLER: unique symbol = Symbol.for('fedkit.lightHandler') as never;
+
+export function lightHandlerOf(handler: object): LightHandler | undefined {
+  const light = (handler as { [LIGHT_HANDLER]?: unknown })[LIGHT_HANDLER];
+  return typeof light === 'function' ? (light as LightHandler) : undefined;
+}
+
+/** A `Request` as a LightRequest: the same object underneath, read the way the handler always read it. */
+export function lightFromRequest(request: Request): LightRequest {
+  return {
+    method: request.method,
+    url: request.url,
+    get pathname() {
+      return new URL(request.url).pathname;
+    },
+    headers: request.headers,
+    bytes: (maxBytes) => readBodyBytes(request, maxBytes),
+    toRequest: () => request,
+  };
+}
+
+/** A LightReply as a `Response` (the headers through `Headers`, as the web path always had them). */
+export function lightToResponse(reply: LightReply): Response {
+  const headers = new Headers();
+  for (const [name, value] of reply.headers) headers.set(name, value);
+  for (const cookie of reply.setCookies) headers.append('set-cookie', cookie);
+  return new Response(reply.body, { status: reply.status, headers });
+}
+
+/** Fetch's header value check (Fetch §"header value"): what `Headers.append` refuses, the web path drops. */
+const INVALID_VALUE = /[\0\r\n]/;
+
+/** Fetch's header name check (RFC 9110 token): names `Headers.append` refuses are dropped too. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** HTTP whitespace Headers strips from both ends of a value (Fetch §"normalize"). */
+function normalize(value: string): string {
+  return value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+}
+
+/**
+ * The request a node:http IncomingMessage describes, with the headers, URL and body a `Request`
+ * made by toRequest() would have: every raw header (pseudo-headers and values fetch refuses
+ * dropped, repeats joined with ", "), and for a body a parser already read (`given`), the
+ * framing headers of the bytes as they now are.
+ */
+export function lightFromIncoming(req: IncomingMessage, url: URL, given: Uint8Array | undefined, toRequest: () => Request): LightRequest {
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const bytes = hasBody ? given : undefined;
+  let headers: Map<string, string> | undefined;
+  const table = (): Map<string, string> => {
+    if (headers !== undefined) return headers;
+    headers = new Map();
+    const raw = req.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase();
+      if (name.startsWith(':') || !TOKEN.test(name)) continue;
+      if (bytes !== undefined && (name === 'content-length' || name === 'content-encoding' || name === 'transfer-encoding')) continue;
+      const value = normalize(raw[i + 1]!);
+      if (INVALID_VALUE.test(value)) continue;
+      const before = headers.get(name);
+      headers.set(name, before === undefined ? value : `${before}, ${value}`);
+    }
+    if (bytes !== undefined) headers.set('content-length', String(bytes.byteLength));
+    return headers;
+  };
+  return {
+    method,
+    url: url.href,
+    pathname: url.pathname,
+    headers: { get: (name) => table().get(name.toLowerCase()) ?? null },
+    bytes: async (maxBytes) => {
+      if (!hasBody) return new Uint8Array(0);
+      if (bytes !== undefined) {
+        if (bytes.byteLength > maxBytes) throw new BodyTooLargeError(maxBytes, String(bytes.byteLength));
+        return bytes;
+      }
+      const declared = table().get('content-length');
+      return readIncoming(req, maxBytes, declared !== undefined && Number(declared) > maxBytes ? declared : undefined);
+    },
+    toRequest,
+  };
+}
+
+/**
+ * The body of `req`, at most `maxBytes`, read from the stream itself. Past the limit it stops
+ * taking chunks and lets node:http discard the rest (so the connection still carries the 413,
+ * as with the web stream's cancel); a request that closes or fails before its end is a
+ * BodyReadError.
+ */
+function readIncoming(req: IncomingMessage, maxBytes: number, declared: string | undefined): Promise<Uint8Array> {
+  if (req.readableEnded) return Promise.resolve(new Uint8Array(0));
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        done();
+        req.resume();
+        reject(new BodyTooLargeError(maxBytes, declared));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const onError = (error: unknown): void => {
+      done();
+      reject(new BodyReadError(error));
+    };
+    const onClose = (): void => {
+      done();
+      reject(new BodyReadError(new Error('The connection closed before the body ended.')));
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onError);
+    req.once('close', onClose);
+  });
+}
+
+/** The reply's head for node:http: names in the order Headers iterates them (sorted), Set-Cookie last, and the body's length. */
+export function lightHead(reply: LightReply, body: Buffer | undefined): Record<string, string | string[]> {
+  const head: Record<string, string | string[]> = {};
+  for (const name of [...reply.headers.keys()].sort()) head[name] = reply.headers.get(name)!;
+  if (reply.setCookies.length > 0) head['set-cookie'] = [...reply.setCookies];
+  if (body !== undefined) head['content-length'] = String(body.byteLength);
+  return head;
+}
+
+/** Writes a LightReply straight to the ServerResponse (no body for HEAD, as writeResponse). */
+export function writeLightReply(res: ServerResponse, reply: LightReply, method = 'GET'): void {
+  const body = reply.body === null ? undefined : Buffer.from(reply.body);
+  res.writeHead(reply.status, lightHead(reply, body));
+  if (body === undefined || method === 'HEAD') res.end();
+  else res.end(body);
+}
