@@ -1,4 +1,4 @@
-// 4. Scale: the agent's memory (per page, per agent, per in-flight sign-in, with 1,000
+// 4. Scale: the agent's memory (per page, per agent, per in-flight sign-in, with 10,000
 // concurrent sign-ins), and the IdP kit as 2 worker processes sharing PostgreSQL (node:cluster,
 // one port) against 1 worker: throughput, errors, and the replay guard under concurrency (every
 // nonce sent twice at once: exactly one of the two may be accepted, across workers).
@@ -49,8 +49,10 @@ export async function benchScale(options: { pages: number; agents: number; secon
   const dir = mkdtempSync(join(tmpdir(), 'fedkit-bench-scale-'));
   let memory: ScaleResults['memory'];
   try {
-    const { child: system, info } = await startSystemChild(join(dir, 'system'));
-    const agents = new Child('agents', { execArgv: ['--expose-gc', '--max-old-space-size=4096'] });
+    // Idle IdP connections close after 2 s: agents held at their chooser need none, and 10,000
+    // agents with two idle sockets each would reach the process's 20,000 file descriptors.
+    const { child: system, info } = await startSystemChild(join(dir, 'system'), 2_000);
+    const agents = new Child('agents', { execArgv: ['--expose-gc', '--max-old-space-size=8192'] });
     try {
       memory = await agents.call<AgentsResult>('run', { info, pages: options.pages, agents: options.agents });
       options.log(`  per page ${Math.round(memory.perPage.heapUsed + memory.perPage.external)} B, per agent ${Math.round(memory.perAgent.heapUsed + memory.perAgent.external)} B, per in-flight sign-in ${Math.round(memory.perSignIn.heapUsed + memory.perSignIn.external)} B; ${memory.succeeded}/${memory.concurrent} signed in`);

@@ -1,11 +1,16 @@
 // Memory of the agent (run with --expose-gc): per open page, per agent, and per sign-in in
-// flight, as process.memoryUsage() deltas after full collections. 1,000 concurrent sign-ins
-// take 1,000 agents (an agent has one chooser surface, as a browser tab does): each agent gets
-// an IdP session and the RP page, then all call get() at once; a mediator holds every chooser
-// until all 1,000 are shown (the peak: config, well-known, accounts fetched and held), and
-// then answers them all.
+// flight, as process.memoryUsage() deltas after full collections. N concurrent sign-ins take N
+// agents (an agent has one chooser surface, as a browser tab does): each agent gets an IdP
+// session and the RP page, then all call get() at once; a mediator holds every chooser until all
+// N are shown (the peak: config, well-known, accounts fetched and held), and then answers them
+// all.
+//
+// The IdP is the system child's, over TLS; the RP's page is served in this process through
+// `handlers` (issue 15 §4): at 10,000 agents, two sockets per agent (RP and IdP) would reach the
+// process's 20,000 descriptors, and the RP is not what is measured.
 
 import { autoSelect, createAgent, IdentityCredential, type Agent, type Dialog, type DialogAction, type Frame, type Mediator } from '../../src/agent/index.js';
+import { BENCH_PAGE } from '../lib/bench-page.js';
 import { serveChild } from '../lib/child.js';
 import type { SystemInfo } from './system.js';
 
@@ -25,6 +30,7 @@ export interface AgentsResult {
   perAgent: MemorySample;
   /** Bytes per in-flight sign-in (all waiting at the chooser), and for all of them. */
   perSignIn: MemorySample;
+  /** Sign-ins held at their chooser at the same time, at the peak (all of them when all went well). */
   concurrent: number;
   succeeded: number;
   errors: string[];
@@ -72,7 +78,8 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
 async function run({ info, pages, agents: count }: { info: SystemInfo; pages: number; agents: number }): Promise<AgentsResult> {
   const sessionURL = 'https://idp.example/__bench/session';
   const rpURL = 'https://rp.example/bench';
-  const options = { hostRules: info.hostRules, ca: info.ca, rejectionDelay: false };
+  const rpPage = (): Response => new Response(BENCH_PAGE, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
+  const options = { hostRules: info.hostRules, ca: info.ca, rejectionDelay: false, handlers: { 'https://rp.example': rpPage } } as const;
 
   // Warm everything once (module state, JIT, the TLS context) so it is not charged to the first page.
   {
@@ -95,70 +102,96 @@ async function run({ info, pages, agents: count }: { info: SystemInfo; pages: nu
   await single.close();
   opened.length = 0;
 
-  // Agents, each with a session and the RP page.
+  // Agents, each with a session and the RP page. Agent i's mediator tells when its chooser is
+  // shown and holds it until released.
   const base = await sample();
   let shown = 0;
-  let releaseAll!: () => void;
-  const released = new Promise<void>((resolve) => (releaseAll = resolve));
-  let allShown!: () => void;
-  const everyChooser = new Promise<void>((resolve) => (allShown = resolve));
-  const held: Mediator = {
-    async choose(dialog: Dialog): Promise<DialogAction> {
-      if (dialog.dialogType !== 'AccountChooser') return { action: 'cancel' };
-      if (++shown === count) allShown();
-      await released;
-      return { action: 'selectAccount', accountIndex: 0 };
-    },
-  };
+  const arrived: (() => void)[] = [];
+  const arrivals: Promise<void>[] = [];
+  const releases: (() => void)[] = [];
   const agents: Agent[] = [];
   const rpPages: Frame[] = [];
   const diagnostics: string[] = [];
+  for (let i = 0; i < count; i++) arrivals.push(new Promise<void>((resolve) => (arrived[i] = resolve)));
+  const heldAt = (i: number): Mediator => ({
+    async choose(dialog: Dialog): Promise<DialogAction> {
+      if (dialog.dialogType !== 'AccountChooser') return { action: 'cancel' };
+      shown++;
+      await new Promise<void>((resolve) => {
+        releases[i] = resolve;
+        arrived[i]!();
+      });
+      return { action: 'selectAccount', accountIndex: 0 };
+    },
+  });
   await pool(
     Array.from({ length: count }, (_, i) => i),
     50,
-    async () => {
-      const agent = createAgent({ ...options, mediator: held });
+    async (i) => {
+      const agent = createAgent({ ...options, mediator: heldAt(i) });
       agent.on('diagnostic', (d) => {
         if (d.level === 'error') diagnostics.push(`${d.reason}: ${d.detail}`);
       });
-      agents.push(agent);
+      agents[i] = agent;
       (await agent.open(sessionURL)).close();
-      rpPages.push(await agent.open(rpURL));
+      rpPages[i] = await agent.open(rpURL);
     },
   );
   const idle = await sample();
 
-  // All sign-ins at once.
+  // The sign-ins: each get() is started once fewer than RAMP others are on their way to the
+  // chooser, so the IdP process (one core) is not asked for 10,000 TLS handshakes in the same
+  // second; every sign-in stays in flight at its chooser until all have arrived (the peak), so
+  // all `count` are in flight at once. Then they are answered, RAMP at a time.
+  const RAMP = 500;
   const errors: string[] = [];
   let succeeded = 0;
-  const t0 = performance.now();
   const tag = Date.now().toString(36);
-  const flights = rpPages.map((page, i) =>
-    page.navigator.credentials!.get({ identity: { providers: [{ configURL: info.configURL, clientId: info.clientId, params: { nonce: `scale-${tag}-${i}` } }] }, mediation: 'required' }).then(
-      (c) => {
-        if (c instanceof IdentityCredential && typeof c.token === 'string') succeeded++;
-        else errors.push('no token');
-      },
-      (e: unknown) => {
-        const code = (e as { error?: unknown }).error;
-        errors.push(e instanceof Error ? `${e.name}: ${e.message}${typeof code === 'string' && code !== '' ? ` (${code})` : ''}` : String(e));
-        if (shown + errors.length === count) allShown();
-      },
-    ),
+  // The burst is CPU-bound in this process (~10 ms of agent work per sign-in on a loaded core).
+  const deadline = performance.now() + Math.max(120_000, count * 40);
+  const flights: Promise<void>[] = [];
+  const t0 = performance.now();
+  await pool(
+    Array.from({ length: count }, (_, i) => i),
+    RAMP,
+    async (i) => {
+      if (performance.now() > deadline) return;
+      flights[i] = rpPages[i]!.navigator.credentials!.get({ identity: { providers: [{ configURL: info.configURL, clientId: info.clientId, params: { nonce: `scale-${tag}-${i}` } }] }, mediation: 'required' }).then(
+        (c) => {
+          if (c instanceof IdentityCredential && typeof c.token === 'string') succeeded++;
+          else errors.push('no token');
+        },
+        (e: unknown) => {
+          const code = (e as { error?: unknown }).error;
+          errors.push(e instanceof Error ? `${e.name}: ${e.message}${typeof code === 'string' && code !== '' ? ` (${code})` : ''}` : String(e));
+        },
+      );
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([arrivals[i], flights[i], new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - performance.now()))))]);
+      clearTimeout(timer);
+    },
   );
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([everyChooser, new Promise<void>((resolve) => (timer = setTimeout(resolve, 120_000)))]);
-  clearTimeout(timer);
   const t1 = performance.now();
-  if (shown + errors.length < count) errors.push(`only ${shown} of ${count} choosers were shown within 120 s`);
+  const heldAtOnce = shown;
+  if (shown < count) errors.push(`only ${shown} of ${count} choosers were shown within ${Math.round((t1 - t0) / 1000)} s`);
   const peak = await sample();
   const t2 = performance.now();
-  releaseAll();
-  await Promise.all(flights);
+  await pool(
+    Array.from({ length: count }, (_, i) => i),
+    RAMP,
+    async (i) => {
+      releases[i]?.();
+      await flights[i];
+    },
+  );
   const t3 = performance.now();
   for (const a of agents) await a.close();
   agents.length = 0;
   rpPages.length = 0;
+  flights.length = 0;
+  arrivals.length = 0;
+  arrived.length = 0;
+  releases.length = 0;
   const end = await sample();
 
   return {
@@ -167,7 +200,7 @@ async function run({ info, pages, agents: count }: { info: SystemInfo; pages: nu
     agents: count,
     perAgent: per(base, idle, count),
     perSignIn: per(idle, peak, count),
-    concurrent: count,
+    concurrent: heldAtOnce,
     succeeded,
     errors: [...new Set(errors)].slice(0, 5),
     diagnostics: [...new Set(diagnostics)].slice(0, 5),
