@@ -12,7 +12,7 @@ import { connectSrcViolation } from '../document/csp.js';
 import type { AgentDocument } from '../document/document.js';
 import type { LoginState } from '../mediation/dialog.js';
 import { accountChooser, autoReauthnDialog, confirmIdpLoginDialog, errorDialog } from './account-chooser.js';
-import { fetchAccounts, fetchPictures, filterAccounts } from './accounts.js';
+import { fetchAccounts, fetchBrandIcon, fetchPictures, filterAccounts } from './accounts.js';
 import { requestIdentityAssertion, type AssertionRequest } from './assertion.js';
 import { fetchClientMetadata } from './client-metadata.js';
 import { fetchConfig } from './config.js';
@@ -352,9 +352,12 @@ async function fetchIdp(ctx: IdpNetwork, state: IdpState, params: RequestParams)
 }
 
 /**
- * Accounts, pictures, hint filters and client metadata for one IdP. Login Status follows the
- * accounts response (Chromium UpdateIdpSigninStatusForAccountsEndpointResponse); an IdP known
- * to be logged in that returns no usable account is a "mismatch".
+ * Accounts, hint filters, client metadata and images for one IdP, in Chromium 156's order
+ * (measured: test/differential): the accounts; the loginHint / domainHint / account-label
+ * filters; the client metadata when it is needed; then, together, the pictures of the accounts
+ * the dialog will show and the config's brand icon. Login Status follows the accounts response
+ * (Chromium UpdateIdpSigninStatusForAccountsEndpointResponse); an IdP known to be logged in that
+ * returns no usable account is a "mismatch", whose dialog shows the brand icon too.
  */
 async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestParams, options: { afterLogin?: boolean } = {}): Promise<void> {
   const { core, frame } = params;
@@ -362,6 +365,8 @@ async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestPar
   const config = state.config;
   if (!config) throw new Error('unreachable: accounts without config');
   state.accounts = [];
+  state.pictures = new Map();
+  delete state.brandIcon;
   const result = await fetchAccounts(ctx, config);
   if (!result.ok) {
     params.core.profile.setLoginStatus(provider.idpOrigin, 'logged-out');
@@ -374,20 +379,20 @@ async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestPar
     if ((state.loginStatus === 'logged-in' || activeUnknown) && params.mediation !== 'silent' && options.afterLogin !== true) {
       core.report(result.failure.diagnostic);
       state.mismatch = true;
+      await loadBrandIcon(ctx, state, params);
     } else {
       state.failure = result.failure;
     }
     return;
   }
   params.core.profile.setLoginStatus(provider.idpOrigin, 'logged-in');
-  state.pictures = await fetchPictures(ctx, result.accounts, config);
   const filter = {
     ...(provider.options.loginHint === undefined ? {} : { loginHint: provider.options.loginHint }),
     ...(provider.options.domainHint === undefined ? {} : { domainHint: provider.options.domainHint }),
     ...(config.accountLabel === undefined ? {} : { accountLabel: config.accountLabel }),
   };
-  state.accounts = filterAccounts(result.accounts, filter);
-  if (state.accounts.length === 0) {
+  const accounts = filterAccounts(result.accounts, filter);
+  if (accounts.length === 0) {
     const hints = Object.entries(filter)
       .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
       .join(', ');
@@ -401,11 +406,13 @@ async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestPar
     if (params.mediation !== 'silent') {
       core.report(diagnostic);
       state.mismatch = true;
+      await loadBrandIcon(ctx, state, params);
     } else {
       state.failure = new FedCmFailure(diagnostic, { delayed: true });
     }
     return;
   }
+  state.accounts = accounts;
   // Chromium fetches client metadata for a cross-site iframe, or when a disclosure will be shown
   // (fields requested and some account signs up).
   const crossSiteEmbedder = !isSameSite(frame.origin, frame.top.origin);
@@ -414,6 +421,20 @@ async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestPar
   if (crossSiteEmbedder || (fields.length > 0 && signUp)) {
     state.clientMetadata = await fetchClientMetadata(ctx, config, provider.options.clientId, { crossSiteEmbedder });
   }
+  const [pictures] = await Promise.all([fetchPictures(ctx, state.accounts, config), loadBrandIcon(ctx, state, params)]);
+  state.pictures = pictures;
+}
+
+/**
+ * The config's brand icon, fetched as Chromium 156 does for the dialogs of a passive request
+ * (chooser, AutoReauthn, mismatch); its active-mode dialog fetches none (measured:
+ * test/differential). A failure only leaves the dialog without the icon.
+ */
+async function loadBrandIcon(ctx: IdpNetwork, state: IdpState, params: RequestParams): Promise<void> {
+  const config = state.config;
+  if (!config || params.options.mode !== 'passive') return;
+  const icon = await fetchBrandIcon(ctx, config);
+  if (icon) state.brandIcon = icon;
 }
 
 /**
@@ -461,7 +482,7 @@ async function signIn(
   try {
     result = await requestIdentityAssertion(ctx, config, request);
   } catch (e) {
-    if (e instanceof FedCmFailure && e.page.kind === 'IdentityCredentialError') await showErrorDialog(params, state, e, ctx.signal);
+    if (e instanceof FedCmFailure && e.page.kind === 'IdentityCredentialError') await showErrorDialog(params, state, { account, loginState: how.loginState }, e, ctx.signal);
     throw e;
   }
   let token: unknown;
@@ -488,9 +509,15 @@ async function signIn(
 }
 
 /** FedCM §3.5: the UA MUST show the error before rejecting; resolves when the user dismisses it. */
-async function showErrorDialog(params: RequestParams, state: IdpState, failure: FedCmFailure, signal: AbortSignal): Promise<void> {
+async function showErrorDialog(
+  params: RequestParams,
+  state: IdpState,
+  chosen: { account: IdentityProviderAccount; loginState: LoginState },
+  failure: FedCmFailure,
+  signal: AbortSignal,
+): Promise<void> {
   const init = failure.page.kind === 'IdentityCredentialError' ? failure.page.init : {};
-  const action = await params.core.dialogs.ask(errorDialog(params.options.context, params.frame, state, init), signal);
+  const action = await params.core.dialogs.ask(errorDialog(params.options.context, params.frame, state, chosen, init), signal);
   // "More details" opens the IdP's error page; the request does not wait for it.
   if (action.action === 'clickButton' && action.button === 'ErrorMoreDetails' && init.url) {
     void params.core.openPopup('details', new URL(init.url));

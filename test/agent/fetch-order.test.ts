@@ -1,0 +1,178 @@
+// The FedCM request's fetches in Chromium 156's order (measured with the differential harness,
+// test/differential): accounts → hint filters → client metadata → the pictures of the accounts
+// the dialog shows, together with the config's brand icon. Also: the brand icon's choice and
+// headers, the Error dialog's account, and the headers of document navigations.
+
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { programmablePopups, type Diagnostic, type IdentityCredential, type Popup } from '../../src/agent/index.js';
+import { chooseBrandIcon } from '../../src/agent/fedcm/accounts.js';
+import { DOCUMENT_ACCEPT } from '../../src/agent/window/frame.js';
+import { johnDoe, twoAccounts } from '../fixtures/index.js';
+import { rejection, startWorld, type World } from '../helpers/world.js';
+
+/** The paths the IdP saw, in arrival order (the well-known file and config are left out). */
+function idpPaths(w: World): string[] {
+  return w.server.requests.filter((r) => r.origin === w.idp.origin && !['/.well-known/web-identity', '/fedcm/config.json'].includes(r.path)).map((r) => r.path);
+}
+
+describe('FedCM fetch order and images', () => {
+  let w: World;
+  const diagnostics: Diagnostic[] = [];
+  before(async () => {
+    w = await startWorld();
+    w.agent.on('diagnostic', (d) => diagnostics.push(d));
+  });
+  after(() => w.close());
+  beforeEach(async () => {
+    w.idp.setAccounts([johnDoe(w.idp.origin)]);
+    w.idp.override('icon');
+    w.idp.override('token');
+    w.agent.profile.removeConnections({ embedder: 'https://rp.example', rp: 'https://rp.example', idp: w.idp.origin });
+    await w.signInAtIdp();
+    w.server.clearRequests();
+    diagnostics.length = 0;
+  });
+
+  it('fetches the client metadata before the pictures and the brand icon, then the token', async () => {
+    const pending = w.page.navigator.credentials!.get({ identity: { providers: [w.provider({ clientId: '1' })] } });
+    await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
+    w.agent.automation.selectAccount(0);
+    await pending;
+    const paths = idpPaths(w);
+    assert.deepEqual(paths.slice(0, 2), ['/fedcm/accounts', '/fedcm/client_metadata'], `order: ${paths.join(', ')}`);
+    assert.deepEqual(paths.slice(2, 4).sort(), ['/branding/icon.png', '/pictures/john.png'], `order: ${paths.join(', ')}`);
+    assert.deepEqual(paths.slice(4), ['/fedcm/token'], `order: ${paths.join(', ')}`);
+  });
+
+  it('fetches the brand icon with the headers of a picture fetch, and the chooser names it', async () => {
+    const pending = w.page.navigator.credentials!.get({ identity: { providers: [w.provider({ clientId: '1' })] } });
+    const dialog = await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
+    assert.deepEqual(dialog.dialogType === 'AccountChooser' && dialog.brandIcons, [{ idpConfigUrl: w.idp.configURL, url: 'https://idp.example/branding/icon.png' }]);
+    w.agent.automation.selectAccount(0);
+    await pending;
+    const [icon, ...more] = w.server.requestsTo(w.idp.origin, '/branding/icon.png');
+    assert.ok(icon, 'the brand icon was fetched');
+    assert.equal(more.length, 0, 'once');
+    const [picture] = w.server.requestsTo(w.idp.origin, '/pictures/john.png');
+    for (const name of ['accept', 'sec-fetch-dest', 'sec-fetch-mode', 'sec-fetch-site', 'origin', 'referer', 'cookie']) {
+      assert.equal(icon.headers[name], picture?.headers[name], `${name} as for a picture`);
+    }
+    assert.equal(icon.headers['accept'], 'application/json');
+    assert.equal(icon.headers['sec-fetch-dest'], 'webidentity');
+    assert.equal(icon.headers['sec-fetch-mode'], 'no-cors');
+    assert.equal(icon.headers['sec-fetch-site'], 'cross-site');
+    assert.equal(icon.headers['cookie'], undefined);
+  });
+
+  it('fetches only the pictures of the accounts the loginHint keeps', async () => {
+    w.idp.setAccounts(twoAccounts(w.idp.origin));
+    const pending = w.page.navigator.credentials!.get({ identity: { providers: [w.provider({ clientId: '1', loginHint: 'john_doe' })] } });
+    const dialog = await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
+    assert.deepEqual(dialog.accounts.map((a) => a.accountId), ['john_doe']);
+    w.agent.automation.selectAccount(0);
+    await pending;
+    assert.equal(w.server.requestsTo(w.idp.origin, '/pictures/jane.png').length, 0, "jane's picture is not fetched: she is not shown");
+    assert.equal(w.server.requestsTo(w.idp.origin, '/pictures/john.png').length, 1);
+  });
+
+  it('fetches no picture when no account matches, but the mismatch dialog gets the brand icon', async () => {
+    w.idp.setAccounts(twoAccounts(w.idp.origin));
+    const pending = w.page.navigator.credentials!.get({ identity: { providers: [w.provider({ clientId: '1', loginHint: 'nobody' })] } });
+    const dialog = await w.agent.automation.waitForDialog({ type: 'ConfirmIdpLogin' });
+    assert.deepEqual(dialog.dialogType === 'ConfirmIdpLogin' && dialog.brandIcons, [{ idpConfigUrl: w.idp.configURL, url: 'https://idp.example/branding/icon.png' }]);
+    w.agent.automation.cancelDialog();
+    await rejection(pending);
+    assert.equal(w.server.requestsTo(w.idp.origin, '/pictures/').length, 0, 'no picture fetched');
+    assert.equal(w.server.requestsTo(w.idp.origin, '/fedcm/client_metadata').length, 0, 'no client metadata either');
+    assert.deepEqual(idpPaths(w), ['/fedcm/accounts', '/branding/icon.png']);
+  });
+
+  it('tolerates a brand icon that fails: a warning, and a chooser without it', async () => {
+    w.idp.override('icon', () => ({ status: 404, headers: { 'content-type': 'text/plain' }, body: 'no' }));
+    const pending = w.page.navigator.credentials!.get({ identity: { providers: [w.provider({ clientId: '1' })] } });
+    const dialog = await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
+    assert.equal(dialog.dialogType === 'AccountChooser' && dialog.brandIcons, undefined);
+    w.agent.automation.selectAccount(0);
+    assert.equal(((await pending) as IdentityCredential).token, 'token');
+    const failed = diagnostics.find((d) => d.reason === 'BrandIconFetchFailed');
+    assert.equal(failed?.level, 'warning');
+    assert.equal(failed?.url, 'https://idp.example/branding/icon.png');
+  });
+
+  it('fetches no brand icon in active mode (Chromium 156)', async () => {
+    w.page.activate();
+    const pending = w.page.navigator.credentials!.get({ identity: { mode: 'active', providers: [w.provider({ clientId: '1' })] } });
+    await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
+    w.agent.automation.selectAccount(0);
+    await pending;
+    assert.equal(w.server.requestsTo(w.idp.origin, '/branding/icon.png').length, 0);
+    assert.equal(w.server.requestsTo(w.idp.origin, '/pictures/john.png').length, 1);
+  });
+
+  it("the Error dialog after a failed ID assertion carries the chosen account, as the chooser showed it", async () => {
+    w.idp.setAccounts(twoAccounts(w.idp.origin));
+    w.idp.setToken(() => ({ status: 500, headers: { 'content-type': 'application/json' }, body: '{}' }));
+    const pending = w.page.navigator.credentials!.get({ identity: { providers: [w.provider({ clientId: '1' })] } });
+    const chooser = await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
+    w.agent.automation.selectAccount(1);
+    const error = await w.agent.automation.waitForDialog({ type: 'Error' });
+    assert.deepEqual(error.accounts, [chooser.accounts[1]]);
+    assert.equal(error.accounts[0]?.accountId, 'john_doe');
+    w.agent.automation.clickDialogButton('ErrorGotIt');
+    await rejection(pending);
+  });
+});
+
+describe('brand icon choice (blink::ManifestIconSelector, ideal 32, minimum 25)', () => {
+  const icon = (size: number) => ({ url: `https://idp.example/${size}.png`, size });
+  it('takes the ideal size when there is one', () => assert.equal(chooseBrandIcon([icon(64), icon(32), icon(25)])?.size, 32));
+  it('else the smallest larger one', () => assert.equal(chooseBrandIcon([icon(128), icon(26), icon(40), icon(64)])?.size, 40));
+  it('else the largest one at least the minimum', () => assert.equal(chooseBrandIcon([icon(25), icon(30), icon(10)])?.size, 30));
+  it('never one below the minimum; a size-less icon only as the last resort', () => {
+    assert.equal(chooseBrandIcon([icon(24), icon(16)]), undefined);
+    assert.equal(chooseBrandIcon([icon(0), icon(24)])?.size, 0);
+    assert.equal(chooseBrandIcon([icon(0), icon(48)])?.size, 48);
+  });
+});
+
+describe('document navigations', () => {
+  let w: World | undefined;
+  afterEach(() => w?.close());
+
+  it("send Chromium's Accept and Sec-Fetch-User: ?1 for agent.open() and the login popup", async () => {
+    const popups: Popup[] = [];
+    w = await startWorld({ agent: { popupHost: programmablePopups({}) } });
+    w.server.clearRequests();
+    (await w.agent.open(w.idp.url('/mark_signedin'))).close();
+    const [opened] = w.server.requestsTo(w.idp.origin, '/mark_signedin');
+    assert.equal(opened?.headers['accept'], DOCUMENT_ACCEPT);
+    assert.equal(opened?.headers['sec-fetch-user'], '?1');
+    assert.equal(opened?.headers['sec-fetch-site'], 'none');
+    w.agent.on('popup', (p) => popups.push(p));
+    const pending = w.page.navigator.credentials!.get({ identity: { providers: [w.provider()] } });
+    await w.agent.automation.waitForDialog({ type: 'ConfirmIdpLogin' });
+    w.agent.automation.clickDialogButton('ConfirmIdpLoginContinue');
+    await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
+    w.agent.automation.selectAccount(0);
+    await pending;
+    assert.equal(popups[0]?.purpose, 'login');
+    const [login] = w.server.requestsTo(w.idp.origin, '/login');
+    assert.equal(login?.headers['accept'], DOCUMENT_ACCEPT);
+    assert.equal(login?.headers['sec-fetch-user'], '?1');
+    assert.equal(login?.headers['sec-fetch-dest'], 'document');
+  });
+
+  it('send no Sec-Fetch-User for an iframe, but the same Accept', async () => {
+    w = await startWorld();
+    w.server.clearRequests();
+    const top = await w.agent.open('https://rp.example/');
+    const frame = await top.openFrame(w.idp.url('/mark_signedin'));
+    frame.close();
+    top.close();
+    const [framed] = w.server.requestsTo(w.idp.origin, '/mark_signedin');
+    assert.equal(framed?.headers['sec-fetch-dest'], 'iframe');
+    assert.equal(framed?.headers['accept'], DOCUMENT_ACCEPT);
+    assert.equal(framed?.headers['sec-fetch-user'], undefined);
+  });
+});
