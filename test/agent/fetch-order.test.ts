@@ -124,6 +124,55 @@ describe('FedCM fetch order and images', () => {
   });
 });
 
+describe('returning users and active mode (Chromium 156)', () => {
+  let w: World | undefined;
+  afterEach(() => w?.close());
+
+  it('active mode: after the login popup the well-known file and config are fetched again', async () => {
+    w = await startWorld({ agent: { popupHost: programmablePopups({}) } });
+    w.server.clearRequests();
+    w.page.activate();
+    const pending = w.page.navigator.credentials!.get({ identity: { mode: 'active', providers: [w.provider()] } });
+    await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
+    w.agent.automation.selectAccount(0);
+    await pending;
+    assert.equal(w.server.requestsTo(w.idp.origin, '/fedcm/config.json').length, 2, 'config before and after the popup');
+    assert.equal(w.server.requestsTo(w.idp.origin, '/.well-known/web-identity').length, 2, 'well-known before and after the popup');
+    const paths = w.server.requests.filter((r) => r.origin === w?.idp.origin).map((r) => r.path);
+    assert.ok(paths.lastIndexOf('/fedcm/config.json') > paths.indexOf('/login'), `order: ${paths.join(', ')}`);
+  });
+
+  it('active mode: a returning user is signed in automatically without an AutoReauthn dialog', async () => {
+    w = await startWorld();
+    await w.signInAtIdp();
+    const first = w.page.navigator.credentials!.get({ identity: { providers: [w.provider()] } });
+    await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
+    w.agent.automation.selectAccount(0);
+    await first;
+    const shown: string[] = [];
+    w.agent.on('dialogShown', (d) => shown.push(d.dialogType));
+    w.page.activate();
+    const second = (await w.page.navigator.credentials!.get({ identity: { mode: 'active', providers: [w.provider()] } })) as IdentityCredential;
+    assert.equal(second.isAutoSelected, true);
+    assert.deepEqual(shown, [], 'no dialog');
+  });
+
+  it("keeps the IdP's order for sign-up accounts, even one the browser is connected to", async () => {
+    w = await startWorld();
+    w.idp.setAccounts(twoAccounts(w.idp.origin));
+    await w.signInAtIdp();
+    const first = w.page.navigator.credentials!.get({ identity: { providers: [w.provider({ clientId: 'xyz' })] } });
+    await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
+    w.agent.automation.selectAccount(1);
+    await first;
+    const second = w.page.navigator.credentials!.get({ identity: { providers: [w.provider({ clientId: 'xyz' })] } });
+    const dialog = await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
+    assert.deepEqual(dialog.accounts.map((a) => `${a.accountId}:${a.loginState}`), ['jane_doe:SignUp', 'john_doe:SignUp']);
+    w.agent.automation.cancelDialog();
+    await rejection(second);
+  });
+});
+
 describe('brand icon choice (blink::ManifestIconSelector, ideal 32, minimum 25)', () => {
   const icon = (size: number) => ({ url: `https://idp.example/${size}.png`, size });
   it('takes the ideal size when there is one', () => assert.equal(chooseBrandIcon([icon(64), icon(32), icon(25)])?.size, 32));

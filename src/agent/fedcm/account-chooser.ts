@@ -60,11 +60,13 @@ export function dialogAccount(state: IdpState, account: IdentityProviderAccount,
 
 /**
  * Chromium's dialog order: accounts that just signed in at the IdP first, then returning
- * accounts, most recently used first; otherwise as received.
+ * (SignIn) accounts, most recently used first; the sign-up accounts as the IdP listed them, even
+ * one the browser has a connection for that the IdP's approved_clients overrules (differential
+ * "returning user: two accounts, one connected (auto)").
  */
 function sortForDisplay(core: AgentCore, frame: AgentDocument, list: readonly Candidate[], newlyLoggedIn: ReadonlySet<string>): Candidate[] {
   const rank = (c: Candidate): number => (newlyLoggedIn.has(c.account.id) ? 0 : loginState(core, frame, c.state, c.account) === 'SignIn' ? 1 : 2);
-  const used = (c: Candidate): number => lastUsed(core, frame, c.state, c.account);
+  const used = (c: Candidate): number => (rank(c) === 1 ? lastUsed(core, frame, c.state, c.account) : 0);
   return [...list].sort((a, b) => rank(a) - rank(b) || used(b) - used(a));
 }
 

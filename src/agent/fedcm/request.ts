@@ -226,14 +226,16 @@ async function fetchAndMediate(params: RequestParams, states: IdpState[], signal
   const candidates: Candidate[] = usable.flatMap((s) => s.accounts.map((account) => ({ state: s, account })));
   const auto = decideAutoReauthn(core, frame, candidates, mediation, usable.some((s) => s.mismatch));
   if (auto.kind === 'auto') {
-    const dialog = core.dialogs.show(autoReauthnDialog(auto.candidate), signal);
+    // Chromium 156 reports no AutoReauthn dialog in active mode: the returning account is signed
+    // in (isAutoSelected) without one (differential "active: returning user, no auto re-authn").
+    const dialog = options.mode === 'active' ? undefined : core.dialogs.show(autoReauthnDialog(auto.candidate), signal);
     try {
-      await dialog.action;
+      if (dialog) await dialog.action;
       const credential = await signIn(ctx, params, auto.candidate.state, auto.candidate.account, { isAutoSelected: true, loginState: 'SignIn' });
       startQuietPeriod(core, frame);
       return credential;
     } finally {
-      dialog.close();
+      dialog?.close();
     }
   }
   if (mediation === 'silent') throw new FedCmFailure(issue('SilentMediationFailure', auto.why), { delayed: true });
@@ -306,6 +308,7 @@ async function loginThenReload(ctx: IdpNetwork, params: RequestParams, state: Id
   await showIdpLoginDialog(params.core, config, state.provider.idpOrigin, { ...hints, signal: ctx.signal });
   state.loginStatus = 'logged-in';
   state.mismatch = false;
+  if (params.options.mode === 'active') await refetchConfig(ctx, state, params);
   await loadAccounts(ctx, state, params, { afterLogin: true });
   if (state.failure) throw state.failure;
   if (state.mismatch) {
@@ -315,6 +318,15 @@ async function loginThenReload(ctx: IdpNetwork, params: RequestParams, state: Id
       }),
     );
   }
+}
+
+/**
+ * Active mode: after the login popup Chromium 156 starts the IdP's fetches over, the well-known
+ * file and config included (measured: differential "active: … login popup signs in"); after
+ * the passive mismatch dialog's popup it fetches only the accounts again. Throws the failure.
+ */
+async function refetchConfig(ctx: IdpNetwork, state: IdpState, params: RequestParams): Promise<void> {
+  state.config = await fetchConfig(ctx, state.provider.configURL, { strictWellKnown: params.core.settings.strictWellKnown });
 }
 
 /**
@@ -329,6 +341,7 @@ async function fetchIdp(ctx: IdpNetwork, state: IdpState, params: RequestParams)
     if (state.needsLogin) {
       await showIdpLoginDialog(core, state.config, provider.idpOrigin, { signal: ctx.signal });
       state.loginStatus = 'logged-in';
+      await refetchConfig(ctx, state, params);
     }
   } catch (e) {
     if (e instanceof FedCmFailure) {
