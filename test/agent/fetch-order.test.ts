@@ -8,7 +8,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { programmablePopups, type Diagnostic, type IdentityCredential, type Popup } from '../../src/agent/index.js';
 import { chooseBrandIcon } from '../../src/agent/fedcm/accounts.js';
 import { DOCUMENT_ACCEPT } from '../../src/agent/window/frame.js';
-import { johnDoe, twoAccounts } from '../fixtures/index.js';
+import { installIdp, johnDoe, twoAccounts } from '../fixtures/index.js';
 import { rejection, startWorld, type World } from '../helpers/world.js';
 
 /** The paths the IdP saw, in arrival order (the well-known file and config are left out). */
@@ -165,11 +165,32 @@ describe('returning users and active mode (Chromium 156)', () => {
     await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
     w.agent.automation.selectAccount(1);
     await first;
+    w.idp.resetCounters();
     const second = w.page.navigator.credentials!.get({ identity: { providers: [w.provider({ clientId: 'xyz' })] } });
     const dialog = await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
     assert.deepEqual(dialog.accounts.map((a) => `${a.accountId}:${a.loginState}`), ['jane_doe:SignUp', 'john_doe:SignUp']);
+    // Deliberate (docs/decisions.md, "Differences kept"): sign-up accounts get a disclosure, so
+    // the client metadata is fetched again; Chromium 156 skipped it in this case.
+    assert.equal(w.idp.clientMetadataFetches, 1);
+    assert.equal(dialog.accounts[0]?.privacyPolicyUrl, 'https://rp.example/privacy_policy.html');
     w.agent.automation.cancelDialog();
     await rejection(second);
+  });
+});
+
+describe('multi-IdP with an empty second accounts list (kept: docs/decisions.md)', () => {
+  let w: World | undefined;
+  afterEach(() => w?.close());
+  it("the chooser lists the first IdP's account and selecting it signs in", async () => {
+    w = await startWorld();
+    const idp2 = installIdp(w.server, { origin: 'https://idp2.example', accounts: [] });
+    await w.signInAtIdp();
+    await w.signInAtIdp(idp2);
+    const pending = w.page.navigator.credentials!.get({ identity: { providers: [w.provider(), { configURL: idp2.configURL, clientId: '123' }] } });
+    const dialog = await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
+    assert.deepEqual(dialog.accounts.map((a) => a.idpConfigUrl), [w.idp.configURL]);
+    w.agent.automation.selectAccount(0);
+    assert.equal(((await pending) as IdentityCredential).configURL, w.idp.configURL);
   });
 });
 
