@@ -157,86 +157,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "active: logged-out status, login popup signs in": {
-    "class": "requests-sent + popup-navigation-headers",
-    "reason": "the agent sends a request Chromium does not, or the other way round; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/.well-known/web-identity #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/config.json #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
-  "active: login popup with loginHint in the login URL": {
-    "class": "requests-sent + popup-navigation-headers",
-    "reason": "the agent sends a request Chromium does not, or the other way round; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/.well-known/web-identity #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/config.json #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
-  "active: returning user, no auto re-authn": {
-    "class": "dialogs",
-    "reason": "other dialogs than Chromium (type, title, accounts or count)",
-    "fields": [
-      {
-        "field": "dialogs[1]",
-        "chromium": null,
-        "agent": {
-          "step": 1,
-          "type": "AutoReauthn",
-          "title": "Signing you in…",
-          "accounts": [
-            {
-              "accountId": "1234",
-              "email": "john_doe@idp.example",
-              "name": "John Doe",
-              "givenName": "John",
-              "pictureUrl": "https://idp.example/pictures/john.png",
-              "idpConfigUrl": "https://idp.example/fedcm/config.json",
-              "idpLoginUrl": "https://idp.example/login",
-              "loginState": "SignIn"
-            }
-          ],
-          "action": "select:0 (failed)"
-        }
-      }
-    ]
-  },
   "active: signed in, dismissed": {
     "class": "devtools-issues",
     "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
@@ -263,32 +183,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "active: signed out, login popup signs in, chooser": {
-    "class": "requests-sent + popup-navigation-headers",
-    "reason": "the agent sends a request Chromium does not, or the other way round; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/.well-known/web-identity #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/config.json #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
   "active: signed out, no login_url": {
     "class": "devtools-issues",
     "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
@@ -303,19 +197,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "active: signed out, user closes the login popup": {
-    "class": "popup-navigation-headers + devtools-issues",
-    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/login-form\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login-form\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      },
       {
         "field": "issues",
         "chromium": [
@@ -522,84 +406,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "continue_on: absolute same-origin URL with a query": {
-    "class": "popup-navigation-headers",
-    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/continue?step=2\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue?step=2\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
-  "continue_on: active mode": {
-    "class": "popup-navigation-headers",
-    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
   "continue_on: cross-origin URL": {
-    "class": "page-visible-result + dialogs + devtools-issues",
-    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "results[0].code",
-        "chromium": null,
-        "agent": ""
-      },
-      {
-        "field": "results[0].ctor",
-        "chromium": "DOMException",
-        "agent": "IdentityCredentialError"
-      },
-      {
-        "field": "results[0].name",
-        "chromium": "NetworkError",
-        "agent": "IdentityCredentialError"
-      },
-      {
-        "field": "results[0].url",
-        "chromium": null,
-        "agent": ""
-      },
-      {
-        "field": "dialogs[1]",
-        "chromium": null,
-        "agent": {
-          "step": 0,
-          "type": "Error",
-          "title": "Sign in to rp.example with idp.example",
-          "accounts": [
-            {
-              "accountId": "1234",
-              "email": "john_doe@idp.example",
-              "name": "John Doe",
-              "givenName": "John",
-              "pictureUrl": "https://idp.example/pictures/john.png",
-              "idpConfigUrl": "https://idp.example/fedcm/config.json",
-              "idpLoginUrl": "https://idp.example/login",
-              "loginState": "SignIn"
-            }
-          ],
-          "action": "button:ErrorGotIt"
-        }
-      },
       {
         "field": "issues",
         "chromium": [
@@ -609,74 +419,16 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "continue_on: resolve a token object": {
-    "class": "popup-navigation-headers",
-    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
   "continue_on: the page calls close()": {
-    "class": "popup-navigation-headers + devtools-issues",
-    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      },
       {
         "field": "issues",
         "chromium": [
           "ErrorIdToken"
         ],
         "agent": []
-      }
-    ]
-  },
-  "continue_on: the page resolves a token": {
-    "class": "popup-navigation-headers",
-    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
-  "continue_on: the page resolves with an accountId": {
-    "class": "popup-navigation-headers",
-    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
       }
     ]
   },
@@ -784,19 +536,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "error dialog: more details opens the error url": {
-    "class": "popup-navigation-headers + devtools-issues",
-    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/error.html\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/error.html\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      },
       {
         "field": "issues",
         "chromium": [
@@ -1093,19 +835,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "login status: Set-Login logged-in after logged-out": {
-    "class": "popup-navigation-headers + devtools-issues",
-    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      },
       {
         "field": "issues",
         "chromium": [
@@ -1116,19 +848,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "login status: Set-Login logged-out between two requests": {
-    "class": "popup-navigation-headers + devtools-issues",
-    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/mark_signedout\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/mark_signedout\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      },
       {
         "field": "issues",
         "chromium": [
@@ -1252,22 +974,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
           "SilentMediationFailure"
         ],
         "agent": []
-      }
-    ]
-  },
-  "mismatch: ConfirmIdpLogin continue, login popup signs in, chooser": {
-    "class": "popup-navigation-headers",
-    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
       }
     ]
   },
@@ -1461,64 +1167,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "returning user: two accounts, one connected (auto)": {
-    "class": "dialogs + requests-sent + devtools-issues",
-    "reason": "other dialogs than Chromium (type, title, accounts or count); the agent sends a request Chromium does not, or the other way round; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "requests-sent + devtools-issues",
+    "reason": "the agent sends a request Chromium does not, or the other way round; the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "jane_doe",
-            "email": "jane_doe@idp.example",
-            "name": "Jane Doe",
-            "givenName": "Jane",
-            "pictureUrl": "https://idp.example/pictures/jane.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignUp",
-            "termsOfServiceUrl": "https://rp.example/terms_of_service.html",
-            "privacyPolicyUrl": "https://rp.example/privacy_policy.html"
-          },
-          {
-            "accountId": "john_doe",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignUp",
-            "termsOfServiceUrl": "https://rp.example/terms_of_service.html",
-            "privacyPolicyUrl": "https://rp.example/privacy_policy.html"
-          }
-        ],
-        "agent": [
-          {
-            "accountId": "john_doe",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignUp",
-            "termsOfServiceUrl": "https://rp.example/terms_of_service.html",
-            "privacyPolicyUrl": "https://rp.example/privacy_policy.html"
-          },
-          {
-            "accountId": "jane_doe",
-            "email": "jane_doe@idp.example",
-            "name": "Jane Doe",
-            "givenName": "Jane",
-            "pictureUrl": "https://idp.example/pictures/jane.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignUp",
-            "termsOfServiceUrl": "https://rp.example/terms_of_service.html",
-            "privacyPolicyUrl": "https://rp.example/privacy_policy.html"
-          }
-        ]
-      },
       {
         "field": "requests[\"GET https://idp.example/fedcm/client_metadata?client_id=xyz #2\"]",
         "chromium": "not sent",
