@@ -194,15 +194,23 @@ describe('multi-IdP with an empty second accounts list (kept: docs/decisions.md)
   });
 });
 
-describe('brand icon choice (blink::ManifestIconSelector, ideal 32, minimum 25)', () => {
+describe('brand icon choice (as measured with Chromium 156: ideal 50, minimum 25, no size wins)', () => {
   const icon = (size: number) => ({ url: `https://idp.example/${size}.png`, size });
-  it('takes the ideal size when there is one', () => assert.equal(chooseBrandIcon([icon(64), icon(32), icon(25)])?.size, 32));
-  it('else the smallest larger one', () => assert.equal(chooseBrandIcon([icon(128), icon(26), icon(40), icon(64)])?.size, 40));
-  it('else the largest one at least the minimum', () => assert.equal(chooseBrandIcon([icon(25), icon(30), icon(10)])?.size, 30));
-  it('never one below the minimum; a size-less icon only as the last resort', () => {
+  it('takes the smallest icon at least the ideal size', () => {
+    assert.equal(chooseBrandIcon([icon(64), icon(40), icon(20)])?.size, 64);
+    assert.equal(chooseBrandIcon([icon(48), icon(64)])?.size, 64);
+    assert.equal(chooseBrandIcon([icon(49), icon(64)])?.size, 64);
+    assert.equal(chooseBrandIcon([icon(50), icon(64)])?.size, 50);
+    assert.equal(chooseBrandIcon([icon(128), icon(56), icon(64)])?.size, 56);
+  });
+  it('else the largest one at least the minimum', () => assert.equal(chooseBrandIcon([icon(16), icon(26), icon(30)])?.size, 30));
+  it('never one below the minimum', () => {
     assert.equal(chooseBrandIcon([icon(24), icon(16)]), undefined);
-    assert.equal(chooseBrandIcon([icon(0), icon(24)])?.size, 0);
-    assert.equal(chooseBrandIcon([icon(0), icon(48)])?.size, 48);
+    assert.equal(chooseBrandIcon([icon(25)])?.size, 25);
+  });
+  it('an icon without a size wins wherever it is listed', () => {
+    assert.equal(chooseBrandIcon([icon(0), icon(48)])?.size, 0);
+    assert.equal(chooseBrandIcon([icon(64), icon(0)])?.size, 0);
   });
 });
 

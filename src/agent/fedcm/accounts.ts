@@ -188,30 +188,33 @@ export async function fetchPictures(
 }
 
 /**
- * The brand icon sizes of Chromium's desktop dialogs (AccountSelectionView brand icon: ideal
- * 32 px, minimum 25 px, as the FedCM developer documentation states: "at least 25x25").
+ * The brand icon sizes of Chromium 156's passive dialogs, in px at device scale factor 1,
+ * measured with the differential scenarios "brand icon: …" (test/differential/scenarios/
+ * dialogs.ts): of 48 and 64 it takes 64, of 49 and 64 it takes 64, of 50 and 64 it takes 50, so
+ * the ideal size is 50; a lone 25 is fetched and a lone 24 is not, so the minimum is 25 (the
+ * desktop bubble's 20 px icon over the 0.8 maskable safe zone; the ideal is twice it).
  */
-export const BRAND_ICON_IDEAL_SIZE = 32;
+export const BRAND_ICON_IDEAL_SIZE = 50;
 export const BRAND_ICON_MINIMUM_SIZE = 25;
 
 /**
- * Which of the config's `branding.icons` Chromium shows: blink::ManifestIconSelector
- * FindBestMatchingSquareIcon over the icons (each `size` is a square; no size is "any"): the
- * icon of exactly the ideal size, else the smallest one larger, else the largest one at least
- * the minimum; an "any"-size icon only when no sized icon qualifies. An approximation at device
- * scale factor 1 (Chromium scales the sizes by it, and also filters by MIME type, which a config
- * cannot give): docs/decisions.md.
+ * Which of the config's `branding.icons` Chromium fetches (blink::ManifestIconSelector over the
+ * icons, each `size` a square, no size meaning "any"), as measured: an icon without a size wins
+ * wherever it is listed (the first one); else the smallest icon at least the ideal size; else the
+ * largest one at least the minimum; else none. An approximation at device scale factor 1
+ * (Chromium scales the sizes by it): docs/decisions.md.
  */
 export function chooseBrandIcon(icons: readonly BrandIcon[], ideal: number = BRAND_ICON_IDEAL_SIZE, minimum: number = BRAND_ICON_MINIMUM_SIZE): BrandIcon | undefined {
+  const any = icons.find((i) => i.size === 0);
+  if (any) return any;
   let best: BrandIcon | undefined;
   for (const icon of icons) {
-    if (icon.size === 0 || icon.size < minimum) continue;
-    if (icon.size === ideal) return icon;
+    if (icon.size < minimum) continue;
     if (best === undefined) best = icon;
-    else if (icon.size > ideal) best = best.size < ideal || icon.size < best.size ? icon : best;
+    else if (icon.size >= ideal) best = best.size < ideal || icon.size < best.size ? icon : best;
     else if (best.size < ideal && icon.size > best.size) best = icon;
   }
-  return best ?? icons.find((i) => i.size === 0);
+  return best;
 }
 
 /**
