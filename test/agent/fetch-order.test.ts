@@ -169,12 +169,40 @@ describe('returning users and active mode (Chromium 156)', () => {
     const second = w.page.navigator.credentials!.get({ identity: { providers: [w.provider({ clientId: 'xyz' })] } });
     const dialog = await w.agent.automation.waitForDialog({ type: 'AccountChooser' });
     assert.deepEqual(dialog.accounts.map((a) => `${a.accountId}:${a.loginState}`), ['jane_doe:SignUp', 'john_doe:SignUp']);
-    // Deliberate (docs/decisions.md, "Differences kept"): sign-up accounts get a disclosure, so
-    // the client metadata is fetched again; Chromium 156 skipped it in this case.
-    assert.equal(w.idp.clientMetadataFetches, 1);
-    assert.equal(dialog.accounts[0]?.privacyPolicyUrl, 'https://rp.example/privacy_policy.html');
+    // Chromium 156 fetches the client metadata once per document: the second get() reuses it.
+    assert.equal(w.idp.clientMetadataFetches, 0, 'no second client metadata fetch in the same page');
+    assert.equal(dialog.accounts[0]?.privacyPolicyUrl, 'https://rp.example/privacy_policy.html', 'the policy links are still shown');
     w.agent.automation.cancelDialog();
     await rejection(second);
+  });
+});
+
+describe('client metadata once per document (Chromium 156)', () => {
+  let w: World | undefined;
+  afterEach(() => w?.close());
+  it('a second get() after a dismissal reuses it; another page fetches it again', async () => {
+    const world = await startWorld();
+    w = world;
+    await w.signInAtIdp();
+    const ask = async (page: World['page'], answer: 'select' | 'cancel') => {
+      const pending = page.navigator.credentials!.get({ identity: { providers: [world.provider({ clientId: 'xyz' })] } });
+      const dialog = await world.agent.automation.waitForDialog({ type: 'AccountChooser' });
+      if (answer === 'select') world.agent.automation.selectAccount(0);
+      else world.agent.automation.cancelDialog();
+      await pending.catch(() => undefined);
+      return dialog;
+    };
+    w.idp.resetCounters();
+    await ask(w.page, 'cancel');
+    assert.equal(w.idp.clientMetadataFetches, 1);
+    const again = await ask(w.page, 'select');
+    assert.equal(w.idp.clientMetadataFetches, 1, 'reused in the same document');
+    assert.equal(again.accounts[0]?.termsOfServiceUrl, 'https://rp.example/terms_of_service.html');
+    const other = await w.agent.open('https://rp.example/');
+    w.agent.profile.removeConnections({ embedder: 'https://rp.example', rp: 'https://rp.example', idp: w.idp.origin });
+    await ask(other, 'cancel');
+    assert.equal(w.idp.clientMetadataFetches, 2, 'a new document fetches it');
+    other.close();
   });
 });
 

@@ -14,7 +14,7 @@ import type { LoginState } from '../mediation/dialog.js';
 import { accountChooser, autoReauthnDialog, confirmIdpLoginDialog, errorDialog } from './account-chooser.js';
 import { fetchAccounts, fetchBrandIcon, fetchPictures, filterAccounts } from './accounts.js';
 import { requestIdentityAssertion, type AssertionRequest } from './assertion.js';
-import { fetchClientMetadata } from './client-metadata.js';
+import { clientMetadataCache, fetchClientMetadata } from './client-metadata.js';
 import { fetchConfig } from './config.js';
 import { loginState } from './connection-status.js';
 import { runContinuation } from './continuation.js';
@@ -432,7 +432,7 @@ async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestPar
   const fields = provider.options.fields ?? DEFAULT_FIELDS;
   const signUp = state.accounts.some((a) => loginState(core, frame, state, a) === 'SignUp');
   if (crossSiteEmbedder || (fields.length > 0 && signUp)) {
-    state.clientMetadata = await fetchClientMetadata(ctx, config, provider.options.clientId, { crossSiteEmbedder });
+    state.clientMetadata = await fetchClientMetadata(ctx, config, provider.options.clientId, { crossSiteEmbedder, cache: clientMetadataCache(frame) });
   }
   const [pictures] = await Promise.all([fetchPictures(ctx, state.accounts, config), loadBrandIcon(ctx, state, params)]);
   state.pictures = pictures;
