@@ -52,7 +52,10 @@ describe('FedCM sign-in', () => {
   });
 
   it('sends exactly the requests Chromium sends, in the request matrix shape', async () => {
-    const pending = w.page.navigator.credentials!.get({
+    // A fresh page: the client metadata is fetched once per document (Chromium), and w.page has it.
+    const page = await w.agent.open(w.page.url);
+    w.server.clearRequests();
+    const pending = page.navigator.credentials!.get({
       identity: { providers: [w.provider({ clientId: '1', params: { nonce: 'n-1', scope: 'openid' } })] },
     });
     await w.agent.automation.waitForDialog();

@@ -23,18 +23,13 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "abort: while the chooser is shown, no reason": {
-    "class": "abort-message + branding-icon + devtools-issues",
-    "reason": "the AbortError message of a signal aborted without reason; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "abort-message + devtools-issues",
+    "reason": "the AbortError message of a signal aborted without reason; the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
       {
         "field": "results[0].message",
         "chromium": "signal is aborted without reason",
         "agent": "This operation was aborted"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
       },
       {
         "field": "issues",
@@ -46,14 +41,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "abort: while the chooser is shown, with a reason": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -63,26 +53,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "account label filter": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
   "accounts: 404": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -93,14 +67,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: 500": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -111,14 +80,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: account without id": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -129,14 +93,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: empty list": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -147,14 +106,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: invalid JSON": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -164,26 +118,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "accounts: name only, no email": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
   "accounts: no accounts member": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -194,14 +132,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: redirect": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -212,105 +145,15 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: wrong content type": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
           "UiDismissedNoEmbargo"
         ],
         "agent": []
-      }
-    ]
-  },
-  "active: logged-out status, login popup signs in": {
-    "class": "requests-sent + popup-navigation-headers",
-    "reason": "the agent sends a request Chromium does not, or the other way round; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/.well-known/web-identity #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/config.json #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
-  "active: login popup with loginHint in the login URL": {
-    "class": "requests-sent + popup-navigation-headers",
-    "reason": "the agent sends a request Chromium does not, or the other way round; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/.well-known/web-identity #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/config.json #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
-  "active: returning user, no auto re-authn": {
-    "class": "dialogs + branding-icon",
-    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "dialogs[1]",
-        "chromium": null,
-        "agent": {
-          "step": 1,
-          "type": "AutoReauthn",
-          "title": "Signing you in…",
-          "accounts": [
-            {
-              "accountId": "1234",
-              "email": "john_doe@idp.example",
-              "name": "John Doe",
-              "givenName": "John",
-              "pictureUrl": "https://idp.example/pictures/john.png",
-              "idpConfigUrl": "https://idp.example/fedcm/config.json",
-              "idpLoginUrl": "https://idp.example/login",
-              "loginState": "SignIn"
-            }
-          ],
-          "action": "select:0 (failed)"
-        }
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
       }
     ]
   },
@@ -340,32 +183,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "active: signed out, login popup signs in, chooser": {
-    "class": "requests-sent + popup-navigation-headers",
-    "reason": "the agent sends a request Chromium does not, or the other way round; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/.well-known/web-identity #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/config.json #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
   "active: signed out, no login_url": {
     "class": "devtools-issues",
     "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
@@ -380,19 +197,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "active: signed out, user closes the login popup": {
-    "class": "popup-navigation-headers + devtools-issues",
-    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/login-form\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login-form\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      },
       {
         "field": "issues",
         "chromium": [
@@ -402,58 +209,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "auto-reauthn: returning user signs in automatically": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "chooser: account without picture": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "chooser: configURL reported in the credential": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
   "chooser: dismiss, then a second request shows the chooser again": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -464,14 +223,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "chooser: one account, dismiss": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -482,14 +236,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "chooser: one account, dismiss with cooldown": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -499,165 +248,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "chooser: one account, select": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "chooser: select an account index out of range": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "GET https://idp.example/pictures/jane.png",
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/jane.png",
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
-  "chooser: three accounts, select the third": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=123"
-          ],
-          [
-            "GET https://idp.example/pictures/ann.png",
-            "GET https://idp.example/pictures/cat.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/ann.png",
-            "GET https://idp.example/pictures/cat.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=123"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
   "chooser: two accounts, dismiss": {
-    "class": "branding-icon + request-order + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "GET https://idp.example/pictures/jane.png",
-            "GET https://idp.example/pictures/john.png"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/jane.png",
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ]
-        ]
-      },
       {
         "field": "issues",
         "chromium": [
@@ -667,189 +261,36 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "chooser: two accounts, select the second": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
+  "client metadata: one sign-up account connected, second request": {
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
       {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
+        "field": "issues",
         "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "GET https://idp.example/pictures/jane.png",
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
+          "UiDismissedNoEmbargo"
         ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/jane.png",
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
+        "agent": []
       }
     ]
   },
-  "client metadata: 404 (new user)": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
+  "client metadata: two accounts, first request dismissed, second request": {
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
       {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "client metadata: invalid JSON (new user)": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "client metadata: no policy URLs": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
+        "field": "issues",
         "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
+          "UiDismissedNoEmbargo"
         ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
-  "client metadata: third party to the top frame": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
+        "agent": []
       }
     ]
   },
   "concurrent: a second get while the chooser is shown": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -861,14 +302,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "concurrent: second get with another provider": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -996,283 +432,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "context: continue": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
-  "context: signin": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
-  "context: signup": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
-  "context: use": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
-  "continue_on: absolute same-origin URL with a query": {
-    "class": "branding-icon + popup-navigation-headers",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue?step=2\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue?step=2\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
-  "continue_on: active mode": {
-    "class": "popup-navigation-headers",
-    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
   "continue_on: cross-origin URL": {
-    "class": "page-visible-result + dialogs + branding-icon + devtools-issues",
-    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "results[0].code",
-        "chromium": null,
-        "agent": ""
-      },
-      {
-        "field": "results[0].ctor",
-        "chromium": "DOMException",
-        "agent": "IdentityCredentialError"
-      },
-      {
-        "field": "results[0].name",
-        "chromium": "NetworkError",
-        "agent": "IdentityCredentialError"
-      },
-      {
-        "field": "results[0].url",
-        "chromium": null,
-        "agent": ""
-      },
-      {
-        "field": "dialogs[1]",
-        "chromium": null,
-        "agent": {
-          "step": 0,
-          "type": "Error",
-          "title": "Sign in to rp.example with idp.example",
-          "accounts": [],
-          "action": "button:ErrorGotIt"
-        }
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -1282,46 +445,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "continue_on: resolve a token object": {
-    "class": "branding-icon + popup-navigation-headers",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
   "continue_on: the page calls close()": {
-    "class": "branding-icon + popup-navigation-headers + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      },
       {
         "field": "issues",
         "chromium": [
@@ -1331,102 +458,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "continue_on: the page resolves a token": {
-    "class": "branding-icon + popup-navigation-headers",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
-  "continue_on: the page resolves with an accountId": {
-    "class": "branding-icon + popup-navigation-headers + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ],
-          [
-            "GET https://idp.example/continue"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ],
-          [
-            "GET https://idp.example/continue"
-          ]
-        ]
-      }
-    ]
-  },
   "cooldown: active mode is not embargoed": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -1437,14 +472,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "cooldown: dismissed with cooldown, then refused": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -1456,19 +486,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "cooldown: dismissed without cooldown, shown again": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -1479,74 +499,15 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "cooldown: reset, then shown again": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
           "ShouldEmbargo"
         ],
         "agent": []
-      }
-    ]
-  },
-  "disconnect: after a sign-in": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "disconnect: after a sign-in, by email hint": {
-    "class": "branding-icon + request-body",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; a request body differs from Chromium's",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"POST https://idp.example/fedcm/disconnect\"].body",
-        "chromium": "client_id=123&account_hint=john_doe%40idp.example",
-        "agent": "client_id=123&account_hint=john_doe@idp.example"
-      }
-    ]
-  },
-  "disconnect: answer without account_id": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "disconnect: endpoint answers 500": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
       }
     ]
   },
@@ -1561,118 +522,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "disconnect: no CORS headers": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "disconnect: no disconnect_endpoint": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "disconnect: then the account is new again": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "domainHint: any, one account has domain hints": {
-    "class": "branding-icon + hints-before-pictures + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
   "domainHint: matches no account": {
-    "class": "branding-icon + hints-before-pictures + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -1682,86 +535,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "domainHint: matches one of two accounts": {
-    "class": "branding-icon + hints-before-pictures + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
   "error dialog: dismissed": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -1772,30 +549,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "error dialog: got it after an error with code and url": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -1806,207 +562,15 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "error dialog: more details opens the error url": {
-    "class": "error-dialog-accounts + branding-icon + popup-navigation-headers + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/error.html\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/error.html\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      },
       {
         "field": "issues",
         "chromium": [
           "IdTokenIdpErrorResponse"
         ],
         "agent": []
-      }
-    ]
-  },
-  "fields: email and an unknown field": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
-  "fields: empty list": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "fields: name only": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
-  "fields: new user, default fields (disclosure shown)": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
       }
     ]
   },
@@ -2101,14 +665,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "idl: params is not an object": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -2151,120 +710,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "iframe: cross origin with allow, new client (metadata)": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client&top_frame_origin=https%3A%2F%2Frp.example"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client&top_frame_origin=https%3A%2F%2Frp.example"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
-  "iframe: cross origin, allow identity-credentials-get": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=123&top_frame_origin=https%3A%2F%2Frp.example"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=123&top_frame_origin=https%3A%2F%2Frp.example"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
-  "iframe: same origin, no allow attribute": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
   "iframe: same origin, top page forbids by Permissions-Policy": {
-    "class": "page-visible-result + dialogs + requests-sent + hints-before-pictures",
-    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); the agent sends a request Chromium does not, or the other way round; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
+    "class": "page-visible-result + dialogs + requests-sent + branding-icon + hints-before-pictures",
+    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); the agent sends a request Chromium does not, or the other way round; Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
     "fields": [
       {
         "field": "results[0].configURL",
@@ -2334,6 +782,11 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "agent": "sent"
       },
       {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "not sent",
+        "agent": "sent"
+      },
+      {
         "field": "requests[\"GET https://idp.example/fedcm/accounts\"]",
         "chromium": "not sent",
         "agent": "sent"
@@ -2355,48 +808,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "limits: 30 accounts, select the last": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "limits: a 2,000-character name": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "limits: accounts body just under 1 MiB": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
   "limits: accounts body over 1 MiB": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -2407,86 +822,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "limits: config nested 200 deep": {
-    "class": "page-visible-result + dialogs + requests-sent + hints-before-pictures + devtools-issues",
-    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); the agent sends a request Chromium does not, or the other way round; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "results[0].configURL",
-        "chromium": null,
-        "agent": "https://idp.example/fedcm/config.json"
-      },
-      {
-        "field": "results[0].credentialType",
-        "chromium": null,
-        "agent": "identity"
-      },
-      {
-        "field": "results[0].ctor",
-        "chromium": "DOMException",
-        "agent": null
-      },
-      {
-        "field": "results[0].isAutoSelected",
-        "chromium": null,
-        "agent": false
-      },
-      {
-        "field": "results[0].message",
-        "chromium": "Error retrieving a token.",
-        "agent": null
-      },
-      {
-        "field": "results[0].name",
-        "chromium": "NetworkError",
-        "agent": null
-      },
-      {
-        "field": "results[0].token",
-        "chromium": null,
-        "agent": "token"
-      },
-      {
-        "field": "results[0].type",
-        "chromium": "error",
-        "agent": "credential"
-      },
-      {
-        "field": "dialogs[0]",
-        "chromium": null,
-        "agent": {
-          "step": 0,
-          "type": "AccountChooser",
-          "title": "Sign in to rp.example with idp.example",
-          "accounts": [
-            {
-              "accountId": "1234",
-              "email": "john_doe@idp.example",
-              "name": "John Doe",
-              "givenName": "John",
-              "pictureUrl": "https://idp.example/pictures/john.png",
-              "idpConfigUrl": "https://idp.example/fedcm/config.json",
-              "idpLoginUrl": "https://idp.example/login",
-              "loginState": "SignIn"
-            }
-          ],
-          "action": "select:0"
-        }
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/accounts\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"POST https://idp.example/fedcm/token\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -2510,30 +848,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "limits: token body over 1 MiB": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -2543,36 +860,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "limits: token of 100 kB": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
   "login status: Set-Login logged-in after logged-out": {
-    "class": "branding-icon + popup-navigation-headers + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      },
       {
         "field": "issues",
         "chromium": [
@@ -2583,24 +874,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "login status: Set-Login logged-out between two requests": {
-    "class": "branding-icon + popup-navigation-headers + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/mark_signedout\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/mark_signedout\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      },
       {
         "field": "issues",
         "chromium": [
@@ -2612,14 +888,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "login status: accounts answer Set-Login logged-out": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -2644,42 +915,15 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "login status: mismatch with an empty accounts list": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
           "UiDismissedNoEmbargo"
         ],
         "agent": []
-      }
-    ]
-  },
-  "login status: setStatus from the RP page": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "login status: unknown, cookie from a page without Set-Login": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
       }
     ]
   },
@@ -2696,80 +940,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "loginHint and domainHint both match": {
-    "class": "branding-icon + hints-before-pictures + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
   "loginHint matches, domainHint does not": {
-    "class": "branding-icon + hints-before-pictures + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -2780,24 +954,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "loginHint: matches by email is not a hint": {
-    "class": "branding-icon + hints-before-pictures + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -2808,135 +967,15 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "loginHint: matches no account": {
-    "class": "branding-icon + hints-before-pictures + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
       {
         "field": "issues",
         "chromium": [
           "UiDismissedNoEmbargo"
         ],
         "agent": []
-      }
-    ]
-  },
-  "loginHint: matches one of two accounts": {
-    "class": "branding-icon + hints-before-pictures + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
-  "loginHint: matches the only account": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
       }
     ]
   },
@@ -2948,38 +987,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "results[0].message",
         "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'mediation' property from 'CredentialRequestOptions': The provided value 'sometimes' is not a valid enum value of type CredentialMediationRequirement.",
         "agent": "Failed to read the 'mediation' property from 'CredentialRequestOptions': The provided value 'sometimes' is not a valid enum value of type CredentialMediationRequirement."
-      }
-    ]
-  },
-  "mediation: optional, returning user (auto)": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "mediation: required, returning user": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
       }
     ]
   },
@@ -2996,57 +1003,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "mediation: silent, returning user": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "mismatch: ConfirmIdpLogin continue, login popup signs in, chooser": {
-    "class": "branding-icon + popup-navigation-headers",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
-        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
-        "chromium": "?1",
-        "agent": null
-      }
-    ]
-  },
   "mismatch: logged-in status, no accounts, ConfirmIdpLogin dismissed": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -3057,19 +1017,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "multi-IdP: both signed in, dismiss": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -3079,112 +1029,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "multi-IdP: both signed in, select the first": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "multi-IdP: both signed in, select the second": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "multi-IdP: new client for both (metadata from each)": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json",
-            "GET https://idp2.example/.well-known/web-identity",
-            "GET https://idp2.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts",
-            "GET https://idp2.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=n1",
-            "GET https://idp2.example/fedcm/client_metadata?client_id=n2"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png",
-            "GET https://idp2.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp2.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json",
-            "GET https://idp2.example/.well-known/web-identity",
-            "GET https://idp2.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts",
-            "GET https://idp2.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png",
-            "GET https://idp2.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=n1",
-            "GET https://idp2.example/fedcm/client_metadata?client_id=n2"
-          ],
-          [
-            "POST https://idp2.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
   "multi-IdP: only the second signed in": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -3194,41 +1042,10 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "multi-IdP: returning user of the second, optional": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp2.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
   "multi-IdP: the first config fails": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -3252,8 +1069,8 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "multi-IdP: the second accounts list is empty": {
-    "class": "page-visible-result + dialogs + branding-icon + requests-sent + devtools-issues",
-    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the agent sends a request Chromium does not, or the other way round; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "page-visible-result + dialogs + requests-sent + devtools-issues",
+    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); the agent sends a request Chromium does not, or the other way round; the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
       {
         "field": "results[0].configURL",
@@ -3323,16 +1140,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "agent": null
       },
       {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
         "field": "requests[\"POST https://idp.example/fedcm/token\"]",
         "chromium": "not sent",
         "agent": "sent"
@@ -3346,203 +1153,29 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "params: nested object": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
-  "params: nonce member (deprecated)": {
-    "class": "branding-icon + request-order",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ]
-        ]
-      }
-    ]
-  },
-  "pictures: 404": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "preventSilentAccess, then optional shows the chooser": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
   "preventSilentAccess, then silent fails": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
           "SilentMediationFailure"
         ],
         "agent": []
-      }
-    ]
-  },
-  "quiet period: second auto re-authn shows the chooser": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #3\"]",
-        "chromium": "sent",
-        "agent": "not sent"
       }
     ]
   },
   "quiet period: silent after an auto re-authn": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
           "SilentMediationFailure"
         ],
         "agent": []
-      }
-    ]
-  },
-  "returning client (approved_clients): no client metadata": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
       }
     ]
   },
@@ -3560,142 +1193,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "returning user: two accounts, one connected (auto)": {
-    "class": "dialogs + branding-icon + requests-sent + request-order + devtools-issues",
-    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the agent sends a request Chromium does not, or the other way round; the requests come in other dependent waves (e.g. client metadata before pictures); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "jane_doe",
-            "email": "jane_doe@idp.example",
-            "name": "Jane Doe",
-            "givenName": "Jane",
-            "pictureUrl": "https://idp.example/pictures/jane.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignUp",
-            "termsOfServiceUrl": "https://rp.example/terms_of_service.html",
-            "privacyPolicyUrl": "https://rp.example/privacy_policy.html"
-          },
-          {
-            "accountId": "john_doe",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignUp",
-            "termsOfServiceUrl": "https://rp.example/terms_of_service.html",
-            "privacyPolicyUrl": "https://rp.example/privacy_policy.html"
-          }
-        ],
-        "agent": [
-          {
-            "accountId": "john_doe",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignUp",
-            "termsOfServiceUrl": "https://rp.example/terms_of_service.html",
-            "privacyPolicyUrl": "https://rp.example/privacy_policy.html"
-          },
-          {
-            "accountId": "jane_doe",
-            "email": "jane_doe@idp.example",
-            "name": "Jane Doe",
-            "givenName": "Jane",
-            "pictureUrl": "https://idp.example/pictures/jane.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignUp",
-            "termsOfServiceUrl": "https://rp.example/terms_of_service.html",
-            "privacyPolicyUrl": "https://rp.example/privacy_policy.html"
-          }
-        ]
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/client_metadata?client_id=xyz #2\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "waves",
-        "chromium": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "GET https://idp.example/pictures/jane.png",
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ],
-          [
-            "GET https://idp.example/.well-known/web-identity #2",
-            "GET https://idp.example/fedcm/config.json #2"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts #2"
-          ],
-          [
-            "GET https://idp.example/pictures/jane.png #2",
-            "GET https://idp.example/pictures/john.png #2"
-          ]
-        ],
-        "agent": [
-          [
-            "GET https://idp.example/.well-known/web-identity",
-            "GET https://idp.example/fedcm/config.json"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts"
-          ],
-          [
-            "GET https://idp.example/pictures/jane.png",
-            "GET https://idp.example/pictures/john.png"
-          ],
-          [
-            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
-          ],
-          [
-            "POST https://idp.example/fedcm/token"
-          ],
-          [
-            "GET https://idp.example/.well-known/web-identity #2",
-            "GET https://idp.example/fedcm/config.json #2"
-          ],
-          [
-            "GET https://idp.example/fedcm/accounts #2"
-          ],
-          [
-            "GET https://idp.example/pictures/jane.png #2",
-            "GET https://idp.example/pictures/john.png #2"
-          ]
-        ]
-      },
       {
         "field": "issues",
         "chromium": [
@@ -3706,30 +1206,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "token: 404 with JSON": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -3740,30 +1219,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "token: 500": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -3774,30 +1232,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "token: ACAO of another origin": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -3808,30 +1245,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "token: ACAO without ACAC": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -3842,30 +1258,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "token: empty object": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -3876,30 +1271,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "token: error dialog dismissed after 500": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -3910,30 +1284,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "token: error with 200 status": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -3944,30 +1297,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "token: error with cross-site url": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -3978,30 +1310,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "token: error with unknown code": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -4012,30 +1323,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "token: error without url": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -4046,30 +1336,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "token: invalid JSON": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -4080,30 +1349,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "token: no CORS headers": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -4114,30 +1362,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "token: redirect": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
@@ -4148,69 +1375,15 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "token: text/plain body": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "devtools-issues",
+    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
-      {
-        "field": "dialogs[1].accounts",
-        "chromium": [
-          {
-            "accountId": "1234",
-            "email": "john_doe@idp.example",
-            "name": "John Doe",
-            "givenName": "John",
-            "pictureUrl": "https://idp.example/pictures/john.png",
-            "idpConfigUrl": "https://idp.example/fedcm/config.json",
-            "idpLoginUrl": "https://idp.example/login",
-            "loginState": "SignIn"
-          }
-        ],
-        "agent": []
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      },
       {
         "field": "issues",
         "chromium": [
           "IdTokenInvalidContentType"
         ],
         "agent": []
-      }
-    ]
-  },
-  "token: token is a number": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "token: token is an object": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
-  "top page: CSP connect-src allows the IdP": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
       }
     ]
   },
@@ -4226,8 +1399,8 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "top page: Permissions-Policy forbids": {
-    "class": "page-visible-result + dialogs + requests-sent + hints-before-pictures",
-    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); the agent sends a request Chromium does not, or the other way round; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
+    "class": "page-visible-result + dialogs + requests-sent + branding-icon + hints-before-pictures",
+    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); the agent sends a request Chromium does not, or the other way round; Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
     "fields": [
       {
         "field": "results[0].configURL",
@@ -4297,6 +1470,11 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "agent": "sent"
       },
       {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "not sent",
+        "agent": "sent"
+      },
+      {
         "field": "requests[\"GET https://idp.example/fedcm/accounts\"]",
         "chromium": "not sent",
         "agent": "sent"
@@ -4344,17 +1522,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "well-known: accounts_endpoint and login_url (direct)": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
-      }
-    ]
-  },
   "well-known: config URL not listed": {
     "class": "devtools-issues",
     "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
@@ -4391,17 +1558,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
           "WellKnownInvalidResponse"
         ],
         "agent": []
-      }
-    ]
-  },
-  "well-known: redirect": {
-    "class": "branding-icon",
-    "reason": "Chromium fetches the config's branding icon; the agent does not",
-    "fields": [
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "sent",
-        "agent": "not sent"
       }
     ]
   },

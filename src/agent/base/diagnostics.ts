@@ -53,6 +53,7 @@ export type FedkitReason =
   | 'ConfigWarning' // a non-fatal config problem (branding, well-known shape)
   | 'ClientMetadataFailed' // tolerated: the dialog shows no ToS/privacy links
   | 'PictureFetchFailed' // tolerated: the dialog shows no picture
+  | 'BrandIconFetchFailed' // tolerated: the dialog shows no brand icon
   | 'CookieNotSent' // a cookie the IdP may expect was withheld
   | 'NonceInTopLevel' // `nonce` given as a provider member (deprecated, still sent)
   | 'ContinuationPopupClosedByUser'
@@ -74,7 +75,8 @@ export type Endpoint =
   | 'client metadata endpoint'
   | 'id assertion endpoint'
   | 'disconnect endpoint'
-  | 'account picture';
+  | 'account picture'
+  | 'brand icon';
 
 export interface Diagnostic {
   reason: DiagnosticReason;

@@ -24,6 +24,11 @@ export interface NavigationInit {
   contentType?: string;
   /** The origin of the document that started it. */
   initiator?: string;
+  /**
+   * A navigation a document started with the user's activation (a click on a link or a submit
+   * button): it sends `Sec-Fetch-User: ?1`, as one the user started in the browser does.
+   */
+  userActivated?: boolean;
 }
 
 /** What a document's `fetch()` takes (the subset the agent's pages use). */

@@ -5,7 +5,7 @@
 
 import type { AgentCore } from '../core.js';
 import type { AgentDocument } from '../document/document.js';
-import type { DialogAccount, DialogInit, LoginState } from '../mediation/dialog.js';
+import type { DialogAccount, DialogBrandIcon, DialogInit, LoginState } from '../mediation/dialog.js';
 import { formatSite } from '../mediation/format-site.js';
 import { displayNames } from './accounts.js';
 import { lastUsed, loginState } from './connection-status.js';
@@ -60,12 +60,20 @@ export function dialogAccount(state: IdpState, account: IdentityProviderAccount,
 
 /**
  * Chromium's dialog order: accounts that just signed in at the IdP first, then returning
- * accounts, most recently used first; otherwise as received.
+ * (SignIn) accounts, most recently used first; the sign-up accounts as the IdP listed them, even
+ * one the browser has a connection for that the IdP's approved_clients overrules (differential
+ * "returning user: two accounts, one connected (auto)").
  */
 function sortForDisplay(core: AgentCore, frame: AgentDocument, list: readonly Candidate[], newlyLoggedIn: ReadonlySet<string>): Candidate[] {
   const rank = (c: Candidate): number => (newlyLoggedIn.has(c.account.id) ? 0 : loginState(core, frame, c.state, c.account) === 'SignIn' ? 1 : 2);
-  const used = (c: Candidate): number => lastUsed(core, frame, c.state, c.account);
+  const used = (c: Candidate): number => (rank(c) === 1 ? lastUsed(core, frame, c.state, c.account) : 0);
   return [...list].sort((a, b) => rank(a) - rank(b) || used(b) - used(a));
+}
+
+/** The brand icons of these IdPs that were fetched, for the dialog. */
+function brandIcons(states: readonly IdpState[]): { brandIcons?: DialogBrandIcon[] } {
+  const icons = states.flatMap((s) => (s.brandIcon ? [{ idpConfigUrl: s.provider.options.configURL, url: s.brandIcon.url }] : []));
+  return icons.length > 0 ? { brandIcons: icons } : {};
 }
 
 /** The account chooser: its dialog, and the candidates in the order the dialog lists them. */
@@ -86,6 +94,7 @@ export function accountChooser(
       ...dialogTitle(context, frame, usable, single),
       accounts,
       useOtherAccount: single?.config?.supportsUseOtherAccount ?? false,
+      ...brandIcons(usable),
     },
     shown,
   };
@@ -93,7 +102,12 @@ export function accountChooser(
 
 /** Chromium's "Signing you in…" sheet for an auto re-authentication. */
 export function autoReauthnDialog(candidate: Candidate): DialogInit {
-  return { dialogType: 'AutoReauthn', title: 'Signing you in…', accounts: [dialogAccount(candidate.state, candidate.account, 'SignIn')] };
+  return {
+    dialogType: 'AutoReauthn',
+    title: 'Signing you in…',
+    accounts: [dialogAccount(candidate.state, candidate.account, 'SignIn')],
+    ...brandIcons([candidate.state]),
+  };
 }
 
 /** FedCM §2.2.1 "mismatch": the ConfirmIdpLogin dialog, whose Continue opens the IdP's login page. */
@@ -104,16 +118,28 @@ export function confirmIdpLoginDialog(context: IdentityRequestOptions['context']
     accounts: [],
     idpConfigUrl: state.provider.options.configURL,
     idpLoginUrl: loginUrl.href,
+    ...brandIcons([state]),
   };
 }
 
-/** FedCM §3.5: the error dialog the UA shows before rejecting with an IdentityCredentialError. */
-export function errorDialog(context: IdentityRequestOptions['context'], frame: AgentDocument, state: IdpState, init: IdentityCredentialErrorInit): DialogInit {
+/**
+ * FedCM §3.5: the error dialog the UA shows before rejecting with an IdentityCredentialError.
+ * Chromium's lists the account the user chose, with the fields and login state the chooser (or
+ * the AutoReauthn sheet) showed.
+ */
+export function errorDialog(
+  context: IdentityRequestOptions['context'],
+  frame: AgentDocument,
+  state: IdpState,
+  chosen: { account: IdentityProviderAccount; loginState: LoginState },
+  init: IdentityCredentialErrorInit,
+): DialogInit {
   return {
     dialogType: 'Error',
     ...dialogTitle(context, frame, [state], state),
-    accounts: [],
+    accounts: [dialogAccount(state, chosen.account, chosen.loginState)],
     error: init.error ?? '',
     url: init.url ?? '',
+    ...brandIcons([state]),
   };
 }

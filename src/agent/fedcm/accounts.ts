@@ -6,7 +6,7 @@ import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
 import { fetchEndpoint, uncredentialedGet, type IdpNetwork } from './idp-network.js';
 import { FedCmFailure } from './failure.js';
-import type { IdentityProviderAccount, IdpConfig, Picture } from './types.js';
+import type { BrandIcon, IdentityProviderAccount, IdpConfig, Picture } from './types.js';
 
 export type AccountsResult =
   | { ok: true; accounts: IdentityProviderAccount[] }
@@ -150,10 +150,13 @@ function stringList(value: unknown): string[] | undefined {
 export const PICTURES_IN_FLIGHT = 6;
 
 /**
- * FedCM §3.3 "fetch accounts" step: every picture is fetched before filtering (so the IdP cannot
- * infer the hints from which pictures were requested), uncredentialed. Failures are tolerated.
- * Chromium sends these through its uncredentialed FedCM loader (Accept: application/json,
- * Sec-Fetch-Dest: webidentity); fedkit does the same (docs/decisions.md).
+ * The account pictures, uncredentialed, failures tolerated. Chromium 156 fetches them after the
+ * hint filters, only for the accounts the dialog will show (none when no account matches), and
+ * after the client metadata (measured: test/differential, hints and request-order scenarios);
+ * fedkit does the same. (The spec's "fetch accounts" fetches every picture before filtering so
+ * the IdP cannot infer the hints from which pictures are requested: docs/decisions.md.) Chromium
+ * sends these through its uncredentialed FedCM loader (Accept: application/json,
+ * Sec-Fetch-Dest: webidentity); so does fedkit.
  */
 export async function fetchPictures(
   ctx: IdpNetwork,
@@ -182,6 +185,62 @@ export async function fetchPictures(
   };
   await Promise.all(Array.from({ length: Math.min(PICTURES_IN_FLIGHT, urls.length) }, worker));
   return pictures;
+}
+
+/**
+ * The brand icon sizes of Chromium 156's passive dialogs, in px at device scale factor 1,
+ * measured with the differential scenarios "brand icon: …" (test/differential/scenarios/
+ * dialogs.ts): of 48 and 64 it takes 64, of 49 and 64 it takes 64, of 50 and 64 it takes 50, so
+ * the ideal size is 50; a lone 25 is fetched and a lone 24 is not, so the minimum is 25 (the
+ * desktop bubble's 20 px icon over the 0.8 maskable safe zone; the ideal is twice it).
+ */
+export const BRAND_ICON_IDEAL_SIZE = 50;
+export const BRAND_ICON_MINIMUM_SIZE = 25;
+
+/**
+ * Which of the config's `branding.icons` Chromium fetches (blink::ManifestIconSelector over the
+ * icons, each `size` a square, no size meaning "any"), as measured: an icon without a size wins
+ * wherever it is listed (the first one); else the smallest icon at least the ideal size; else the
+ * largest one at least the minimum; else none. An approximation at device scale factor 1
+ * (Chromium scales the sizes by it): docs/decisions.md.
+ */
+export function chooseBrandIcon(icons: readonly BrandIcon[], ideal: number = BRAND_ICON_IDEAL_SIZE, minimum: number = BRAND_ICON_MINIMUM_SIZE): BrandIcon | undefined {
+  const any = icons.find((i) => i.size === 0);
+  if (any) return any;
+  let best: BrandIcon | undefined;
+  for (const icon of icons) {
+    if (icon.size < minimum) continue;
+    if (best === undefined) best = icon;
+    else if (icon.size >= ideal) best = best.size < ideal || icon.size < best.size ? icon : best;
+    else if (best.size < ideal && icon.size > best.size) best = icon;
+  }
+  return best;
+}
+
+/**
+ * Fetches the brand icon the dialogs show, with the headers of a picture fetch (Chromium sends
+ * both through the same uncredentialed loader: the differential goldens show them). Returns
+ * undefined when the config names none; a failure is a `BrandIconFetchFailed` warning, and the
+ * dialog shows no icon.
+ */
+export async function fetchBrandIcon(ctx: IdpNetwork, config: IdpConfig): Promise<{ url: string; image: Picture } | undefined> {
+  const icon = chooseBrandIcon(config.branding?.icons ?? []);
+  if (!icon) return undefined;
+  const url = new URL(icon.url);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  const res = await fetchEndpoint(ctx, 'brand icon', uncredentialedGet(url));
+  if (res instanceof NetError || res.status < 200 || res.status > 299) {
+    ctx.report({
+      reason: 'BrandIconFetchFailed',
+      level: 'warning',
+      message: "The IdP's brand icon could not be fetched; the dialog shows none.",
+      detail: `${url.href} (branding.icons in ${config.configURL.href}): ${res instanceof NetError ? res.message : `status ${res.status}`}`,
+      url: url.href,
+      configURL: config.configURL.href,
+    });
+    return undefined;
+  }
+  return { url: url.href, image: { contentType: res.headers.get('content-type') ?? '', bytes: res.body } };
 }
 
 function pictureFailed(url: URL, config: IdpConfig, why: string): Diagnostic {

@@ -8,6 +8,26 @@ import { fetchEndpoint, uncredentialedGet, type IdpNetwork } from './idp-network
 import type { ClientMetadata, IdpConfig } from './types.js';
 
 /**
+ * Client metadata already fetched, by request URL. Chromium 156 fetches it once per document:
+ * a second get() in the same page reuses it, whether the first one ended in a sign-in or a
+ * dismissal (measured: differential "client metadata: … second request"). Only a usable answer
+ * is kept, so a failed fetch is tried again.
+ */
+export type ClientMetadataCache = Map<string, ClientMetadata>;
+
+const perDocument = new WeakMap<object, ClientMetadataCache>();
+
+/** The client metadata cache of one document (the RP frame that calls get()). */
+export function clientMetadataCache(document: object): ClientMetadataCache {
+  let cache = perDocument.get(document);
+  if (!cache) {
+    cache = new Map();
+    perDocument.set(document, cache);
+  }
+  return cache;
+}
+
+/**
  * GET client_metadata_endpoint?client_id=…[&top_frame_origin=…]: uncredentialed, with the RP's
  * Origin, no redirects, never cached. Failures are tolerated (the dialog just has no links), so
  * this returns null instead of throwing. Chromium names the embedder parameter
@@ -17,7 +37,7 @@ export async function fetchClientMetadata(
   ctx: IdpNetwork,
   config: IdpConfig,
   clientId: string,
-  options: { crossSiteEmbedder: boolean },
+  options: { crossSiteEmbedder: boolean; cache?: ClientMetadataCache },
 ): Promise<ClientMetadata | null> {
   const endpoint = config.clientMetadataEndpoint;
   if (!endpoint) return null;
@@ -39,6 +59,8 @@ export async function fetchClientMetadata(
   const url = new URL(endpoint);
   url.searchParams.append('client_id', clientId);
   if (options.crossSiteEmbedder) url.searchParams.append('top_frame_origin', ctx.embedderOrigin);
+  const cached = options.cache?.get(url.href);
+  if (cached) return cached;
   const res = await fetchEndpoint(ctx, 'client metadata endpoint', uncredentialedGet(url, { headers: { origin: ctx.rpOrigin } }));
   if (res instanceof NetError) return report(res.message);
   const json = parseJsonResponse(res);
@@ -52,6 +74,7 @@ export async function fetchClientMetadata(
   if (pp) metadata.privacyPolicyUrl = pp;
   const tos = absoluteHttpUrl(body['terms_of_service_url']);
   if (tos) metadata.termsOfServiceUrl = tos;
+  options.cache?.set(url.href, metadata);
   return metadata;
 }
 

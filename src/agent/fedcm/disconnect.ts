@@ -79,14 +79,15 @@ export async function disconnect(core: AgentCore, frame: AgentDocument, options:
         'Config is missing or has an invalid or cross-origin "disconnect_endpoint" URL.',
       );
     }
-    // Chromium concatenates the values without URL-encoding them (SendDisconnectRequest).
+    // Form-encoded as Chromium 156 sends it (the differential golden "disconnect: after a
+    // sign-in, by email hint": `account_hint=john_doe%40idp.example`).
     let res;
     try {
       res = await fetchEndpoint(ctx, 'disconnect endpoint', {
         url: endpoint,
         method: 'POST',
         headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', origin: frame.origin },
-        body: `client_id=${clientId}&account_hint=${accountHint}`,
+        body: disconnectBody(clientId, accountHint),
         credentials: 'include',
         initiator: frame.origin,
         siteForCookies: endpoint,
@@ -123,4 +124,25 @@ function disconnectProblem(res: Awaited<ReturnType<typeof fetchEndpoint>>, rpOri
   const accountId = (json.value as Record<string, unknown>)['account_id'];
   if (typeof accountId !== 'string' || accountId === '') return 'the response has no "account_id" string';
   return { accountId };
+}
+
+/**
+ * The disconnect request body. Chromium escapes both values with the query-parameter charmap
+ * (base/strings/escape.cc EscapeQueryParamValue, use_plus): everything but ASCII letters, digits
+ * and !'()*-._~ is %XX-escaped (UTF-8), space is '+'. Unlike the ID assertion body
+ * (chromiumFormEscape), '@', ',' and ':' are escaped too.
+ */
+export function disconnectBody(clientId: string, accountHint: string): string {
+  return `client_id=${queryParamEscape(clientId)}&account_hint=${queryParamEscape(accountHint)}`;
+}
+
+function queryParamEscape(text: string): string {
+  let out = '';
+  for (const b of new TextEncoder().encode(text)) {
+    const ch = String.fromCharCode(b);
+    if (b === 0x20) out += '+';
+    else if (b < 0x80 && /[A-Za-z0-9!'()*\-._~]/.test(ch)) out += ch;
+    else out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
 }

@@ -12,9 +12,9 @@ import { connectSrcViolation } from '../document/csp.js';
 import type { AgentDocument } from '../document/document.js';
 import type { LoginState } from '../mediation/dialog.js';
 import { accountChooser, autoReauthnDialog, confirmIdpLoginDialog, errorDialog } from './account-chooser.js';
-import { fetchAccounts, fetchPictures, filterAccounts } from './accounts.js';
+import { fetchAccounts, fetchBrandIcon, fetchPictures, filterAccounts } from './accounts.js';
 import { requestIdentityAssertion, type AssertionRequest } from './assertion.js';
-import { fetchClientMetadata } from './client-metadata.js';
+import { clientMetadataCache, fetchClientMetadata } from './client-metadata.js';
 import { fetchConfig } from './config.js';
 import { loginState } from './connection-status.js';
 import { runContinuation } from './continuation.js';
@@ -226,14 +226,16 @@ async function fetchAndMediate(params: RequestParams, states: IdpState[], signal
   const candidates: Candidate[] = usable.flatMap((s) => s.accounts.map((account) => ({ state: s, account })));
   const auto = decideAutoReauthn(core, frame, candidates, mediation, usable.some((s) => s.mismatch));
   if (auto.kind === 'auto') {
-    const dialog = core.dialogs.show(autoReauthnDialog(auto.candidate), signal);
+    // Chromium 156 reports no AutoReauthn dialog in active mode: the returning account is signed
+    // in (isAutoSelected) without one (differential "active: returning user, no auto re-authn").
+    const dialog = options.mode === 'active' ? undefined : core.dialogs.show(autoReauthnDialog(auto.candidate), signal);
     try {
-      await dialog.action;
+      if (dialog) await dialog.action;
       const credential = await signIn(ctx, params, auto.candidate.state, auto.candidate.account, { isAutoSelected: true, loginState: 'SignIn' });
       startQuietPeriod(core, frame);
       return credential;
     } finally {
-      dialog.close();
+      dialog?.close();
     }
   }
   if (mediation === 'silent') throw new FedCmFailure(issue('SilentMediationFailure', auto.why), { delayed: true });
@@ -306,6 +308,7 @@ async function loginThenReload(ctx: IdpNetwork, params: RequestParams, state: Id
   await showIdpLoginDialog(params.core, config, state.provider.idpOrigin, { ...hints, signal: ctx.signal });
   state.loginStatus = 'logged-in';
   state.mismatch = false;
+  if (params.options.mode === 'active') await refetchConfig(ctx, state, params);
   await loadAccounts(ctx, state, params, { afterLogin: true });
   if (state.failure) throw state.failure;
   if (state.mismatch) {
@@ -315,6 +318,15 @@ async function loginThenReload(ctx: IdpNetwork, params: RequestParams, state: Id
       }),
     );
   }
+}
+
+/**
+ * Active mode: after the login popup Chromium 156 starts the IdP's fetches over, the well-known
+ * file and config included (measured: differential "active: … login popup signs in"); after
+ * the passive mismatch dialog's popup it fetches only the accounts again. Throws the failure.
+ */
+async function refetchConfig(ctx: IdpNetwork, state: IdpState, params: RequestParams): Promise<void> {
+  state.config = await fetchConfig(ctx, state.provider.configURL, { strictWellKnown: params.core.settings.strictWellKnown });
 }
 
 /**
@@ -329,6 +341,7 @@ async function fetchIdp(ctx: IdpNetwork, state: IdpState, params: RequestParams)
     if (state.needsLogin) {
       await showIdpLoginDialog(core, state.config, provider.idpOrigin, { signal: ctx.signal });
       state.loginStatus = 'logged-in';
+      await refetchConfig(ctx, state, params);
     }
   } catch (e) {
     if (e instanceof FedCmFailure) {
@@ -352,9 +365,12 @@ async function fetchIdp(ctx: IdpNetwork, state: IdpState, params: RequestParams)
 }
 
 /**
- * Accounts, pictures, hint filters and client metadata for one IdP. Login Status follows the
- * accounts response (Chromium UpdateIdpSigninStatusForAccountsEndpointResponse); an IdP known
- * to be logged in that returns no usable account is a "mismatch".
+ * Accounts, hint filters, client metadata and images for one IdP, in Chromium 156's order
+ * (measured: test/differential): the accounts; the loginHint / domainHint / account-label
+ * filters; the client metadata when it is needed; then, together, the pictures of the accounts
+ * the dialog will show and the config's brand icon. Login Status follows the accounts response
+ * (Chromium UpdateIdpSigninStatusForAccountsEndpointResponse); an IdP known to be logged in that
+ * returns no usable account is a "mismatch", whose dialog shows the brand icon too.
  */
 async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestParams, options: { afterLogin?: boolean } = {}): Promise<void> {
   const { core, frame } = params;
@@ -362,6 +378,8 @@ async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestPar
   const config = state.config;
   if (!config) throw new Error('unreachable: accounts without config');
   state.accounts = [];
+  state.pictures = new Map();
+  delete state.brandIcon;
   const result = await fetchAccounts(ctx, config);
   if (!result.ok) {
     params.core.profile.setLoginStatus(provider.idpOrigin, 'logged-out');
@@ -374,20 +392,20 @@ async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestPar
     if ((state.loginStatus === 'logged-in' || activeUnknown) && params.mediation !== 'silent' && options.afterLogin !== true) {
       core.report(result.failure.diagnostic);
       state.mismatch = true;
+      await loadBrandIcon(ctx, state, params);
     } else {
       state.failure = result.failure;
     }
     return;
   }
   params.core.profile.setLoginStatus(provider.idpOrigin, 'logged-in');
-  state.pictures = await fetchPictures(ctx, result.accounts, config);
   const filter = {
     ...(provider.options.loginHint === undefined ? {} : { loginHint: provider.options.loginHint }),
     ...(provider.options.domainHint === undefined ? {} : { domainHint: provider.options.domainHint }),
     ...(config.accountLabel === undefined ? {} : { accountLabel: config.accountLabel }),
   };
-  state.accounts = filterAccounts(result.accounts, filter);
-  if (state.accounts.length === 0) {
+  const accounts = filterAccounts(result.accounts, filter);
+  if (accounts.length === 0) {
     const hints = Object.entries(filter)
       .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
       .join(', ');
@@ -401,19 +419,35 @@ async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestPar
     if (params.mediation !== 'silent') {
       core.report(diagnostic);
       state.mismatch = true;
+      await loadBrandIcon(ctx, state, params);
     } else {
       state.failure = new FedCmFailure(diagnostic, { delayed: true });
     }
     return;
   }
+  state.accounts = accounts;
   // Chromium fetches client metadata for a cross-site iframe, or when a disclosure will be shown
   // (fields requested and some account signs up).
   const crossSiteEmbedder = !isSameSite(frame.origin, frame.top.origin);
   const fields = provider.options.fields ?? DEFAULT_FIELDS;
   const signUp = state.accounts.some((a) => loginState(core, frame, state, a) === 'SignUp');
   if (crossSiteEmbedder || (fields.length > 0 && signUp)) {
-    state.clientMetadata = await fetchClientMetadata(ctx, config, provider.options.clientId, { crossSiteEmbedder });
+    state.clientMetadata = await fetchClientMetadata(ctx, config, provider.options.clientId, { crossSiteEmbedder, cache: clientMetadataCache(frame) });
   }
+  const [pictures] = await Promise.all([fetchPictures(ctx, state.accounts, config), loadBrandIcon(ctx, state, params)]);
+  state.pictures = pictures;
+}
+
+/**
+ * The config's brand icon, fetched as Chromium 156 does for the dialogs of a passive request
+ * (chooser, AutoReauthn, mismatch); its active-mode dialog fetches none (measured:
+ * test/differential). A failure only leaves the dialog without the icon.
+ */
+async function loadBrandIcon(ctx: IdpNetwork, state: IdpState, params: RequestParams): Promise<void> {
+  const config = state.config;
+  if (!config || params.options.mode !== 'passive') return;
+  const icon = await fetchBrandIcon(ctx, config);
+  if (icon) state.brandIcon = icon;
 }
 
 /**
@@ -461,7 +495,7 @@ async function signIn(
   try {
     result = await requestIdentityAssertion(ctx, config, request);
   } catch (e) {
-    if (e instanceof FedCmFailure && e.page.kind === 'IdentityCredentialError') await showErrorDialog(params, state, e, ctx.signal);
+    if (e instanceof FedCmFailure && e.page.kind === 'IdentityCredentialError') await showErrorDialog(params, state, { account, loginState: how.loginState }, e, ctx.signal);
     throw e;
   }
   let token: unknown;
@@ -488,9 +522,15 @@ async function signIn(
 }
 
 /** FedCM §3.5: the UA MUST show the error before rejecting; resolves when the user dismisses it. */
-async function showErrorDialog(params: RequestParams, state: IdpState, failure: FedCmFailure, signal: AbortSignal): Promise<void> {
+async function showErrorDialog(
+  params: RequestParams,
+  state: IdpState,
+  chosen: { account: IdentityProviderAccount; loginState: LoginState },
+  failure: FedCmFailure,
+  signal: AbortSignal,
+): Promise<void> {
   const init = failure.page.kind === 'IdentityCredentialError' ? failure.page.init : {};
-  const action = await params.core.dialogs.ask(errorDialog(params.options.context, params.frame, state, init), signal);
+  const action = await params.core.dialogs.ask(errorDialog(params.options.context, params.frame, state, chosen, init), signal);
   // "More details" opens the IdP's error page; the request does not wait for it.
   if (action.action === 'clickButton' && action.button === 'ErrorMoreDetails' && init.url) {
     void params.core.openPopup('details', new URL(init.url));

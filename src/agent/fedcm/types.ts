@@ -118,7 +118,10 @@ export interface IdpState {
   config?: IdpConfig;
   /** Accounts after hint filtering. */
   accounts: IdentityProviderAccount[];
+  /** The pictures of the accounts above, by URL (fetched after the hint filters). */
   pictures: Map<string, Picture>;
+  /** The config's brand icon the dialogs show, when it was fetched (passive mode). */
+  brandIcon?: { url: string; image: Picture };
   clientMetadata: ClientMetadata | null;
   /** Logged in according to the login status, yet no usable account: offer the login page. */
   mismatch: boolean;

@@ -47,8 +47,20 @@ interface DialogBase {
   subtitle?: string;
 }
 
+/** The IdP's brand icon a FedCM dialog shows (fedkit's; DevTools' FedCm.dialogShown has none). */
+export interface DialogBrandIcon {
+  idpConfigUrl: string;
+  /** The icon chosen from the config's `branding.icons` and fetched. */
+  url: string;
+}
+
+/** What the FedCM dialogs share: the brand icons fetched for them (absent when none was). */
+interface FedCmDialogBase extends DialogBase {
+  brandIcons?: DialogBrandIcon[];
+}
+
 /** The account chooser: one or more accounts from one or more IdPs. */
-export interface AccountChooserDialog extends DialogBase {
+export interface AccountChooserDialog extends FedCmDialogBase {
   dialogType: 'AccountChooser';
   accounts: DialogAccount[];
   /** Whether "use another account" is offered (config `supports_use_other_account`, one IdP). */
@@ -56,23 +68,26 @@ export interface AccountChooserDialog extends DialogBase {
 }
 
 /** The "Signing you in…" sheet shown while a returning user is signed in automatically. */
-export interface AutoReauthnDialog extends DialogBase {
+export interface AutoReauthnDialog extends FedCmDialogBase {
   dialogType: 'AutoReauthn';
   accounts: [DialogAccount];
 }
 
 /** The IdP says the user is logged in, but returned no usable account: offer its login page. */
-export interface ConfirmIdpLoginDialog extends DialogBase {
+export interface ConfirmIdpLoginDialog extends FedCmDialogBase {
   dialogType: 'ConfirmIdpLogin';
   accounts: [];
   idpConfigUrl: string;
   idpLoginUrl: string;
 }
 
-/** The ID assertion endpoint returned an error; the user must see it before the page does. */
-export interface ErrorDialog extends DialogBase {
+/**
+ * The ID assertion endpoint returned an error; the user must see it before the page does.
+ * `accounts` holds the account the user chose, as the chooser showed it (Chromium 156).
+ */
+export interface ErrorDialog extends FedCmDialogBase {
   dialogType: 'Error';
-  accounts: [];
+  accounts: DialogAccount[];
   /** The IdentityCredentialError's `error` ("" when none). */
   error: string;
   /** The error page the "More details" button opens ("" when none). */

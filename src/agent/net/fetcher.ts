@@ -444,6 +444,7 @@ export class Fetcher {
     add('sec-fetch-dest', req.destination);
     add('sec-fetch-mode', req.mode);
     add('sec-fetch-site', secFetchSite);
+    if (req.userActivated === true && req.mode === 'navigate') add('sec-fetch-user', '?1');
     add('user-agent', this.userAgent);
     if (req.method === 'POST') record['content-length'] = String(Buffer.byteLength(req.body ?? '', 'utf8'));
     return { list, record };

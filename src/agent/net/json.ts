@@ -90,14 +90,16 @@ export function isJsonMimeType(contentType: string | null | undefined): boolean 
 }
 
 /**
- * Chromium's base::JSONReader refuses a document nested deeper than this (base/json/json_common.h
- * kAbsoluteMaxDepth = 200; JSONParser's StackMarker fails at depth 201 with JSON_TOO_MUCH_NESTING).
- * FedCM parses every endpoint response with it (data_decoder ParseJson, JSON_PARSE_RFC).
+ * Chromium's base::JSONReader depth limit (base/json/json_common.h kAbsoluteMaxDepth = 200).
+ * FedCM parses every endpoint response with it (data_decoder ParseJson, JSON_PARSE_RFC), and a
+ * document reaching this many nested arrays/objects (the root counts) is refused: measured with
+ * Chromium 156 (test/differential, "limits: config nested 199/200 deep"), a config of 199 nested
+ * containers is accepted and one of 200 fails with ConfigInvalidResponse.
  */
 export const MAX_JSON_DEPTH = 200;
 
 /**
- * The position at which the text's array/object nesting first exceeds `max`, or -1. A single
+ * The position at which the text's array/object nesting first reaches `max`, or -1. A single
  * pass that skips string contents (escapes included), so it needs no parse and no recursion;
  * JSON.parse still judges validity afterwards. Brackets outside strings in invalid JSON are
  * counted too, which only matters for text JSON.parse would refuse anyway.
@@ -118,7 +120,7 @@ export function nestingExceeds(text: string, max: number = MAX_JSON_DEPTH): numb
       if (j === -1) return -1; // unterminated string: JSON.parse reports it
       i = j;
     } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
-      if (++depth > max) return i;
+      if (++depth >= max) return i;
     } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
       depth--;
     }
@@ -135,8 +137,8 @@ function describeRoot(value: unknown): string {
 /**
  * Parses a FedCM endpoint's JSON body the way Chromium does, reporting the first failure:
  * 404 → `http-not-found`; other non-2xx → `no-response`; not a JSON MIME type →
- * `invalid-content-type`; bad UTF-8 or JSON (RFC 8259, as JSON.parse), or nesting deeper than
- * {@link MAX_JSON_DEPTH} → `invalid-json`;
+ * `invalid-content-type`; bad UTF-8 or JSON (RFC 8259, as JSON.parse), or nesting
+ * {@link MAX_JSON_DEPTH} deep or more → `invalid-json`;
  * a root that is not an object → `not-an-object`.
  */
 export function parseJsonResponse(
@@ -179,7 +181,7 @@ export function parseJsonResponse(
     return {
       ok: false,
       kind: 'invalid-json',
-      message: `the body is not valid JSON: it is nested deeper than ${MAX_JSON_DEPTH} levels (at character ${tooDeep}), Chromium's base::JSONReader limit`,
+      message: `the body is not valid JSON: it is nested ${MAX_JSON_DEPTH} levels deep or more (at character ${tooDeep}), past Chromium's base::JSONReader limit`,
     };
   }
   let value: unknown;

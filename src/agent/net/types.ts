@@ -41,6 +41,11 @@ export interface AgentRequest {
   siteForCookies?: URL;
   /** True for top-level navigations (SameSite=Lax cookies go on cross-site top-level GETs). */
   topLevelNavigation?: boolean;
+  /**
+   * A navigation the user started (Fetch Metadata §2.5): sends `Sec-Fetch-User: ?1`. Only with
+   * mode 'navigate'.
+   */
+  userActivated?: boolean;
   mode: RequestMode;
   destination: RequestDestination;
   redirect: RedirectMode;

@@ -46,6 +46,14 @@ export interface FramePopup extends PopupWindow {
   navigate(url: string | URL, init?: NavigationInit): Promise<Frame>;
 }
 
+/**
+ * The Accept header of Chromium's document requests (frames and top-level pages alike:
+ * content/common/content_constants_internal kFrameAcceptHeaderValue with image/jxl, as Chromium
+ * 156 sends it; the differential goldens record it for every popup navigation).
+ */
+export const DOCUMENT_ACCEPT =
+  'text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7';
+
 export class Frame implements AgentDocument {
   readonly parent: Frame | null;
   readonly top: Frame;
@@ -320,7 +328,12 @@ export class Frame implements AgentDocument {
   async load(init: NavigationInit = {}): Promise<void> {
     const isTop = this.parent === null;
     const method = init.method ?? 'GET';
-    const headers: Record<string, string> = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+    const headers: Record<string, string> = { accept: DOCUMENT_ACCEPT };
+    const initiator = init.initiator ?? (isTop ? 'user' : this.parent.origin);
+    // Fetch Metadata §2.5 Sec-Fetch-User: navigations the user started. Chromium counts every
+    // browser-initiated one (a typed URL, agent.open(), the FedCM login, continue_on and error
+    // popups it opens and what the user does in them: the differential goldens show `?1` there).
+    const userActivated = initiator === 'user' || init.userActivated === true;
     if (init.contentType !== undefined) headers['content-type'] = init.contentType;
     if (method === 'POST' && init.initiator !== undefined) headers['origin'] = init.initiator;
     const req: AgentRequest = {
@@ -329,9 +342,10 @@ export class Frame implements AgentDocument {
       headers,
       ...(init.body === undefined ? {} : { body: init.body }),
       credentials: 'include',
-      initiator: init.initiator ?? (isTop ? 'user' : this.parent.origin),
+      initiator,
       siteForCookies: this.top.url,
       topLevelNavigation: isTop,
+      userActivated,
       mode: 'navigate',
       destination: isTop ? 'document' : 'iframe',
       redirect: 'follow',

@@ -43,7 +43,7 @@ export function dialogFromDevTools(e: DialogShownEvent): Dialog {
     case 'ConfirmIdpLogin':
       return { ...base, dialogType: 'ConfirmIdpLogin', accounts: [], idpConfigUrl: e.accounts[0]?.idpConfigUrl ?? '', idpLoginUrl: e.accounts[0]?.idpLoginUrl ?? '' };
     case 'Error':
-      return { ...base, dialogType: 'Error', accounts: [], error: '', url: '' };
+      return { ...base, dialogType: 'Error', accounts: e.accounts, error: '', url: '' };
   }
 }
 

@@ -61,6 +61,30 @@ scenarios.push(
     idps: [{ config: { branding: { name: 'Only Name', background_color: 'green', color: '#000' } } }],
     steps: [getStep(identity(), [SELECT0])],
   },
+  // Which of the config's branding.icons Chromium fetches (measured: ideal 50, minimum 25, no size wins; accounts.ts chooseBrandIcon).
+  ...(
+    [
+      ['brand icon: sizes 64, 40, 20', [64, 40, 20]],
+      ['brand icon: sizes 16, 26, 30 (the largest from 25)', [16, 26, 30]],
+      ['brand icon: only size 20 (below the minimum)', [20]],
+      ['brand icon: no size', [null]],
+      ['brand icon: no size and size 48', [null, 48]],
+      ['brand icon: size 48 and no size', [48, null]],
+      ['brand icon: size 64 and no size', [64, null]],
+      ['brand icon: sizes 48, 64', [48, 64]],
+      ['brand icon: sizes 44, 64', [44, 64]],
+      ['brand icon: sizes 56, 64', [56, 64]],
+      ['brand icon: sizes 49, 64', [49, 64]],
+      ['brand icon: sizes 50, 64', [50, 64]],
+      ['brand icon: sizes 52, 64', [52, 64]],
+      ['brand icon: only size 24', [24]],
+      ['brand icon: only size 25', [25]],
+    ] as const
+  ).map(([name, sizes]) => ({
+    name,
+    idps: [{ config: { branding: { background_color: 'green', icons: sizes.map((size) => (size === null ? { url: '/branding/icon.png?size=none' } : { url: `/branding/icon.png?size=${size}`, size })) } } }],
+    steps: [getStep(identity(), [SELECT0])],
+  })),
   {
     name: 'chooser: account without picture',
     idps: [{ accounts: [{ id: 'np', name: 'No Picture', email: 'np@idp.example' }] }],

@@ -12,5 +12,6 @@ export const scenarios: Scenario[] = [
   { name: 'limits: token of 100 kB', idps: [{ token: { json: { token: 't'.repeat(100_000) }, cors: true } }], steps: [getStep(identity(), [SELECT0])] },
   { name: 'limits: token body over 1 MiB', idps: [{ token: { json: { token: 't'.repeat(1_100_000) }, cors: true } }], steps: [getStep(identity(), [SELECT0, GOT_IT])] },
   { name: 'limits: config nested 201 deep', idps: [{ overrides: { config: { body: `{"accounts_endpoint":"/fedcm/accounts","id_assertion_endpoint":"/fedcm/token","login_url":"/login","x":${'['.repeat(200)}${']'.repeat(200)}}`, headers: { 'content-type': 'application/json' } } } }], steps: [getStep(identity(), [SELECT0])] },
+  { name: 'limits: config nested 199 deep', idps: [{ overrides: { config: { body: `{"accounts_endpoint":"/fedcm/accounts","id_assertion_endpoint":"/fedcm/token","login_url":"/login","x":${'['.repeat(198)}${']'.repeat(198)}}`, headers: { 'content-type': 'application/json' } } } }], steps: [getStep(identity(), [SELECT0])] },
   { name: 'limits: config nested 200 deep', idps: [{ overrides: { config: { body: `{"accounts_endpoint":"/fedcm/accounts","id_assertion_endpoint":"/fedcm/token","login_url":"/login","x":${'['.repeat(199)}${']'.repeat(199)}}`, headers: { 'content-type': 'application/json' } } } }], steps: [getStep(identity(), [SELECT0])] },
 ];

@@ -20,6 +20,9 @@ export const scenarios: Scenario[] = [
   { name: 'preventSilentAccess alone', steps: [{ actions: [{ kind: 'preventSilentAccess' }] }] },
   { name: 'returning user: two accounts, one connected (auto)', idps: [{ accounts: 'two' }], steps: [getStep(identity({ clientId: 'xyz' }), [SELECT1]), getStep(identity({ clientId: 'xyz' }), [OBSERVE])] },
   { name: 'returning user: approved_clients only, no browser connection', steps: [med('silent', [])] },
+  // When Chromium fetches client metadata for sign-up accounts again (see "returning user: two accounts, one connected").
+  { name: 'client metadata: two accounts, first request dismissed, second request', idps: [{ accounts: 'two' }], steps: [getStep(identity({ clientId: 'xyz' }), [DISMISS]), getStep(identity({ clientId: 'xyz' }), [SELECT0])] },
+  { name: 'client metadata: one sign-up account connected, second request', steps: [getStep(identity({ clientId: 'xyz' }), [SELECT0]), getStep(identity({ clientId: 'xyz' }), [OBSERVE])] },
   { name: 'cooldown: dismissed with cooldown, then refused', steps: [getStep(identity(), [{ dismiss: true, cooldown: true }]), getStep(identity(), [])] },
   { name: 'cooldown: reset, then shown again', steps: [getStep(identity(), [{ dismiss: true, cooldown: true }]), { ...getStep(identity(), [SELECT0]), resetCooldown: true }] },
   { name: 'cooldown: dismissed without cooldown, shown again', steps: [getStep(identity(), [DISMISS]), getStep(identity(), [SELECT0])] },
