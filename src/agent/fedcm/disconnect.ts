@@ -3,7 +3,7 @@
 
 import { isPotentiallyTrustworthy, isSameOrigin, serializeOrigin } from '../../common/site.js';
 import type { AgentCore } from '../core.js';
-import { domException, type Diagnostic } from '../base/diagnostics.js';
+import { domException, type DiagnosticInit } from '../base/diagnostics.js';
 import { checkCors } from '../net/cors.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
@@ -53,7 +53,7 @@ export async function disconnect(core: AgentCore, frame: AgentDocument, options:
   const idp = serializeOrigin(configURL);
   const key = { embedder: frame.top.origin, rp: frame.origin, idp };
   const fail = (detail: string, message = 'Error disconnecting account.'): DOMException => {
-    const diagnostic: Diagnostic = { reason: 'InvalidRequest', level: 'error', message, detail, configURL: configURL.href, endpoint: 'disconnect endpoint' };
+    const diagnostic: DiagnosticInit = { reason: 'InvalidRequest', level: 'error', message, detail, configURL: configURL.href, endpoint: 'disconnect endpoint' };
     core.report(diagnostic);
     return domException({ message: 'Error disconnecting account.', name: 'NetworkError' }, diagnostic);
   };

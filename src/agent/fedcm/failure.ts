@@ -1,6 +1,6 @@
 // How a FedCM request fails: one typed failure carrying its diagnostic and how the page sees it.
 
-import type { Diagnostic } from '../base/diagnostics.js';
+import type { DiagnosticInit } from '../base/diagnostics.js';
 import type { IdentityCredentialErrorInit } from './identity-credential.js';
 
 /**
@@ -18,12 +18,12 @@ export type PageOutcome =
 
 export class FedCmFailure extends Error {
   override readonly name = 'FedCmFailure';
-  readonly diagnostic: Diagnostic;
+  readonly diagnostic: DiagnosticInit;
   /** Whether the rejection waits the random delay (FedCM: failure without the "immediate" flag). */
   readonly delayed: boolean;
   readonly page: PageOutcome;
 
-  constructor(diagnostic: Diagnostic, options: { delayed?: boolean; page?: PageOutcome } = {}) {
+  constructor(diagnostic: DiagnosticInit, options: { delayed?: boolean; page?: PageOutcome } = {}) {
     super(`${diagnostic.reason}: ${diagnostic.message}`);
     this.diagnostic = diagnostic;
     this.delayed = options.delayed ?? false;

@@ -4,7 +4,7 @@
 
 import { isPotentiallyTrustworthy, serializeOrigin } from '../../common/site.js';
 import type { AgentCore } from '../core.js';
-import { domException, type Diagnostic } from '../base/diagnostics.js';
+import { domException, type DiagnosticInit } from '../base/diagnostics.js';
 import type { AgentDocument } from '../document/document.js';
 import { fetchAccounts } from './accounts.js';
 import { fetchConfig } from './config.js';
@@ -43,7 +43,7 @@ export async function getUserInfo(core: AgentCore, frame: AgentDocument, config:
     throw new DOMException('UserInfo request must be initiated from a frame that is the same origin with the provider.', 'InvalidStateError');
   }
   const fail = (detail: string): DOMException => {
-    const diagnostic: Diagnostic = { reason: 'InvalidRequest', level: 'error', message: 'Error retrieving user info.', detail, configURL: configURL.href };
+    const diagnostic: DiagnosticInit = { reason: 'InvalidRequest', level: 'error', message: 'Error retrieving user info.', detail, configURL: configURL.href };
     core.report(diagnostic);
     return domException({ message: 'Error retrieving user info.', name: 'NetworkError' }, diagnostic);
   };

@@ -17,7 +17,7 @@ import type { PublicKeyCredential } from '../webauthn/credential.js';
 import { webAuthnFor } from '../webauthn/index.js';
 import type { AgentRequest, ResponseHop } from '../net/types.js';
 import { checkCors, checkPreflight, needsPreflight, unsafeRequestHeaders } from '../net/cors.js';
-import { consoleMessage, type Diagnostic } from '../base/diagnostics.js';
+import { consoleMessage, type DiagnosticInit } from '../base/diagnostics.js';
 import { sandboxesOrigin } from '../document/csp.js';
 import type { PopupWindow } from '../mediation/popup-window.js';
 import { TRANSIENT_ACTIVATION_MS, type AgentDocument, type DocumentFetchInit, type DocumentResponse, type NavigationInit, type PendingIdentityRequest } from '../document/document.js';
@@ -292,7 +292,7 @@ export class Frame implements AgentDocument {
 
   /** What a page sees when CORS blocks a read: TypeError "Failed to fetch"; the diagnostic says why. */
   #corsFailure(url: URL, why: string): TypeError {
-    const diagnostic: Diagnostic = {
+    const diagnostic: DiagnosticInit = {
       reason: 'CorsError',
       level: 'error',
       message: consoleMessage.CorsError,
