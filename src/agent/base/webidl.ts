@@ -58,7 +58,7 @@ export function optional<T>(d: Record<string, unknown>, member: string, convert:
 
 /** WebIDL §3.2.18 DOMString: ToString (symbols throw). */
 export function domString(value: unknown, context: string): string {
-  if (typeof value === 'symbol') throw idlTypeError(`${context}: Cannot convert a Symbol value to a string.`);
+  if (typeof value === 'symbol') throw idlTypeError(`${context}: Cannot convert a Symbol value to a string`);
   return String(value);
 }
 
@@ -91,8 +91,8 @@ export function sequence<T>(value: unknown, context: string, convert: (item: unk
 
 /** ECMAScript ToNumber as WebIDL's numeric conversions start (symbols and BigInts throw). */
 function toNumber(value: unknown, context: string): number {
-  if (typeof value === 'symbol') throw idlTypeError(`${context}: Cannot convert a Symbol value to a number.`);
-  if (typeof value === 'bigint') throw idlTypeError(`${context}: Cannot convert a BigInt value to a number.`);
+  if (typeof value === 'symbol') throw idlTypeError(`${context}: Cannot convert a Symbol value to a number`);
+  if (typeof value === 'bigint') throw idlTypeError(`${context}: Cannot convert a BigInt value to a number`);
   return Number(value);
 }
 

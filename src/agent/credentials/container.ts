@@ -299,7 +299,9 @@ export class CredentialsContainer {
       reason: 'PermissionsPolicyDenied',
       level: 'error',
       message,
-      detail: `${frame.origin} is a cross-origin iframe of ${frame.parent?.origin ?? frame.origin}; every <iframe> between it and the top needs allow="${feature}".`,
+      detail: frame.parent
+        ? `${frame.origin} is an iframe of ${frame.parent.origin}: every <iframe> between it and the top needs allow="${feature}" (a cross-origin one at least), and no page above it may disable the feature with a Permissions-Policy header.`
+        : `The page's Permissions-Policy header disables ${feature} (${frame.response?.headers.get('permissions-policy') ?? ''}).`,
       url: frame.url.href,
     });
     return new DOMException(message, 'NotAllowedError');

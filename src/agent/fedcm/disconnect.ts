@@ -21,18 +21,31 @@ export interface IdentityCredentialDisconnectOptions {
 /** Documents with a disconnect() in flight (Chromium allows one per document). */
 const pending = new WeakSet<AgentDocument>();
 
-/** WebIDL conversion of IdentityCredentialDisconnectOptions (FedCM #dictdef-identitycredentialdisconnectoptions). */
+/**
+ * WebIDL conversion of IdentityCredentialDisconnectOptions (FedCM
+ * #dictdef-identitycredentialdisconnectoptions), as Chromium declares it: IdentityProviderConfig's
+ * members first (clientId, optional there; configURL, required), then accountHint (required).
+ * Each missing required member is named with the dictionary that declares it. A missing clientId
+ * passes conversion and is rejected right after, with Chromium's own words ("clientId is
+ * required", identity_credential.cc, without the operation's prefix).
+ */
 function convert(options: unknown): IdentityCredentialDisconnectOptions {
   const d = (options ?? {}) as Record<string, unknown>;
   const out: Partial<IdentityCredentialDisconnectOptions> = {};
-  // WebIDL order: IdentityProviderConfig's members (clientId, configURL), then accountHint.
-  for (const member of ['clientId', 'configURL', 'accountHint'] as const) {
+  const members = [
+    ['clientId', 'IdentityProviderConfig', false],
+    ['configURL', 'IdentityProviderConfig', true],
+    ['accountHint', 'IdentityCredentialDisconnectOptions', true],
+  ] as const;
+  for (const [member, dictionaryName, required] of members) {
     const value = d[member];
     if (value === undefined) {
-      throw new TypeError(`Failed to execute 'disconnect' on 'IdentityCredential': Failed to read the '${member}' property from 'IdentityCredentialDisconnectOptions': Required member is undefined.`);
+      if (!required) continue;
+      throw new TypeError(`Failed to execute 'disconnect' on 'IdentityCredential': Failed to read the '${member}' property from '${dictionaryName}': Required member is undefined.`);
     }
     out[member] = String(value).toWellFormed();
   }
+  if (out.clientId === undefined) throw new TypeError('clientId is required');
   return out as IdentityCredentialDisconnectOptions;
 }
 

@@ -11,7 +11,8 @@ import type { IdentityCredentialErrorInit } from './identity-credential.js';
  * or an ID assertion error, which becomes an IdentityCredentialError.
  */
 export type PageOutcome =
-  | { kind: 'NetworkError' }
+  /** `message` replaces "Error retrieving a token." where Chromium says more (a CSP refusal). */
+  | { kind: 'NetworkError'; message?: string }
   | { kind: 'NotAllowedError' }
   | { kind: 'AbortError' }
   | { kind: 'IdentityCredentialError'; init: IdentityCredentialErrorInit };

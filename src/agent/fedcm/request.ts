@@ -109,7 +109,7 @@ async function pageError(core: AgentCore, failed: FedCmFailure, signal: AbortSig
     case 'AbortError':
       return domException({ message: failure.diagnostic.message, name: 'AbortError' }, failure.diagnostic);
     case 'NetworkError':
-      return domException({ message: 'Error retrieving a token.', name: 'NetworkError' }, failure.diagnostic);
+      return domException({ message: failure.page.message ?? 'Error retrieving a token.', name: 'NetworkError' }, failure.diagnostic);
   }
 }
 
@@ -123,13 +123,18 @@ function decideBeforeFetching(params: RequestParams): IdpState[] | FedCmFailure 
   for (const p of providers) {
     const violation = connectSrcViolation(frame.response?.headers, frame.url, p.configURL);
     if (violation) {
-      return new FedCmFailure({
-        reason: 'InvalidRequest',
-        level: 'error',
-        message: `Refused to connect to '${p.configURL.href}' because it violates the document's Content Security Policy.`,
-        detail: `The page's Content-Security-Policy "${violation.directive}"${violation.fallback ? " (connect-src is not set, so default-src applies)" : ''} does not allow ${p.configURL.href}. Add the IdP's origin to connect-src.`,
-        configURL: p.configURL.href,
-      });
+      const message = `Refused to connect to '${p.configURL.href}' because it violates the document's Content Security Policy.`;
+      return new FedCmFailure(
+        {
+          reason: 'InvalidRequest',
+          level: 'error',
+          message,
+          detail: `The page's Content-Security-Policy "${violation.directive}"${violation.fallback ? " (connect-src is not set, so default-src applies)" : ''} does not allow ${p.configURL.href}. Add the IdP's origin to connect-src.`,
+          configURL: p.configURL.href,
+        },
+        // Chromium rejects with a NetworkError that says so, in get()'s context (no issue).
+        { page: { kind: 'NetworkError', message: `Failed to execute 'get' on 'CredentialsContainer': ${message}` } },
+      );
     }
   }
   const rp = frame.origin;
