@@ -266,7 +266,13 @@ describe('ID assertion endpoint', () => {
 
   it('rejects a response with neither token, continue_on nor error', async () => {
     assert.equal((await tokenError((o) => ({ headers: cors(o), json: { tok: 1 } }))).reason, 'IdTokenInvalidResponse');
-    assert.equal((await tokenError((o) => ({ headers: cors(o), json: { continue_on: 'https://evil.test/' } }))).reason, 'IdTokenInvalidResponse');
+  });
+
+  it('rejects a cross-origin continue_on with a NetworkError and no Error dialog, as Chromium', async () => {
+    w.idp.setToken((req) => ({ headers: cors(req.headers['origin'] ?? ''), json: { continue_on: 'https://evil.test/' } }));
+    const outcome = await attempt();
+    assert.deepEqual(outcome.shown, ['AccountChooser']);
+    expectNetworkError(outcome, 'IdTokenInvalidResponse');
   });
 
   it('passes any JSON value through as the token (WPT fedcm-flexible-token)', async () => {

@@ -130,9 +130,10 @@ export async function requestIdentityAssertion(
   if (typeof b['continue_on'] === 'string') {
     const target = URL.canParse(b['continue_on'], url) ? new URL(b['continue_on'], url) : null;
     if (target === null || !isSameOrigin(target, config.configURL)) {
-      throw tokenError(
-        'IdTokenInvalidResponse',
-        `continue_on ${JSON.stringify(b['continue_on'])} must be a URL on the IdP's origin ${config.configURL.origin}.`,
+      // Chromium rejects this one with a plain NetworkError, without the Error dialog (the
+      // popups golden "continue_on: cross-origin URL"): not an IdentityCredentialError.
+      throw new FedCmFailure(
+        issue('IdTokenInvalidResponse', `continue_on ${JSON.stringify(b['continue_on'])} must be a URL on the IdP's origin ${config.configURL.origin}.`, extra),
       );
     }
     return { kind: 'continue_on', url: target };
