@@ -128,3 +128,30 @@ describe('the document refuses before any request', () => {
     top.close();
   });
 });
+
+describe("abort: the page's own reason object rejects", () => {
+  let w: World;
+  before(async () => {
+    w = await startWorld();
+    await w.signInAtIdp();
+  });
+  after(() => w.close());
+
+  it('aborted before the call, without a reason: the signal\'s default reason itself, not a rewritten one', async () => {
+    const c = new AbortController();
+    c.abort();
+    const e = await rejection(w.page.navigator.credentials!.get({ identity: { providers: [w.provider()] }, signal: c.signal }));
+    assert.equal(e, c.signal.reason);
+  });
+
+  it('aborted while the chooser is shown, with and without a reason: that very object', { timeout: 5_000 }, async () => {
+    for (const reason of [undefined, { mine: true }, 'page gave up']) {
+      const c = new AbortController();
+      const onDialog = (): void => void setImmediate(() => (reason === undefined ? c.abort() : c.abort(reason)));
+      w.agent.once('dialogShown', onDialog);
+      const e = await rejection(w.page.navigator.credentials!.get({ identity: { providers: [w.provider()] }, signal: c.signal }));
+      assert.equal(e, c.signal.reason, `reason ${JSON.stringify(reason)}`);
+      if (reason !== undefined) assert.equal(e, reason);
+    }
+  });
+});
