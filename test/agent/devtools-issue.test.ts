@@ -145,6 +145,16 @@ describe('Diagnostic.issue: one DevTools issue per failed request', () => {
     }
   });
 
+  it('getUserInfo() before any sign-in to the RP: UserInfo:NoAccountSharingPermission (the user-info issue, prefixed)', async () => {
+    const idpFrame = await w.page.openFrame(w.idp.url('/login'), { allow: 'identity-credentials-get' });
+    const error = await idpFrame.IdentityProvider!.getUserInfo({ configURL: w.idp.configURL, clientId: '123' }).then(
+      () => undefined,
+      (e: unknown) => e as DOMException,
+    );
+    assert.equal(error?.name, 'NetworkError');
+    assert.deepEqual(issues(), ['UserInfo:NoAccountSharingPermission']);
+  });
+
   it('a disconnect() without a connection raises none', async () => {
     const outcome = await w.page.IdentityCredential!.disconnect({ configURL: w.idp.configURL, clientId: '123', accountHint: 'nobody' }).then(
       () => 'resolved',
