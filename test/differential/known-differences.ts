@@ -13,7 +13,7 @@ export interface KnownDifference {
 export const knownDifferences: Record<string, KnownDifference> = {
   "abort: before the call, no reason": {
     "class": "abort-message",
-    "reason": "the AbortError message of a signal aborted without reason",
+    "reason": "deliberate (docs/decisions.md, the AbortError of a signal aborted without a reason): the page's own signal reason is passed through, and its default text is the runtime's",
     "fields": [
       {
         "field": "results[0].message",
@@ -23,8 +23,8 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "abort: while the chooser is shown, no reason": {
-    "class": "abort-message + branding-icon + devtools-issues",
-    "reason": "the AbortError message of a signal aborted without reason; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "abort-message + branding-icon",
+    "reason": "deliberate (docs/decisions.md, the AbortError of a signal aborted without a reason): the page's own signal reason is passed through, and its default text is the runtime's; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "results[0].message",
@@ -35,31 +35,17 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "Canceled"
-        ],
-        "agent": []
       }
     ]
   },
   "abort: while the chooser is shown, with a reason": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "Canceled"
-        ],
-        "agent": []
       }
     ]
   },
@@ -75,92 +61,57 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: 404": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "accounts: 500": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "accounts: account without id": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "accounts: empty list": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "accounts: invalid JSON": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
@@ -176,56 +127,35 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "accounts: no accounts member": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "accounts: redirect": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "accounts: wrong content type": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
@@ -314,32 +244,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "active: signed in, dismissed": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "active: signed in, without activation": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "MissingTransientUserActivation"
-        ],
-        "agent": []
-      }
-    ]
-  },
   "active: signed out, login popup signs in, chooser": {
     "class": "requests-sent + popup-navigation-headers",
     "reason": "the agent sends a request Chromium does not, or the other way round; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
@@ -366,22 +270,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "active: signed out, no login_url": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigInvalidResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
   "active: signed out, user closes the login popup": {
-    "class": "popup-navigation-headers + devtools-issues",
-    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "popup-navigation-headers",
+    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/login-form\"].headers.accept",
@@ -392,13 +283,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/login-form\"].headers.sec-fetch-user",
         "chromium": "?1",
         "agent": null
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
@@ -441,8 +325,8 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "chooser: dismiss, then a second request shows the chooser again": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
@@ -453,49 +337,28 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "chooser: one account, dismiss": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "chooser: one account, dismiss with cooldown": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "ShouldEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
@@ -615,8 +478,8 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "chooser: two accounts, dismiss": {
-    "class": "branding-icon + request-order + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
@@ -657,13 +520,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
             "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
           ]
         ]
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
@@ -842,157 +698,24 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "concurrent: a second get while the chooser is shown": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "TooManyRequests",
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "concurrent: second get with another provider": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "TooManyRequests",
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "config: 404": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigHttpNotFound"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "config: 500": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigNoResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "config: cross-origin accounts_endpoint": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigInvalidResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "config: invalid JSON": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigInvalidResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "config: no accounts_endpoint": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigInvalidResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "config: no id_assertion_endpoint": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigInvalidResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "config: no login_url": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigInvalidResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "config: redirect": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigNoResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "config: wrong content type": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigInvalidContentType"
-        ],
-        "agent": []
       }
     ]
   },
@@ -1234,51 +957,13 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "continue_on: cross-origin URL": {
-    "class": "page-visible-result + dialogs + branding-icon + devtools-issues",
-    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
-      {
-        "field": "results[0].code",
-        "chromium": null,
-        "agent": ""
-      },
-      {
-        "field": "results[0].ctor",
-        "chromium": "DOMException",
-        "agent": "IdentityCredentialError"
-      },
-      {
-        "field": "results[0].name",
-        "chromium": "NetworkError",
-        "agent": "IdentityCredentialError"
-      },
-      {
-        "field": "results[0].url",
-        "chromium": null,
-        "agent": ""
-      },
-      {
-        "field": "dialogs[1]",
-        "chromium": null,
-        "agent": {
-          "step": 0,
-          "type": "Error",
-          "title": "Sign in to rp.example with idp.example",
-          "accounts": [],
-          "action": "button:ErrorGotIt"
-        }
-      },
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenInvalidResponse"
-        ],
-        "agent": []
       }
     ]
   },
@@ -1304,8 +989,8 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "continue_on: the page calls close()": {
-    "class": "branding-icon + popup-navigation-headers + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + popup-navigation-headers",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
@@ -1321,13 +1006,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
         "chromium": "?1",
         "agent": null
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "ErrorIdToken"
-        ],
-        "agent": []
       }
     ]
   },
@@ -1419,45 +1097,30 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "cooldown: active mode is not embargoed": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "ShouldEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "cooldown: dismissed with cooldown, then refused": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "ShouldEmbargo",
-          "DisabledInSettings"
-        ],
-        "agent": []
       }
     ]
   },
   "cooldown: dismissed without cooldown, shown again": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
@@ -1468,19 +1131,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "cooldown: reset, then shown again": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
@@ -1491,13 +1147,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "ShouldEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
@@ -1547,17 +1196,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      }
-    ]
-  },
-  "disconnect: missing clientId": {
-    "class": "page-visible-result",
-    "reason": "the page sees another outcome than in Chromium",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "clientId is required",
-        "agent": "Failed to execute 'disconnect' on 'IdentityCredential': Failed to read the 'clientId' property from 'IdentityCredentialDisconnectOptions': Required member is undefined."
       }
     ]
   },
@@ -1655,8 +1293,8 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "domainHint: matches no account": {
-    "class": "branding-icon + hints-before-pictures + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + hints-before-pictures",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
@@ -1672,13 +1310,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
         "chromium": "not sent",
         "agent": "sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
@@ -1738,8 +1369,8 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "error dialog: dismissed": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -1761,19 +1392,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenIdpErrorResponse"
-        ],
-        "agent": []
       }
     ]
   },
   "error dialog: got it after an error with code and url": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -1795,19 +1419,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenIdpErrorResponse"
-        ],
-        "agent": []
       }
     ]
   },
   "error dialog: more details opens the error url": {
-    "class": "error-dialog-accounts + branding-icon + popup-navigation-headers + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon + popup-navigation-headers",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -1839,13 +1456,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/error.html\"].headers.sec-fetch-user",
         "chromium": "?1",
         "agent": null
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenIdpErrorResponse"
-        ],
-        "agent": []
       }
     ]
   },
@@ -2010,144 +1620,14 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "idl: configURL over http": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "IdpNotPotentiallyTrustworthy"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "idl: empty providers": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Need at least one identity provider.",
-        "agent": "Need at least one identity provider."
-      }
-    ]
-  },
-  "idl: fields is not a sequence": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': Failed to read the 'fields' property from 'IdentityProviderRequestOptions': The provided value cannot be converted to a sequence.",
-        "agent": "Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': Failed to read the 'fields' property from 'IdentityProviderRequestOptions': The provided value cannot be converted to a sequence."
-      }
-    ]
-  },
-  "idl: identity is a string": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'identity' property from 'CredentialRequestOptions': The provided value is not of type 'IdentityCredentialRequestOptions'.",
-        "agent": "The provided value is not of type 'IdentityCredentialRequestOptions'."
-      }
-    ]
-  },
-  "idl: identity without providers": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': Required member is undefined.",
-        "agent": "Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': Required member is undefined."
-      }
-    ]
-  },
-  "idl: invalid context": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'context' property from 'IdentityCredentialRequestOptions': The provided value 'bogus' is not a valid enum value of type IdentityCredentialRequestOptionsContext.",
-        "agent": "Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'context' property from 'IdentityCredentialRequestOptions': The provided value 'bogus' is not a valid enum value of type IdentityCredentialRequestOptionsContext."
-      }
-    ]
-  },
-  "idl: invalid mode": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'mode' property from 'IdentityCredentialRequestOptions': The provided value 'bogus' is not a valid enum value of type IdentityCredentialRequestOptionsMode.",
-        "agent": "Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'mode' property from 'IdentityCredentialRequestOptions': The provided value 'bogus' is not a valid enum value of type IdentityCredentialRequestOptionsMode."
-      }
-    ]
-  },
-  "idl: no credential type": {
-    "class": "page-visible-result",
-    "reason": "the page sees another outcome than in Chromium",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "No credential type was specified in the request.",
-        "agent": "No credential type was requested (pass `password`, `federated`, `identity`, `otp` or `publicKey`)."
-      }
-    ]
-  },
   "idl: params is not an object": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "idl: provider without clientId": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Missing the provider's clientId.",
-        "agent": "Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': Failed to read the 'clientId' property from 'IdentityProviderRequestOptions': Required member is undefined."
-      }
-    ]
-  },
-  "idl: provider without configURL": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': Failed to read the 'configURL' property from 'IdentityProviderConfig': Required member is undefined.",
-        "agent": "Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': Failed to read the 'configURL' property from 'IdentityProviderRequestOptions': Required member is undefined."
-      }
-    ]
-  },
-  "idl: providers is not a sequence": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': The provided value cannot be converted to a sequence.",
-        "agent": "Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': The provided value cannot be converted to a sequence."
       }
     ]
   },
@@ -2262,99 +1742,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "iframe: same origin, top page forbids by Permissions-Policy": {
-    "class": "page-visible-result + dialogs + requests-sent + hints-before-pictures",
-    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); the agent sends a request Chromium does not, or the other way round; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
-    "fields": [
-      {
-        "field": "results[0].configURL",
-        "chromium": null,
-        "agent": "https://idp.example/fedcm/config.json"
-      },
-      {
-        "field": "results[0].credentialType",
-        "chromium": null,
-        "agent": "identity"
-      },
-      {
-        "field": "results[0].ctor",
-        "chromium": "DOMException",
-        "agent": null
-      },
-      {
-        "field": "results[0].isAutoSelected",
-        "chromium": null,
-        "agent": false
-      },
-      {
-        "field": "results[0].message",
-        "chromium": "The 'identity-credentials-get' feature is not enabled in this document.",
-        "agent": null
-      },
-      {
-        "field": "results[0].name",
-        "chromium": "NotAllowedError",
-        "agent": null
-      },
-      {
-        "field": "results[0].token",
-        "chromium": null,
-        "agent": "token"
-      },
-      {
-        "field": "results[0].type",
-        "chromium": "error",
-        "agent": "credential"
-      },
-      {
-        "field": "dialogs[0]",
-        "chromium": null,
-        "agent": {
-          "step": 0,
-          "type": "AccountChooser",
-          "title": "Sign in to rp.example with idp.example",
-          "accounts": [
-            {
-              "accountId": "1234",
-              "email": "john_doe@idp.example",
-              "name": "John Doe",
-              "givenName": "John",
-              "pictureUrl": "https://idp.example/pictures/john.png",
-              "idpConfigUrl": "https://idp.example/fedcm/config.json",
-              "idpLoginUrl": "https://idp.example/login",
-              "loginState": "SignIn"
-            }
-          ],
-          "action": "select:0"
-        }
-      },
-      {
-        "field": "requests[\"GET https://idp.example/.well-known/web-identity\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/accounts\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/config.json\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"POST https://idp.example/fedcm/token\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      }
-    ]
-  },
   "limits: 30 accounts, select the last": {
     "class": "branding-icon",
     "reason": "Chromium fetches the config's branding icon; the agent does not",
@@ -2389,20 +1776,13 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "limits: accounts body over 1 MiB": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
@@ -2496,22 +1876,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "limits: config nested 201 deep": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigInvalidResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
   "limits: token body over 1 MiB": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -2533,13 +1900,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenNoResponse"
-        ],
-        "agent": []
       }
     ]
   },
@@ -2555,8 +1915,8 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "login status: Set-Login logged-in after logged-out": {
-    "class": "branding-icon + popup-navigation-headers + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + popup-navigation-headers",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
@@ -2572,19 +1932,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
         "chromium": "?1",
         "agent": null
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "login status: Set-Login logged-out between two requests": {
-    "class": "branding-icon + popup-navigation-headers + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + popup-navigation-headers",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
@@ -2600,64 +1953,28 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/mark_signedout\"].headers.sec-fetch-user",
         "chromium": "?1",
         "agent": null
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo",
-          "NotSignedInWithIdp"
-        ],
-        "agent": []
       }
     ]
   },
   "login status: accounts answer Set-Login logged-out": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo",
-          "NotSignedInWithIdp"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "login status: logged-out, passive request fails without accounts fetch": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "NotSignedInWithIdp"
-        ],
-        "agent": []
       }
     ]
   },
   "login status: mismatch with an empty accounts list": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
@@ -2680,19 +1997,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      }
-    ]
-  },
-  "login status: unknown, no cookie": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "AccountsListEmpty"
-        ],
-        "agent": []
       }
     ]
   },
@@ -2752,8 +2056,8 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "loginHint matches, domainHint does not": {
-    "class": "branding-icon + hints-before-pictures + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + hints-before-pictures",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
@@ -2769,19 +2073,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
         "chromium": "not sent",
         "agent": "sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "loginHint: matches by email is not a hint": {
-    "class": "branding-icon + hints-before-pictures + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + hints-before-pictures",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
@@ -2797,19 +2094,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
         "chromium": "not sent",
         "agent": "sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "loginHint: matches no account": {
-    "class": "branding-icon + hints-before-pictures + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + hints-before-pictures",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
@@ -2825,13 +2115,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
         "chromium": "not sent",
         "agent": "sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
@@ -2940,17 +2223,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "mediation: invalid value": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'mediation' property from 'CredentialRequestOptions': The provided value 'sometimes' is not a valid enum value of type CredentialMediationRequirement.",
-        "agent": "Failed to read the 'mediation' property from 'CredentialRequestOptions': The provided value 'sometimes' is not a valid enum value of type CredentialMediationRequirement."
-      }
-    ]
-  },
   "mediation: optional, returning user (auto)": {
     "class": "branding-icon",
     "reason": "Chromium fetches the config's branding icon; the agent does not",
@@ -2980,19 +2252,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
         "chromium": "sent",
         "agent": "not sent"
-      }
-    ]
-  },
-  "mediation: silent, new user": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "SilentMediationFailure"
-        ],
-        "agent": []
       }
     ]
   },
@@ -3039,26 +2298,19 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "mismatch: logged-in status, no accounts, ConfirmIdpLogin dismissed": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "multi-IdP: both signed in, dismiss": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
@@ -3069,13 +2321,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
@@ -3177,20 +2422,13 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "multi-IdP: only the second signed in": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "AccountsListEmpty"
-        ],
-        "agent": []
       }
     ]
   },
@@ -3221,33 +2459,13 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "multi-IdP: the first config fails": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigNoResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "multi-IdP: the same provider twice": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ErrorIdToken"
-        ],
-        "agent": []
       }
     ]
   },
@@ -3474,20 +2692,13 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "preventSilentAccess, then silent fails": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "SilentMediationFailure"
-        ],
-        "agent": []
       }
     ]
   },
@@ -3513,8 +2724,8 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "quiet period: silent after an auto re-authn": {
-    "class": "branding-icon + devtools-issues",
-    "reason": "Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
@@ -3525,13 +2736,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "SilentMediationFailure"
-        ],
-        "agent": []
       }
     ]
   },
@@ -3546,22 +2750,9 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "returning user: approved_clients only, no browser connection": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "SilentMediationFailure"
-        ],
-        "agent": []
-      }
-    ]
-  },
   "returning user: two accounts, one connected (auto)": {
-    "class": "dialogs + branding-icon + requests-sent + request-order + devtools-issues",
-    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the agent sends a request Chromium does not, or the other way round; the requests come in other dependent waves (e.g. client metadata before pictures); the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "dialogs + branding-icon + requests-sent + request-order",
+    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the agent sends a request Chromium does not, or the other way round; the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -3695,19 +2886,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
             "GET https://idp.example/pictures/john.png #2"
           ]
         ]
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
       }
     ]
   },
   "token: 404 with JSON": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -3729,19 +2913,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenHttpNotFound"
-        ],
-        "agent": []
       }
     ]
   },
   "token: 500": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -3763,19 +2940,93 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
+      }
+    ]
+  },
+  "token: 500 with JSON": {
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenInvalidContentType"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "token: 500 without CORS": {
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "dialogs[1].accounts",
+        "chromium": [
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
+        ],
+        "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "token: 503 text/plain": {
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "dialogs[1].accounts",
+        "chromium": [
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
+        ],
+        "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "token: ACAO of another origin": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -3797,19 +3048,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "CorsError"
-        ],
-        "agent": []
       }
     ]
   },
   "token: ACAO without ACAC": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -3831,19 +3075,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "CorsError"
-        ],
-        "agent": []
       }
     ]
   },
   "token: empty object": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -3865,19 +3102,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenInvalidResponse"
-        ],
-        "agent": []
       }
     ]
   },
   "token: error dialog dismissed after 500": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -3899,19 +3129,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenInvalidContentType"
-        ],
-        "agent": []
       }
     ]
   },
   "token: error with 200 status": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -3933,19 +3156,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenIdpErrorResponse"
-        ],
-        "agent": []
       }
     ]
   },
   "token: error with cross-site url": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -3967,19 +3183,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenCrossSiteIdpErrorResponse"
-        ],
-        "agent": []
       }
     ]
   },
   "token: error with unknown code": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -4001,19 +3210,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenIdpErrorResponse"
-        ],
-        "agent": []
       }
     ]
   },
   "token: error without url": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -4035,19 +3237,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenIdpErrorResponse"
-        ],
-        "agent": []
       }
     ]
   },
   "token: invalid JSON": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -4069,19 +3264,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenInvalidResponse"
-        ],
-        "agent": []
       }
     ]
   },
   "token: no CORS headers": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -4103,19 +3291,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "CorsError"
-        ],
-        "agent": []
       }
     ]
   },
   "token: redirect": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -4137,19 +3318,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenNoResponse"
-        ],
-        "agent": []
       }
     ]
   },
   "token: text/plain body": {
-    "class": "error-dialog-accounts + branding-icon + devtools-issues",
-    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "dialogs[1].accounts",
@@ -4171,13 +3345,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      },
-      {
-        "field": "issues",
-        "chromium": [
-          "IdTokenInvalidContentType"
-        ],
-        "agent": []
       }
     ]
   },
@@ -4214,136 +3381,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "top page: CSP connect-src self": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Refused to connect to 'https://idp.example/fedcm/config.json' because it violates the document's Content Security Policy.",
-        "agent": "Error retrieving a token."
-      }
-    ]
-  },
-  "top page: Permissions-Policy forbids": {
-    "class": "page-visible-result + dialogs + requests-sent + hints-before-pictures",
-    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); the agent sends a request Chromium does not, or the other way round; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
-    "fields": [
-      {
-        "field": "results[0].configURL",
-        "chromium": null,
-        "agent": "https://idp.example/fedcm/config.json"
-      },
-      {
-        "field": "results[0].credentialType",
-        "chromium": null,
-        "agent": "identity"
-      },
-      {
-        "field": "results[0].ctor",
-        "chromium": "DOMException",
-        "agent": null
-      },
-      {
-        "field": "results[0].isAutoSelected",
-        "chromium": null,
-        "agent": false
-      },
-      {
-        "field": "results[0].message",
-        "chromium": "The 'identity-credentials-get' feature is not enabled in this document.",
-        "agent": null
-      },
-      {
-        "field": "results[0].name",
-        "chromium": "NotAllowedError",
-        "agent": null
-      },
-      {
-        "field": "results[0].token",
-        "chromium": null,
-        "agent": "token"
-      },
-      {
-        "field": "results[0].type",
-        "chromium": "error",
-        "agent": "credential"
-      },
-      {
-        "field": "dialogs[0]",
-        "chromium": null,
-        "agent": {
-          "step": 0,
-          "type": "AccountChooser",
-          "title": "Sign in to rp.example with idp.example",
-          "accounts": [
-            {
-              "accountId": "1234",
-              "email": "john_doe@idp.example",
-              "name": "John Doe",
-              "givenName": "John",
-              "pictureUrl": "https://idp.example/pictures/john.png",
-              "idpConfigUrl": "https://idp.example/fedcm/config.json",
-              "idpLoginUrl": "https://idp.example/login",
-              "loginState": "SignIn"
-            }
-          ],
-          "action": "select:0"
-        }
-      },
-      {
-        "field": "requests[\"GET https://idp.example/.well-known/web-identity\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/accounts\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/config.json\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"POST https://idp.example/fedcm/token\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      }
-    ]
-  },
-  "well-known: 404": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "WellKnownHttpNotFound"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "well-known: 500": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "WellKnownNoResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
   "well-known: accounts_endpoint and login_url (direct)": {
     "class": "branding-icon",
     "reason": "Chromium fetches the config's branding icon; the agent does not",
@@ -4355,45 +3392,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
       }
     ]
   },
-  "well-known: config URL not listed": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigNotInWellKnown"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "well-known: empty provider_urls": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "WellKnownListEmpty"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "well-known: invalid JSON": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "WellKnownInvalidResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
   "well-known: redirect": {
     "class": "branding-icon",
     "reason": "Chromium fetches the config's branding icon; the agent does not",
@@ -4402,19 +3400,6 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
         "chromium": "sent",
         "agent": "not sent"
-      }
-    ]
-  },
-  "well-known: wrong content type": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "WellKnownInvalidContentType"
-        ],
-        "agent": []
       }
     ]
   },
