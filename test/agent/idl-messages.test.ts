@@ -45,6 +45,10 @@ describe("get()'s and disconnect()'s messages, as Chromium's", () => {
     ['clientId a Symbol', { identity: { providers: [{ configURL: CONFIG, clientId: Symbol('s') }] } }, `${PROVIDERS}Failed to read the 'clientId' property from 'IdentityProviderConfig': Cannot convert a Symbol value to a string`],
     ['eleven providers', { identity: { providers: Array.from({ length: 11 }, (_, i) => ({ configURL: `https://idp${i}.example/c.json`, clientId: '1' })) } }, `${GET}More than 10 providers are not allowed.`],
     ['invalid mediation', { mediation: 'sometimes', identity: { providers: [{ configURL: CONFIG, clientId: '1' }] } }, `${GET}Failed to read the 'mediation' property from 'CredentialRequestOptions': The provided value 'sometimes' is not a valid enum value of type CredentialMediationRequirement.`],
+    ['otp not a dictionary', { otp: 5 }, `${GET}Failed to read the 'otp' property from 'CredentialRequestOptions': The provided value is not of type 'OTPCredentialRequestOptions'.`],
+    ['federated not a dictionary', { federated: 5 }, `${GET}Failed to read the 'federated' property from 'CredentialRequestOptions': The provided value is not of type 'FederatedCredentialRequestOptions'.`],
+    ['federated providers not a sequence', { federated: { providers: 5 } }, `${GET}Failed to read the 'federated' property from 'CredentialRequestOptions': Failed to read the 'providers' property from 'FederatedCredentialRequestOptions': The provided value cannot be converted to a sequence.`],
+    ['publicKey challenge not a buffer', { publicKey: { challenge: 5 } }, `${GET}Failed to read the 'publicKey' property from 'CredentialRequestOptions': Failed to read the 'challenge' property from 'PublicKeyCredentialRequestOptions': The provided value is not of type '(ArrayBuffer or ArrayBufferView)'.`],
     ['signal not an AbortSignal', { signal: 5, identity: { providers: [{ configURL: CONFIG, clientId: '1' }] } }, `${GET}Failed to read the 'signal' property from 'CredentialRequestOptions': Failed to convert value to 'AbortSignal'.`],
   ];
   for (const [what, options, message] of typeErrors) {
