@@ -78,6 +78,8 @@ describe("get()'s and disconnect()'s messages, as Chromium's", () => {
     await expectError(disconnect({ configURL: CONFIG, clientId: '1' }), 'TypeError', 'TypeError', "Failed to execute 'disconnect' on 'IdentityCredential': Failed to read the 'accountHint' property from 'IdentityCredentialDisconnectOptions': Required member is undefined.");
     await expectError(disconnect({ clientId: '1', accountHint: 'a' }), 'TypeError', 'TypeError', "Failed to execute 'disconnect' on 'IdentityCredential': Failed to read the 'configURL' property from 'IdentityProviderConfig': Required member is undefined.");
     await expectError(disconnect({ configURL: CONFIG, accountHint: 'a' }), 'TypeError', 'TypeError', 'clientId is required');
+    await expectError(disconnect({ configURL: 'nope', clientId: '1', accountHint: 'a' }), 'DOMException', 'InvalidStateError', 'configURL is invalid');
+    await expectError(disconnect({ configURL: CONFIG, clientId: '', accountHint: 'a' }), 'DOMException', 'NetworkError', 'Error disconnecting account.');
   });
 });
 

@@ -61,7 +61,9 @@ export async function disconnect(core: AgentCore, frame: AgentDocument, options:
   if (!frame.allowsFeature('identity-credentials-get')) {
     throw new DOMException("The 'identity-credentials-get' feature is not enabled in this document.", 'NotAllowedError');
   }
-  if (!URL.canParse(configURLString) || clientId === '') throw new DOMException('Provider information is incomplete.', 'InvalidStateError');
+  // Chromium's renderer checks the URL only (identity_credential.cc); an empty clientId reaches
+  // the browser, which fails the call like any other (checked with /usr/bin/chromium).
+  if (!URL.canParse(configURLString)) throw new DOMException('configURL is invalid', 'InvalidStateError');
   const configURL = new URL(configURLString);
   const idp = serializeOrigin(configURL);
   const key = { embedder: frame.top.origin, rp: frame.origin, idp };
@@ -70,6 +72,7 @@ export async function disconnect(core: AgentCore, frame: AgentDocument, options:
     core.report(diagnostic);
     return domException({ message: 'Error disconnecting account.', name: 'NetworkError' }, diagnostic);
   };
+  if (clientId === '') throw fail('clientId is empty: pass the client ID the IdP registered for this RP.');
   if (pending.has(frame)) throw fail('Call disconnect() again once the previous call has settled.', 'There is a pending disconnect() call.');
   if (!isPotentiallyTrustworthy(configURL)) throw fail(`${configURL.href} is not potentially trustworthy (use https).`);
   if (core.profile.connections(key).length === 0) {
