@@ -218,10 +218,12 @@ async function fetchAndMediate(params: RequestParams, states: IdpState[], signal
 
   const usable = states.filter((s) => s.failure === undefined);
   if (usable.length === 0) {
-    // Chromium OnFetchDataForIdpFailed: every IdP failed; report all, reject with the first.
+    // Chromium OnFetchDataForIdpFailed: every IdP failed. Each one that fails while another is
+    // still pending raises its issue; the last completes the request with its own (the goldens'
+    // "multi-IdP: both configs fail": one issue per IdP, in provider order here).
     const failures = states.map((s) => s.failure).filter((f): f is FedCmFailure => f !== undefined);
-    for (const f of failures.slice(1)) core.report(f.diagnostic);
-    throw failures[0];
+    for (const f of failures.slice(0, -1)) core.report(withDevToolsIssue(f.diagnostic));
+    throw failures.at(-1);
   }
   // An IdP that failed while others go on: Chromium raises its issue now (OnFetchDataForIdpFailed
   // with IdPs left), since the request's own result will be another IdP's.
