@@ -56,7 +56,7 @@ export const innerRanks = {
   // registry entry.
   'src/agent/fedcm/': [
     ['identity-credential.ts', 'rejection-delay.ts'],
-    ['failure.ts', 'network-budget.ts'],
+    ['failure.ts', 'network-budget.ts', 'devtools-issue.ts'],
     ['types.ts', 'idp-network.ts'],
     ['request-options.ts', 'connection-status.ts', 'config.ts', 'accounts.ts', 'client-metadata.ts', 'assertion.ts', 'continuation.ts', 'login-popup.ts'],
     ['account-chooser.ts', 'embargo.ts', 'disconnect.ts', 'user-info.ts'],

@@ -2,7 +2,7 @@
 // layer, the profile, the dialogs and the pages; pages reach these through AgentCore.
 
 import { systemClock, type Clock, type Random } from './base/clock.js';
-import { formatDiagnostic, type Diagnostic } from './base/diagnostics.js';
+import { formatDiagnostic, type Diagnostic, type DiagnosticInit } from './base/diagnostics.js';
 import { Events } from './base/events.js';
 import { RingBuffer } from './base/ring-buffer.js';
 import type { AgentCore, CoreEventMap } from './core.js';
@@ -242,7 +242,11 @@ export class Agent {
     };
     const diagnostics = this.#diagnostics;
     const events = this.#events;
-    const report = (d: Diagnostic): void => {
+    const report = (init: DiagnosticInit): void => {
+      // Completed in place, not copied: a rejection's `cause` is the very object the agent
+      // reported (agent.diagnostics), which tools compare by identity.
+      init.issue ??= null;
+      const d = init as Diagnostic;
       diagnostics.push(d);
       events.emit('diagnostic', d);
     };

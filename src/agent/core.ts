@@ -3,7 +3,7 @@
 // profile, dialogs, clock and phone through it; agent.ts builds one per agent.
 
 import type { Clock, Random } from './base/clock.js';
-import type { Diagnostic } from './base/diagnostics.js';
+import type { DiagnosticInit } from './base/diagnostics.js';
 import type { BaseEventMap, Emitter } from './base/events.js';
 import type { DialogHost } from './mediation/dialog-host.js';
 import type { DialogEventMap } from './mediation/dialog.js';
@@ -33,8 +33,8 @@ export interface AgentCore {
     /** The network time one FedCM call may spend on IdP requests, ms (Infinity: no limit). */
     readonly fedcmNetworkBudgetMs: number;
   };
-  /** Records a diagnostic (agent.diagnostics) and emits it. */
-  report(diagnostic: Diagnostic): void;
+  /** Records a diagnostic (agent.diagnostics) and emits it; `issue` is null unless given. */
+  report(diagnostic: DiagnosticInit): void;
   /**
    * Opens a popup window at `url` (a new top-level document) and hands it to the popup host.
    * `signal` is the request the popup belongs to: when it aborts, the popup closes, even while

@@ -20,7 +20,17 @@ export type { CredentialContext, CredentialType } from './credentials/contract/c
 export { OTPCredential, type OTPCredentialRequestOptions } from './otp/otp-credential.js';
 export { parseOriginBoundOneTimeCode, type OriginBoundOneTimeCode } from './otp/message.js';
 export { SmsInbox, type SmsListenHost, type SmsListenOptions, type SmsOptions, type SmsRequest, type SmsSource } from './sms/sms-inbox.js';
-export { consoleMessage, formatDiagnostic, type Diagnostic, type DiagnosticReason, type Endpoint, type IssueReason } from './base/diagnostics.js';
+export {
+  consoleMessage,
+  formatDiagnostic,
+  type DevToolsIssueReason,
+  type Diagnostic,
+  type DiagnosticInit,
+  type DiagnosticReason,
+  type Endpoint,
+  type IssueReason,
+  type UserInfoIssueReason,
+} from './base/diagnostics.js';
 export type { FetchRecord } from './base/events.js';
 export { IdentityCredential, IdentityCredentialError, type IdentityCredentialErrorInit } from './fedcm/identity-credential.js';
 export { NavigatorLogin } from './login-status/navigator-login.js';

@@ -32,7 +32,7 @@ describe('get() before FedCM runs: no network needed', () => {
     const eleven = Array.from({ length: 11 }, (_, i) => ({ configURL: `https://idp${i}.example/config.json`, clientId: '1' }));
     const e = (await rejection(get({ identity: { providers: eleven } }))) as Error;
     assert.equal(e.name, 'TypeError');
-    assert.equal(e.message, 'More than 10 providers are not allowed.');
+    assert.equal(e.message, "Failed to execute 'get' on 'CredentialsContainer': More than 10 providers are not allowed.");
   });
 
   it('rejects bad enums and non-dictionaries with TypeError', async () => {

@@ -93,6 +93,7 @@ describe('fedkit signin', { timeout: 60_000 }, () => {
     const report = JSON.parse(r.stdout) as SigninReport;
     assert.equal(report.ok, true);
     assert.equal(report.mode, 'direct');
+    assert.equal(report.issue, null, 'a sign-in raises no DevTools issue');
     assert.equal(report.credential?.token, jwt);
     assert.equal(report.credential?.type, 'identity');
     assert.deepEqual(report.credential?.jwt?.claims, { iss: w.idp.origin, sub: '1234', aud: '123', nonce: 'n-1', iat: 1_700_000_000 });
@@ -314,6 +315,9 @@ describe('fedkit signin', { timeout: 60_000 }, () => {
       assert.equal(json.code, 1);
       assert.equal(report.ok, false);
       assert.equal(report.error?.diagnostic?.reason, 'ConfigHttpNotFound');
+      // The one DevTools issue Chrome raises for it, top-level and on the failure's diagnostic.
+      assert.equal(report.issue, 'ConfigHttpNotFound');
+      assert.equal(report.error?.diagnostic?.issue, 'ConfigHttpNotFound');
     } finally {
       w.idp.override('config');
     }

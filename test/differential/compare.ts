@@ -114,7 +114,7 @@ const CLASSES: ClassRule[] = [
   { class: 'request-cookies', reason: 'the cookies sent differ from Chromium', test: (d) => /^requests\[.*\]\.cookies$/.test(d.field) },
   { class: 'requests-sent', reason: 'the agent sends a request Chromium does not, or the other way round', test: (d) => /^requests\[.*\]$/.test(d.field) },
   { class: 'request-order', reason: 'the requests come in other dependent waves (e.g. client metadata before pictures)', test: (d) => d.field === 'waves' },
-  { class: 'abort-message', reason: 'the AbortError message of a signal aborted without reason', test: (d) => /^results\[\d+\]\.message$/.test(d.field) && d.chromium === 'signal is aborted without reason' },
+  { class: 'abort-message', reason: "deliberate (docs/decisions.md, the AbortError of a signal aborted without a reason): the page's own signal reason is passed through, and its default text is the runtime's", test: (d) => /^results\[\d+\]\.message$/.test(d.field) && d.chromium === 'signal is aborted without reason' },
   { class: 'idl-typeerror-message', reason: 'the TypeError message of IDL conversion', test: (d) => /^results\[\d+\]\.message$/.test(d.field) && typeof d.chromium === 'string' && d.chromium.startsWith('Failed to execute') },
   { class: 'page-visible-result', reason: 'the page sees another outcome than in Chromium', test: (d) => d.field.startsWith('results') },
   { class: 'dialogs', reason: 'other dialogs than Chromium (type, title, accounts or count)', test: (d) => d.field.startsWith('dialogs') },

@@ -13,7 +13,7 @@ export interface KnownDifference {
 export const knownDifferences: Record<string, KnownDifference> = {
   "abort: before the call, no reason": {
     "class": "abort-message",
-    "reason": "the AbortError message of a signal aborted without reason",
+    "reason": "deliberate (docs/decisions.md, the AbortError of a signal aborted without a reason): the page's own signal reason is passed through, and its default text is the runtime's",
     "fields": [
       {
         "field": "results[0].message",
@@ -23,8 +23,8 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "abort: while the chooser is shown, no reason": {
-    "class": "abort-message + devtools-issues",
-    "reason": "the AbortError message of a signal aborted without reason; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "abort-message + branding-icon",
+    "reason": "deliberate (docs/decisions.md, the AbortError of a signal aborted without a reason): the page's own signal reason is passed through, and its default text is the runtime's; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
         "field": "results[0].message",
@@ -32,687 +32,1763 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "agent": "This operation was aborted"
       },
       {
-        "field": "issues",
-        "chromium": [
-          "Canceled"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "abort: while the chooser is shown, with a reason": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "Canceled"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "account label filter": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "accounts: 404": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "accounts: 500": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "accounts: account without id": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "accounts: empty list": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "accounts: invalid JSON": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "accounts: name only, no email": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "accounts: no accounts member": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "accounts: redirect": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "accounts: wrong content type": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
-  "active: signed in, dismissed": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "active: logged-out status, login popup signs in": {
+    "class": "requests-sent + popup-navigation-headers",
+    "reason": "the agent sends a request Chromium does not, or the other way round; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/.well-known/web-identity #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/fedcm/config.json #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
+        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
+        "chromium": "?1",
+        "agent": null
       }
     ]
   },
-  "active: signed in, without activation": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "active: login popup with loginHint in the login URL": {
+    "class": "requests-sent + popup-navigation-headers",
+    "reason": "the agent sends a request Chromium does not, or the other way round; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "MissingTransientUserActivation"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/.well-known/web-identity #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/fedcm/config.json #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
+        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
+        "chromium": "?1",
+        "agent": null
       }
     ]
   },
-  "active: signed out, no login_url": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "active: returning user, no auto re-authn": {
+    "class": "dialogs + branding-icon",
+    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "ConfigInvalidResponse"
-        ],
-        "agent": []
+        "field": "dialogs[1]",
+        "chromium": null,
+        "agent": {
+          "step": 1,
+          "type": "AutoReauthn",
+          "title": "Signing you in…",
+          "accounts": [
+            {
+              "accountId": "1234",
+              "email": "john_doe@idp.example",
+              "name": "John Doe",
+              "givenName": "John",
+              "pictureUrl": "https://idp.example/pictures/john.png",
+              "idpConfigUrl": "https://idp.example/fedcm/config.json",
+              "idpLoginUrl": "https://idp.example/login",
+              "loginState": "SignIn"
+            }
+          ],
+          "action": "select:0 (failed)"
+        }
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "active: signed out, login popup signs in, chooser": {
+    "class": "requests-sent + popup-navigation-headers",
+    "reason": "the agent sends a request Chromium does not, or the other way round; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/.well-known/web-identity #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/fedcm/config.json #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
+        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
+        "chromium": "?1",
+        "agent": null
       }
     ]
   },
   "active: signed out, user closes the login popup": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "popup-navigation-headers",
+    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/login-form\"].headers.accept",
+        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/login-form\"].headers.sec-fetch-user",
+        "chromium": "?1",
+        "agent": null
+      }
+    ]
+  },
+  "auto-reauthn: returning user signs in automatically": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "chooser: account without picture": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "chooser: configURL reported in the credential": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "chooser: dismiss, then a second request shows the chooser again": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "chooser: one account, dismiss": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "chooser: one account, dismiss with cooldown": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "chooser: one account, select": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "chooser: select an account index out of range": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "ShouldEmbargo"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "GET https://idp.example/pictures/jane.png",
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/jane.png",
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
+      }
+    ]
+  },
+  "chooser: three accounts, select the third": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
+        "chromium": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=123"
+          ],
+          [
+            "GET https://idp.example/pictures/ann.png",
+            "GET https://idp.example/pictures/cat.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ],
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/ann.png",
+            "GET https://idp.example/pictures/cat.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=123"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
   "chooser: two accounts, dismiss": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "UiDismissedNoEmbargo"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "GET https://idp.example/pictures/jane.png",
+            "GET https://idp.example/pictures/john.png"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/jane.png",
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ]
+        ]
       }
     ]
   },
-  "client metadata: one sign-up account connected, second request": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "chooser: two accounts, select the second": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "UiDismissedNoEmbargo"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "GET https://idp.example/pictures/jane.png",
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/jane.png",
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
-  "client metadata: two accounts, first request dismissed, second request": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "client metadata: 404 (new user)": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "client metadata: invalid JSON (new user)": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "client metadata: no policy URLs": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "UiDismissedNoEmbargo"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
+      }
+    ]
+  },
+  "client metadata: third party to the top frame": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
+        "chromium": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ],
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
   "concurrent: a second get while the chooser is shown": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "TooManyRequests",
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "concurrent: second get with another provider": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "TooManyRequests",
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
-  "config: 404": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "context: continue": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "ConfigHttpNotFound"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
-  "config: 500": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "context: signin": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "ConfigNoResponse"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
-  "config: cross-origin accounts_endpoint": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "context: signup": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "ConfigInvalidResponse"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
-  "config: invalid JSON": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "context: use": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "ConfigInvalidResponse"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
-  "config: no accounts_endpoint": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "continue_on: absolute same-origin URL with a query": {
+    "class": "branding-icon + popup-navigation-headers",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "ConfigInvalidResponse"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/continue?step=2\"].headers.accept",
+        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/continue?step=2\"].headers.sec-fetch-user",
+        "chromium": "?1",
+        "agent": null
       }
     ]
   },
-  "config: no id_assertion_endpoint": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "continue_on: active mode": {
+    "class": "popup-navigation-headers",
+    "reason": "a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "ConfigInvalidResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "config: no login_url": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
+        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
+        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      },
       {
-        "field": "issues",
-        "chromium": [
-          "ConfigInvalidResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "config: redirect": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigNoResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "config: wrong content type": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigInvalidContentType"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
+        "chromium": "?1",
+        "agent": null
       }
     ]
   },
   "continue_on: cross-origin URL": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "IdTokenInvalidResponse"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "continue_on: resolve a token object": {
+    "class": "branding-icon + popup-navigation-headers",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
+        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
+        "chromium": "?1",
+        "agent": null
       }
     ]
   },
   "continue_on: the page calls close()": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + popup-navigation-headers",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
+        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
+        "chromium": "?1",
+        "agent": null
+      }
+    ]
+  },
+  "continue_on: the page resolves a token": {
+    "class": "branding-icon + popup-navigation-headers",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
+        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
+        "chromium": "?1",
+        "agent": null
+      }
+    ]
+  },
+  "continue_on: the page resolves with an accountId": {
+    "class": "branding-icon + popup-navigation-headers + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium; the requests come in other dependent waves (e.g. client metadata before pictures)",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/continue\"].headers.accept",
+        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/continue\"].headers.sec-fetch-user",
+        "chromium": "?1",
+        "agent": null
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "ErrorIdToken"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ],
+          [
+            "GET https://idp.example/continue"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ],
+          [
+            "GET https://idp.example/continue"
+          ]
+        ]
       }
     ]
   },
   "cooldown: active mode is not embargoed": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "ShouldEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "cooldown: dismissed with cooldown, then refused": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "ShouldEmbargo",
-          "DisabledInSettings"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "cooldown: dismissed without cooldown, shown again": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "cooldown: reset, then shown again": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "ShouldEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
-  "disconnect: missing clientId": {
-    "class": "page-visible-result",
-    "reason": "the page sees another outcome than in Chromium",
+  "disconnect: after a sign-in": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "results[0].message",
-        "chromium": "clientId is required",
-        "agent": "Failed to execute 'disconnect' on 'IdentityCredential': Failed to read the 'clientId' property from 'IdentityCredentialDisconnectOptions': Required member is undefined."
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "disconnect: after a sign-in, by email hint": {
+    "class": "branding-icon + request-body",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; a request body differs from Chromium's",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"POST https://idp.example/fedcm/disconnect\"].body",
+        "chromium": "client_id=123&account_hint=john_doe%40idp.example",
+        "agent": "client_id=123&account_hint=john_doe@idp.example"
+      }
+    ]
+  },
+  "disconnect: answer without account_id": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "disconnect: endpoint answers 500": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "disconnect: no CORS headers": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "disconnect: no disconnect_endpoint": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "disconnect: then the account is new again": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "domainHint: any, one account has domain hints": {
+    "class": "branding-icon + hints-before-pictures + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the requests come in other dependent waves (e.g. client metadata before pictures)",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
+        "chromium": "not sent",
+        "agent": "sent"
+      },
+      {
+        "field": "waves",
+        "chromium": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ],
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
   "domainHint: matches no account": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + hints-before-pictures",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
+        "chromium": "not sent",
+        "agent": "sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
+        "chromium": "not sent",
+        "agent": "sent"
+      }
+    ]
+  },
+  "domainHint: matches one of two accounts": {
+    "class": "branding-icon + hints-before-pictures + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the requests come in other dependent waves (e.g. client metadata before pictures)",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
+        "chromium": "not sent",
+        "agent": "sent"
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "UiDismissedNoEmbargo"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
   "error dialog: dismissed": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenIdpErrorResponse"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "error dialog: got it after an error with code and url": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenIdpErrorResponse"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "error dialog: more details opens the error url": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon + popup-navigation-headers",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenIdpErrorResponse"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/error.html\"].headers.accept",
+        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/error.html\"].headers.sec-fetch-user",
+        "chromium": "?1",
+        "agent": null
       }
     ]
   },
-  "idl: configURL over http": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "fields: email and an unknown field": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "IdpNotPotentiallyTrustworthy"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
-  "idl: empty providers": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
+  "fields: empty list": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Need at least one identity provider.",
-        "agent": "Need at least one identity provider."
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
-  "idl: fields is not a sequence": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
+  "fields: name only": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': Failed to read the 'fields' property from 'IdentityProviderRequestOptions': The provided value cannot be converted to a sequence.",
-        "agent": "Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': Failed to read the 'fields' property from 'IdentityProviderRequestOptions': The provided value cannot be converted to a sequence."
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
+        "chromium": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ],
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
-  "idl: identity is a string": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
+  "fields: new user, default fields (disclosure shown)": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'identity' property from 'CredentialRequestOptions': The provided value is not of type 'IdentityCredentialRequestOptions'.",
-        "agent": "The provided value is not of type 'IdentityCredentialRequestOptions'."
-      }
-    ]
-  },
-  "idl: identity without providers": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
       {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': Required member is undefined.",
-        "agent": "Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': Required member is undefined."
-      }
-    ]
-  },
-  "idl: invalid context": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'context' property from 'IdentityCredentialRequestOptions': The provided value 'bogus' is not a valid enum value of type IdentityCredentialRequestOptionsContext.",
-        "agent": "Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'context' property from 'IdentityCredentialRequestOptions': The provided value 'bogus' is not a valid enum value of type IdentityCredentialRequestOptionsContext."
-      }
-    ]
-  },
-  "idl: invalid mode": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'mode' property from 'IdentityCredentialRequestOptions': The provided value 'bogus' is not a valid enum value of type IdentityCredentialRequestOptionsMode.",
-        "agent": "Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'mode' property from 'IdentityCredentialRequestOptions': The provided value 'bogus' is not a valid enum value of type IdentityCredentialRequestOptionsMode."
-      }
-    ]
-  },
-  "idl: no credential type": {
-    "class": "page-visible-result",
-    "reason": "the page sees another outcome than in Chromium",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "No credential type was specified in the request.",
-        "agent": "No credential type was requested (pass `password`, `federated`, `identity`, `otp` or `publicKey`)."
+        "field": "waves",
+        "chromium": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ],
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
   "idl: params is not an object": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "iframe: cross origin with allow, new client (metadata)": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "UiDismissedNoEmbargo"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client&top_frame_origin=https%3A%2F%2Frp.example"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client&top_frame_origin=https%3A%2F%2Frp.example"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
-  "idl: provider without clientId": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
+  "iframe: cross origin, allow identity-credentials-get": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Missing the provider's clientId.",
-        "agent": "Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': Failed to read the 'clientId' property from 'IdentityProviderRequestOptions': Required member is undefined."
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
+        "chromium": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=123&top_frame_origin=https%3A%2F%2Frp.example"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ],
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=123&top_frame_origin=https%3A%2F%2Frp.example"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
-  "idl: provider without configURL": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
+  "iframe: same origin, no allow attribute": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': Failed to read the 'configURL' property from 'IdentityProviderConfig': Required member is undefined.",
-        "agent": "Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': Failed to read the 'configURL' property from 'IdentityProviderRequestOptions': Required member is undefined."
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
-  "idl: providers is not a sequence": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
+  "limits: 30 accounts, select the last": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': The provided value cannot be converted to a sequence.",
-        "agent": "Failed to read the 'identity' property from 'CredentialRequestOptions': Failed to read the 'providers' property from 'IdentityCredentialRequestOptions': The provided value cannot be converted to a sequence."
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
-  "iframe: same origin, top page forbids by Permissions-Policy": {
-    "class": "page-visible-result + dialogs + requests-sent + branding-icon + hints-before-pictures",
-    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); the agent sends a request Chromium does not, or the other way round; Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
+  "limits: a 2,000-character name": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "limits: accounts body just under 1 MiB": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "limits: accounts body over 1 MiB": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "limits: config nested 200 deep": {
+    "class": "page-visible-result + dialogs + requests-sent + hints-before-pictures + devtools-issues",
+    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); the agent sends a request Chromium does not, or the other way round; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
       {
         "field": "results[0].configURL",
@@ -736,12 +1812,12 @@ export const knownDifferences: Record<string, KnownDifference> = {
       },
       {
         "field": "results[0].message",
-        "chromium": "The 'identity-credentials-get' feature is not enabled in this document.",
+        "chromium": "Error retrieving a token.",
         "agent": null
       },
       {
         "field": "results[0].name",
-        "chromium": "NotAllowedError",
+        "chromium": "NetworkError",
         "agent": null
       },
       {
@@ -777,22 +1853,7 @@ export const knownDifferences: Record<string, KnownDifference> = {
         }
       },
       {
-        "field": "requests[\"GET https://idp.example/.well-known/web-identity\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
         "field": "requests[\"GET https://idp.example/fedcm/accounts\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/config.json\"]",
         "chromium": "not sent",
         "agent": "sent"
       },
@@ -805,39 +1866,7 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "field": "requests[\"POST https://idp.example/fedcm/token\"]",
         "chromium": "not sent",
         "agent": "sent"
-      }
-    ]
-  },
-  "limits: accounts body over 1 MiB": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "limits: config nested 200 deep": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ConfigInvalidResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "limits: config nested 201 deep": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
+      },
       {
         "field": "issues",
         "chromium": [
@@ -848,229 +1877,601 @@ export const knownDifferences: Record<string, KnownDifference> = {
     ]
   },
   "limits: token body over 1 MiB": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenNoResponse"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "limits: token of 100 kB": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "login status: Set-Login logged-in after logged-out": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + popup-navigation-headers",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
+        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
+        "chromium": "?1",
+        "agent": null
       }
     ]
   },
   "login status: Set-Login logged-out between two requests": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + popup-navigation-headers",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo",
-          "NotSignedInWithIdp"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/mark_signedout\"].headers.accept",
+        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/mark_signedout\"].headers.sec-fetch-user",
+        "chromium": "?1",
+        "agent": null
       }
     ]
   },
   "login status: accounts answer Set-Login logged-out": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo",
-          "NotSignedInWithIdp"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "login status: logged-out, passive request fails without accounts fetch": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "NotSignedInWithIdp"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "login status: mismatch with an empty accounts list": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
-  "login status: unknown, no cookie": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "login status: setStatus from the RP page": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "login status: unknown, cookie from a page without Set-Login": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "loginHint and domainHint both match": {
+    "class": "branding-icon + hints-before-pictures + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the requests come in other dependent waves (e.g. client metadata before pictures)",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
+        "chromium": "not sent",
+        "agent": "sent"
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "AccountsListEmpty"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
   "loginHint matches, domainHint does not": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + hints-before-pictures",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
+        "chromium": "not sent",
+        "agent": "sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
+        "chromium": "not sent",
+        "agent": "sent"
       }
     ]
   },
   "loginHint: matches by email is not a hint": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + hints-before-pictures",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
+        "chromium": "not sent",
+        "agent": "sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
+        "chromium": "not sent",
+        "agent": "sent"
       }
     ]
   },
   "loginHint: matches no account": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon + hints-before-pictures",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
+        "chromium": "not sent",
+        "agent": "sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
+        "chromium": "not sent",
+        "agent": "sent"
       }
     ]
   },
-  "mediation: invalid value": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
+  "loginHint: matches one of two accounts": {
+    "class": "branding-icon + hints-before-pictures + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures); the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Failed to read the 'mediation' property from 'CredentialRequestOptions': The provided value 'sometimes' is not a valid enum value of type CredentialMediationRequirement.",
-        "agent": "Failed to read the 'mediation' property from 'CredentialRequestOptions': The provided value 'sometimes' is not a valid enum value of type CredentialMediationRequirement."
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/pictures/jane.png\"]",
+        "chromium": "not sent",
+        "agent": "sent"
+      },
+      {
+        "field": "waves",
+        "chromium": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ],
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
-  "mediation: silent, new user": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "loginHint: matches the only account": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "SilentMediationFailure"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
+      }
+    ]
+  },
+  "mediation: optional, returning user (auto)": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "mediation: required, returning user": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "mediation: silent, returning user": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "mismatch: ConfirmIdpLogin continue, login popup signs in, chooser": {
+    "class": "branding-icon + popup-navigation-headers",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; a popup's top-level navigation (login, continue_on, error URL) carries other headers in Chromium",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/login\"].headers.accept",
+        "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        "agent": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/login\"].headers.sec-fetch-user",
+        "chromium": "?1",
+        "agent": null
       }
     ]
   },
   "mismatch: logged-in status, no accounts, ConfirmIdpLogin dismissed": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "UiDismissedNoEmbargo"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "multi-IdP: both signed in, dismiss": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "multi-IdP: both signed in, select the first": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "multi-IdP: both signed in, select the second": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "multi-IdP: new client for both (metadata from each)": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
         "chromium": [
-          "UiDismissedNoEmbargo"
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json",
+            "GET https://idp2.example/.well-known/web-identity",
+            "GET https://idp2.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts",
+            "GET https://idp2.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=n1",
+            "GET https://idp2.example/fedcm/client_metadata?client_id=n2"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png",
+            "GET https://idp2.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp2.example/fedcm/token"
+          ]
         ],
-        "agent": []
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json",
+            "GET https://idp2.example/.well-known/web-identity",
+            "GET https://idp2.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts",
+            "GET https://idp2.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png",
+            "GET https://idp2.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=n1",
+            "GET https://idp2.example/fedcm/client_metadata?client_id=n2"
+          ],
+          [
+            "POST https://idp2.example/fedcm/token"
+          ]
+        ]
       }
     ]
   },
   "multi-IdP: only the second signed in": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "AccountsListEmpty"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "multi-IdP: returning user of the second, optional": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp2.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "multi-IdP: the first config fails": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "ConfigNoResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "multi-IdP: the same provider twice": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "ErrorIdToken"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "multi-IdP: the second accounts list is empty": {
-    "class": "page-visible-result + dialogs + requests-sent + devtools-issues",
-    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); the agent sends a request Chromium does not, or the other way round; the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "page-visible-result + dialogs + branding-icon + requests-sent + devtools-issues",
+    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the agent sends a request Chromium does not, or the other way round; the DevTools issues differ (agent: Diagnostic.issue)",
     "fields": [
       {
         "field": "results[0].configURL",
@@ -1140,6 +2541,16 @@ export const knownDifferences: Record<string, KnownDifference> = {
         "agent": null
       },
       {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp2.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
         "field": "requests[\"POST https://idp.example/fedcm/token\"]",
         "chromium": "not sent",
         "agent": "sent"
@@ -1150,427 +2561,845 @@ export const knownDifferences: Record<string, KnownDifference> = {
           "UiDismissedNoEmbargo"
         ],
         "agent": []
+      }
+    ]
+  },
+  "params: nested object": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
+        "chromium": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ],
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
+      }
+    ]
+  },
+  "params: nonce member (deprecated)": {
+    "class": "branding-icon + request-order",
+    "reason": "Chromium fetches the config's branding icon; the agent does not; the requests come in other dependent waves (e.g. client metadata before pictures)",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "waves",
+        "chromium": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ],
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=new-client"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ]
+        ]
+      }
+    ]
+  },
+  "pictures: 404": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "preventSilentAccess, then optional shows the chooser": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "preventSilentAccess, then silent fails": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "SilentMediationFailure"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "quiet period: second auto re-authn shows the chooser": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #3\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "quiet period: silent after an auto re-authn": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "SilentMediationFailure"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
-  "returning user: approved_clients only, no browser connection": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "returning client (approved_clients): no client metadata": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "SilentMediationFailure"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "returning user: two accounts, one connected (auto)": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "dialogs + branding-icon + requests-sent + request-order",
+    "reason": "other dialogs than Chromium (type, title, accounts or count); Chromium fetches the config's branding icon; the agent does not; the agent sends a request Chromium does not, or the other way round; the requests come in other dependent waves (e.g. client metadata before pictures)",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "UiDismissedNoEmbargo"
+          {
+            "accountId": "jane_doe",
+            "email": "jane_doe@idp.example",
+            "name": "Jane Doe",
+            "givenName": "Jane",
+            "pictureUrl": "https://idp.example/pictures/jane.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignUp",
+            "termsOfServiceUrl": "https://rp.example/terms_of_service.html",
+            "privacyPolicyUrl": "https://rp.example/privacy_policy.html"
+          },
+          {
+            "accountId": "john_doe",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignUp",
+            "termsOfServiceUrl": "https://rp.example/terms_of_service.html",
+            "privacyPolicyUrl": "https://rp.example/privacy_policy.html"
+          }
         ],
-        "agent": []
+        "agent": [
+          {
+            "accountId": "john_doe",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignUp",
+            "termsOfServiceUrl": "https://rp.example/terms_of_service.html",
+            "privacyPolicyUrl": "https://rp.example/privacy_policy.html"
+          },
+          {
+            "accountId": "jane_doe",
+            "email": "jane_doe@idp.example",
+            "name": "Jane Doe",
+            "givenName": "Jane",
+            "pictureUrl": "https://idp.example/pictures/jane.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignUp",
+            "termsOfServiceUrl": "https://rp.example/terms_of_service.html",
+            "privacyPolicyUrl": "https://rp.example/privacy_policy.html"
+          }
+        ]
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png #2\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      },
+      {
+        "field": "requests[\"GET https://idp.example/fedcm/client_metadata?client_id=xyz #2\"]",
+        "chromium": "not sent",
+        "agent": "sent"
+      },
+      {
+        "field": "waves",
+        "chromium": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "GET https://idp.example/pictures/jane.png",
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ],
+          [
+            "GET https://idp.example/.well-known/web-identity #2",
+            "GET https://idp.example/fedcm/config.json #2"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts #2"
+          ],
+          [
+            "GET https://idp.example/pictures/jane.png #2",
+            "GET https://idp.example/pictures/john.png #2"
+          ]
+        ],
+        "agent": [
+          [
+            "GET https://idp.example/.well-known/web-identity",
+            "GET https://idp.example/fedcm/config.json"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts"
+          ],
+          [
+            "GET https://idp.example/pictures/jane.png",
+            "GET https://idp.example/pictures/john.png"
+          ],
+          [
+            "GET https://idp.example/fedcm/client_metadata?client_id=xyz"
+          ],
+          [
+            "POST https://idp.example/fedcm/token"
+          ],
+          [
+            "GET https://idp.example/.well-known/web-identity #2",
+            "GET https://idp.example/fedcm/config.json #2"
+          ],
+          [
+            "GET https://idp.example/fedcm/accounts #2"
+          ],
+          [
+            "GET https://idp.example/pictures/jane.png #2",
+            "GET https://idp.example/pictures/john.png #2"
+          ]
+        ]
       }
     ]
   },
   "token: 404 with JSON": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenHttpNotFound"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "token: 500": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenInvalidContentType"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "token: 500 with JSON": {
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "dialogs[1].accounts",
+        "chromium": [
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
+        ],
+        "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "token: 500 without CORS": {
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "dialogs[1].accounts",
+        "chromium": [
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
+        ],
+        "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
+      }
+    ]
+  },
+  "token: 503 text/plain": {
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
+    "fields": [
+      {
+        "field": "dialogs[1].accounts",
+        "chromium": [
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
+        ],
+        "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "token: ACAO of another origin": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "CorsError"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "token: ACAO without ACAC": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "CorsError"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "token: empty object": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenInvalidResponse"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "token: error dialog dismissed after 500": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenInvalidContentType"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "token: error with 200 status": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenIdpErrorResponse"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "token: error with cross-site url": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenCrossSiteIdpErrorResponse"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "token: error with unknown code": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenIdpErrorResponse"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "token: error without url": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenIdpErrorResponse"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "token: invalid JSON": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenInvalidResponse"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "token: no CORS headers": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "CorsError"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "token: redirect": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenNoResponse"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
+      },
+      {
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
   "token: text/plain body": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+    "class": "error-dialog-accounts + branding-icon",
+    "reason": "Chromium's Error dialog after a failed assertion carries the chosen account; the agent's has none; Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
+        "field": "dialogs[1].accounts",
         "chromium": [
-          "IdTokenInvalidContentType"
+          {
+            "accountId": "1234",
+            "email": "john_doe@idp.example",
+            "name": "John Doe",
+            "givenName": "John",
+            "pictureUrl": "https://idp.example/pictures/john.png",
+            "idpConfigUrl": "https://idp.example/fedcm/config.json",
+            "idpLoginUrl": "https://idp.example/login",
+            "loginState": "SignIn"
+          }
         ],
         "agent": []
-      }
-    ]
-  },
-  "top page: CSP connect-src self": {
-    "class": "idl-typeerror-message",
-    "reason": "the TypeError message of IDL conversion",
-    "fields": [
-      {
-        "field": "results[0].message",
-        "chromium": "Failed to execute 'get' on 'CredentialsContainer': Refused to connect to 'https://idp.example/fedcm/config.json' because it violates the document's Content Security Policy.",
-        "agent": "Error retrieving a token."
-      }
-    ]
-  },
-  "top page: Permissions-Policy forbids": {
-    "class": "page-visible-result + dialogs + requests-sent + branding-icon + hints-before-pictures",
-    "reason": "the page sees another outcome than in Chromium; other dialogs than Chromium (type, title, accounts or count); the agent sends a request Chromium does not, or the other way round; Chromium fetches the config's branding icon; the agent does not; Chromium filters accounts by login/domain hint before fetching pictures (only shown accounts' pictures)",
-    "fields": [
-      {
-        "field": "results[0].configURL",
-        "chromium": null,
-        "agent": "https://idp.example/fedcm/config.json"
-      },
-      {
-        "field": "results[0].credentialType",
-        "chromium": null,
-        "agent": "identity"
-      },
-      {
-        "field": "results[0].ctor",
-        "chromium": "DOMException",
-        "agent": null
-      },
-      {
-        "field": "results[0].isAutoSelected",
-        "chromium": null,
-        "agent": false
-      },
-      {
-        "field": "results[0].message",
-        "chromium": "The 'identity-credentials-get' feature is not enabled in this document.",
-        "agent": null
-      },
-      {
-        "field": "results[0].name",
-        "chromium": "NotAllowedError",
-        "agent": null
-      },
-      {
-        "field": "results[0].token",
-        "chromium": null,
-        "agent": "token"
-      },
-      {
-        "field": "results[0].type",
-        "chromium": "error",
-        "agent": "credential"
-      },
-      {
-        "field": "dialogs[0]",
-        "chromium": null,
-        "agent": {
-          "step": 0,
-          "type": "AccountChooser",
-          "title": "Sign in to rp.example with idp.example",
-          "accounts": [
-            {
-              "accountId": "1234",
-              "email": "john_doe@idp.example",
-              "name": "John Doe",
-              "givenName": "John",
-              "pictureUrl": "https://idp.example/pictures/john.png",
-              "idpConfigUrl": "https://idp.example/fedcm/config.json",
-              "idpLoginUrl": "https://idp.example/login",
-              "loginState": "SignIn"
-            }
-          ],
-          "action": "select:0"
-        }
-      },
-      {
-        "field": "requests[\"GET https://idp.example/.well-known/web-identity\"]",
-        "chromium": "not sent",
-        "agent": "sent"
       },
       {
         "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/accounts\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/fedcm/config.json\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"GET https://idp.example/pictures/john.png\"]",
-        "chromium": "not sent",
-        "agent": "sent"
-      },
-      {
-        "field": "requests[\"POST https://idp.example/fedcm/token\"]",
-        "chromium": "not sent",
-        "agent": "sent"
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
-  "well-known: 404": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "token: token is a number": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "WellKnownHttpNotFound"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
-  "well-known: 500": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "token: token is an object": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "WellKnownNoResponse"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
-  "well-known: config URL not listed": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "top page: CSP connect-src allows the IdP": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "ConfigNotInWellKnown"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
-  "well-known: empty provider_urls": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "well-known: accounts_endpoint and login_url (direct)": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "WellKnownListEmpty"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },
-  "well-known: invalid JSON": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
+  "well-known: redirect": {
+    "class": "branding-icon",
+    "reason": "Chromium fetches the config's branding icon; the agent does not",
     "fields": [
       {
-        "field": "issues",
-        "chromium": [
-          "WellKnownInvalidResponse"
-        ],
-        "agent": []
-      }
-    ]
-  },
-  "well-known: wrong content type": {
-    "class": "devtools-issues",
-    "reason": "the DevTools issues differ (agent: Diagnostic.issue)",
-    "fields": [
-      {
-        "field": "issues",
-        "chromium": [
-          "WellKnownInvalidContentType"
-        ],
-        "agent": []
+        "field": "requests[\"GET https://idp.example/branding/icon.png\"]",
+        "chromium": "sent",
+        "agent": "not sent"
       }
     ]
   },

@@ -1,7 +1,7 @@
 // run-agent: one scenario through fedkit's agent against the scenario's fixture; its trace.
 // Dialogs are answered through agent.automation; popups run their pages with jsdomPopups()
 // (or are closed by the "user", see Scenario.closePopups). Issues are read from the agent's
-// diagnostics: `issue` (the one DevTools issue Chromium would raise), when the agent reports it.
+// diagnostics: `issue` (the one DevTools issue Chromium would raise), where it is not null.
 
 import { createAgent, jsdomPopups, type Dialog, type Diagnostic, type Frame, type PopupHost } from '../../src/agent/index.js';
 import type { Action, DialogAction, Scenario } from './scenario.js';
@@ -89,9 +89,8 @@ export async function runAgent(scenario: Scenario, boundMs = AGENT_STEP_BOUND_MS
   const issues: string[] = [];
   let recording = false;
   agent.on('diagnostic', (d: Diagnostic) => {
-    // `issue` is being added to Diagnostic: read it when present, else the agent reports none.
-    const issue = (d as Diagnostic & { issue?: unknown }).issue;
-    if (recording && typeof issue === 'string') issues.push(issue);
+    // Diagnostic.issue: the one DevTools issue Chromium would raise, on the final diagnostic only.
+    if (recording && d.issue !== null) issues.push(d.issue);
   });
   const queue: { dialog: Dialog; trace: DialogTrace }[] = [];
   const dialogs: DialogTrace[] = [];

@@ -117,7 +117,7 @@ describe('doctorRp: the page itself', () => {
     // node:test fails a test on any unhandled rejection in the process, a page's included, so this
     // runs the finding on the report runScripts makes of one ("Uncaught (in promise) …").
     const detail = 'https://rp.example/: Uncaught (in promise) NetworkError: Error retrieving a token.';
-    const [f, ...rest] = scriptErrorFindings([{ reason: 'InvalidRequest', level: 'warning', message: 'The page had an error.', detail, url: 'https://rp.example/' }]);
+    const [f, ...rest] = scriptErrorFindings([{ reason: 'InvalidRequest', level: 'warning', message: 'The page had an error.', detail, url: 'https://rp.example/', issue: null }]);
     assert.deepEqual(rest, []);
     assert.equal(f?.id, 'RpScriptError');
     assert.equal(f?.level, 'warning');

@@ -5,6 +5,11 @@
 // (devtools-protocol Audits.FederatedAuthRequestIssueReason, so tools that know Chrome's names
 // know ours), `message` is the line Chrome prints to the console, and `detail` says exactly what
 // fedkit saw and how to fix it.
+//
+// `reason` is fedkit's account of each step (several diagnostics per request: an accounts fetch
+// that failed, then the dismissed mismatch dialog). `issue` is separate, and narrower: the ONE
+// DevTools issue Chromium raises for a failed request (Audits.issueAdded), set only on the
+// diagnostic of the request's final result, so tools can compare fedkit with Chrome one to one.
 
 /** Audits.FederatedAuthRequestIssueReason (devtools-protocol pdl/domains/Audits.pdl). */
 export type IssueReason =
@@ -67,6 +72,28 @@ export type FedkitReason =
 
 export type DiagnosticReason = IssueReason | FedkitReason;
 
+/**
+ * Audits.FederatedAuthUserInfoRequestIssueReason (devtools-protocol pdl/domains/Audits.pdl): the
+ * issues of IdentityProvider.getUserInfo().
+ */
+export type UserInfoIssueReason =
+  | 'NotSameOrigin'
+  | 'NotIframe'
+  | 'NotPotentiallyTrustworthy'
+  | 'NoApiPermission'
+  | 'NotSignedInWithIdp'
+  | 'NoAccountSharingPermission'
+  | 'InvalidConfigOrWellKnown'
+  | 'InvalidAccountsResponse'
+  | 'NoReturningUserFromFetchedAccounts';
+
+/**
+ * The DevTools issue Chromium raises for a failed call: a FederatedAuthRequestIssueReason for
+ * navigator.credentials.get(), or a FederatedAuthUserInfoRequestIssueReason, prefixed
+ * `UserInfo:`, for IdentityProvider.getUserInfo() (the two enums share names).
+ */
+export type DevToolsIssueReason = IssueReason | `UserInfo:${UserInfoIssueReason}`;
+
 /** The FedCM endpoints, named as Chromium's console messages name them. */
 export type Endpoint =
   | 'well-known file'
@@ -90,6 +117,20 @@ export interface Diagnostic {
   url?: string;
   /** The provider the diagnostic is about. */
   configURL?: string;
+  /**
+   * The one DevTools issue Chromium raises for this call (Audits.issueAdded), on the diagnostic
+   * of the call's final result only; null on every other diagnostic, and when Chromium raises
+   * none (a permissions-policy or CSP refusal, a disconnect, a page's own mistake).
+   */
+  issue: DevToolsIssueReason | null;
+}
+
+/** A Diagnostic as the algorithms build it: `issue` defaults to null (AgentCore.report). */
+export type DiagnosticInit = Omit<Diagnostic, 'issue'> & { issue?: DevToolsIssueReason | null };
+
+/** The Diagnostic of an init: `issue` null unless given. */
+export function diagnostic(init: DiagnosticInit): Diagnostic {
+  return { ...init, issue: init.issue ?? null };
 }
 
 /** Chromium's console text per reason (webid_utils.cc GetConsoleErrorMessageFromResult). */
@@ -136,12 +177,15 @@ export const consoleMessage: Readonly<Record<IssueReason, string>> = {
   CorsError: 'Server did not send the correct CORS headers.',
 };
 
-/** Builds a Diagnostic for a Chromium reason, taking the console line from the table. */
+/**
+ * Builds a diagnostic for a Chromium reason, taking the console line from the table. `issue` stays
+ * unset: whether Chromium raises the issue depends on whether this is the call's final result.
+ */
 export function issue(
   reason: IssueReason,
   detail: string,
-  extra: Omit<Diagnostic, 'reason' | 'message' | 'detail' | 'level'> & { level?: Diagnostic['level'] } = {},
-): Diagnostic {
+  extra: Omit<DiagnosticInit, 'reason' | 'message' | 'detail' | 'level'> & { level?: Diagnostic['level'] } = {},
+): DiagnosticInit {
   return { reason, level: extra.level ?? 'error', message: consoleMessage[reason], detail, ...stripLevel(extra) };
 }
 
@@ -151,7 +195,7 @@ function stripLevel<T extends { level?: unknown }>(x: T): Omit<T, 'level'> {
 }
 
 /** One line for logs: "AccountsListEmpty: Provider's accounts list is empty. — <detail>". */
-export function formatDiagnostic(d: Diagnostic): string {
+export function formatDiagnostic(d: DiagnosticInit): string {
   return `${d.reason}: ${d.message}${d.detail ? ` — ${d.detail}` : ''}`;
 }
 
@@ -159,7 +203,7 @@ export function formatDiagnostic(d: Diagnostic): string {
  * A page-visible DOMException carrying the diagnostic as `cause` (Node's DOMException accepts a
  * cause; the DOM typings do not say so, hence the property).
  */
-export function domException<E extends DOMException = DOMException>(error: E | { message: string; name: string }, cause: Diagnostic): E {
+export function domException<E extends DOMException = DOMException>(error: E | { message: string; name: string }, cause: DiagnosticInit): E {
   const e = (error instanceof DOMException ? error : new DOMException(error.message, error.name)) as E;
   Object.defineProperty(e, 'cause', { value: cause, enumerable: false, configurable: true, writable: true });
   return e;

@@ -3,6 +3,31 @@
 // dictionaries are converted where the API lives (credentials/, fedcm/, otp/, webauthn/); the
 // primitives are here so that every API words its errors the same way.
 
+/**
+ * The TypeErrors of argument conversion (and the checks Chromium's bindings report the same way).
+ * Chromium prefixes them with the operation ("Failed to execute 'get' on 'CredentialsContainer': ")
+ * where the operation is called (inOperation); an exception a page's own getter throws is not one
+ * of them and passes unchanged.
+ */
+const conversionErrors = new WeakSet<TypeError>();
+
+/** A TypeError of argument conversion: inOperation() gives it the operation's prefix. */
+export function idlTypeError(message: string): TypeError {
+  const e = new TypeError(message);
+  conversionErrors.add(e);
+  return e;
+}
+
+/**
+ * WebIDL §3.7 operations (Chromium's ExceptionState context): a conversion error thrown while
+ * `operation` of `interfaceName` ran, as the page sees it, "Failed to execute '<operation>' on
+ * '<interface>': <message>"; any other value unchanged.
+ */
+export function inOperation(error: unknown, operation: string, interfaceName: string): unknown {
+  if (!(error instanceof TypeError) || !conversionErrors.has(error)) return error;
+  return new TypeError(`Failed to execute '${operation}' on '${interfaceName}': ${error.message}`);
+}
+
 /** The start of Chromium's message for a member that fails to convert. */
 export const where = (member: string, dictionary: string): string => `Failed to read the '${member}' property from '${dictionary}'`;
 
@@ -13,7 +38,7 @@ export const where = (member: string, dictionary: string): string => `Failed to 
 export function dictionary(value: unknown, name: string, context?: string): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' && typeof value !== 'function') {
-    throw new TypeError(`${context === undefined ? '' : `${context}: `}The provided value is not of type '${name}'.`);
+    throw idlTypeError(`${context === undefined ? '' : `${context}: `}The provided value is not of type '${name}'.`);
   }
   return value as Record<string, unknown>;
 }
@@ -21,7 +46,7 @@ export function dictionary(value: unknown, name: string, context?: string): Reco
 /** WebIDL §3.2.10 step 4.1.4: a required member that is undefined is a TypeError. */
 export function requiredMember(d: Record<string, unknown>, member: string, dictionaryName: string, context: string): unknown {
   const value = d[member];
-  if (value === undefined) throw new TypeError(`${context}${context ? ': ' : ''}${where(member, dictionaryName)}: Required member is undefined.`);
+  if (value === undefined) throw idlTypeError(`${context}${context ? ': ' : ''}${where(member, dictionaryName)}: Required member is undefined.`);
   return value;
 }
 
@@ -33,7 +58,7 @@ export function optional<T>(d: Record<string, unknown>, member: string, convert:
 
 /** WebIDL §3.2.18 DOMString: ToString (symbols throw). */
 export function domString(value: unknown, context: string): string {
-  if (typeof value === 'symbol') throw new TypeError(`${context}: Cannot convert a Symbol value to a string.`);
+  if (typeof value === 'symbol') throw idlTypeError(`${context}: Cannot convert a Symbol value to a string`);
   return String(value);
 }
 
@@ -51,7 +76,7 @@ export function booleanValue(value: unknown): boolean {
 export function enumValue<T extends string>(value: unknown, allowed: readonly T[], type: string, context: string): T {
   const s = domString(value, context);
   if (!(allowed as readonly string[]).includes(s)) {
-    throw new TypeError(`${context}: The provided value '${s}' is not a valid enum value of type ${type}.`);
+    throw idlTypeError(`${context}: The provided value '${s}' is not a valid enum value of type ${type}.`);
   }
   return s as T;
 }
@@ -59,15 +84,15 @@ export function enumValue<T extends string>(value: unknown, allowed: readonly T[
 /** WebIDL §3.2.25 sequence<T>: an iterable object, each item converted. */
 export function sequence<T>(value: unknown, context: string, convert: (item: unknown, index: number) => T): T[] {
   if (typeof value !== 'object' || value === null || typeof (value as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
-    throw new TypeError(`${context}: The provided value cannot be converted to a sequence.`);
+    throw idlTypeError(`${context}: The provided value cannot be converted to a sequence.`);
   }
   return Array.from(value as Iterable<unknown>, convert);
 }
 
 /** ECMAScript ToNumber as WebIDL's numeric conversions start (symbols and BigInts throw). */
 function toNumber(value: unknown, context: string): number {
-  if (typeof value === 'symbol') throw new TypeError(`${context}: Cannot convert a Symbol value to a number.`);
-  if (typeof value === 'bigint') throw new TypeError(`${context}: Cannot convert a BigInt value to a number.`);
+  if (typeof value === 'symbol') throw idlTypeError(`${context}: Cannot convert a Symbol value to a number`);
+  if (typeof value === 'bigint') throw idlTypeError(`${context}: Cannot convert a BigInt value to a number`);
   return Number(value);
 }
 
@@ -91,5 +116,5 @@ export function bufferSource(value: unknown, context: string): Uint8Array {
   if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) {
     return new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
   }
-  throw new TypeError(`${context}: The provided value is not of type '(ArrayBuffer or ArrayBufferView)'.`);
+  throw idlTypeError(`${context}: The provided value is not of type '(ArrayBuffer or ArrayBufferView)'.`);
 }

@@ -4,6 +4,7 @@
 // registry (registry.ts); FedCM is one of them (fedcm/identity-credential-type.ts) and keeps its
 // own checks and order.
 
+import { inOperation } from '../base/webidl.js';
 import type { AgentCore } from '../core.js';
 import type { AgentDocument } from '../document/document.js';
 import { askToChoose } from './chooser.js';
@@ -41,7 +42,7 @@ export class CredentialsContainer {
     try {
       converted = convertCredentialRequestOptions(options, this.#registry);
     } catch (e) {
-      return Promise.reject(e);
+      return Promise.reject(inOperation(e, 'get', 'CredentialsContainer'));
     }
     const frame = this.#frame;
     const { signal, mediation, types, unsupported } = converted;
@@ -52,11 +53,22 @@ export class CredentialsContainer {
 
     // Step 6. Settled after a task: an abort right after the call wins (WPT get-basics).
     if (types.length === 0) {
-      const why =
-        unsupported.length > 0
-          ? `This agent does not implement the ${unsupported.join(', ')} credential type(s) yet.`
-          : 'No credential type was requested (pass `password`, `federated`, `identity`, `otp` or `publicKey`).';
-      return deferredRejection(signal, () => new DOMException(why, 'NotSupportedError'));
+      if (unsupported.length > 0) {
+        const why = `This agent does not implement the ${unsupported.join(', ')} credential type(s) yet.`;
+        return deferredRejection(signal, () => new DOMException(why, 'NotSupportedError'));
+      }
+      // Chromium's message (credentials_container.cc); the hint goes to the diagnostic.
+      const message = 'No credential type was specified in the request.';
+      return deferredRejection(signal, () => {
+        this.#core.report({
+          reason: 'InvalidRequest',
+          level: 'error',
+          message,
+          detail: 'get() named no credential type: pass `password`, `federated`, `identity`, `otp` or `publicKey`.',
+          url: frame.url.href,
+        });
+        return new DOMException(message, 'NotSupportedError');
+      });
     }
     // Step 7: "types allowed in the same get() request". A type this agent does not implement
     // counts too: the registry allows digital and public-key credentials with nothing.
@@ -91,7 +103,8 @@ export class CredentialsContainer {
       try {
         prepared.push({ type, options: type.prepareRequest ? type.prepareRequest(ctx, typeOptions) : typeOptions });
       } catch (e) {
-        return Promise.reject(e);
+        // Chromium's renderer checks (GetForIdentity) reject their TypeErrors in get()'s context.
+        return Promise.reject(inOperation(e, 'get', 'CredentialsContainer'));
       }
     }
     // Step 8.4, once nothing can fail synchronously any more (so a rejected call leaves no type
@@ -208,7 +221,7 @@ export class CredentialsContainer {
     try {
       converted = convertCredentialCreationOptions(options, this.#registry);
     } catch (e) {
-      return Promise.reject(e);
+      return Promise.reject(inOperation(e, 'create', 'CredentialsContainer'));
     }
     const frame = this.#frame;
     if (!frame.fullyActive) return Promise.reject(notFullyActive());
@@ -286,7 +299,9 @@ export class CredentialsContainer {
       reason: 'PermissionsPolicyDenied',
       level: 'error',
       message,
-      detail: `${frame.origin} is a cross-origin iframe of ${frame.parent?.origin ?? frame.origin}; every <iframe> between it and the top needs allow="${feature}".`,
+      detail: frame.parent
+        ? `${frame.origin} is an iframe of ${frame.parent.origin}: every <iframe> between it and the top needs allow="${feature}" (a cross-origin one at least), and no page above it may disable the feature with a Permissions-Policy header.`
+        : `The page's Permissions-Policy header disables ${feature} (${frame.response?.headers.get('permissions-policy') ?? ''}).`,
       url: frame.url.href,
     });
     return new DOMException(message, 'NotAllowedError');

@@ -123,7 +123,7 @@ export interface FederatedCredentialRequestOptions {
 
 /** WebIDL conversion of FederatedCredentialRequestOptions: `protocols`, then `providers`. */
 function convertFederatedRequestOptions(value: unknown): FederatedCredentialRequestOptions {
-  const d = dictionary(value, 'FederatedCredentialRequestOptions');
+  const d = dictionary(value, 'FederatedCredentialRequestOptions', where('federated', 'CredentialRequestOptions'));
   const at = (m: string): string => `${where('federated', 'CredentialRequestOptions')}: ${where(m, 'FederatedCredentialRequestOptions')}`;
   const result: FederatedCredentialRequestOptions = {};
   const protocols = d['protocols'];

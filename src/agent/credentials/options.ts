@@ -5,7 +5,7 @@
 // credential type converts its own member (contract/credential-type.ts), FedCM's in
 // fedcm/request-options.ts.
 
-import { domString, dictionary, enumValue, where } from '../base/webidl.js';
+import { domString, dictionary, enumValue, idlTypeError, where } from '../base/webidl.js';
 import type { CredentialMediationRequirement, CredentialType } from './contract/credential-type.js';
 import type { IdentityCredentialRequestOptions } from '../fedcm/types.js';
 import type { OTPCredentialRequestOptions } from '../otp/otp-credential.js';
@@ -75,7 +75,7 @@ function mediationValue(value: unknown, dictionaryName: string): CredentialMedia
 
 function signalValue(value: unknown, dictionaryName: string): AbortSignal {
   if (!(value instanceof AbortSignal)) {
-    throw new TypeError(`${where('signal', dictionaryName)}: Failed to convert value to 'AbortSignal'.`);
+    throw idlTypeError(`${where('signal', dictionaryName)}: Failed to convert value to 'AbortSignal'.`);
   }
   return value;
 }

@@ -1,7 +1,7 @@
 // FedCM §3.3 "Fetch the accounts" (and the wrapper "fetch accounts" with its picture fetches and
 // hint filters). Mirrors Chromium's accounts_fetcher.cc / ParseAccount.
 
-import { issue, type Diagnostic, type IssueReason } from '../base/diagnostics.js';
+import { issue, type DiagnosticInit, type IssueReason } from '../base/diagnostics.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
 import { fetchEndpoint, uncredentialedGet, type IdpNetwork } from './idp-network.js';
@@ -243,7 +243,7 @@ export async function fetchBrandIcon(ctx: IdpNetwork, config: IdpConfig): Promis
   return { url: url.href, image: { contentType: res.headers.get('content-type') ?? '', bytes: res.body } };
 }
 
-function pictureFailed(url: URL, config: IdpConfig, why: string): Diagnostic {
+function pictureFailed(url: URL, config: IdpConfig, why: string): DiagnosticInit {
   return {
     reason: 'PictureFetchFailed',
     level: 'info',

@@ -119,8 +119,10 @@ export async function requestIdentityAssertion(
     throw tokenError(reason, `The ID assertion endpoint ${url.href}: ${json.message}`, synthesizedError(res.status));
   }
   if (res.status < 200 || res.status > 299) {
+    // Chromium: a 404 is IdTokenHttpNotFound; any other non-2xx answer that is JSON is an
+    // invalid response (the endpoints golden "token: 500 with JSON"), not "no response".
     throw tokenError(
-      res.status === 404 ? 'IdTokenHttpNotFound' : 'IdTokenNoResponse',
+      res.status === 404 ? 'IdTokenHttpNotFound' : 'IdTokenInvalidResponse',
       `The ID assertion endpoint ${url.href} answered ${res.status}. Answer 200 with {"token": …}, or {"error": {"error": "<code>", "url": "<page>"}} to explain a refusal.`,
       synthesizedError(res.status),
     );

@@ -3,7 +3,7 @@
 
 import { getDomain } from 'tldts';
 import { isLocalhost, isSameOrigin, isSameSite, isPotentiallyTrustworthy } from '../../common/site.js';
-import { issue, type Diagnostic, type IssueReason } from '../base/diagnostics.js';
+import { issue, type DiagnosticInit, type IssueReason } from '../base/diagnostics.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
 import { fetchEndpoint, uncredentialedGet, type IdpNetwork } from './idp-network.js';
@@ -48,7 +48,7 @@ export async function fetchConfig(ctx: IdpNetwork, configURL: URL, options: { st
   return config;
 }
 
-function fail(reason: IssueReason, detail: string, extra: Partial<Diagnostic> = {}): FedCmFailure {
+function fail(reason: IssueReason, detail: string, extra: Partial<DiagnosticInit> = {}): FedCmFailure {
   return new FedCmFailure(issue(reason, detail, extra), { delayed: true });
 }
 
@@ -157,8 +157,8 @@ export async function fetchConfigFile(ctx: IdpNetwork, configURL: URL): Promise<
 export function parseConfig(
   body: Record<string, unknown>,
   configURL: URL,
-): { config: IdpConfig | FedCmFailure; warnings: Diagnostic[] } {
-  const warnings: Diagnostic[] = [];
+): { config: IdpConfig | FedCmFailure; warnings: DiagnosticInit[] } {
+  const warnings: DiagnosticInit[] = [];
   const extra = { url: configURL.href, configURL: configURL.href };
   const required = ['id_assertion_endpoint', 'accounts_endpoint', 'login_url'] as const;
   const resolved: Partial<Record<(typeof required)[number], URL>> = {};
@@ -226,7 +226,7 @@ function accountLabel(body: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-function parseBranding(value: unknown, configURL: URL, warnings: Diagnostic[]): Branding | undefined {
+function parseBranding(value: unknown, configURL: URL, warnings: DiagnosticInit[]): Branding | undefined {
   if (!isObject(value)) return undefined;
   const branding: Branding = { icons: [] };
   if (typeof value['background_color'] === 'string') branding.backgroundColor = value['background_color'];
@@ -264,10 +264,10 @@ function parseBranding(value: unknown, configURL: URL, warnings: Diagnostic[]): 
  * FedCmWellKnownEndpointValidation is off), and so does fedkit unless `strictWellKnown` is set
  * (docs/decisions.md). The warning is returned for the caller to report.
  */
-export function validateAgainstWellKnown(wellKnown: WellKnown, config: IdpConfig, strictWellKnown = false): Diagnostic | undefined {
+export function validateAgainstWellKnown(wellKnown: WellKnown, config: IdpConfig, strictWellKnown = false): DiagnosticInit | undefined {
   const extra = { url: wellKnown.url.href, configURL: config.configURL.href };
   const direct = wellKnown.accountsEndpoint !== undefined && wellKnown.loginUrl !== undefined;
-  let warning: Diagnostic | undefined;
+  let warning: DiagnosticInit | undefined;
   if (config.clientMetadataEndpoint && !direct) {
     const detail = `The config ${config.configURL.href} has "client_metadata_endpoint", so ${wellKnown.url.href} should also list "accounts_endpoint": "${config.accountsEndpoint.href}" and "login_url": "${config.loginUrl.href}" (FedCM §3.2; Chrome will require it).`;
     if (strictWellKnown) throw fail('WellKnownInvalidResponse', detail, extra);

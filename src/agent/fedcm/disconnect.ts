@@ -3,7 +3,7 @@
 
 import { isPotentiallyTrustworthy, isSameOrigin, serializeOrigin } from '../../common/site.js';
 import type { AgentCore } from '../core.js';
-import { domException, type Diagnostic } from '../base/diagnostics.js';
+import { domException, type DiagnosticInit } from '../base/diagnostics.js';
 import { checkCors } from '../net/cors.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
@@ -21,18 +21,31 @@ export interface IdentityCredentialDisconnectOptions {
 /** Documents with a disconnect() in flight (Chromium allows one per document). */
 const pending = new WeakSet<AgentDocument>();
 
-/** WebIDL conversion of IdentityCredentialDisconnectOptions (FedCM #dictdef-identitycredentialdisconnectoptions). */
+/**
+ * WebIDL conversion of IdentityCredentialDisconnectOptions (FedCM
+ * #dictdef-identitycredentialdisconnectoptions), as Chromium declares it: IdentityProviderConfig's
+ * members first (clientId, optional there; configURL, required), then accountHint (required).
+ * Each missing required member is named with the dictionary that declares it. A missing clientId
+ * passes conversion and is rejected right after, with Chromium's own words ("clientId is
+ * required", identity_credential.cc, without the operation's prefix).
+ */
 function convert(options: unknown): IdentityCredentialDisconnectOptions {
   const d = (options ?? {}) as Record<string, unknown>;
   const out: Partial<IdentityCredentialDisconnectOptions> = {};
-  // WebIDL order: IdentityProviderConfig's members (clientId, configURL), then accountHint.
-  for (const member of ['clientId', 'configURL', 'accountHint'] as const) {
+  const members = [
+    ['clientId', 'IdentityProviderConfig', false],
+    ['configURL', 'IdentityProviderConfig', true],
+    ['accountHint', 'IdentityCredentialDisconnectOptions', true],
+  ] as const;
+  for (const [member, dictionaryName, required] of members) {
     const value = d[member];
     if (value === undefined) {
-      throw new TypeError(`Failed to execute 'disconnect' on 'IdentityCredential': Failed to read the '${member}' property from 'IdentityCredentialDisconnectOptions': Required member is undefined.`);
+      if (!required) continue;
+      throw new TypeError(`Failed to execute 'disconnect' on 'IdentityCredential': Failed to read the '${member}' property from '${dictionaryName}': Required member is undefined.`);
     }
     out[member] = String(value).toWellFormed();
   }
+  if (out.clientId === undefined) throw new TypeError('clientId is required');
   return out as IdentityCredentialDisconnectOptions;
 }
 
@@ -48,15 +61,18 @@ export async function disconnect(core: AgentCore, frame: AgentDocument, options:
   if (!frame.allowsFeature('identity-credentials-get')) {
     throw new DOMException("The 'identity-credentials-get' feature is not enabled in this document.", 'NotAllowedError');
   }
-  if (!URL.canParse(configURLString) || clientId === '') throw new DOMException('Provider information is incomplete.', 'InvalidStateError');
+  // Chromium's renderer checks the URL only (identity_credential.cc); an empty clientId reaches
+  // the browser, which fails the call like any other (checked with /usr/bin/chromium).
+  if (!URL.canParse(configURLString)) throw new DOMException('configURL is invalid', 'InvalidStateError');
   const configURL = new URL(configURLString);
   const idp = serializeOrigin(configURL);
   const key = { embedder: frame.top.origin, rp: frame.origin, idp };
   const fail = (detail: string, message = 'Error disconnecting account.'): DOMException => {
-    const diagnostic: Diagnostic = { reason: 'InvalidRequest', level: 'error', message, detail, configURL: configURL.href, endpoint: 'disconnect endpoint' };
+    const diagnostic: DiagnosticInit = { reason: 'InvalidRequest', level: 'error', message, detail, configURL: configURL.href, endpoint: 'disconnect endpoint' };
     core.report(diagnostic);
     return domException({ message: 'Error disconnecting account.', name: 'NetworkError' }, diagnostic);
   };
+  if (clientId === '') throw fail('clientId is empty: pass the client ID the IdP registered for this RP.');
   if (pending.has(frame)) throw fail('Call disconnect() again once the previous call has settled.', 'There is a pending disconnect() call.');
   if (!isPotentiallyTrustworthy(configURL)) throw fail(`${configURL.href} is not potentially trustworthy (use https).`);
   if (core.profile.connections(key).length === 0) {

@@ -1,6 +1,6 @@
 // How a FedCM request fails: one typed failure carrying its diagnostic and how the page sees it.
 
-import type { Diagnostic } from '../base/diagnostics.js';
+import type { DiagnosticInit } from '../base/diagnostics.js';
 import type { IdentityCredentialErrorInit } from './identity-credential.js';
 
 /**
@@ -11,19 +11,20 @@ import type { IdentityCredentialErrorInit } from './identity-credential.js';
  * or an ID assertion error, which becomes an IdentityCredentialError.
  */
 export type PageOutcome =
-  | { kind: 'NetworkError' }
+  /** `message` replaces "Error retrieving a token." where Chromium says more (a CSP refusal). */
+  | { kind: 'NetworkError'; message?: string }
   | { kind: 'NotAllowedError' }
   | { kind: 'AbortError' }
   | { kind: 'IdentityCredentialError'; init: IdentityCredentialErrorInit };
 
 export class FedCmFailure extends Error {
   override readonly name = 'FedCmFailure';
-  readonly diagnostic: Diagnostic;
+  readonly diagnostic: DiagnosticInit;
   /** Whether the rejection waits the random delay (FedCM: failure without the "immediate" flag). */
   readonly delayed: boolean;
   readonly page: PageOutcome;
 
-  constructor(diagnostic: Diagnostic, options: { delayed?: boolean; page?: PageOutcome } = {}) {
+  constructor(diagnostic: DiagnosticInit, options: { delayed?: boolean; page?: PageOutcome } = {}) {
     super(`${diagnostic.reason}: ${diagnostic.message}`);
     this.diagnostic = diagnostic;
     this.delayed = options.delayed ?? false;

@@ -2,6 +2,7 @@
 // a thin adapter around request.ts, which keeps its own checks, in their own order (FedCM
 // §2.2.1; Chromium GetForIdentity).
 
+import { domException, issue } from '../base/diagnostics.js';
 import { IdentityCredential } from './identity-credential.js';
 import { runIdentityRequest } from './request.js';
 import { convertIdentityRequestOptions, validateIdentityRequest } from './request-options.js';
@@ -46,7 +47,11 @@ export const identityCredentialType: CredentialType<IdentityRequest> = {
     const own = frame.pendingIdentityRequest;
     const activeAfterClick = identity.mode === 'active' && frame.hasTransientActivation;
     if (own && !(activeAfterClick && own.mode === 'passive')) {
-      throw new DOMException('Only one navigator.credentials.get request may be outstanding at one time.', 'NotAllowedError');
+      // Chromium rejects the second call with kTooManyRequests, its DevTools issue; the pending
+      // request goes on (and raises its own issue if it fails).
+      const d = issue('TooManyRequests', 'navigator.credentials.get() was called while another FedCM request of this document was pending. Wait for it, or abort it with an AbortSignal.', { issue: 'TooManyRequests' });
+      ctx.core.report(d);
+      throw domException({ message: d.message, name: 'NotAllowedError' }, d);
     }
     // FedCM §2.2.1 (active mode): pending passive requests in this page are rejected.
     if (activeAfterClick) for (const p of pendingPassive(frame.top)) p.cancel('replaced');

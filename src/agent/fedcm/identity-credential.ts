@@ -1,7 +1,7 @@
 // FedCM §2.2 "The IdentityCredential Interface" and §2.3 "The IdentityCredentialError Interface".
 
 import { Credential, internalConstruct } from '../credentials/contract/credential.js';
-import { domException, type Diagnostic } from '../base/diagnostics.js';
+import { domException, type DiagnosticInit } from '../base/diagnostics.js';
 
 /**
  * FedCM §2.2: the credential a successful FedCM request resolves with. `id` is "" and `type`
@@ -53,6 +53,6 @@ export class IdentityCredentialError extends DOMException {
 }
 
 /** @internal The agent's own IdentityCredentialError, carrying the diagnostic as `cause`. */
-export function identityCredentialError(init: IdentityCredentialErrorInit, diagnostic: Diagnostic): IdentityCredentialError {
+export function identityCredentialError(init: IdentityCredentialErrorInit, diagnostic: DiagnosticInit): IdentityCredentialError {
   return domException(new IdentityCredentialError('Error retrieving a token.', init), diagnostic);
 }

@@ -4,7 +4,7 @@
 // the whole agent so each module can be read (and tested) on its own.
 
 import type { AgentCore } from '../core.js';
-import type { Diagnostic, Endpoint } from '../base/diagnostics.js';
+import type { DiagnosticInit, Endpoint } from '../base/diagnostics.js';
 import type { FetchRecord } from '../base/events.js';
 import type { AgentDocument } from '../document/document.js';
 import type { Fetcher } from '../net/fetcher.js';
@@ -22,7 +22,7 @@ export interface IdpNetwork {
   signal: AbortSignal;
   /** The network time this call may still spend (the agent's `fedcmNetworkBudgetMs`). */
   budget: NetworkBudget;
-  report(diagnostic: Diagnostic): void;
+  report(diagnostic: DiagnosticInit): void;
   recordFetch(record: FetchRecord): void;
 }
 
@@ -87,7 +87,7 @@ export async function fetchEndpoint(
  */
 function budgetFailure(ctx: IdpNetwork, endpoint: Endpoint, url: URL): FedCmFailure {
   const { budget } = ctx;
-  const diagnostic: Diagnostic = {
+  const diagnostic: DiagnosticInit = {
     reason: 'NetworkBudgetExhausted',
     level: 'error',
     message: 'The FedCM request ran out of its network time budget.',

@@ -5,7 +5,7 @@
 // status becomes logged-in.
 
 import type { AgentCore } from '../core.js';
-import type { Diagnostic } from '../base/diagnostics.js';
+import type { DiagnosticInit } from '../base/diagnostics.js';
 import type { PopupResult } from '../mediation/popup-window.js';
 import type { IdpConfig } from './types.js';
 import { FedCmFailure } from './failure.js';
@@ -55,7 +55,7 @@ export async function showIdpLoginDialog(core: AgentCore, config: IdpConfig, idp
       result.kind === 'closed-by-user'
         ? `The login popup ${url.href} was closed before the user signed in.`
         : `${url.href} called IdentityProvider.close() but the login status of ${idpOrigin} is not logged-in. After signing the user in, send "Set-Login: logged-in" or call navigator.login.setStatus("logged-in") before close().`;
-    const diagnostic: Diagnostic = {
+    const diagnostic: DiagnosticInit = {
       reason: 'LoginPopupClosedWithoutSignin',
       level: 'error',
       message: 'The login popup was closed without signing in.',

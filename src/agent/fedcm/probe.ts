@@ -4,7 +4,7 @@
 // throws for what the IdP answers: its failure is the diagnostic the page's request would have
 // failed with.
 
-import type { Diagnostic } from '../base/diagnostics.js';
+import { diagnostic, type Diagnostic } from '../base/diagnostics.js';
 import type { FetchRecord } from '../base/events.js';
 import type { AgentCore } from '../core.js';
 import { isSameSite } from '../../common/site.js';
@@ -63,9 +63,10 @@ export class IdpProbe {
   /** FedCM §3.2 step 8: the config checked against the well-known file; the diagnostic, or undefined. */
   crossCheck(wellKnown: WellKnown, config: IdpConfig, options: { strictWellKnown?: boolean } = {}): Diagnostic | undefined {
     try {
-      return validateAgainstWellKnown(wellKnown, config, options.strictWellKnown);
+      const d = validateAgainstWellKnown(wellKnown, config, options.strictWellKnown);
+      return d && diagnostic(d);
     } catch (e) {
-      if (e instanceof FedCmFailure) return e.diagnostic;
+      if (e instanceof FedCmFailure) return diagnostic(e.diagnostic);
       throw e;
     }
   }
@@ -104,7 +105,7 @@ export class IdpProbe {
     const requests: FetchRecord[] = [];
     const net: IdpNetwork = {
       ...createIdpNetwork(this.#core, this.#frame, new AbortController().signal),
-      report: (d) => warnings.push(d),
+      report: (d) => warnings.push(diagnostic(d)),
       recordFetch: (r) => {
         requests.push(r);
         this.#core.events.emit('fetch', r);
@@ -112,10 +113,10 @@ export class IdpProbe {
     };
     try {
       const value = await run(net);
-      if (value instanceof FedCmFailure) return { result: undefined, failure: value.diagnostic, warnings, requests };
+      if (value instanceof FedCmFailure) return { result: undefined, failure: diagnostic(value.diagnostic), warnings, requests };
       return { result: value, failure: undefined, warnings, requests };
     } catch (e) {
-      if (e instanceof FedCmFailure) return { result: undefined, failure: e.diagnostic, warnings, requests };
+      if (e instanceof FedCmFailure) return { result: undefined, failure: diagnostic(e.diagnostic), warnings, requests };
       throw e;
     }
   }

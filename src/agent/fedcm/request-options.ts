@@ -3,25 +3,37 @@
 // the way Chromium's renderer checks it (CredentialsContainer::GetForIdentity) before any
 // network activity. Everything here throws what the page sees.
 
-import { dictionary, domString, enumValue, sequence, usvString, where } from '../base/webidl.js';
+import { dictionary, domString, enumValue, idlTypeError, sequence, usvString, where } from '../base/webidl.js';
 import { serializeOrigin } from '../../common/site.js';
 import type { CredentialMediationRequirement } from '../credentials/contract/credential-type.js';
 import type { IdentityRequestOptions, IdentityProviderRequestOptions, Provider } from './types.js';
 
+/** The chain of members Chromium names in a provider's conversion errors. */
+const PROVIDERS = `${where('identity', 'CredentialRequestOptions')}: ${where('providers', 'IdentityCredentialRequestOptions')}`;
+
+/**
+ * Providers converted without a clientId. Chromium's IdentityProviderConfig has no required
+ * clientId (its IDL: `USVString clientId`); GetForIdentity rejects its absence after conversion
+ * ("Missing the provider's clientId."), so conversion lets it pass and validation says so.
+ */
+const withoutClientId = new WeakSet<IdentityProviderRequestOptions>();
+
 /** FedCM §2.5 IdentityProviderRequestOptions (and its IdentityProviderConfig members). */
 function provider(value: unknown): IdentityProviderRequestOptions {
-  const d = dictionary(value, 'IdentityProviderRequestOptions');
-  const ctx = (m: string): string => `${where('providers', 'IdentityCredentialRequestOptions')}: ${where(m, 'IdentityProviderRequestOptions')}`;
+  const d = dictionary(value, 'IdentityProviderRequestOptions', PROVIDERS);
+  // Each member is named with the dictionary that declares it, as Chromium's bindings do.
+  const config = (m: string): string => `${PROVIDERS}: ${where(m, 'IdentityProviderConfig')}`;
+  const ctx = (m: string): string => `${PROVIDERS}: ${where(m, 'IdentityProviderRequestOptions')}`;
   // IdentityProviderConfig members first (inherited dictionary), each set sorted by name.
   const clientId = d['clientId'];
-  if (clientId === undefined) throw new TypeError(`${ctx('clientId')}: Required member is undefined.`);
-  const clientIdValue = usvString(clientId, ctx('clientId'));
+  const clientIdValue = clientId === undefined ? undefined : usvString(clientId, config('clientId'));
   const configURL = d['configURL'];
-  if (configURL === undefined) throw new TypeError(`${ctx('configURL')}: Required member is undefined.`);
+  if (configURL === undefined) throw idlTypeError(`${config('configURL')}: Required member is undefined.`);
   const result: IdentityProviderRequestOptions = {
-    configURL: usvString(configURL, ctx('configURL')),
-    clientId: clientIdValue,
+    configURL: usvString(configURL, config('configURL')),
+    clientId: clientIdValue ?? '',
   };
+  if (clientIdValue === undefined) withoutClientId.add(result);
   const domainHint = d['domainHint'];
   if (domainHint !== undefined) result.domainHint = domString(domainHint, ctx('domainHint'));
   const fields = d['fields'];
@@ -40,7 +52,7 @@ function provider(value: unknown): IdentityProviderRequestOptions {
 
 /** FedCM §2.5: converts the `identity` member of CredentialRequestOptions. */
 export function convertIdentityRequestOptions(value: unknown): IdentityRequestOptions {
-  const d = dictionary(value, 'IdentityCredentialRequestOptions');
+  const d = dictionary(value, 'IdentityCredentialRequestOptions', where('identity', 'CredentialRequestOptions'));
   const ctx = (m: string): string => `${where('identity', 'CredentialRequestOptions')}: ${where(m, 'IdentityCredentialRequestOptions')}`;
   const contextValue = d['context'];
   const context =
@@ -50,7 +62,7 @@ export function convertIdentityRequestOptions(value: unknown): IdentityRequestOp
   const modeValue = d['mode'];
   const mode = modeValue === undefined ? 'passive' : enumValue(modeValue, ['active', 'passive'] as const, 'IdentityCredentialRequestOptionsMode', ctx('mode'));
   const providers = d['providers'];
-  if (providers === undefined) throw new TypeError(`${ctx('providers')}: Required member is undefined.`);
+  if (providers === undefined) throw idlTypeError(`${ctx('providers')}: Required member is undefined.`);
   return { context, mode, providers: sequence(providers, ctx('providers'), provider) };
 }
 
@@ -66,8 +78,9 @@ export function validateIdentityRequest(
   options: IdentityRequestOptions,
   mediation: CredentialMediationRequirement,
 ): Provider[] {
-  if (options.providers.length === 0) throw new TypeError('Need at least one identity provider.');
-  if (options.providers.length > MAX_PROVIDERS) throw new TypeError(`More than ${MAX_PROVIDERS} providers are not allowed.`);
+  // Chromium rejects these with the operation's prefix, as its bindings' TypeErrors (idlTypeError).
+  if (options.providers.length === 0) throw idlTypeError('Need at least one identity provider.');
+  if (options.providers.length > MAX_PROVIDERS) throw idlTypeError(`More than ${MAX_PROVIDERS} providers are not allowed.`);
   if (options.mode === 'active' && options.providers.length > 1) {
     throw new DOMException('Active mode is not currently supported with multiple identity providers.', 'InvalidStateError');
   }
@@ -75,6 +88,7 @@ export function validateIdentityRequest(
     throw new DOMException('mediation:silent is not supported in active mode', 'NotSupportedError');
   }
   return options.providers.map((p, i) => {
+    if (withoutClientId.has(p)) throw idlTypeError("Missing the provider's clientId.");
     // Chromium parses configURL as an absolute URL (KURL), not relative to the document:
     // WPT fedcm-reject-invalid-responses expects InvalidStateError for configURL "test".
     if (!URL.canParse(p.configURL) || p.clientId === '') {

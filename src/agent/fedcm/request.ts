@@ -5,7 +5,7 @@
 // re-authentication in embargo.ts); this one decides what happens between them.
 
 import { isPotentiallyTrustworthy, isSameSite } from '../../common/site.js';
-import { consoleMessage, domException, issue, type Diagnostic } from '../base/diagnostics.js';
+import { consoleMessage, domException, issue, type DiagnosticInit } from '../base/diagnostics.js';
 import type { CredentialMediationRequirement } from '../credentials/contract/credential-type.js';
 import type { AgentCore } from '../core.js';
 import { connectSrcViolation } from '../document/csp.js';
@@ -21,6 +21,7 @@ import { runContinuation } from './continuation.js';
 import { cooldownFailure, decideAutoReauthn, dismissal, liftEmbargo, silentMediationObstacle, startQuietPeriod } from './embargo.js';
 import { FedCmFailure } from './failure.js';
 import { createIdentityCredential, identityCredentialError, type IdentityCredential } from './identity-credential.js';
+import { withDevToolsIssue } from './devtools-issue.js';
 import { createIdpNetwork, type IdpNetwork } from './idp-network.js';
 import { showIdpLoginDialog } from './login-popup.js';
 import { randomRejectionDelayMs } from './rejection-delay.js';
@@ -71,7 +72,8 @@ export function runIdentityRequest(params: RequestParams): Promise<IdentityCrede
         if (controller.signal.aborted && !(early instanceof FedCmFailure)) {
           if (replaced) throw await pageError(core, replacedFailure(), undefined);
           const why = frame.fullyActive ? 'The page aborted the request (its AbortSignal fired).' : 'The document was closed while the request was pending.';
-          core.report(issue('Canceled', why, { level: 'info' }));
+          // Chromium completes an aborted request with kCanceled, its one DevTools issue.
+          core.report({ ...issue('Canceled', why, { level: 'info' }), issue: 'Canceled' });
           throw controller.signal.reason;
         }
         if (!(error instanceof FedCmFailure)) throw error;
@@ -90,9 +92,11 @@ function replacedFailure(): FedCmFailure {
 
 /**
  * Converts a failure into what the page sees, after the random rejection delay when the failure
- * calls for it (and the delay is on). Reports the diagnostic first.
+ * calls for it (and the delay is on). Reports the diagnostic first: the request's final one, so
+ * it carries the request's DevTools issue (devtools-issue.ts), as does the rejection's cause.
  */
-async function pageError(core: AgentCore, failure: FedCmFailure, signal: AbortSignal | undefined): Promise<unknown> {
+async function pageError(core: AgentCore, failed: FedCmFailure, signal: AbortSignal | undefined): Promise<unknown> {
+  const failure = new FedCmFailure(withDevToolsIssue(failed.diagnostic), { delayed: failed.delayed, page: failed.page });
   core.report(failure.diagnostic);
   if (failure.delayed && core.settings.delayEnabled) {
     await core.clock.sleep(randomRejectionDelayMs(core.random), signal);
@@ -105,7 +109,7 @@ async function pageError(core: AgentCore, failure: FedCmFailure, signal: AbortSi
     case 'AbortError':
       return domException({ message: failure.diagnostic.message, name: 'AbortError' }, failure.diagnostic);
     case 'NetworkError':
-      return domException({ message: 'Error retrieving a token.', name: 'NetworkError' }, failure.diagnostic);
+      return domException({ message: failure.page.message ?? 'Error retrieving a token.', name: 'NetworkError' }, failure.diagnostic);
   }
 }
 
@@ -119,13 +123,18 @@ function decideBeforeFetching(params: RequestParams): IdpState[] | FedCmFailure 
   for (const p of providers) {
     const violation = connectSrcViolation(frame.response?.headers, frame.url, p.configURL);
     if (violation) {
-      return new FedCmFailure({
-        reason: 'InvalidRequest',
-        level: 'error',
-        message: `Refused to connect to '${p.configURL.href}' because it violates the document's Content Security Policy.`,
-        detail: `The page's Content-Security-Policy "${violation.directive}"${violation.fallback ? " (connect-src is not set, so default-src applies)" : ''} does not allow ${p.configURL.href}. Add the IdP's origin to connect-src.`,
-        configURL: p.configURL.href,
-      });
+      const message = `Refused to connect to '${p.configURL.href}' because it violates the document's Content Security Policy.`;
+      return new FedCmFailure(
+        {
+          reason: 'InvalidRequest',
+          level: 'error',
+          message,
+          detail: `The page's Content-Security-Policy "${violation.directive}"${violation.fallback ? " (connect-src is not set, so default-src applies)" : ''} does not allow ${p.configURL.href}. Add the IdP's origin to connect-src.`,
+          configURL: p.configURL.href,
+        },
+        // Chromium rejects with a NetworkError that says so, in get()'s context (no issue).
+        { page: { kind: 'NetworkError', message: `Failed to execute 'get' on 'CredentialsContainer': ${message}` } },
+      );
     }
   }
   const rp = frame.origin;
@@ -161,7 +170,7 @@ function decideBeforeFetching(params: RequestParams): IdpState[] | FedCmFailure 
   }
 
   const states: IdpState[] = [];
-  const dropped: Diagnostic[] = [];
+  const dropped: DiagnosticInit[] = [];
   for (const provider of providers) {
     const loginStatus = core.profile.getLoginStatus(provider.idpOrigin);
     const configURL = provider.configURL.href;
@@ -209,12 +218,16 @@ async function fetchAndMediate(params: RequestParams, states: IdpState[], signal
 
   const usable = states.filter((s) => s.failure === undefined);
   if (usable.length === 0) {
-    // Chromium OnFetchDataForIdpFailed: every IdP failed; report all, reject with the first.
+    // Chromium OnFetchDataForIdpFailed: every IdP failed. Each one that fails while another is
+    // still pending raises its issue; the last completes the request with its own (the goldens'
+    // "multi-IdP: both configs fail": one issue per IdP, in provider order here).
     const failures = states.map((s) => s.failure).filter((f): f is FedCmFailure => f !== undefined);
-    for (const f of failures.slice(1)) core.report(f.diagnostic);
-    throw failures[0];
+    for (const f of failures.slice(0, -1)) core.report(withDevToolsIssue(f.diagnostic));
+    throw failures.at(-1);
   }
-  for (const s of states) if (s.failure) core.report(s.failure.diagnostic);
+  // An IdP that failed while others go on: Chromium raises its issue now (OnFetchDataForIdpFailed
+  // with IdPs left), since the request's own result will be another IdP's.
+  for (const s of states) if (s.failure) core.report(withDevToolsIssue(s.failure.diagnostic));
 
   // Active mode: a mismatch opens the IdP's login page directly (Chromium), no dialog first.
   const single = usable.length === 1 ? usable[0] : undefined;
@@ -409,7 +422,7 @@ async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestPar
     const hints = Object.entries(filter)
       .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
       .join(', ');
-    const diagnostic: Diagnostic = {
+    const diagnostic: DiagnosticInit = {
       reason: 'AccountsFiltered',
       level: 'error',
       message: 'Accounts were received, but none matched the login hint, domain hint, and/or account labels provided.',

@@ -4,7 +4,7 @@
 
 import { isPotentiallyTrustworthy, serializeOrigin } from '../../common/site.js';
 import type { AgentCore } from '../core.js';
-import { domException, type Diagnostic } from '../base/diagnostics.js';
+import { domException, type DiagnosticInit, type UserInfoIssueReason } from '../base/diagnostics.js';
 import type { AgentDocument } from '../document/document.js';
 import { fetchAccounts } from './accounts.js';
 import { fetchConfig } from './config.js';
@@ -42,19 +42,21 @@ export async function getUserInfo(core: AgentCore, frame: AgentDocument, config:
   if (frame.origin !== idp) {
     throw new DOMException('UserInfo request must be initiated from a frame that is the same origin with the provider.', 'InvalidStateError');
   }
-  const fail = (detail: string): DOMException => {
-    const diagnostic: Diagnostic = { reason: 'InvalidRequest', level: 'error', message: 'Error retrieving user info.', detail, configURL: configURL.href };
+  // Each browser-side failure is one FederatedAuthUserInfoRequestIssue in Chromium
+  // (user_info_request.cc), reported as `UserInfo:<reason>`.
+  const fail = (issue: UserInfoIssueReason, detail: string): DOMException => {
+    const diagnostic: DiagnosticInit = { reason: 'InvalidRequest', level: 'error', message: 'Error retrieving user info.', detail, configURL: configURL.href, issue: `UserInfo:${issue}` };
     core.report(diagnostic);
     return domException({ message: 'Error retrieving user info.', name: 'NetworkError' }, diagnostic);
   };
   const parent = frame.parent;
-  if (!parent) throw fail('getUserInfo() caller is not an iframe: call it from an IdP iframe embedded in the RP page.');
-  if (!isPotentiallyTrustworthy(configURL)) throw fail(`${configURL.href} is not potentially trustworthy (use https).`);
-  if (core.profile.getLoginStatus(idp) === 'logged-out') throw fail(`The login status of ${idp} is logged-out.`);
+  if (!parent) throw fail('NotIframe', 'getUserInfo() caller is not an iframe: call it from an IdP iframe embedded in the RP page.');
+  if (!isPotentiallyTrustworthy(configURL)) throw fail('NotPotentiallyTrustworthy', `${configURL.href} is not potentially trustworthy (use https).`);
+  if (core.profile.getLoginStatus(idp) === 'logged-out') throw fail('NotSignedInWithIdp', `The login status of ${idp} is logged-out.`);
   const key = { embedder: frame.top.origin, rp: parent.origin, idp };
   const connected = core.profile.connections(key);
   if (connected.length === 0) {
-    throw fail(`The user has not signed in to ${parent.origin} with ${idp} in this browser, so the IdP may not learn who they are.`);
+    throw fail('NoAccountSharingPermission', `The user has not signed in to ${parent.origin} with ${idp} in this browser, so the IdP may not learn who they are.`);
   }
   // The iframe is the IdP's own document: its requests are first-party, so all cookies go.
   const ctx = { ...createIdpNetwork(core, frame, new AbortController().signal), rpOrigin: frame.origin };
@@ -62,7 +64,7 @@ export async function getUserInfo(core: AgentCore, frame: AgentDocument, config:
   try {
     idpConfig = await fetchConfig(ctx, configURL, { strictWellKnown: core.settings.strictWellKnown });
   } catch (e) {
-    if (e instanceof FedCmFailure) throw fail(`${e.diagnostic.message} ${e.diagnostic.detail}`);
+    if (e instanceof FedCmFailure) throw fail('InvalidConfigOrWellKnown', `${e.diagnostic.message} ${e.diagnostic.detail}`);
     throw e;
   }
   let result;
@@ -70,14 +72,14 @@ export async function getUserInfo(core: AgentCore, frame: AgentDocument, config:
     result = await fetchAccounts(ctx, idpConfig);
   } catch (e) {
     // The call's network budget ran out (idp-network.ts fetchEndpoint).
-    if (e instanceof FedCmFailure) throw fail(`${e.diagnostic.message} ${e.diagnostic.detail}`);
+    if (e instanceof FedCmFailure) throw fail('InvalidAccountsResponse', `${e.diagnostic.message} ${e.diagnostic.detail}`);
     throw e;
   }
-  if (!result.ok) throw fail(`${result.failure.diagnostic.message} ${result.failure.diagnostic.detail}`);
+  if (!result.ok) throw fail('InvalidAccountsResponse', `${result.failure.diagnostic.message} ${result.failure.diagnostic.detail}`);
   const returning = (a: { id: string; approved_clients?: string[] }): boolean =>
     connected.some((c) => c.accountId === a.id) && (a.approved_clients === undefined || a.approved_clients.includes(clientId));
   if (!result.accounts.some(returning)) {
-    throw fail(`None of the accounts ${idpConfig.accountsEndpoint.href} returned has signed in to ${parent.origin} before.`);
+    throw fail('NoReturningUserFromFetchedAccounts', `None of the accounts ${idpConfig.accountsEndpoint.href} returned has signed in to ${parent.origin} before.`);
   }
   const ordered = [...result.accounts.filter(returning), ...result.accounts.filter((a) => !returning(a))];
   return ordered.map((a) => {

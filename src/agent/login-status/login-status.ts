@@ -2,7 +2,7 @@
 // response header, and navigator.login.setStatus().
 
 import { isPotentiallyTrustworthy, isSameSite, serializeOrigin } from '../../common/site.js';
-import type { Diagnostic } from '../base/diagnostics.js';
+import type { DiagnosticInit } from '../base/diagnostics.js';
 import type { LoginStatus, Profile } from '../profile/profile.js';
 
 export type { LoginStatus } from '../profile/profile.js';
@@ -41,9 +41,9 @@ export interface SetLoginContext {
  * Login Status §"process the Set-Login header": applies `value` to the profile, or explains why
  * it is ignored. Returns a diagnostic when the header is present but ignored.
  */
-export function processSetLogin(profile: Profile, value: string | null, ctx: SetLoginContext): Diagnostic | undefined {
+export function processSetLogin(profile: Profile, value: string | null, ctx: SetLoginContext): DiagnosticInit | undefined {
   if (value === null) return undefined;
-  const ignored = (why: string): Diagnostic => ({
+  const ignored = (why: string): DiagnosticInit => ({
     reason: 'SetLoginIgnored',
     level: 'warning',
     message: 'A Set-Login header was ignored.',

@@ -38,7 +38,7 @@ export interface OTPCredentialRequestOptions {
 
 /** WebOTP §2.3: `sequence<OTPCredentialTransportType> transport = []`; unknown enum values are TypeErrors. */
 function convertOtpRequestOptions(value: unknown): Required<OTPCredentialRequestOptions> {
-  const d = dictionary(value, 'OTPCredentialRequestOptions');
+  const d = dictionary(value, 'OTPCredentialRequestOptions', where('otp', 'CredentialRequestOptions'));
   const at = `${where('otp', 'CredentialRequestOptions')}: ${where('transport', 'OTPCredentialRequestOptions')}`;
   const transport = d['transport'];
   return { transport: transport === undefined ? [] : sequence(transport, at, (v) => enumValue(v, ['sms'] as const, 'OTPCredentialTransportType', at)) };

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isLocalhost } from '../../common/site.js';
-import type { Diagnostic } from '../base/diagnostics.js';
+import type { DiagnosticInit } from '../base/diagnostics.js';
 
 /** What a source is told when a document starts waiting for a code. */
 export interface SmsRequest {
@@ -62,12 +62,12 @@ interface Subscriber {
 export class SmsInbox {
   readonly timeoutMs: number;
   readonly #subscribers = new Set<Subscriber>();
-  readonly #report: (d: Diagnostic) => void;
+  readonly #report: (d: DiagnosticInit) => void;
   readonly #source: SmsSource | undefined;
   #listening: Promise<{ server: Server; url: URL }> | undefined;
 
   /** @internal The agent makes one (`agent.sms`). */
-  constructor(report: (d: Diagnostic) => void, options: SmsOptions = {}) {
+  constructor(report: (d: DiagnosticInit) => void, options: SmsOptions = {}) {
     this.#report = report;
     this.#source = options.source;
     this.timeoutMs = options.timeoutMs ?? 5 * 60 * 1000;

@@ -7,7 +7,7 @@
 // "Permissions Policy integration").
 
 import type { Clock, Random } from '../base/clock.js';
-import type { Diagnostic } from '../base/diagnostics.js';
+import type { DiagnosticInit } from '../base/diagnostics.js';
 import type { AgentDocument } from '../document/document.js';
 import type { Authenticator, CredentialSummary } from './authenticator.js';
 import type { PublicKeyCredential, PublicKeyCredentialInit } from './credential.js';
@@ -16,7 +16,7 @@ import type { PublicKeyCredential, PublicKeyCredentialInit } from './credential.
 export interface WebAuthnCore {
   readonly clock: Clock;
   readonly random: Random;
-  report(diagnostic: Diagnostic): void;
+  report(diagnostic: DiagnosticInit): void;
 }
 
 /**

@@ -3,7 +3,7 @@
 // fedkit reports next to each one (saying what happened and what to change), and the mapping of
 // an authenticator's error status to the page's error.
 
-import type { Diagnostic, DiagnosticReason } from '../base/diagnostics.js';
+import type { DiagnosticInit, DiagnosticReason } from '../base/diagnostics.js';
 import { AuthenticatorError, type Authenticator } from './authenticator.js';
 import type { WebAuthnContext } from './client-context.js';
 
@@ -39,7 +39,7 @@ const ISSUE_REASON: Record<WebAuthnIssue, DiagnosticReason> = {
 };
 
 /** Reports a WebAuthn failure (or a wait) of the calling document through the agent's diagnostics. */
-export function report(ctx: WebAuthnContext, issue: WebAuthnIssue, message: string, detail: string, level: Diagnostic['level'] = 'error'): void {
+export function report(ctx: WebAuthnContext, issue: WebAuthnIssue, message: string, detail: string, level: DiagnosticInit['level'] = 'error'): void {
   ctx.core.report({ reason: ISSUE_REASON[issue], level, message: `WebAuthn: ${message}`, detail, url: ctx.frame.url.href });
 }
 

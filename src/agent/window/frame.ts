@@ -17,11 +17,11 @@ import type { PublicKeyCredential } from '../webauthn/credential.js';
 import { webAuthnFor } from '../webauthn/index.js';
 import type { AgentRequest, ResponseHop } from '../net/types.js';
 import { checkCors, checkPreflight, needsPreflight, unsafeRequestHeaders } from '../net/cors.js';
-import { consoleMessage, type Diagnostic } from '../base/diagnostics.js';
+import { consoleMessage, type DiagnosticInit } from '../base/diagnostics.js';
 import { sandboxesOrigin } from '../document/csp.js';
 import type { PopupWindow } from '../mediation/popup-window.js';
 import { TRANSIENT_ACTIVATION_MS, type AgentDocument, type DocumentFetchInit, type DocumentResponse, type NavigationInit, type PendingIdentityRequest } from '../document/document.js';
-import { inheritedFeatureEnabled, parseAllowAttribute, type PolicyFeature } from '../document/permissions-policy.js';
+import { documentFeatureEnabled, inheritedFeatureEnabled, parseAllowAttribute, parsePermissionsPolicyHeader, type Allowlist, type PolicyFeature } from '../document/permissions-policy.js';
 
 
 export interface FrameOptions {
@@ -110,20 +110,23 @@ export class Frame implements AgentDocument {
     this.top = parent ? parent.top : this;
     this.#sandbox = options.sandbox === true;
     this.#setUrl(url);
+    // Each document's own Permissions-Policy header (its declared policy) applies to it and
+    // bounds what its iframes inherit; read when asked, as the response is set once loaded.
+    const declared = (doc: Frame): Map<string, Allowlist> => parsePermissionsPolicyHeader(doc.response?.headers.get('permissions-policy'), doc.origin);
     if (parent) {
       const container = parseAllowAttribute(options.allow ?? '', parent.origin, serializeOrigin(url));
-      const parentPolicy = { enabled: (f: PolicyFeature) => parent.allowsFeature(f), origin: parent.origin };
       const cache = new Map<PolicyFeature, boolean>();
       this.#policy = (f) => {
         let v = cache.get(f);
         if (v === undefined) {
+          const parentPolicy = { enabled: (g: PolicyFeature) => parent.allowsFeature(g), origin: parent.origin, declared: declared(parent) };
           v = inheritedFeatureEnabled(f, parentPolicy, container, this.origin, serializeOrigin(this.url));
           cache.set(f, v);
         }
-        return v;
+        return documentFeatureEnabled(f, v, declared(this), this.origin);
       };
     } else {
-      this.#policy = () => true;
+      this.#policy = (f) => documentFeatureEnabled(f, true, declared(this), this.origin);
     }
     const credentials = this.isSecureContext ? new CredentialsContainer(core, this) : undefined;
     this.IdentityProvider = this.isSecureContext ? new IdentityProvider(core, this) : undefined;
@@ -300,7 +303,7 @@ export class Frame implements AgentDocument {
 
   /** What a page sees when CORS blocks a read: TypeError "Failed to fetch"; the diagnostic says why. */
   #corsFailure(url: URL, why: string): TypeError {
-    const diagnostic: Diagnostic = {
+    const diagnostic: DiagnosticInit = {
       reason: 'CorsError',
       level: 'error',
       message: consoleMessage.CorsError,

@@ -1,7 +1,7 @@
 // `fedkit signin`'s output: the step-by-step log (human lines, held while a dialog has the
 // terminal) and the --json report, with how calls, errors and options are put into words.
 
-import type { ConsoleLevel, Diagnostic, Dialog, DialogAccount, DialogAction, FetchRecord, Popup } from '../../agent/index.js';
+import type { ConsoleLevel, DevToolsIssueReason, Diagnostic, Dialog, DialogAccount, DialogAction, FetchRecord, Popup } from '../../agent/index.js';
 import type { Io } from '../command.js';
 import { describeDialog } from '../terminal/dialogs.js';
 import type { Progress } from '../terminal/progress.js';
@@ -32,6 +32,11 @@ export interface SigninReport {
     jwt?: { header: Record<string, unknown>; claims: Record<string, unknown>; verified: false };
   } | null;
   error: { name: string; message: string; diagnostic?: Diagnostic } | null;
+  /**
+   * The DevTools issue Chrome would raise for this failed sign-in (Diagnostic.issue of the
+   * failure, or of the last diagnostic that has one); null when it succeeded or Chrome raises none.
+   */
+  issue: DevToolsIssueReason | null;
   navigations: { url: string; method: string; status?: number; title?: string }[];
   diagnostics: Diagnostic[];
   console: { level: string; message: string }[];
@@ -60,6 +65,7 @@ export class Log {
       account: null,
       credential: null,
       error: null,
+      issue: null,
       navigations: [],
       diagnostics: [],
       console: [],
@@ -197,10 +203,12 @@ export function describeCall(method: string, options: unknown): string {
 export const article = (word: string): string => (/^[aeiou]/i.test(word) ? 'an' : 'a');
 export const errorName = (e: unknown): string => (typeof e === 'object' && e !== null && 'name' in e ? String((e as Error).name) : 'Error');
 export const errorMessage = (e: unknown): string => (typeof e === 'object' && e !== null && 'message' in e ? String((e as Error).message) : String(e));
-/** The agent puts the Diagnostic behind a failure in the rejection's `cause`. */
+/** The agent puts the Diagnostic behind a failure in the rejection's `cause` (`issue` null when unset). */
 export function causeOf(e: unknown): Diagnostic | undefined {
   const cause = typeof e === 'object' && e !== null ? (e as { cause?: unknown }).cause : undefined;
-  return cause !== null && typeof cause === 'object' && 'reason' in cause && 'message' in cause ? (cause as Diagnostic) : undefined;
+  if (cause === null || typeof cause !== 'object' || !('reason' in cause) || !('message' in cause)) return undefined;
+  const d = cause as Omit<Diagnostic, 'issue'> & { issue?: Diagnostic['issue'] };
+  return { ...d, issue: d.issue ?? null };
 }
 
 /** Options as JSON can show them (the signal left out, passwords hidden). */

@@ -33,6 +33,7 @@ export function finish(outcome: Outcome, log: Log): number {
     const e = outcome.error;
     const diagnostic = causeOf(e);
     report.error = { name: errorName(e), message: errorMessage(e), ...(diagnostic ? { diagnostic } : {}) };
+    report.issue = diagnostic?.issue ?? [...report.diagnostics].reverse().find((d) => d.issue !== null)?.issue ?? null;
     log.line('');
     log.line(`${style.red('✖ Sign-in failed:')} ${errorName(e)}: ${errorMessage(e)}`);
     // The cause says why (Chrome shows it in the console); otherwise the last error diagnostic.

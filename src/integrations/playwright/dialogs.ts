@@ -81,6 +81,7 @@ export class DrawnDialogs {
           message: 'fedkit/playwright could not draw the dialog in the page.',
           detail: `${page.url()}: ${e instanceof Error ? e.message : String(e)}`,
           url: page.url(),
+          issue: null,
         });
       },
     );

@@ -147,6 +147,7 @@ export class FedkitFedCM extends FedCMEvents implements FedCM {
         message: 'fedkit/playwright could not follow a response of the browser.',
         detail: `${response.url()}: ${e instanceof Error ? e.message : String(e)}`,
         url: response.url(),
+        issue: null,
       });
     }
   };

@@ -7,7 +7,7 @@
 // the page the dialog is in. Chromium's FedCM issues (Audits.issueAdded) are the diagnostics.
 // No init script: the pages keep the browser's interfaces.
 
-import { AutomationError, consoleMessage, type Dialog, type DialogAccount, type DialogButton, type DialogType, type IssueReason } from '../../agent/index.js';
+import { AutomationError, consoleMessage, type DevToolsIssueReason, type Dialog, type DialogAccount, type DialogButton, type DialogType, type IssueReason } from '../../agent/index.js';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { FedCMEvents, type FedCM, type WaitForDialogOptions } from './fedcm.js';
 
@@ -20,9 +20,15 @@ interface DialogShownEvent {
   subtitle?: string;
 }
 
-/** Audits.issueAdded, the parts of a FederatedAuthRequestIssue read here. */
+/** Audits.issueAdded, the parts of a FederatedAuthRequestIssue / FederatedAuthUserInfoRequestIssue read here. */
 interface IssueAddedEvent {
-  issue: { code: string; details: { federatedAuthRequestIssueDetails?: { federatedAuthRequestIssueReason: string } } };
+  issue: {
+    code: string;
+    details: {
+      federatedAuthRequestIssueDetails?: { federatedAuthRequestIssueReason: string };
+      federatedAuthUserInfoRequestIssueDetails?: { federatedAuthUserInfoRequestIssueReason: string };
+    };
+  };
 }
 
 /** The buttons the FedCm domain has (FedCm.DialogButton); fedkit's own prompts have the others. */
@@ -82,6 +88,7 @@ export class NativeFedCM extends FedCMEvents implements FedCM {
         level: 'error',
         message: 'fedkit/playwright could not enable the FedCm domain in a new page.',
         detail: `${page.url()}: ${e instanceof Error ? e.message : String(e)}`,
+        issue: null,
       }),
     );
   };
@@ -130,16 +137,23 @@ export class NativeFedCM extends FedCMEvents implements FedCM {
     this.emit('dialogClosed', { dialogId });
   }
 
+  /**
+   * Audits.issueAdded: Chromium's one issue per failed request, reported as `issue` exactly as
+   * received (getUserInfo() ones prefixed `UserInfo:`, as the agent reports them).
+   */
   #issue(e: IssueAddedEvent, page: Page): void {
+    const userInfo = e.issue.details.federatedAuthUserInfoRequestIssueDetails?.federatedAuthUserInfoRequestIssueReason;
     const reason = e.issue.details.federatedAuthRequestIssueDetails?.federatedAuthRequestIssueReason;
-    if (reason === undefined) return;
-    const known = Object.prototype.hasOwnProperty.call(consoleMessage, reason);
+    if (reason === undefined && userInfo === undefined) return;
+    const known = reason !== undefined && Object.prototype.hasOwnProperty.call(consoleMessage, reason);
+    const issue = (reason ?? `UserInfo:${userInfo}`) as DevToolsIssueReason;
     this.emit('diagnostic', {
-      reason: (known ? reason : 'InvalidRequest') as IssueReason,
+      reason: known ? (reason as IssueReason) : 'InvalidRequest',
       level: 'error',
-      message: known ? consoleMessage[reason as IssueReason] : `Chromium reported the FedCM issue ${reason}.`,
-      detail: `Chromium's FedCM reported ${reason} (Audits.issueAdded) on ${page.url()}.`,
+      message: known ? consoleMessage[reason as IssueReason] : `Chromium reported the FedCM issue ${issue}.`,
+      detail: `Chromium's FedCM reported ${issue} (Audits.issueAdded) on ${page.url()}.`,
       url: page.url(),
+      issue,
     });
   }
 

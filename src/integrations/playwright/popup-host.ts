@@ -81,6 +81,7 @@ export class RealPopupWindows implements PopupWindows {
         message: 'fedkit/playwright opened the popup in a new page without an opener.',
         detail: `${popup.url.href}: ${opener ? 'window.open() in the requesting page returned null (a popup blocker?)' : 'no requesting page is open'}.`,
         url: popup.url.href,
+        issue: null,
       });
       page = await this.#context.newPage();
       this.#follow(page, popup);

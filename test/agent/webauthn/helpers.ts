@@ -5,7 +5,7 @@
 // `agent.webauthn`, reached through navigator.credentials) is tested in agent.test.ts.
 
 import assert from 'node:assert/strict';
-import { createAgent, ManualClock, type Agent, type Diagnostic, type Frame } from '../../../src/agent/index.js';
+import { createAgent, ManualClock, type Agent, type DiagnosticInit, type Frame } from '../../../src/agent/index.js';
 import {
   createWebAuthn,
   type AuthenticationResponseJSON,
@@ -24,7 +24,7 @@ export interface Setup {
   webauthn: WebAuthn;
   /** https://rp.example/ (not loaded: no server is needed). */
   page: Frame;
-  diagnostics: Diagnostic[];
+  diagnostics: DiagnosticInit[];
   close(): Promise<void>;
 }
 
@@ -32,7 +32,7 @@ export async function setup(options: WebAuthnOptions = {}, url = 'https://rp.exa
   const clock = new ManualClock();
   const agent = createAgent({ clock });
   const page = await agent.open(url, { load: false });
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: DiagnosticInit[] = [];
   const core: WebAuthnCore = { clock, random: () => 0.5, report: (d) => diagnostics.push(d) };
   const webauthn = createWebAuthn(core, options);
   return { agent, clock, core, webauthn, page, diagnostics, close: () => agent.close() };

@@ -62,5 +62,9 @@ export const scenarios: Scenario[] = [
   one('token: error with cross-site url', token({ status: 400, json: { error: { code: 'invalid_request', url: 'https://other.example/err' } }, cors: true }), [SELECT0, GOT_IT]),
   one('token: error with 200 status', token({ json: { error: { code: 'temporarily_unavailable', url: 'https://idp.example/e' } }, cors: true }), [SELECT0, GOT_IT]),
   one('token: error with unknown code', token({ status: 401, json: { error: { code: 'weird_code' } }, cors: true }), [SELECT0, GOT_IT]),
+  // Status against content type (the DevTools issue of each): JSON with a 5xx, a 503 that is not JSON, a 500 without CORS.
+  one('token: 500 with JSON', token({ status: 500, json: { token: 'x' }, cors: true }), [SELECT0, GOT_IT]),
+  one('token: 503 text/plain', token({ status: 503, body: 'busy', headers: TEXT, cors: true }), [SELECT0, GOT_IT]),
+  one('token: 500 without CORS', token({ status: 500, json: { token: 'x' } }), [SELECT0, GOT_IT]),
   one('token: error dialog dismissed after 500', token({ status: 500, body: 'oops', headers: TEXT, cors: true }), [SELECT0, DISMISS]),
 ];

@@ -12,7 +12,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { installFedCM, type FedCM, type InstallFedCMOptions } from '../../../src/integrations/playwright/index.js';
 import { launch, skip } from './chromium.js';
 import { idpSession, signInOnReferenceRp } from './scenarios.js';
-import { startWorld, type World } from './world.js';
+import { RP, startWorld, type World } from './world.js';
 
 describe('fedkit/playwright in Chromium with its own FedCM', { skip, timeout: 90_000 }, () => {
   let dir: string;
@@ -55,6 +55,22 @@ describe('fedkit/playwright in Chromium with its own FedCM', { skip, timeout: 90
     const accounts = world.idpRequests.slice(before).filter((r) => r.path === '/fedcm/accounts');
     assert.ok(accounts.length > 0 && accounts.every((r) => /Chrome\//.test(r.userAgent)), `accounts fetched by ${accounts.map((r) => r.userAgent).join(', ')}`);
   });
+  it('native mode: the Audits issue Chromium raises arrives as Diagnostic.issue (a dismissed chooser: UiDismissedNoEmbargo)', { timeout: 40_000 }, async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const fedcm = await installFedCM(context, { native: true });
+    opened.push({ context, fedcm });
+    const issues: unknown[] = [];
+    fedcm.on('diagnostic', (d) => issues.push(d.issue));
+    const page = await idpSession(context, world);
+    const shown = fedcm.waitForDialog({ type: 'AccountChooser', timeoutMs: 15_000 });
+    await page.goto(`${RP}/`);
+    await shown;
+    await fedcm.cancelDialog();
+    const deadline = Date.now() + 10_000;
+    while (!issues.includes('UiDismissedNoEmbargo') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(issues, ['UiDismissedNoEmbargo']);
+  });
+
   it('fedkit replaces Chromium’s FedCM: the same test signs in again, and the agent made the requests', { timeout: 40_000 }, async () => {
     const before = world.idpRequests.length;
     const fedcm = await signIn({ hostRules: world.hostRules, ca: world.ca }, 'SignIn');

@@ -48,7 +48,7 @@ export function runScripts(frame: Frame, options: RunScriptsOptions = {}): PageS
   const { JSDOM, VirtualConsole, requestInterceptor } = loadJsdom();
   const label = options.label ?? (frame.popup ? `${frame.popup.purpose} page` : 'page');
   const report: Report = (level, message, detail) => {
-    options.report?.({ reason: 'InvalidRequest', level, message, detail, url: frame.url.href });
+    options.report?.({ reason: 'InvalidRequest', level, message, detail, url: frame.url.href, issue: null });
   };
   const log: Log = (level, message) => options.console?.(level, message);
 
