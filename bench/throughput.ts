@@ -27,6 +27,8 @@ export interface Rates {
   statuses?: Record<string, number>;
   /** PostgreSQL targets: statements (= round trips) the IdP process sent per request it was sent, over every round. */
   statementsPerRequest?: number;
+  /** PostgreSQL targets: reads of the signing keys over every round (the key cache's refreshes, not per request). */
+  keyStatements?: number;
 }
 
 export interface ThroughputResults {
@@ -141,7 +143,7 @@ export async function benchThroughput(options: {
       idps.push({ name: 'postgres', info: await pgIdp.call<IdpServerInfo>('info'), child: pgIdp });
     }
 
-    type Target = { name: string; run: (seconds: number, round: string) => Promise<{ rate: number; load?: LoadResult; statements?: number; answered?: number }> };
+    type Target = { name: string; run: (seconds: number, round: string) => Promise<{ rate: number; load?: LoadResult; statements?: number; keyStatements?: number; answered?: number }> };
     const targets: Target[] = [
       {
         name: HELLO,
@@ -174,9 +176,11 @@ export async function benchThroughput(options: {
           name: `${endpoint} endpoint (${storeName})`,
           run: async (s, round) => {
             const before = await child.call<number>('statements');
+            const keysBefore = await child.call<number>('keyStatements');
             const r = await load.call<LoadResult>('run', idpLoad(info, endpoint, s, options.connections, `${tag}-${round}-`));
             const statements = (await child.call<number>('statements')) - before;
-            return { rate: r.rate, load: r, statements, answered: r.sent };
+            const keyStatements = (await child.call<number>('keyStatements')) - keysBefore;
+            return { rate: r.rate, load: r, statements, keyStatements, answered: r.sent };
           },
         });
         // The same requests into the handler in process: what HTTP costs is the difference.
@@ -195,7 +199,7 @@ export async function benchThroughput(options: {
 
     // Warm-up (JIT, connections, SQLite pages), not recorded.
     for (const t of targets) await t.run(1, 'warm');
-    const raw = new Map<string, { rate: number; load?: LoadResult; statements?: number; answered?: number }[]>();
+    const raw = new Map<string, { rate: number; load?: LoadResult; statements?: number; keyStatements?: number; answered?: number }[]>();
     for (let round = 0; round < options.rounds; round++) {
       // Rotate the order each round so no target always runs first or last.
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
@@ -211,7 +215,10 @@ export async function benchThroughput(options: {
       const rates: Rates = { rate: median(runs.map((r) => r.rate)), rates: runs.map((r) => r.rate) };
       const answered = runs.reduce((a, r) => a + (r.answered ?? 0), 0);
       const statements = runs.reduce((a, r) => a + (r.statements ?? 0), 0);
-      if (name.includes('(PostgreSQL)') && answered > 0) rates.statementsPerRequest = statements / answered;
+      if (name.includes('(PostgreSQL)') && answered > 0) {
+        rates.statementsPerRequest = statements / answered;
+        rates.keyStatements = runs.reduce((a, r) => a + (r.keyStatements ?? 0), 0);
+      }
       if (loads.length > 0) {
         rates.p50 = median(loads.map((l) => l.latency.p50));
         rates.p99 = median(loads.map((l) => l.latency.p99));
@@ -284,7 +291,7 @@ export function throughputGoals(T: Record<string, Rates>): ThroughputGoal[] {
     const perRequest = pgRun.statementsPerRequest;
     goals.push({
       goal: `§1 ${endpoint} (PostgreSQL): one round trip per request`,
-      measured: perRequest === undefined ? 'not counted' : `${perRequest.toFixed(2)} statements per request`,
+      measured: perRequest === undefined ? 'not counted' : `${perRequest.toFixed(4)} statements per request${pgRun.keyStatements ? ` (and ${pgRun.keyStatements} signing-key cache reads in all, counted apart)` : ''}`,
       met: perRequest !== undefined && perRequest <= 1.0001,
     });
     if (sqlite !== undefined) {
