@@ -5,14 +5,13 @@
 // IdP floor is the same measure as the system child's: each IdP handler call, Request in →
 // Response out.
 
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { autoSelect, createAgent, IdentityCredential, type FetchRecord, type Frame, type InProcessHandler } from '../../src/agent/index.js';
 import { CLIENT_ID, DEMO_USER, IDP_ORIGIN, RP_ORIGIN, startSystem } from '../../src/cli/system.js';
-import { sha256 } from '../../src/idp/context.js';
 import { openStore } from '../../src/idp/index.js';
 import { childArgument, serveChild } from '../lib/child.js';
 import { BENCH_PAGE } from '../lib/bench-page.js';
+import { BENCH_SESSION_PATH, benchSession } from '../lib/bench-session.js';
 import type { AgentSignIn } from './agent.js';
 import type { HandlerTiming } from './system.js';
 
@@ -30,14 +29,7 @@ let timings: HandlerTiming[] = [];
 
 const idpHandler: InProcessHandler = async (request, info) => {
   const url = new URL(request.url);
-  if (url.pathname === '/__bench/session') {
-    const id = randomBytes(32).toString('base64url');
-    const now = Date.now();
-    await store.createSession({ idHash: sha256(id), userId: DEMO_USER.id, createdAt: now, expiresAt: now + 86_400_000 });
-    const headers = new Headers({ 'content-type': 'text/html; charset=utf-8', 'set-login': 'logged-in' });
-    headers.append('set-cookie', `fedkit_session=${id}; Path=/; HttpOnly; SameSite=None; Secure; Max-Age=86400`);
-    return new Response('<!doctype html><p>signed in</p>', { headers });
-  }
+  if (url.pathname === BENCH_SESSION_PATH) return benchSession(store);
   const t0 = performance.now();
   const response = await system.idp(request, info);
   timings.push({ method: request.method, path: url.pathname, status: response.status, ms: performance.now() - t0 });

@@ -7,14 +7,13 @@
 //   - https://idp.example/__bench/session: a session for the demo user without the password form
 //     (many agents need one; the form's scrypt would dominate the memory benchmark's set-up).
 
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '../../src/common/node-server.js';
 import { CLIENT_ID, DEMO_USER, startSystem } from '../../src/cli/system.js';
 import { openStore } from '../../src/idp/index.js';
-import { sha256 } from '../../src/idp/context.js';
 import { BENCH_PAGE } from '../lib/bench-page.js';
+import { BENCH_SESSION_PATH, benchSession } from '../lib/bench-session.js';
 import { childArgument, serveChild } from '../lib/child.js';
 
 export interface SystemInfo {
@@ -51,14 +50,7 @@ const front = await serve(
       if (url.pathname === '/bench') return new Response(BENCH_PAGE, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
       return system.rp.fetch(request);
     }
-    if (url.pathname === '/__bench/session') {
-      const id = randomBytes(32).toString('base64url');
-      const now = Date.now();
-      await store.createSession({ idHash: sha256(id), userId: DEMO_USER.id, createdAt: now, expiresAt: now + 86_400_000 });
-      const headers = new Headers({ 'content-type': 'text/html; charset=utf-8', 'set-login': 'logged-in' });
-      headers.append('set-cookie', `fedkit_session=${id}; Path=/; HttpOnly; SameSite=None; Secure; Max-Age=86400`);
-      return new Response('<!doctype html><p>signed in</p>', { headers });
-    }
+    if (url.pathname === BENCH_SESSION_PATH) return benchSession(store);
     const t0 = performance.now();
     const response = await system.idp(request, info);
     timings.push({ method: request.method, path: url.pathname, status: response.status, ms: performance.now() - t0 });

@@ -4,7 +4,7 @@
 // must decide exactly alike: the SQLite store runs this function inside its transaction, the
 // PostgreSQL store the same rule in SQL, and the endpoint re-checks the store's outcome with it.
 
-import type { User } from './store/types.js';
+import type { AssertionStepInput, AssertionStepResult, User } from './store/types.js';
 import { availableFields, isField, type Field } from './tokens.js';
 
 /** The fields browsers disclose when the RP names none (FedCM §"fields" default). */
@@ -41,4 +41,24 @@ export function decideDisclosure(user: User, form: DisclosureForm, granted: read
   const wanted = requested.filter((f) => available.includes(f));
   const approved = new Set<string>([...disclosed, ...(granted ?? [])]);
   return { disclose: wanted.filter((f) => approved.has(f)), needsConsent: wanted.filter((f) => !approved.has(f)) };
+}
+
+/**
+ * The checks of a store's assertion step on what it read (store/types.ts `assertionStep`): the
+ * fields to disclose when the step may complete (a known client listing the origin, a live
+ * session of the account asked for, nothing left that needs the IdP's consent page), or
+ * undefined when it must not. The SQLite store runs it inside its transaction and the
+ * call-by-call fallback between its reads and writes, so both decide alike.
+ */
+export function stepDisclosure(
+  complete: AssertionStepInput['complete'],
+  client: AssertionStepResult['client'],
+  session: AssertionStepResult['session'],
+  grant: AssertionStepResult['grant'],
+): Field[] | undefined {
+  if (complete === undefined || client === undefined || session === undefined) return undefined;
+  if (!client.origins.includes(complete.origin) || session.user.id !== complete.accountId) return undefined;
+  const d = complete.disclosure;
+  const decision = decideDisclosure(session.user, { fields: d.fields?.filter(isField), disclosureShownFor: d.disclosureShownFor?.filter(isField), disclosureTextShown: d.disclosureTextShown }, grant?.fields);
+  return decision.needsConsent.length > 0 ? undefined : decision.disclose;
 }

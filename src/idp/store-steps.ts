@@ -2,9 +2,8 @@
 // store's own `assertionStep` (one transaction on SQLite, one statement on PostgreSQL), or, for
 // a store that has none, the same reads, checks and writes made call by call.
 
-import { decideDisclosure } from './disclosure.js';
+import { stepDisclosure } from './disclosure.js';
 import type { AccountsView, AssertionStepInput, AssertionStepResult, Store } from './store/types.js';
-import { isField } from './tokens.js';
 
 async function sessionUser(store: Store, idHash: string, now: number): Promise<AssertionStepResult['session']> {
   if (store.getSessionUser) return store.getSessionUser(idHash, now);
@@ -21,17 +20,10 @@ export async function assertionStep(store: Store, input: AssertionStepInput): Pr
   const session = input.sessionIdHash === undefined ? undefined : await sessionUser(store, input.sessionIdHash, input.now);
   const grant = client === undefined || session === undefined ? undefined : await store.getGrant(session.user.id, client.id);
   const c = input.complete;
-  if (c === undefined || client === undefined || session === undefined || !client.origins.includes(c.origin) || session.user.id !== c.accountId) {
-    return { client, session, grant, outcome: 'not-completed' };
-  }
-  const decision = decideDisclosure(
-    session.user,
-    { fields: c.disclosure.fields?.filter(isField), disclosureShownFor: c.disclosure.disclosureShownFor?.filter(isField), disclosureTextShown: c.disclosure.disclosureTextShown },
-    grant?.fields,
-  );
-  if (decision.needsConsent.length > 0) return { client, session, grant, outcome: 'not-completed' };
+  const disclose = stepDisclosure(c, client, session, grant);
+  if (disclose === undefined || c === undefined || client === undefined || session === undefined) return { client, session, grant, outcome: 'not-completed' };
   if (c.nonce !== undefined && !(await store.useNonce(client.id, c.nonce, input.now, c.nonceExpiresAt))) return { client, session, grant, outcome: 'replay' };
-  await store.upsertGrant(session.user.id, client.id, decision.disclose, input.now);
+  await store.upsertGrant(session.user.id, client.id, disclose, input.now);
   return { client, session, grant, outcome: 'completed' };
 }
 

@@ -11,8 +11,7 @@
 
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { decideDisclosure } from '../disclosure.js';
-import { isField } from '../tokens.js';
+import { stepDisclosure } from '../disclosure.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
 import { clientChangeColumns, fieldsJson, normalizeEmail, toClient, toGrant, toKey, toSession, toUser, userChangeColumns, type Row } from './rows.js';
 import { StoreConflictError, type AccountsView, type AssertionStepInput, type AssertionStepResult, type Client, type ClientChanges, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User, type UserChanges } from './types.js';
@@ -317,7 +316,7 @@ export class SqliteStore implements Store {
   /**
    * The ID assertion's reads and writes in one IMMEDIATE transaction (one WAL commit): client,
    * session and user, grant; then, when `complete` is asked and every check passes on those rows
-   * (the same decideDisclosure the endpoint uses), the nonce and the grant. A read-only step
+   * (stepDisclosure, the same decideDisclosure the endpoint uses), the nonce and the grant. A read-only step
    * (no `complete`) takes no write lock.
    */
   async assertionStep(input: AssertionStepInput): Promise<AssertionStepResult> {
@@ -331,15 +330,8 @@ export class SqliteStore implements Store {
           : (this.#sql('SELECT * FROM grants WHERE user_id = ? AND client_id = ?').get(session.user.id, client.id) as Row | undefined);
       const grant = grantRow === undefined ? undefined : toGrant(grantRow);
       const c = i.complete;
-      if (c === undefined || client === undefined || session === undefined || !client.origins.includes(c.origin) || session.user.id !== c.accountId) {
-        return { client, session, grant, outcome: 'not-completed' };
-      }
-      const decision = decideDisclosure(
-        session.user,
-        { fields: c.disclosure.fields?.filter(isField), disclosureShownFor: c.disclosure.disclosureShownFor?.filter(isField), disclosureTextShown: c.disclosure.disclosureTextShown },
-        grant?.fields,
-      );
-      if (decision.needsConsent.length > 0) return { client, session, grant, outcome: 'not-completed' };
+      const disclose = stepDisclosure(c, client, session, grant);
+      if (disclose === undefined || c === undefined || client === undefined || session === undefined) return { client, session, grant, outcome: 'not-completed' };
       if (c.nonce !== undefined && !this.#useNonce(client.id, c.nonce, i.now, c.nonceExpiresAt)) return { client, session, grant, outcome: 'replay' };
       // The grant read above is the row as it stands: this transaction holds the write lock.
       this
@@ -347,7 +339,7 @@ export class SqliteStore implements Store {
           `INSERT INTO grants (user_id, client_id, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (user_id, client_id) DO UPDATE SET fields = excluded.fields, updated_at = excluded.updated_at`,
         )
-        .run(session.user.id, client.id, fieldsJson([...(grant?.fields ?? []), ...decision.disclose]), i.now, i.now);
+        .run(session.user.id, client.id, fieldsJson([...(grant?.fields ?? []), ...disclose]), i.now, i.now);
       return { client, session, grant, outcome: 'completed' };
     });
     return input.complete === undefined ? this.#assertionStep.deferred(input) : this.#assertionStep.immediate(input);
