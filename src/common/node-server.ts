@@ -267,8 +267,11 @@ async function refuseMethod(handler: FetchHandler, req: IncomingMessage, url: UR
   return errorAnswer(405, 'invalid_request', `Method ${req.method ?? ''} is not allowed here${use}.`, allow === null ? {} : { allow });
 }
 
-/** What the handler answers to `req`, or the adapter's own answer to a request it cannot hand over. */
-async function answer(handler: FetchHandler, req: IncomingMessage, options: NodeListenerOptions): Promise<Response> {
+/**
+ * The request's URL, or the adapter's own answer when the request cannot be handed over (a
+ * target that is no URL: 400; a method a WHATWG Request cannot carry: refuseMethod).
+ */
+function urlOrRefusal(handler: FetchHandler, req: IncomingMessage, options: NodeListenerOptions): URL | Response | Promise<Response> {
   let url: URL;
   try {
     url = requestUrlOf(req, options);
@@ -277,19 +280,20 @@ async function answer(handler: FetchHandler, req: IncomingMessage, options: Node
     throw e;
   }
   if (UNREPRESENTABLE_METHODS.has(req.method ?? '')) return refuseMethod(handler, req, url, options);
+  return url;
+}
+
+/** What the handler answers to `req`, or the adapter's own answer to a request it cannot hand over. */
+async function answer(handler: FetchHandler, req: IncomingMessage, options: NodeListenerOptions): Promise<Response> {
+  const url = urlOrRefusal(handler, req, options);
+  if (!(url instanceof URL)) return url;
   return handler(requestAt(req, url), connectionInfo(req, options));
 }
 
 /** answer() for a handler with a LightHandler: the same adapter answers, the handler asked without a Request. */
 async function answerLight(light: (request: LightRequest, info: ConnectionInfo) => Promise<LightReply>, handler: FetchHandler, req: IncomingMessage, options: NodeListenerOptions): Promise<Response | LightReply> {
-  let url: URL;
-  try {
-    url = requestUrlOf(req, options);
-  } catch (e) {
-    if (e instanceof BadRequestError) return errorAnswer(400, 'invalid_request', e.message);
-    throw e;
-  }
-  if (UNREPRESENTABLE_METHODS.has(req.method ?? '')) return refuseMethod(handler, req, url, options);
+  const url = urlOrRefusal(handler, req, options);
+  if (!(url instanceof URL)) return url;
   return light(lightAt(req, url), connectionInfo(req, options));
 }
 

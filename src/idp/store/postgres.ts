@@ -23,6 +23,14 @@ export interface PostgresStoreOptions {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+/** A session joined with its user: the user's columns and the session's, renamed where they clash. */
+const SESSION_USER_COLUMNS = 'u.*, s.id_hash, s.user_id, s.created_at AS session_created_at, s.expires_at AS session_expires_at';
+
+/** The session and user of a row selected with SESSION_USER_COLUMNS. */
+function toSessionUser(row: Row): { session: Session; user: User } {
+  return { session: toSession({ id_hash: row['id_hash'], user_id: row['user_id'], created_at: row['session_created_at'], expires_at: row['session_expires_at'] }), user: toUser(row) };
+}
+
 function isUniqueViolation(e: unknown): boolean {
   return typeof e === 'object' && e !== null && 'code' in e && e.code === '23505';
 }
@@ -150,17 +158,14 @@ export class PostgresStore implements Store {
   async getSessionUser(idHash: string, now: number): Promise<{ session: Session; user: User } | undefined> {
     const row = (
       await this.#query(
-        `SELECT u.*, s.id_hash, s.user_id, s.created_at AS session_created_at, s.expires_at AS session_expires_at
+        `SELECT ${SESSION_USER_COLUMNS}
            FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE s.id_hash = $1 AND s.expires_at > $2`,
         [idHash, now],
       )
     ).rows[0];
     if (!row) return undefined;
-    return {
-      session: toSession({ id_hash: row.id_hash, user_id: row.user_id, created_at: row.session_created_at, expires_at: row.session_expires_at }),
-      user: toUser(row),
-    };
+    return toSessionUser(row);
   }
 
   async accountsView(idHash: string, now: number): Promise<AccountsView | undefined> {
@@ -168,7 +173,7 @@ export class PostgresStore implements Store {
     // clients aggregated in the same snapshot.
     const row = (
       await this.#query(
-        `SELECT u.*, s.id_hash, s.user_id, s.created_at AS session_created_at, s.expires_at AS session_expires_at,
+        `SELECT ${SESSION_USER_COLUMNS},
                 ARRAY(SELECT g.client_id FROM grants g WHERE g.user_id = u.id ORDER BY g.client_id) AS granted_clients
            FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE s.id_hash = $1 AND s.expires_at > $2`,
@@ -177,8 +182,7 @@ export class PostgresStore implements Store {
     ).rows[0];
     if (!row) return undefined;
     return {
-      session: toSession({ id_hash: row.id_hash, user_id: row.user_id, created_at: row.session_created_at, expires_at: row.session_expires_at }),
-      user: toUser(row),
+      ...toSessionUser(row),
       grantedClients: (row.granted_clients as unknown[]).map(String),
     };
   }
@@ -313,7 +317,7 @@ export class PostgresStore implements Store {
     const r = await this.#query(
       `WITH c AS (SELECT * FROM clients WHERE id = $1::text),
        su AS (
-         SELECT u.*, s.id_hash, s.user_id, s.created_at AS session_created_at, s.expires_at AS session_expires_at
+         SELECT ${SESSION_USER_COLUMNS}
            FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE s.id_hash = $2::text AND s.expires_at > $3::bigint
        ),
@@ -389,10 +393,7 @@ export class PostgresStore implements Store {
     const grantRow = row.grant_row as Row | null;
     return {
       client: clientRow === null ? undefined : toClient(clientRow),
-      session:
-        su === null
-          ? undefined
-          : { session: toSession({ id_hash: su.id_hash, user_id: su.user_id, created_at: su.session_created_at, expires_at: su.session_expires_at }), user: toUser(su) },
+      session: su === null ? undefined : toSessionUser(su),
       grant: grantRow === null ? undefined : toGrant(grantRow),
       outcome: row.written === true ? 'completed' : row.checked === true ? 'replay' : 'not-completed',
     };

@@ -2,23 +2,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cookies } from '../../../src/agent/net/cookies.js';
 import { Fetcher } from '../../../src/agent/net/fetcher.js';
-import { NetError } from '../../../src/agent/net/types.js';
 import type { ResponseHop } from '../../../src/agent/net/types.js';
 import { testCertificates } from '../../helpers/certs.js';
-import { TestServer, headerRecord, json, request, testFetcher } from './helpers.js';
+import { TestServer, headerRecord, json, rejectsNet, request, testFetcher } from './helpers.js';
 
 const T = { timeout: 10_000 };
-
-async function rejectsNet(p: Promise<unknown>, reason: NetError['reason']): Promise<NetError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof NetError, `expected a NetError, got ${String(err)}`);
-    assert.equal(err.reason, reason, err.message);
-    return err;
-  }
-  assert.fail(`expected NetError(${reason}), but the request succeeded`);
-}
 
 describe('Fetcher: request shaping', T, () => {
   let server: TestServer;

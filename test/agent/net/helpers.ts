@@ -1,6 +1,7 @@
 // A small real HTTP(S) server on 127.0.0.1 for the network-layer tests: it records exactly what
 // arrived on the wire (raw header lines in order, the TLS SNI, the body) and answers with
 // per-path handlers.
+import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -10,7 +11,7 @@ import { testCertificates } from '../../helpers/certs.js';
 import { Cookies } from '../../../src/agent/net/cookies.js';
 import { Fetcher } from '../../../src/agent/net/fetcher.js';
 import type { FetcherOptions } from '../../../src/agent/net/fetcher.js';
-import type { AgentRequest } from '../../../src/agent/net/types.js';
+import { NetError, type AgentRequest } from '../../../src/agent/net/types.js';
 
 export interface Received {
   method: string;
@@ -137,4 +138,16 @@ export function headerRecord(lines: [string, string][]): Record<string, string> 
 
 export function json(res: ServerResponse, status: number, value: unknown, extra: Record<string, string | string[]> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...extra }).end(JSON.stringify(value));
+}
+
+/** Resolves with the NetError `p` rejects with, asserting its reason (fails the test if `p` resolves). */
+export async function rejectsNet(p: Promise<unknown>, reason: NetError['reason']): Promise<NetError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof NetError, `expected a NetError, got ${String(err)}`);
+    assert.equal(err.reason, reason, err.message);
+    return err;
+  }
+  assert.fail(`expected NetError(${reason}), but the request succeeded`);
 }

@@ -9,21 +9,9 @@ import { createAgent } from '../../../src/agent/index.js';
 import { Cookies } from '../../../src/agent/net/cookies.js';
 import { Fetcher } from '../../../src/agent/net/fetcher.js';
 import { InProcessDispatcher, InProcessHandlerError, type InProcessConnectionInfo, type InProcessHandler, type InProcessHandlers } from '../../../src/agent/net/in-process.js';
-import { NetError } from '../../../src/agent/net/types.js';
-import { TestServer, json, request, testFetcher } from './helpers.js';
+import { TestServer, json, rejectsNet, request, testFetcher } from './helpers.js';
 
 const T = { timeout: 15_000 };
-
-async function rejectsNet(p: Promise<unknown>, reason: NetError['reason']): Promise<NetError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof NetError, `expected a NetError, got ${String(err)}`);
-    assert.equal(err.reason, reason, err.message);
-    return err;
-  }
-  assert.fail(`expected NetError(${reason}), but the request succeeded`);
-}
 
 /** Rejects after `ms` with `what`, so a regression fails with a message instead of hanging. */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
