@@ -59,7 +59,7 @@ export type { DocumentResponse } from './document/document.js';
 // get() (fedkit doctor --rp): CSP3 connect-src for a URL, and an iframe's `allow` attribute.
 export { connectSrcViolation, type CspViolation } from './document/csp.js';
 export { parseAllowAttribute } from './document/permissions-policy.js';
-export { Frame, type FrameOptions, type Navigator } from './window/frame.js';
+export { DOCUMENT_ACCEPT, Frame, type FrameOptions, type Navigator } from './window/frame.js';
 export { exposeToWindow, type ExposeOptions } from './window/expose.js';
 export { jsdomPopups, type JsdomPopupsOptions } from './window/jsdom-popups.js';
 export { runScripts, type ConsoleLevel, type CredentialRequestEvent, type DOMWindow, type NavigationEvent, type PageScripts, type RunScriptsOptions } from './window/scripting/run-scripts.js';

@@ -3,6 +3,7 @@
 // must come out without an error or a warning.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey as JoseKey } from 'jose';
 import { doctor, type DoctorOptions, type DoctorReport, type FindingId, type FindingLevel } from 'fedkit/doctor';
@@ -171,6 +172,17 @@ describe('fedkit doctor: the IdP', () => {
     const cookies = report.requests.flatMap((r) => (r.requestHeaders?.['cookie'] === undefined ? [] : [r.requestHeaders['cookie']]));
     assert.ok(cookies.length > 0, 'some requests carried cookies');
     for (const c of cookies) assert.doesNotMatch(c, /=1\b/, `a cookie value leaked: ${c}`);
+  });
+
+  it('loads the login page with the headers Chromium sends for the login popup', async () => {
+    // Chromium's own login popup navigation, as the differential goldens recorded it.
+    const goldens = JSON.parse(readFileSync(new URL('../../../test/differential/goldens/dialogs.json', import.meta.url), 'utf8')) as Record<string, { requests?: { url: string; headers: Record<string, string> }[] }>;
+    const chromium = Object.values(goldens).flatMap((t) => t.requests ?? []).find((r) => r.url === 'https://idp.example/login' && r.headers['sec-fetch-dest'] === 'document');
+    assert.ok(chromium, 'the goldens hold a login popup navigation');
+    const report = await run({ name: 'plain', setup: () => {}, expect: 'TokenNotJwt', level: 'info' });
+    const probe = report.requests.find((r) => r.probe === 'login page');
+    assert.ok(probe, `no login page request; the probes were: ${report.requests.map((r) => r.probe).join(', ')}`);
+    assert.deepEqual(probe.requestHeaders, chromium.headers);
   });
 });
 

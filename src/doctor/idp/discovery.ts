@@ -3,7 +3,7 @@
 // members, same-origin endpoints, size, redirects, branding), the two checked against each
 // other, and the login page the config names.
 
-import type { IdpConfig, WellKnown } from '../../agent/index.js';
+import { DOCUMENT_ACCEPT, type IdpConfig, type WellKnown } from '../../agent/index.js';
 import type { DoctorContext } from '../context.js';
 import { finding } from '../fixes.js';
 
@@ -113,11 +113,17 @@ async function rawConfig(ctx: DoctorContext): Promise<{ reported: boolean; relat
   return { reported: false, relative };
 }
 
+/**
+ * The headers of the login popup's navigation as Chromium sends them (the differential goldens
+ * record them): a user-initiated top-level navigation with no initiator, hence site "none".
+ */
+const POPUP_NAVIGATION_HEADERS = { accept: DOCUMENT_ACCEPT, 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate', 'sec-fetch-site': 'none', 'sec-fetch-user': '?1' } as const;
+
 /** The login_url opens in a popup: it must load (an HTML page, status 200). */
 async function checkLoginPage(ctx: DoctorContext, config: IdpConfig): Promise<void> {
   const url = config.loginUrl.href;
   try {
-    const res = await ctx.raw.fetch('login page', url, { headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' } });
+    const res = await ctx.raw.fetch('login page', url, { headers: { ...POPUP_NAVIGATION_HEADERS } });
     if (res.status >= 400) ctx.add(finding('LoginPageUnreachable', 'error', 'login page', `${url} answered ${res.status}.`, url));
   } catch (e) {
     ctx.add(finding('LoginPageUnreachable', 'error', 'login page', `${url} could not be loaded: ${e instanceof Error ? e.message : String(e)}.`, url));
