@@ -154,6 +154,52 @@ describe('PostgreSQL store: assertion steps of one turn in one statement', { tim
   });
 });
 
+describe('PostgreSQL store: accounts views of one turn in one statement', { timeout: 30_000 }, () => {
+  let t: TestStore;
+  let store: Store;
+  before(async () => {
+    t = await openTestStore('postgres');
+    store = t.store;
+    for (const user of ['ada', 'bob', 'eve']) {
+      await store.createUser({ id: user, email: `${user}@idp.example`, name: user, givenName: null, picture: null, username: null, tel: null, passwordHash: 'scrypt$1$1$1$s$h', createdAt: T0 });
+      await store.createSession({ idHash: `session-${user}`, userId: user, createdAt: T0, expiresAt: T0 + (user === 'eve' ? 10 : 10_000) });
+    }
+    for (const id of ['c1', 'c2']) await store.createClient({ id, origins: [ORIGIN], privacyPolicyUrl: null, termsOfServiceUrl: null, createdAt: T0 });
+    await store.upsertGrant('ada', 'c2', ['name'], T0);
+    await store.upsertGrant('ada', 'c1', ['name'], T0);
+    await store.upsertGrant('bob', 'c2', ['email'], T0);
+  });
+  after(() => t?.cleanup());
+
+  it('each caller gets its own view (or none) from one statement', async () => {
+    const asks: [string, number][] = [
+      ['session-bob', T0 + 5],
+      ['session-ada', T0 + 5],
+      ['no-such-session', T0 + 5],
+      ['session-eve', T0 + 5], // live until T0 + 10
+      ['session-eve', T0 + 50], // expired
+      ['session-ada', T0 + 20_000], // expired for this caller only
+      ['session-bob', T0 + 6],
+    ];
+    const { result, statements } = await countStatements(() => Promise.all(asks.map(([h, now]) => store.accountsView!(h, now))));
+    assert.equal(statements, 1, `${asks.length} concurrent views took ${statements} statements`);
+    assert.deepEqual(
+      result.map((v) => (v === undefined ? undefined : { user: v.user.id, session: v.session.idHash, granted: v.grantedClients })),
+      [
+        { user: 'bob', session: 'session-bob', granted: ['c2'] },
+        { user: 'ada', session: 'session-ada', granted: ['c1', 'c2'] },
+        undefined,
+        { user: 'eve', session: 'session-eve', granted: [] },
+        undefined,
+        undefined,
+        { user: 'bob', session: 'session-bob', granted: ['c2'] },
+      ],
+    );
+    // The same answers as one call at a time.
+    for (const [i, [h, now]] of asks.entries()) assert.deepEqual(await store.accountsView!(h, now), result[i], `caller ${i}`);
+  });
+});
+
 describe('StatementBatcher', () => {
   /** A runner that records each batch and fails any batch holding a negative number. */
   function recording(): { calls: number[][]; run: (inputs: readonly number[]) => Promise<string[]> } {

@@ -138,8 +138,8 @@ SELECT r.idx, r.client, r.su, r.grant_row,
        EXISTS (SELECT 1 FROM done WHERE done.idx = r.idx) AS completed
   FROM r ORDER BY r.idx`;
 
-/** Most assertion steps one statement carries (its JSON parameter and one commit's work). */
-const MAX_ASSERTION_BATCH = 64;
+/** Most calls one batched statement carries (its parameters and one commit's work). */
+const MAX_BATCH = 64;
 
 /** The session and user of a row selected with SESSION_USER_COLUMNS. */
 function toSessionUser(row: Row): { session: Session; user: User } {
@@ -153,7 +153,8 @@ function isUniqueViolation(e: unknown): boolean {
 export class PostgresStore implements Store {
   readonly schema: string | undefined;
   readonly #pool: pg.Pool;
-  readonly #assertionSteps = new StatementBatcher<AssertionStepInput, AssertionStepResult>((inputs) => this.#runAssertionSteps(inputs), MAX_ASSERTION_BATCH);
+  readonly #assertionSteps = new StatementBatcher<AssertionStepInput, AssertionStepResult>((inputs) => this.#runAssertionSteps(inputs), MAX_BATCH);
+  readonly #accountsViews = new StatementBatcher<{ idHash: string; now: number }, AccountsView | undefined>((inputs) => this.#runAccountsViews(inputs), MAX_BATCH);
 
   constructor(options: PostgresStoreOptions) {
     if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) {
@@ -295,23 +296,29 @@ export class PostgresStore implements Store {
   }
 
   async accountsView(idHash: string, now: number): Promise<AccountsView | undefined> {
-    // One statement, one round trip: the session joined with its user, and the user's granted
-    // clients aggregated in the same snapshot.
-    const row = (
-      await this.#prepared(
-        'fedkit_accounts_view',
-        `SELECT ${SESSION_USER_COLUMNS},
-                ARRAY(SELECT g.client_id FROM grants g WHERE g.user_id = u.id ORDER BY g.client_id) AS granted_clients
-           FROM sessions s JOIN users u ON u.id = s.user_id
-          WHERE s.id_hash = $1 AND s.expires_at > $2`,
-        [idHash, now],
-      )
-    ).rows[0];
-    if (!row) return undefined;
-    return {
-      ...toSessionUser(row),
-      grantedClients: (row.granted_clients as unknown[]).map(String),
-    };
+    return this.#accountsViews.submit({ idHash, now });
+  }
+
+  /**
+   * One statement for every accounts view of a batch (StatementBatcher): each session joined with
+   * its user, and the user's granted clients aggregated in the same snapshot. `ord` numbers the
+   * inputs; an input whose session is unknown or expired has no row.
+   */
+  async #runAccountsViews(inputs: readonly { idHash: string; now: number }[]): Promise<(AccountsView | undefined)[]> {
+    const r = await this.#prepared(
+      'fedkit_accounts_views',
+      `SELECT i.ord, ${SESSION_USER_COLUMNS},
+              ARRAY(SELECT g.client_id FROM grants g WHERE g.user_id = u.id ORDER BY g.client_id) AS granted_clients
+         FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS i(id_hash, now, ord)
+         JOIN sessions s ON s.id_hash = i.id_hash AND s.expires_at > i.now
+         JOIN users u ON u.id = s.user_id`,
+      [inputs.map((i) => i.idHash), inputs.map((i) => i.now)],
+    );
+    const views: (AccountsView | undefined)[] = inputs.map(() => undefined);
+    for (const row of r.rows) {
+      views[Number(row.ord) - 1] = { ...toSessionUser(row), grantedClients: (row.granted_clients as unknown[]).map(String) };
+    }
+    return views;
   }
 
   async deleteSession(idHash: string): Promise<boolean> {
