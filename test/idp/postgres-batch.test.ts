@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { AssertionStepInput, Store } from '../../src/idp/index.js';
 import { StatementBatcher } from '../../src/idp/store/postgres-batch.js';
 import type { Field } from '../../src/idp/tokens.js';
-import { openTestStore, type TestStore } from './helpers.js';
+import { openTestStore, POSTGRES_URL, type TestStore } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
 const ORIGIN = 'https://rp.example';
@@ -29,6 +29,15 @@ async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; st
   } finally {
     pg.Client.prototype.query = original;
   }
+}
+
+/** Rejects after `ms`: every wait in these tests is bounded. */
+function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 function step(clientId: string, user: string, nonce: string | undefined, fields: Field[] = SHOWN, now = T0 + 5): AssertionStepInput {
@@ -139,6 +148,27 @@ describe('PostgreSQL store: assertion steps of one turn in one statement', { tim
     const prior = { ...step('c5', 'ada', 'g5', [], T0 + 40), complete: { ...step('c5', 'ada', 'g5').complete!, disclosure: { fields: undefined, disclosureShownFor: undefined, disclosureTextShown: false } } };
     assert.equal((await store.assertionStep!(prior)).outcome, 'completed');
     assert.deepEqual(await store.getGrant('ada', 'c5'), made);
+  });
+
+  it('no step of a batch is answered before the batch commits', async () => {
+    // Another connection holds an uncommitted insert of one of the batch's nonces: the batch's
+    // statement waits on it, and so must every caller of the batch, not only that nonce's.
+    const holder = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${t.schema!}` });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query("INSERT INTO used_nonces (client_id, nonce, expires_at) VALUES ('c1', 'held', $1)", [T0 + 100_000]);
+      let settled = 0;
+      const pending = [step('c1', 'ada', 'held'), step('c1', 'ada', 'free-1'), step('c1', 'bob', 'free-2')].map((s) => store.assertionStep!(s).finally(() => settled++));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(settled, 0, 'a step was answered while its batch was still waiting to commit');
+      assert.deepEqual(await t.rows("SELECT nonce FROM used_nonces WHERE nonce LIKE 'free-%'"), [], 'the batch committed early');
+      await holder.query('COMMIT');
+      const results = await within(10_000, 'the batch after the holder committed', Promise.all(pending));
+      assert.deepEqual(results.map((r) => r.outcome), ['replay', 'completed', 'completed'], 'the held nonce, committed by the other connection, is a replay');
+    } finally {
+      await holder.end();
+    }
   });
 
   it('two stores racing with batches of the same nonces: each nonce completes exactly once', async () => {
