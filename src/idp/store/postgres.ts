@@ -1,6 +1,7 @@
 // The shared store: PostgreSQL through `pg`, for several IdP servers behind a load balancer.
 // Every state change is one statement or one transaction, so concurrent servers stay consistent
-// (nonce use is a single conditional upsert; migrations hold an advisory lock).
+// (nonce use is a single conditional upsert; migrations hold an advisory lock). The accounts view
+// and the assertion step of concurrent requests share one statement (postgres-batch.ts).
 
 import pg from 'pg';
 import { DEFAULT_FIELDS } from '../disclosure.js';
@@ -54,9 +55,11 @@ const MERGED_GRANT_FIELDS = `COALESCE((
  *   (user, client) with the union of the batch's fields, merged as upsertGrant does; and only when
  *   that adds something: a grant that already holds every field is not rewritten, so concurrent
  *   assertions of one user and client never queue on its row lock (Grant.updatedAt is the last
- *   time fields were added). Fields are only ever added, so "already holds" read in the snapshot
- *   stays true at commit.
- * Rows are locked in key order (nonces, then grants), so two batches in flight cannot deadlock.
+ *   time fields were added). Only a deletion (a disconnect, a user or client removed) takes
+ *   fields away: a step that skipped the write because the snapshot held them is then one that
+ *   ran before that deletion, as its snapshot says.
+ * Rows are locked in key order (nonces, then grants), so two batches in flight cannot deadlock
+ * on each other's rows.
  * The endpoint re-checks each outcome against decideDisclosure on the returned rows, so the SQL
  * and the TypeScript rule cannot silently disagree.
  */
