@@ -1,11 +1,13 @@
 // The shared store: PostgreSQL through `pg`, for several IdP servers behind a load balancer.
 // Every state change is one statement or one transaction, so concurrent servers stay consistent
-// (nonce use is a single conditional upsert; migrations hold an advisory lock).
+// (nonce use is a single conditional upsert; migrations hold an advisory lock). The accounts view
+// and the assertion step of concurrent requests share one statement (postgres-batch.ts).
 
 import pg from 'pg';
 import { DEFAULT_FIELDS } from '../disclosure.js';
 import { RECOGNIZED_FIELDS } from '../tokens.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
+import { StatementBatcher } from './postgres-batch.js';
 import { clientChangeColumns, fieldsJson, normalizeEmail, toClient, toGrant, toKey, toSession, toUser, userChangeColumns, type Row } from './rows.js';
 import { StoreConflictError, type AccountsView, type AssertionStepInput, type AssertionStepResult, type Client, type ClientChanges, type Grant, type KeyRecord, type NewClient, type NewUser, type Session, type Store, type User, type UserChanges } from './types.js';
 
@@ -23,8 +25,124 @@ export interface PostgresStoreOptions {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-/** A session joined with its user: the user's columns and the session's, renamed where they clash. */
-const SESSION_USER_COLUMNS = 'u.*, s.id_hash, s.user_id, s.created_at AS session_created_at, s.expires_at AS session_expires_at';
+/**
+ * A session joined with its user: the user's columns and the session's, renamed where they clash.
+ * Named one by one, not `u.*`: a prepared statement whose result columns change (a migration that
+ * adds a column, run by another server) fails with "cached plan must not change result type".
+ */
+const SESSION_USER_COLUMNS =
+  'u.id, u.email, u.name, u.given_name, u.picture, u.username, u.tel, u.password_hash, u.created_at, ' +
+  's.id_hash, s.user_id, s.created_at AS session_created_at, s.expires_at AS session_expires_at';
+
+/** The grant merge of upsertGrant and the assertion steps: distinct, sorted by code point, compact JSON (as fieldsJson()). */
+const MERGED_GRANT_FIELDS = `COALESCE((
+           SELECT '[' || string_agg(to_json(f)::text, ',' ORDER BY f COLLATE "C") || ']'
+           FROM (SELECT DISTINCT jsonb_array_elements_text(grants.fields::jsonb || EXCLUDED.fields::jsonb) AS f) merged
+         ), '[]')`;
+
+/**
+ * Every assertion step of a batch (AssertionStepInput, one element of the JSON array $1 each,
+ * numbered by `idx`) in ONE statement, so one round trip and one commit. For each step the client,
+ * the session joined with its user and the grant are read (one snapshot for the whole batch); when
+ * `complete` is asked, the checks of AssertionStepInput are made on those rows (origin listed,
+ * account is the session's user, and decideDisclosure's rule: the wanted fields, requested ∩ the
+ * user's available ones, all disclosed now or granted before; $2 is RECOGNIZED_FIELDS, $3
+ * DEFAULT_FIELDS). Then:
+ * - the nonce is used (a fresh pair inserted, a record expired at $4 taken over, a live one left
+ *   alone), by the first step of the batch that asks for it (`first`): a second step with the same
+ *   (client, nonce) in one batch is a replay, as it would be in the next batch;
+ * - the grant of every step whose nonce was fresh (or that has none) is upserted, once per
+ *   (user, client) with the union of the batch's fields, merged as upsertGrant does; and only when
+ *   that adds something: a grant that already holds every field is not rewritten, so concurrent
+ *   assertions of one user and client never queue on its row lock (Grant.updatedAt is the last
+ *   time fields were added). Only a deletion (a disconnect, a user or client removed) takes
+ *   fields away: a step that skipped the write because the snapshot held them is then one that
+ *   ran before that deletion, as its snapshot says.
+ * Rows are locked in key order (nonces, then grants), so two batches in flight cannot deadlock
+ * on each other's rows.
+ * The endpoint re-checks each outcome against decideDisclosure on the returned rows, so the SQL
+ * and the TypeScript rule cannot silently disagree.
+ */
+const ASSERTION_STEPS_SQL = `WITH i AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(idx int, client_id text, session_hash text, now bigint, complete boolean, account_id text,
+                                                    origin text, nonce text, nonce_expires_at bigint, fields text[], shown text[], text_shown boolean)
+),
+r AS (
+  SELECT i.*, c.id AS c_id, c.origins AS c_origins, su.id AS su_id, su.picture AS su_picture, su.tel AS su_tel, su.username AS su_username,
+         g.fields AS g_fields,
+         CASE WHEN c.id IS NULL THEN NULL ELSE row_to_json(c) END AS client,
+         CASE WHEN su.id IS NULL THEN NULL ELSE row_to_json(su) END AS su,
+         CASE WHEN g.user_id IS NULL THEN NULL ELSE row_to_json(g) END AS grant_row
+    FROM i
+    LEFT JOIN clients c ON c.id = i.client_id
+    LEFT JOIN LATERAL (
+      SELECT ${SESSION_USER_COLUMNS}
+        FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.id_hash = i.session_hash AND s.expires_at > i.now
+    ) su ON true
+    LEFT JOIN grants g ON g.user_id = su.id AND g.client_id = c.id
+),
+chk AS (
+  SELECT idx, c_id AS client_id, su_id AS user_id, now, nonce, nonce_expires_at, fields, shown, text_shown,
+         array_remove(ARRAY['name', 'email',
+           CASE WHEN su_picture IS NOT NULL THEN 'picture' END,
+           CASE WHEN su_tel IS NOT NULL THEN 'tel' END,
+           CASE WHEN su_username IS NOT NULL THEN 'username' END], NULL) AS available,
+         COALESCE(ARRAY(SELECT jsonb_array_elements_text(g_fields::jsonb)), '{}'::text[]) AS granted,
+         g_fields IS NOT NULL AS has_grant
+    FROM r
+   WHERE complete AND c_id IS NOT NULL AND su_id = account_id AND c_origins::jsonb ? origin
+),
+dec AS (
+  SELECT idx, client_id, user_id, now, nonce, nonce_expires_at, has_grant, granted,
+         ARRAY(SELECT unnest(requested) INTERSECT SELECT unnest(available)) AS wanted,
+         disclosed || granted AS approved
+    FROM (
+      SELECT chk.*,
+             COALESCE(fields, CASE WHEN has_grant THEN ARRAY(SELECT unnest(granted) INTERSECT SELECT unnest($2::text[]))
+                                   WHEN text_shown THEN $3::text[] ELSE '{}'::text[] END) AS requested,
+             COALESCE(shown, CASE WHEN text_shown THEN $3::text[] ELSE '{}'::text[] END) AS disclosed
+        FROM chk
+    ) x
+),
+ok AS (SELECT * FROM dec WHERE wanted <@ approved),
+first AS (
+  SELECT DISTINCT ON (client_id, nonce) idx, client_id, nonce, nonce_expires_at
+    FROM ok WHERE nonce IS NOT NULL ORDER BY client_id, nonce, idx
+),
+n AS (
+  INSERT INTO used_nonces (client_id, nonce, expires_at)
+  SELECT client_id, nonce, nonce_expires_at FROM first ORDER BY client_id, nonce
+  ON CONFLICT (client_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE used_nonces.expires_at <= $4::bigint
+  RETURNING client_id, nonce
+),
+done AS (
+  SELECT ok.* FROM ok
+   WHERE ok.nonce IS NULL
+      OR EXISTS (SELECT 1 FROM first f JOIN n ON n.client_id = f.client_id AND n.nonce = f.nonce WHERE f.idx = ok.idx)
+),
+gw AS (
+  SELECT user_id, client_id, max(now) AS now FROM done
+   WHERE NOT (has_grant AND wanted <@ granted)
+   GROUP BY user_id, client_id
+),
+w AS (
+  INSERT INTO grants (user_id, client_id, fields, created_at, updated_at)
+  SELECT gw.user_id, gw.client_id,
+         COALESCE((SELECT '[' || string_agg(to_json(f)::text, ',' ORDER BY f COLLATE "C") || ']'
+                     FROM (SELECT DISTINCT unnest(d.wanted) AS f FROM done d WHERE d.user_id = gw.user_id AND d.client_id = gw.client_id) m), '[]'),
+         gw.now, gw.now
+    FROM gw ORDER BY gw.user_id, gw.client_id
+  ON CONFLICT (user_id, client_id) DO UPDATE SET fields = ${MERGED_GRANT_FIELDS}, updated_at = EXCLUDED.updated_at
+  RETURNING 1
+)
+SELECT r.idx, r.client, r.su, r.grant_row,
+       EXISTS (SELECT 1 FROM ok WHERE ok.idx = r.idx) AS checked,
+       EXISTS (SELECT 1 FROM done WHERE done.idx = r.idx) AS completed
+  FROM r ORDER BY r.idx`;
+
+/** Most calls one batched statement carries (its parameters and one commit's work). */
+const MAX_BATCH = 64;
 
 /** The session and user of a row selected with SESSION_USER_COLUMNS. */
 function toSessionUser(row: Row): { session: Session; user: User } {
@@ -38,6 +156,8 @@ function isUniqueViolation(e: unknown): boolean {
 export class PostgresStore implements Store {
   readonly schema: string | undefined;
   readonly #pool: pg.Pool;
+  readonly #assertionSteps = new StatementBatcher<AssertionStepInput, AssertionStepResult>((inputs) => this.#runAssertionSteps(inputs), MAX_BATCH);
+  readonly #accountsViews = new StatementBatcher<{ idHash: string; now: number }, AccountsView | undefined>((inputs) => this.#runAccountsViews(inputs), MAX_BATCH);
 
   constructor(options: PostgresStoreOptions) {
     if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) {
@@ -55,6 +175,15 @@ export class PostgresStore implements Store {
 
   async #query(sql: string, params: unknown[] = []): Promise<pg.QueryResult<Row>> {
     return this.#pool.query<Row>(sql, params);
+  }
+
+  /**
+   * A hot statement as a named prepared statement: each pooled connection parses and plans it
+   * once and then only binds and executes it (planning cost more than running these statements,
+   * measured with EXPLAIN ANALYZE). `name` must name one text only.
+   */
+  async #prepared(name: string, text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
+    return this.#pool.query<Row>({ name, text, values });
   }
 
   async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -157,7 +286,8 @@ export class PostgresStore implements Store {
 
   async getSessionUser(idHash: string, now: number): Promise<{ session: Session; user: User } | undefined> {
     const row = (
-      await this.#query(
+      await this.#prepared(
+        'fedkit_session_user',
         `SELECT ${SESSION_USER_COLUMNS}
            FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE s.id_hash = $1 AND s.expires_at > $2`,
@@ -169,22 +299,29 @@ export class PostgresStore implements Store {
   }
 
   async accountsView(idHash: string, now: number): Promise<AccountsView | undefined> {
-    // One statement, one round trip: the session joined with its user, and the user's granted
-    // clients aggregated in the same snapshot.
-    const row = (
-      await this.#query(
-        `SELECT ${SESSION_USER_COLUMNS},
-                ARRAY(SELECT g.client_id FROM grants g WHERE g.user_id = u.id ORDER BY g.client_id) AS granted_clients
-           FROM sessions s JOIN users u ON u.id = s.user_id
-          WHERE s.id_hash = $1 AND s.expires_at > $2`,
-        [idHash, now],
-      )
-    ).rows[0];
-    if (!row) return undefined;
-    return {
-      ...toSessionUser(row),
-      grantedClients: (row.granted_clients as unknown[]).map(String),
-    };
+    return this.#accountsViews.submit({ idHash, now });
+  }
+
+  /**
+   * One statement for every accounts view of a batch (StatementBatcher): each session joined with
+   * its user, and the user's granted clients aggregated in the same snapshot. `ord` numbers the
+   * inputs; an input whose session is unknown or expired has no row.
+   */
+  async #runAccountsViews(inputs: readonly { idHash: string; now: number }[]): Promise<(AccountsView | undefined)[]> {
+    const r = await this.#prepared(
+      'fedkit_accounts_views',
+      `SELECT i.ord, ${SESSION_USER_COLUMNS},
+              ARRAY(SELECT g.client_id FROM grants g WHERE g.user_id = u.id ORDER BY g.client_id) AS granted_clients
+         FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS i(id_hash, now, ord)
+         JOIN sessions s ON s.id_hash = i.id_hash AND s.expires_at > i.now
+         JOIN users u ON u.id = s.user_id`,
+      [inputs.map((i) => i.idHash), inputs.map((i) => i.now)],
+    );
+    const views: (AccountsView | undefined)[] = inputs.map(() => undefined);
+    for (const row of r.rows) {
+      views[Number(row.ord) - 1] = { ...toSessionUser(row), grantedClients: (row.granted_clients as unknown[]).map(String) };
+    }
+    return views;
   }
 
   async deleteSession(idHash: string): Promise<boolean> {
@@ -246,12 +383,7 @@ export class PostgresStore implements Store {
     // merged in SQL exactly as fieldsJson() does (distinct, sorted by code point, compact JSON).
     const r = await this.#query(
       `INSERT INTO grants (user_id, client_id, fields, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-       ON CONFLICT (user_id, client_id) DO UPDATE SET
-         fields = COALESCE((
-           SELECT '[' || string_agg(to_json(f)::text, ',' ORDER BY f COLLATE "C") || ']'
-           FROM (SELECT DISTINCT jsonb_array_elements_text(grants.fields::jsonb || EXCLUDED.fields::jsonb) AS f) merged
-         ), '[]'),
-         updated_at = EXCLUDED.updated_at
+       ON CONFLICT (user_id, client_id) DO UPDATE SET fields = ${MERGED_GRANT_FIELDS}, updated_at = EXCLUDED.updated_at
        RETURNING *`,
       [userId, clientId, fieldsJson(fields), now],
     );
@@ -303,100 +435,51 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * The ID assertion's reads and writes in ONE statement (one round trip, one commit): the
-   * client, the session joined with its user and the grant are read; when `complete` is asked,
-   * the checks of AssertionStepInput are made in SQL on those rows (origin listed, account is the
-   * session's user, and decideDisclosure's rule: the wanted fields, requested ∩ the user's
-   * available ones, all disclosed now or granted before); only then is the nonce used (the same
-   * conditional upsert as useNonce), and only if it was fresh is the grant upserted (merged as
-   * upsertGrant does). The endpoint re-checks the outcome against decideDisclosure on the
-   * returned rows, so the SQL and the TypeScript rule cannot silently disagree.
+   * The ID assertion's reads and writes in ONE statement (one round trip, one commit). Concurrent
+   * calls of one event-loop turn share that statement (StatementBatcher, postgres-batch.ts): see
+   * ASSERTION_STEPS_SQL for what one batch reads, checks and writes.
    */
   async assertionStep(input: AssertionStepInput): Promise<AssertionStepResult> {
-    const c = input.complete;
-    const r = await this.#query(
-      `WITH c AS (SELECT * FROM clients WHERE id = $1::text),
-       su AS (
-         SELECT ${SESSION_USER_COLUMNS}
-           FROM sessions s JOIN users u ON u.id = s.user_id
-          WHERE s.id_hash = $2::text AND s.expires_at > $3::bigint
-       ),
-       g AS (SELECT gr.* FROM grants gr JOIN su ON gr.user_id = su.id JOIN c ON gr.client_id = c.id),
-       chk AS (
-         SELECT su.id AS user_id,
-                array_remove(ARRAY['name', 'email',
-                  CASE WHEN su.picture IS NOT NULL THEN 'picture' END,
-                  CASE WHEN su.tel IS NOT NULL THEN 'tel' END,
-                  CASE WHEN su.username IS NOT NULL THEN 'username' END], NULL) AS available,
-                (SELECT COALESCE(array_agg(x), '{}'::text[]) FROM g, jsonb_array_elements_text(g.fields::jsonb) x) AS granted,
-                EXISTS (SELECT 1 FROM g) AS has_grant
-           FROM su, c
-          WHERE $4::boolean AND su.id = $5::text AND c.origins::jsonb ? $6::text
-       ),
-       dec AS (
-         SELECT user_id,
-                ARRAY(SELECT unnest(requested) INTERSECT SELECT unnest(available)) AS wanted,
-                disclosed || granted AS approved
-           FROM (
-             SELECT user_id, available, granted,
-                    COALESCE($9::text[], CASE WHEN has_grant THEN ARRAY(SELECT unnest(granted) INTERSECT SELECT unnest($12::text[]))
-                                              WHEN $11::boolean THEN $13::text[] ELSE '{}'::text[] END) AS requested,
-                    COALESCE($10::text[], CASE WHEN $11::boolean THEN $13::text[] ELSE '{}'::text[] END) AS disclosed
-               FROM chk
-           ) x
-       ),
-       ok AS (SELECT user_id, wanted FROM dec WHERE wanted <@ approved),
-       n AS (
-         INSERT INTO used_nonces (client_id, nonce, expires_at)
-         SELECT $1::text, $7::text, $8::bigint FROM ok WHERE $7::text IS NOT NULL
-         ON CONFLICT (client_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE used_nonces.expires_at <= $3::bigint
-         RETURNING 1
-       ),
-       w AS (
-         INSERT INTO grants (user_id, client_id, fields, created_at, updated_at)
-         SELECT ok.user_id, $1::text,
-                COALESCE((SELECT '[' || string_agg(to_json(f)::text, ',' ORDER BY f COLLATE "C") || ']' FROM (SELECT DISTINCT unnest(ok.wanted) AS f) m), '[]'),
-                $3::bigint, $3::bigint
-           FROM ok WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM n)
-         ON CONFLICT (user_id, client_id) DO UPDATE SET
-           fields = COALESCE((
-             SELECT '[' || string_agg(to_json(f)::text, ',' ORDER BY f COLLATE "C") || ']'
-             FROM (SELECT DISTINCT jsonb_array_elements_text(grants.fields::jsonb || EXCLUDED.fields::jsonb) AS f) merged
-           ), '[]'),
-           updated_at = EXCLUDED.updated_at
-         RETURNING 1
-       )
-       SELECT (SELECT row_to_json(c) FROM c) AS client,
-              (SELECT row_to_json(su) FROM su) AS su,
-              (SELECT row_to_json(g) FROM g) AS grant_row,
-              EXISTS (SELECT 1 FROM ok) AS checked,
-              EXISTS (SELECT 1 FROM w) AS written`,
-      [
-        input.clientId,
-        input.sessionIdHash ?? null,
-        input.now,
-        c !== undefined,
-        c?.accountId ?? null,
-        c?.origin ?? null,
-        c?.nonce ?? null,
-        c?.nonceExpiresAt ?? null,
-        c?.disclosure.fields === undefined ? null : [...c.disclosure.fields],
-        c?.disclosure.disclosureShownFor === undefined ? null : [...c.disclosure.disclosureShownFor],
-        c?.disclosure.disclosureTextShown ?? false,
-        [...RECOGNIZED_FIELDS],
-        [...DEFAULT_FIELDS],
-      ],
-    );
-    const row = r.rows[0]!;
-    const su = row.su as Row | null;
-    const clientRow = row.client as Row | null;
-    const grantRow = row.grant_row as Row | null;
-    return {
-      client: clientRow === null ? undefined : toClient(clientRow),
-      session: su === null ? undefined : toSessionUser(su),
-      grant: grantRow === null ? undefined : toGrant(grantRow),
-      outcome: row.written === true ? 'completed' : row.checked === true ? 'replay' : 'not-completed',
-    };
+    return this.#assertionSteps.submit(input);
+  }
+
+  /** One statement for `inputs` (ASSERTION_STEPS_SQL); one result per input, in order. */
+  async #runAssertionSteps(inputs: readonly AssertionStepInput[]): Promise<AssertionStepResult[]> {
+    const steps = inputs.map((input, idx) => {
+      const c = input.complete;
+      return {
+        idx,
+        client_id: input.clientId,
+        session_hash: input.sessionIdHash ?? null,
+        now: input.now,
+        complete: c !== undefined,
+        account_id: c?.accountId ?? null,
+        origin: c?.origin ?? null,
+        nonce: c?.nonce ?? null,
+        nonce_expires_at: c?.nonceExpiresAt ?? null,
+        fields: c?.disclosure.fields === undefined ? null : [...c.disclosure.fields],
+        shown: c?.disclosure.disclosureShownFor === undefined ? null : [...c.disclosure.disclosureShownFor],
+        text_shown: c?.disclosure.disclosureTextShown ?? false,
+      };
+    });
+    // A used nonce is taken over once expired; one instant for the whole batch, the earliest, so
+    // a step never takes over a record that had not expired at its own `now`.
+    const earliest = Math.min(...inputs.map((i) => i.now));
+    const r = await this.#prepared('fedkit_assertion_steps', ASSERTION_STEPS_SQL, [JSON.stringify(steps), [...RECOGNIZED_FIELDS], [...DEFAULT_FIELDS], earliest]);
+    const byIdx = new Map(r.rows.map((row) => [Number(row.idx), row]));
+    return inputs.map((_, idx) => {
+      const row = byIdx.get(idx);
+      if (row === undefined) throw new Error(`assertion step ${idx} of ${inputs.length} has no row`);
+      const su = row.su as Row | null;
+      const clientRow = row.client as Row | null;
+      const grantRow = row.grant_row as Row | null;
+      return {
+        client: clientRow === null ? undefined : toClient(clientRow),
+        session: su === null ? undefined : toSessionUser(su),
+        grant: grantRow === null ? undefined : toGrant(grantRow),
+        outcome: row.completed === true ? 'completed' : row.checked === true ? 'replay' : 'not-completed',
+      };
+    });
   }
 
   async deleteExpiredNonces(now: number): Promise<number> {
