@@ -14,22 +14,14 @@
 // where ptrace is not allowed, the test is skipped with a loud message (and fails when CI is set).
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runToEnd, WRITER } from './harness.js';
+import { runToEnd, straceProblem, WRITER } from './harness.js';
 import type { WriterTarget } from './ops.js';
 
 const WRITES = 80;
-
-function straceProblem(): string | undefined {
-  const probe = spawnSync('strace', ['-o', '/dev/null', '-e', 'trace=write', process.execPath, '-e', '0'], { encoding: 'utf8', timeout: 20_000 });
-  if (probe.error !== undefined) return `strace cannot be run (${probe.error.message}); install it to measure when writes reach the disk`;
-  if (probe.status !== 0) return `strace cannot trace here (${probe.stderr.trim()})`;
-  return undefined;
-}
 
 interface Traced {
   /** The write's kind (from its `b` line's JSON). */

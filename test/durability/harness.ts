@@ -14,7 +14,7 @@
 //   - a write in flight at the kill is there whole or not at all (the record compares equal).
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
@@ -152,6 +152,14 @@ export async function runToEnd(command: string, args: string[], config: WriterCo
   }
   if (end.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (code ${end.code}, signal ${end.signal}${end.error ? `, ${end.error.message}` : ''}); stderr:\n${stderr}`);
   return { stdout, stderr };
+}
+
+/** Why strace cannot measure here (not installed, ptrace not allowed), or undefined when it can. */
+export function straceProblem(): string | undefined {
+  const probe = spawnSync('strace', ['-o', '/dev/null', '-e', 'trace=write', process.execPath, '-e', '0'], { encoding: 'utf8', timeout: 20_000 });
+  if (probe.error !== undefined) return `strace cannot be run (${probe.error.message}); install it to measure when writes reach the disk`;
+  if (probe.status !== 0) return `strace cannot trace here (${probe.stderr.trim()})`;
+  return undefined;
 }
 
 /** What a kill left of an SQLite database: the WAL the next open recovers. */

@@ -1,7 +1,8 @@
 // The IdP's SQLite store under kill -9: a writer process (./writer.ts) creates users and
 // clients, starts sessions, uses nonces (the replay guard), upserts grants and inserts keys as
 // fast as the store takes them, and is SIGKILLed at a seeded random moment, KILLS times
-// (FEDKIT_DURABILITY_KILLS, default 10), with synchronous=NORMAL (the default) and FULL. After
+// (FEDKIT_DURABILITY_KILLS, default 10), with synchronous=NORMAL (the default) and FULL, and with
+// FULL and 8 concurrent writes (so that assertion steps share group commits). After
 // each kill the file is opened as a restarted server opens it (recovering the WAL the kill left)
 // and must open cleanly (migrate() passes; integrity_check and foreign_key_check are clean) and
 // hold every acknowledged write (./harness.ts checkHistory, ./idp-checks.ts probe).
@@ -23,18 +24,29 @@ import { checkHistory, KILLS, killSeries, SEED, walNote, type Snapshot } from '.
 import { idpSnapshot, probe, report, SERIES_TIMEOUT_MS } from './idp-checks.js';
 import { idpExpectation, type IdpOp } from './ops.js';
 
-describe('durability: the IdP\'s SQLite store survives kill -9 with every acknowledged write', { timeout: 2 * SERIES_TIMEOUT_MS }, () => {
-  for (const synchronous of ['full', 'normal'] as const) {
-    it(`SQLite, synchronous=${synchronous}${synchronous === 'normal' ? ' (the default)' : ''}`, { timeout: SERIES_TIMEOUT_MS }, async (t) => {
+/**
+ * One writer at a time, as the series always ran; and 8 at once, so that assertion steps share
+ * group commits (src/idp/store/sqlite-batch.ts): an acknowledged step of a batch must survive too.
+ */
+const SERIES = [
+  { synchronous: 'full', concurrency: 1 },
+  { synchronous: 'normal', concurrency: 1 },
+  { synchronous: 'full', concurrency: 8 },
+] as const;
+
+describe('durability: the IdP\'s SQLite store survives kill -9 with every acknowledged write', { timeout: SERIES.length * SERIES_TIMEOUT_MS }, () => {
+  for (const { synchronous, concurrency } of SERIES) {
+    const writers = concurrency === 1 ? '' : `, ${concurrency} concurrent writers (group commit)`;
+    it(`SQLite, synchronous=${synchronous}${synchronous === 'normal' ? ' (the default)' : ''}${writers}`, { timeout: SERIES_TIMEOUT_MS }, async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'fedkit-durability-'));
       const filename = join(dir, 'idp.db');
       try {
         const result = await killSeries<IdpOp>({
           t,
-          name: `SQLite store (synchronous=${synchronous})`,
+          name: `SQLite store (synchronous=${synchronous}${writers})`,
           kills: KILLS,
           seed: SEED,
-          config: (run, seed) => ({ target: { kind: 'idp-sqlite', filename, synchronous }, run, seed, concurrency: 1 }),
+          config: (run, seed) => ({ target: { kind: 'idp-sqlite', filename, synchronous }, run, seed, concurrency }),
           delayMs: { min: 20, max: 350 },
           async verify(history, run) {
             const label = `SQLite (synchronous=${synchronous}) after kill ${run + 1}`;

@@ -142,6 +142,12 @@ for (const kind of STORE_KINDS) {
         assert.deepEqual(view?.user, await store.getUser(userId));
         assert.deepEqual(view?.grantedClients, await store.grantedClients(userId));
       }
+      // A user who granted no client: an empty list (not a missing row, not [null]).
+      await store.createUser({ id: 'lonely', email: 'lonely@idp.example', name: 'Lonely', givenName: null, picture: null, username: null, tel: null, passwordHash: 'scrypt$1$1$1$s$h', createdAt: T0 });
+      await store.createSession({ idHash: 'session-lonely', userId: 'lonely', createdAt: T0, expiresAt: T0 + 10_000 });
+      const lonely = await store.accountsView!('session-lonely', T0 + 5);
+      assert.deepEqual(lonely?.grantedClients, []);
+      assert.deepEqual(lonely, await accountsView(callByCall(store), 'session-lonely', T0 + 5));
       assert.equal(await store.accountsView!('session-full', T0 + 10_000), undefined, 'expired');
       assert.equal(await store.accountsView!('nope', T0), undefined);
     });
