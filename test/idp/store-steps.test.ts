@@ -133,6 +133,19 @@ for (const kind of STORE_KINDS) {
       assert.equal(noNonce.outcome, 'completed', 'without a nonce only the grant is written');
     });
 
+    it('assertionStep rewrites a grant only when it gains fields (Grant.updatedAt is when it last did)', async () => {
+      await store.createClient({ id: 'repeat', origins: [ORIGIN], privacyPolicyUrl: null, termsOfServiceUrl: null, createdAt: T0 });
+      const step = (nonce: string, now: number, fields: Field[]) =>
+        store.assertionStep!({ clientId: 'repeat', sessionIdHash: 'session-full', now, complete: { origin: ORIGIN, accountId: 'full', nonce, nonceExpiresAt: T0 + 1000, disclosure: { fields, disclosureShownFor: fields, disclosureTextShown: false } } });
+      assert.equal((await step('r1', T0 + 1, ['name', 'email'])).outcome, 'completed');
+      assert.deepEqual(await store.getGrant('full', 'repeat'), { userId: 'full', clientId: 'repeat', fields: ['email', 'name'], createdAt: T0 + 1, updatedAt: T0 + 1 });
+      assert.equal((await step('r2', T0 + 2, ['email', 'name'])).outcome, 'completed');
+      assert.equal((await store.getGrant('full', 'repeat'))?.updatedAt, T0 + 1, 'a repeat sign-in that discloses nothing new leaves the grant');
+      assert.deepEqual(await t.rows("SELECT nonce FROM used_nonces WHERE client_id = 'repeat' ORDER BY nonce"), [{ nonce: 'r1' }, { nonce: 'r2' }], 'its nonce is still used');
+      assert.equal((await step('r3', T0 + 3, ['name', 'email', 'picture'])).outcome, 'completed');
+      assert.deepEqual(await store.getGrant('full', 'repeat'), { userId: 'full', clientId: 'repeat', fields: ['email', 'name', 'picture'], createdAt: T0 + 1, updatedAt: T0 + 3 });
+    });
+
     it('accountsView is the session, its user and the granted clients, as the separate calls give them', async () => {
       await store.upsertGrant('bare', 'c1-store', ['name'], T0);
       await store.upsertGrant('bare', 'c0-store', ['name'], T0);

@@ -54,6 +54,7 @@ export interface Grant {
   clientId: string;
   fields: string[];
   createdAt: number;
+  /** When the grant was last written: by upsertGrant, or by an assertion that added fields (one that discloses nothing new leaves it). */
   updatedAt: number;
 }
 
