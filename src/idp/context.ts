@@ -1,6 +1,6 @@
 // What every endpoint of one IdP shares: its URLs, store, keys, clock and settings.
 
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parseCookies, serializeCookie } from './cookies.js';
 import { HttpError, type IdpRequest } from './http.js';
 import type { LoginRateLimits } from './rate-limit.js';
@@ -60,7 +60,8 @@ export interface IdpContext {
 }
 
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('base64url');
+  // crypto.hash (Node ≥ 20.12): one call, no Hash object, for the short strings hashed per request.
+  return hash('sha256', text, 'base64url');
 }
 
 export function randomToken(bytes = 32): string {
