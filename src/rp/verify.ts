@@ -4,7 +4,7 @@
 
 import type { KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, customFetch, errors, type JWTHeaderParameters, type JWTPayload } from 'jose';
-import type { HostRulesInput } from '../common/host-rules.js';
+import { HostRules, type HostRulesInput } from '../common/host-rules.js';
 import { checkHeader, decodeBase64url, decodeJsonObject, importJwk, jwkFits, verifySignature } from './jws.js';
 import { dispatcherFetch, fetchBounded, IdpFetchError, type FetchFailure, type FetchLike, type FetchLimits } from './idp-fetch.js';
 
@@ -333,37 +333,78 @@ export class IdentityTokenVerifier {
   }
 }
 
-/** Verifiers by fetch implementation, then issuer/client/JWKS, so one-off calls share caches. */
+/**
+ * The one-call form's verifiers: by fetch implementation (a WeakMap, so a dropped fetch drops its
+ * verifiers), then by verifierKey(options). Equal keys mean option sets that verify alike; option
+ * sets that differ in anything a verifier reads never get the same key (test/rp/verify.test.ts).
+ */
 const verifiers = new WeakMap<object, Map<string, IdentityTokenVerifier>>();
 const DEFAULT_FETCH = {};
 
 /**
+ * One option value in a key, unambiguously: a type letter, then strings length-prefixed (so no
+ * value can run into the next), numbers as they print, objects (host rules as a record, `ca` as a
+ * list) as their JSON, length-prefixed too.
+ */
+function keyPart(value: unknown): string {
+  if (value === undefined) return '~';
+  if (typeof value === 'string') return `s${value.length}:${value}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value === 'number' ? 'n' : 'b'}${String(value)};`;
+  const json = JSON.stringify(value instanceof HostRules ? value.rules : value) ?? String(value);
+  return `${value instanceof HostRules ? 'h' : 'j'}${json.length}:${json}`;
+}
+
+/**
+ * Every option a verifier reads (VerifierOptions but `now` and `fetch`, which pick the map), with
+ * its default applied so that leaving one out and passing its default share a verifier. Issue 15
+ * §2: this runs on every one-call verification, so it is string concatenation of the few fields,
+ * not an object spread, a URL parse and a JSON.stringify of them all. `issuer` wins over
+ * `configURL` (as in the constructor); a `configURL` alone is keyed as written, so two config URLs
+ * of one origin get two verifiers (each discovers once), never one for two issuers.
+ */
+function verifierKey(o: VerifierOptions): string {
+  return (
+    (o.issuer !== undefined ? `i${keyPart(o.issuer)}` : `c${keyPart(o.configURL)}`) +
+    keyPart(o.clientId) +
+    keyPart(o.jwksUri) +
+    keyPart(o.clockToleranceSec ?? 60) +
+    keyPart(o.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS) +
+    keyPart(o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES) +
+    keyPart(o.failureCooldownMs ?? DEFAULT_FAILURE_COOLDOWN_MS) +
+    keyPart(o.jwksRefreshCooldownMs ?? 30_000) +
+    // Host rules and CA only matter without `fetch` (the verifier builds its fetch from them).
+    (o.fetch === undefined ? keyPart(o.hostRules) + keyPart(o.ca) : '')
+  );
+}
+
+/**
+ * The options a cached verifier keeps: a copy taken when it is made (the nonce left out, a host
+ * rules record and a CA list copied too), so a caller that reuses and then changes its options
+ * object cannot change what a verifier cached under the old key does.
+ */
+function snapshot(options: VerifierOptions & { nonce?: string }): VerifierOptions {
+  const { nonce: _nonce, ...copy } = options;
+  const rules = copy.hostRules;
+  if (typeof rules === 'object' && !(rules instanceof HostRules)) copy.hostRules = { ...rules };
+  if (Array.isArray(copy.ca)) copy.ca = [...(copy.ca as string[])];
+  return copy;
+}
+
+/**
  * One call: `verifyIdentityToken(credential.token, { configURL, clientId, nonce })`. Verifiers
- * (and so discovery and the JWKS) are cached per fetch implementation, issuer, client and JWKS
- * location; pass `now` only in tests (it bypasses the cache).
+ * (and so discovery and the JWKS) are cached per fetch implementation and the options that shape
+ * verification (verifierKey); pass `now` only in tests (it bypasses the cache).
  */
 export function verifyIdentityToken(token: unknown, options: VerifierOptions & { nonce?: string }): Promise<VerifiedIdentity> {
-  const { nonce, ...rest } = options;
-  const expected = nonce === undefined ? {} : { nonce };
-  if (rest.now !== undefined) return new IdentityTokenVerifier(rest).verify(token, expected);
-  const issuer = rest.issuer ?? (rest.configURL === undefined ? '' : new URL(rest.configURL).origin);
-  const key = JSON.stringify([
-    issuer,
-    rest.clientId,
-    rest.jwksUri ?? '',
-    rest.clockToleranceSec ?? 60,
-    typeof rest.hostRules === 'object' && rest.hostRules !== null && !('resolve' in rest.hostRules) ? Object.entries(rest.hostRules) : String(rest.hostRules ?? ''),
-    rest.ca ?? '',
-    rest.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
-    rest.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-    rest.failureCooldownMs ?? DEFAULT_FAILURE_COOLDOWN_MS,
-  ]);
-  const byFetch = rest.fetch ?? DEFAULT_FETCH;
+  // The options are the expected values too: verify() reads only their `nonce`.
+  if (options.now !== undefined) return new IdentityTokenVerifier(snapshot(options)).verify(token, options);
+  const byFetch = options.fetch ?? DEFAULT_FETCH;
   let map = verifiers.get(byFetch);
   if (!map) verifiers.set(byFetch, (map = new Map()));
+  const key = verifierKey(options);
   let verifier = map.get(key);
-  if (!verifier) map.set(key, (verifier = new IdentityTokenVerifier(rest)));
-  return verifier.verify(token, expected);
+  if (!verifier) map.set(key, (verifier = new IdentityTokenVerifier(snapshot(options))));
+  return verifier.verify(token, options);
 }
 
 /** The claims set (RFC 7519 §7.2 step 10): strict base64url UTF-8 JSON, one object. */
