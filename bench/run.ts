@@ -124,7 +124,7 @@ const helloAdapter = T[HELLO_ADAPTER]?.rate ?? Number.NaN;
 const helloLight = T[HELLO_LIGHT]?.rate ?? Number.NaN;
 const helloHono = T[HELLO_HONO]?.rate ?? Number.NaN;
 const helloOther = T[helloUnder(throughput.generator === 'net' ? 'autocannon' : 'net')];
-const generatorName = throughput.generator === 'net' ? 'the node:net load generator (bench/lib/net-load.ts)' : 'autocannon';
+const generatorName = throughput.generator === 'net' ? 'the node:net load generator' : 'autocannon';
 /** Server CPU µs per request of a row (/proc), NaN when not measured. */
 const cpuUs = (name: string): number => T[name]?.serverCpuUs ?? Number.NaN;
 const pct = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '' : `${(x * 100).toFixed(0)}%`);
@@ -338,7 +338,7 @@ p();
 // ---- 2 ----
 p('## 2. IdP throughput on one core');
 p();
-p(`Load from ${generatorName} (${throughput.connections} keep-alive connections, no pipelining, ${throughput.seconds} s per run, ${throughput.rounds} rounds rotating the order, after`);
+p(`Load from ${generatorName}${throughput.generator === 'net' ? ' (bench/lib/net-load.ts)' : ''}: ${throughput.connections} keep-alive connections, no pipelining, ${throughput.seconds} s per run, ${throughput.rounds} round(s) rotating the order, after`);
 p('a 1 s warm-up each) against plain HTTP on loopback. The IdP kit is `createIdp` behind `toNodeListener` on');
 p('`node:http`, one process. Each assertion request carries what Chromium sends (form body with `account_id`,');
 p('`client_id`, `params` with a **fresh nonce per request**, made by the load generator per request, `fields`,');
@@ -347,12 +347,14 @@ p('reads client, session, user and grant, uses up the nonce, updates the grant a
 p('The accounts request is a credentialed GET with the session cookie. The signing loops sign the same claims');
 p('with the same algorithm, one after the other, for the same time.');
 p();
-const latency = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '' : throughput.generator === 'net' ? `${x.toFixed(2)} ms` : `${x} ms`);
+/** The node:net generator's percentiles have 10 µs buckets, autocannon's whole milliseconds. */
+const underAutocannon = (name: string): boolean => (throughput.generator === 'net' ? name === helloUnder('autocannon') : name !== helloUnder('net'));
+const latency = (name: string, x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '' : underAutocannon(name) ? `${x} ms` : `${x.toFixed(2)} ms`);
 const tRows: string[][] = Object.entries(T).map(([name, r]) => [
   name,
   rate(r.rate),
-  latency(r.p50),
-  latency(r.p99),
+  latency(name, r.p50),
+  latency(name, r.p99),
   r.requests === undefined ? '' : String((r.non2xx ?? 0) + (r.errors ?? 0)),
   usCell(r.serverCpuUs),
   busyCell(r),
@@ -387,11 +389,12 @@ p('  hello-world exchange and one signature per request could reach on this core
 p('  kit signs, the §1 assertion goal is 0.8× that figure; see Goals).');
 p('- PostgreSQL runs unpinned (its own processes), so the PostgreSQL figures use more than the one core the IdP');
 p('  process is pinned to, and PostgreSQL competes with the load generator for the other core.');
-p(throughput.generator === 'net' ? '- Latency percentiles: the node:net generator\'s, write of the request to the last byte of the answer, in a histogram of 10 µs buckets.' : '- Latency percentiles are autocannon\'s (1 ms resolution).');
+p('- Latency percentiles: the node:net generator\'s from the write of the request to the last byte of the answer, in a histogram');
+p('  of 10 µs buckets; autocannon\'s (its row, or every row with `--generator autocannon`) have 1 ms resolution.');
 p(`- "${HELLO_ADAPTER}": the same hello world as a web \`Response\`, served through \`toNodeListener\`, the adapter any`);
-p(`  web-standard handler goes through (\`IncomingMessage\` → \`Request\`, \`Response\` → \`ServerResponse\`): ${usText(us(helloAdapter) - us(hello))} more per request than the bare one.`);
+p(`  web-standard handler goes through (\`IncomingMessage\` → \`Request\`, \`Response\` → \`ServerResponse\`): ${usText(us(helloAdapter) - us(hello))} more per request than the bare one by rate, ${usCell(cpuUs(HELLO_ADAPTER) - cpuUs(HELLO))} of server CPU.`);
 p(`- "${HELLO_LIGHT}": the same hello world through the Node path the IdP takes (common/light-http.ts: the handler reads`);
-p(`  a request view of the \`IncomingMessage\` and its reply is written straight to the \`ServerResponse\`): ${usText(us(helloLight) - us(hello))} more per request than the bare one.`);
+p(`  a request view of the \`IncomingMessage\` and its reply is written straight to the \`ServerResponse\`): ${usText(us(helloLight) - us(hello))} more per request than the bare one by rate, ${usCell(cpuUs(HELLO_LIGHT) - cpuUs(HELLO))} of server CPU.`);
 p(`- "${HELLO_HONO}": the same hello world as a web \`Response\` through @hono/node-server's listener (what its \`serve()\``);
 p(`  gives node:http; its defaults, which put its own Request and Response classes in place of the global ones, in a process of`);
 p(`  its own): ${usText(us(helloHono) - us(hello))} more per request than the bare one by rate, ${usCell(cpuUs(HELLO_HONO) - cpuUs(HELLO))} of server CPU (the kit's Node path:`);
