@@ -334,53 +334,57 @@ export class IdentityTokenVerifier {
 }
 
 /**
- * The one-call form's verifiers: by fetch implementation (a WeakMap, so a dropped fetch drops its
- * verifiers), then by verifierKey(options). Equal keys mean option sets that verify alike; option
- * sets that differ in anything a verifier reads never get the same key (test/rp/verify.test.ts).
+ * What tells one cached verifier's options from another's, past the issuer (or config URL) and
+ * client id that pick its list: every other option a verifier reads, with its default applied (so
+ * leaving one out and passing its default share a verifier).
  */
-const verifiers = new WeakMap<object, Map<string, IdentityTokenVerifier>>();
+interface CachedVerifier {
+  jwksUri: string | undefined;
+  clockToleranceSec: number;
+  fetchTimeoutMs: number;
+  maxResponseBytes: number;
+  failureCooldownMs: number;
+  jwksRefreshCooldownMs: number;
+  /** Host rules and CA (only without `fetch`: the verifier builds its fetch from them), as keyPart text. */
+  routing: string;
+  verifier: IdentityTokenVerifier;
+}
+
+/** The verifiers made for one fetch implementation, by issuer (or by configURL when there is no issuer), then client id. */
+interface FetchVerifiers {
+  byIssuer: Map<string, Map<string, CachedVerifier[]>>;
+  byConfigURL: Map<string, Map<string, CachedVerifier[]>>;
+}
+
+/**
+ * The one-call form's verifiers: by fetch implementation (a WeakMap, so a dropped fetch drops its
+ * verifiers), by issuer or configURL, by client id, then a short list told apart by the other
+ * options (CachedVerifier). Issue 15 §2: this runs on every one-call verification, so it is three
+ * map lookups on strings the caller already has (their hashes are cached) and a few comparisons,
+ * not a key built per call (an object spread, a URL parse and a JSON.stringify cost ~10 µs). Option
+ * sets that differ in anything a verifier reads never share a verifier (test/rp/verify.test.ts).
+ * A configURL alone is kept as written, so two config URLs of one origin get two verifiers (each
+ * discovers once), never one for two issuers.
+ */
+const verifiers = new WeakMap<object, FetchVerifiers>();
 const DEFAULT_FETCH = {};
 
 /**
- * One option value in a key, unambiguously: a type letter, then strings length-prefixed (so no
- * value can run into the next), numbers as they print, objects (host rules as a record, `ca` as a
- * list) as their JSON, length-prefixed too.
+ * Host rules or CA as text, unambiguously: a type letter, then the value length-prefixed (so no
+ * value can run into the next); a record or list as its JSON, a HostRules as its (frozen) rules'.
+ * Only when one is given without `fetch`, which is not the hot path.
  */
 function keyPart(value: unknown): string {
   if (value === undefined) return '~';
   if (typeof value === 'string') return `s${value.length}:${value}`;
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value === 'number' ? 'n' : 'b'}${String(value)};`;
   const json = JSON.stringify(value instanceof HostRules ? value.rules : value) ?? String(value);
   return `${value instanceof HostRules ? 'h' : 'j'}${json.length}:${json}`;
 }
 
 /**
- * Every option a verifier reads (VerifierOptions but `now` and `fetch`, which pick the map), with
- * its default applied so that leaving one out and passing its default share a verifier. Issue 15
- * §2: this runs on every one-call verification, so it is string concatenation of the few fields,
- * not an object spread, a URL parse and a JSON.stringify of them all. `issuer` wins over
- * `configURL` (as in the constructor); a `configURL` alone is keyed as written, so two config URLs
- * of one origin get two verifiers (each discovers once), never one for two issuers.
- */
-function verifierKey(o: VerifierOptions): string {
-  return (
-    (o.issuer !== undefined ? `i${keyPart(o.issuer)}` : `c${keyPart(o.configURL)}`) +
-    keyPart(o.clientId) +
-    keyPart(o.jwksUri) +
-    keyPart(o.clockToleranceSec ?? 60) +
-    keyPart(o.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS) +
-    keyPart(o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES) +
-    keyPart(o.failureCooldownMs ?? DEFAULT_FAILURE_COOLDOWN_MS) +
-    keyPart(o.jwksRefreshCooldownMs ?? 30_000) +
-    // Host rules and CA only matter without `fetch` (the verifier builds its fetch from them).
-    (o.fetch === undefined ? keyPart(o.hostRules) + keyPart(o.ca) : '')
-  );
-}
-
-/**
  * The options a cached verifier keeps: a copy taken when it is made (the nonce left out, a host
  * rules record and a CA list copied too), so a caller that reuses and then changes its options
- * object cannot change what a verifier cached under the old key does.
+ * object cannot change what a verifier cached under the old values does.
  */
 function snapshot(options: VerifierOptions & { nonce?: string }): VerifierOptions {
   const { nonce: _nonce, ...copy } = options;
@@ -393,17 +397,46 @@ function snapshot(options: VerifierOptions & { nonce?: string }): VerifierOption
 /**
  * One call: `verifyIdentityToken(credential.token, { configURL, clientId, nonce })`. Verifiers
  * (and so discovery and the JWKS) are cached per fetch implementation and the options that shape
- * verification (verifierKey); pass `now` only in tests (it bypasses the cache).
+ * verification (CachedVerifier); pass `now` only in tests (it bypasses the cache).
  */
 export function verifyIdentityToken(token: unknown, options: VerifierOptions & { nonce?: string }): Promise<VerifiedIdentity> {
   // The options are the expected values too: verify() reads only their `nonce`.
   if (options.now !== undefined) return new IdentityTokenVerifier(snapshot(options)).verify(token, options);
+  const first = options.issuer ?? options.configURL;
+  // Neither: the constructor says what is missing.
+  if (first === undefined) return new IdentityTokenVerifier(snapshot(options)).verify(token, options);
   const byFetch = options.fetch ?? DEFAULT_FETCH;
-  let map = verifiers.get(byFetch);
-  if (!map) verifiers.set(byFetch, (map = new Map()));
-  const key = verifierKey(options);
-  let verifier = map.get(key);
-  if (!verifier) map.set(key, (verifier = new IdentityTokenVerifier(snapshot(options))));
+  let perFetch = verifiers.get(byFetch);
+  if (!perFetch) verifiers.set(byFetch, (perFetch = { byIssuer: new Map(), byConfigURL: new Map() }));
+  const level = options.issuer !== undefined ? perFetch.byIssuer : perFetch.byConfigURL;
+  const list = level.get(first)?.get(options.clientId);
+  const clockToleranceSec = options.clockToleranceSec ?? 60;
+  const fetchTimeoutMs = options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const failureCooldownMs = options.failureCooldownMs ?? DEFAULT_FAILURE_COOLDOWN_MS;
+  const jwksRefreshCooldownMs = options.jwksRefreshCooldownMs ?? 30_000;
+  const routing = options.fetch === undefined && (options.hostRules !== undefined || options.ca !== undefined) ? keyPart(options.hostRules) + keyPart(options.ca) : '';
+  // Object.is: a NaN matches itself (one verifier, not one per call), 0 and -0 apart (two: harmless).
+  for (const c of list ?? []) {
+    if (
+      Object.is(c.clockToleranceSec, clockToleranceSec) &&
+      c.jwksUri === options.jwksUri &&
+      Object.is(c.fetchTimeoutMs, fetchTimeoutMs) &&
+      Object.is(c.maxResponseBytes, maxResponseBytes) &&
+      Object.is(c.failureCooldownMs, failureCooldownMs) &&
+      Object.is(c.jwksRefreshCooldownMs, jwksRefreshCooldownMs) &&
+      c.routing === routing
+    ) {
+      return c.verifier.verify(token, options);
+    }
+  }
+  // Made before anything is stored: options the constructor refuses leave no entry behind.
+  const verifier = new IdentityTokenVerifier(snapshot(options));
+  let byClient = level.get(first);
+  if (!byClient) level.set(first, (byClient = new Map()));
+  let entries = byClient.get(options.clientId);
+  if (!entries) byClient.set(options.clientId, (entries = []));
+  entries.push({ jwksUri: options.jwksUri, clockToleranceSec, fetchTimeoutMs, maxResponseBytes, failureCooldownMs, jwksRefreshCooldownMs, routing, verifier });
   return verifier.verify(token, options);
 }
 
