@@ -1,8 +1,12 @@
 // 2. IdP throughput on one core: the ID assertion endpoint (store reads, nonce use, grant
-// upsert, ES256 signing) and the accounts endpoint, under autocannon on loopback, against a bare
-// node:http hello world and bare ES256 signing loops, in the same run. Servers and the signing
-// loops run pinned to CPU 0, the load generator to CPU 1 (taskset). Rounds alternate the targets
-// so machine noise spreads over all of them; figures are medians over rounds.
+// upsert, ES256 signing) and the accounts endpoint, under a load generator on loopback (the
+// node:net one of lib/net-load.ts, or autocannon), against a bare node:http hello world (under
+// both generators), the same hello world through the kit's adapters and @hono/node-server's, and
+// bare ES256 signing loops, in the same run. Servers and the signing loops run pinned to CPU 0, the
+// load generator to CPU 1 (taskset). Around each run the CPU time of the server, of the load
+// generator and of the PostgreSQL backends is read from /proc, for CPU per request and busy %.
+// Rounds alternate the targets so machine noise spreads over all of them; figures are medians
+// over rounds.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
