@@ -20,7 +20,7 @@ import { benchScale, type ScaleResults } from './scale.js';
 import { benchSuite, type SuiteResults } from './suite.js';
 import type { SuiteRun } from './children/suite.js';
 import { benchSignIn, handlersGoalRows, SETTLE_MS, type SideResult, type SignInResults } from './signin.js';
-import { benchThroughput, HELLO, HELLO_ADAPTER, HELLO_LIGHT, throughputGoals, type ThroughputResults } from './throughput.js';
+import { benchThroughput, HELLO, HELLO_ADAPTER, HELLO_HONO, HELLO_LIGHT, helloUnder, SIGN_NODE, throughputGoals, type Rates, type ThroughputResults } from './throughput.js';
 import { BARE, benchVerify, FUNCTION, VERIFIER, type VerifyResults } from './verify.js';
 import { benchVerifyRaw, GOAL as RAW_GOAL, type RawVerifyResult } from './verify-raw.js';
 import { readRecord, soakSection } from './soak/record.js';
@@ -83,7 +83,7 @@ log(`fedkit bench${quick ? ' (quick)' : ''}: ${cpus()[0]?.model ?? 'unknown CPU'
 
 log('1. sign-in latency: fedkit agent vs Chromium (FedCm over CDP), interleaved');
 const signin: SignInResults = await benchSignIn({ ...plan.signin, log });
-log('2. IdP throughput on one core (autocannon), interleaved rounds');
+log('2. IdP throughput on one core (node:net load generator, hello world under autocannon too), interleaved rounds');
 const throughput: ThroughputResults = await benchThroughput({ ...plan.throughput, postgresUrl, log });
 log('3. RP verification, interleaved batches');
 const verify: VerifyResults = await benchVerify({ ...plan.verify, log });
@@ -122,6 +122,15 @@ const T = throughput.targets;
 const hello = T[HELLO]?.rate ?? Number.NaN;
 const helloAdapter = T[HELLO_ADAPTER]?.rate ?? Number.NaN;
 const helloLight = T[HELLO_LIGHT]?.rate ?? Number.NaN;
+const helloHono = T[HELLO_HONO]?.rate ?? Number.NaN;
+const helloOther = T[helloUnder(throughput.generator === 'net' ? 'autocannon' : 'net')];
+const generatorName = throughput.generator === 'net' ? 'the node:net load generator' : 'autocannon';
+/** Server CPU µs per request of a row (/proc), NaN when not measured. */
+const cpuUs = (name: string): number => T[name]?.serverCpuUs ?? Number.NaN;
+const pct = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '' : `${(x * 100).toFixed(0)}%`);
+const usCell = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '' : `${x.toFixed(1)} µs`);
+/** "server busy (its core busy)": the server process's CPU over wall time, and its CPU's busy time with anyone's work. */
+const busyCell = (r: Rates): string => (r.serverBusy === undefined ? '' : `${pct(r.serverBusy)} (${pct(r.serverCoreBusy)})`);
 const signJose = T['ES256 signing, jose (SignJWT, WebCrypto)']?.rate ?? Number.NaN;
 const signNode = T['ES256 signing, node:crypto sign()']?.rate ?? Number.NaN;
 const signing = Math.max(signJose, signNode);
@@ -136,6 +145,17 @@ function split(endpoint: 'accounts' | 'assertion', store: 'SQLite' | 'PostgreSQL
   if (overHttp === undefined || inProcess === undefined) return undefined;
   const signature = endpoint === 'assertion' ? us(signNode) : 0;
   return { total: us(overHttp), handler: us(inProcess), http: us(overHttp) - us(inProcess), signature, rest: us(inProcess) - signature };
+}
+/**
+ * The same split from the server process's CPU per request (/proc): what the request costs the
+ * server whether or not the load kept it busy (1/rate counts its idle time too when it is not).
+ */
+function cpuSplit(endpoint: 'accounts' | 'assertion', store: 'SQLite' | 'PostgreSQL'): { total: number; http: number; signature: number; rest: number; pg: number } | undefined {
+  const overHttp = T[`${endpoint} endpoint (${store})`];
+  const inProcess = cpuUs(`${endpoint} handler in process, no HTTP (${store})`);
+  if (overHttp?.serverCpuUs === undefined || !Number.isFinite(inProcess)) return undefined;
+  const signature = endpoint === 'assertion' ? cpuUs(SIGN_NODE) : 0;
+  return { total: overHttp.serverCpuUs, http: overHttp.serverCpuUs - inProcess, signature, rest: inProcess - signature, pg: (overHttp.pgBackendUs ?? Number.NaN) + (overHttp.pgBackgroundUs ?? 0) };
 }
 const usText = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(0)} µs` : 'n/a');
 
@@ -318,26 +338,50 @@ p();
 // ---- 2 ----
 p('## 2. IdP throughput on one core');
 p();
-p(`autocannon (${throughput.connections} connections, no pipelining, ${throughput.seconds} s per run, ${throughput.rounds} rounds rotating the order, after`);
+p(`Load from ${generatorName}${throughput.generator === 'net' ? ' (bench/lib/net-load.ts)' : ''}: ${throughput.connections} keep-alive connections, no pipelining, ${throughput.seconds} s per run, ${throughput.rounds} round(s) rotating the order, after`);
 p('a 1 s warm-up each) against plain HTTP on loopback. The IdP kit is `createIdp` behind `toNodeListener` on');
 p('`node:http`, one process. Each assertion request carries what Chromium sends (form body with `account_id`,');
-p('`client_id`, `params` with a **fresh nonce per request**, made by autocannon\'s `setupRequest`, `fields`,');
+p('`client_id`, `params` with a **fresh nonce per request**, made by the load generator per request, `fields`,');
 p('`disclosure_shown_for`), a valid session cookie, `Origin: https://rp.example` and `Sec-Fetch-Dest: webidentity`; it');
 p('reads client, session, user and grant, uses up the nonce, updates the grant and signs an ES256 ID token.');
 p('The accounts request is a credentialed GET with the session cookie. The signing loops sign the same claims');
 p('with the same algorithm, one after the other, for the same time.');
 p();
+/** The node:net generator's percentiles have 10 µs buckets, autocannon's whole milliseconds. */
+const underAutocannon = (name: string): boolean => (throughput.generator === 'net' ? name === helloUnder('autocannon') : name !== helloUnder('net'));
+const latency = (name: string, x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '' : underAutocannon(name) ? `${x} ms` : `${x.toFixed(2)} ms`);
 const tRows: string[][] = Object.entries(T).map(([name, r]) => [
   name,
   rate(r.rate),
-  r.p50 === undefined ? '' : `${r.p50} ms`,
-  r.p99 === undefined ? '' : `${r.p99} ms`,
+  latency(name, r.p50),
+  latency(name, r.p99),
   r.requests === undefined ? '' : String((r.non2xx ?? 0) + (r.errors ?? 0)),
+  usCell(r.serverCpuUs),
+  busyCell(r),
+  r.loadCpuUs === undefined ? '' : `${usCell(r.loadCpuUs)}, ${pct(r.loadBusy)} (${pct(r.loadCoreBusy)})`,
+  r.pgBackendUs === undefined ? '' : `${usCell(r.pgBackendUs)} + ${usCell(r.pgBackgroundUs)}`,
   name.includes(' endpoint (') ? `${(r.rate / platformMin).toFixed(2)}×` : '',
   name.includes(' endpoint (') ? `${(r.rate / combined).toFixed(2)}×` : '',
   r.statementsPerRequest === undefined ? '' : r.statementsPerRequest.toFixed(2),
 ]);
-p(table(['', 'rate (median)', 'p50', 'p99', 'non-2xx + errors', 'vs min(hello, signing)', 'vs HTTP + 1 signature', 'PostgreSQL statements per request'], tRows));
+p(table(['', 'rate (median)', 'p50', 'p99', 'non-2xx + errors', 'server CPU per request', 'server busy (its core)', 'load generator CPU per request, busy (its core)', 'PostgreSQL CPU per request (backends + background)', 'vs min(hello, signing)', 'vs HTTP + 1 signature', 'PostgreSQL statements per request'], tRows));
+p();
+p('- CPU columns come from Linux\'s /proc (bench/lib/proc-cpu.ts), read around each run: "server CPU per request" is the');
+p('  user + system time of the process doing the work (the server, the signing loop; all its threads) over the requests it');
+p('  answered, the per-request cost that does not depend on whether the load kept it busy; "busy" is that time over the run\'s');
+p('  wall time (100% = its core never idle for it), "(its core)" how busy that CPU was with anyone\'s work (/proc/stat), so');
+p('  a server under 100% on a core that was 100% busy shared its core with another process.');
+p('- "PostgreSQL CPU per request": the backends serving the IdP\'s connections (told apart by their application_name) plus');
+p('  the server\'s background processes (WAL writer, checkpointer…, which any other client of the server also keeps busy),');
+p(`  per request.${typeof throughput.cpu.postgres === 'string' ? ` Not measured here: ${throughput.cpu.postgres}.` : ''}`);
+if (helloOther !== undefined) {
+  const own = T[HELLO];
+  const otherName = throughput.generator === 'net' ? 'autocannon' : 'the node:net generator';
+  p(`- Which bound is whose: the same bare hello world under ${otherName} gave ${rate(helloOther.rate)} (${ratio(helloOther.rate / hello)} the rate under ${generatorName}),`);
+  p(`  the load generator spending ${usCell(helloOther.loadCpuUs)} CPU per request there against ${usCell(own?.loadCpuUs)} here, and the server ${usCell(helloOther.serverCpuUs)}`);
+  p(`  against ${usCell(own?.serverCpuUs)}. With one core each, whichever side spends more CPU per request is the bound; a server`);
+  p('  that is the bound is busy near 100% of its core.');
+}
 p();
 p(`- min(hello world, signing) = ${rate(platformMin)} (signing = the faster of the two signing loops, ${rate(signing)}).`);
 p(`- "HTTP + 1 signature" = 1 / (1/hello + 1/signing) = ${rate(combined)}: what a server doing nothing but one`);
@@ -345,32 +389,40 @@ p('  hello-world exchange and one signature per request could reach on this core
 p('  kit signs, the §1 assertion goal is 0.8× that figure; see Goals).');
 p('- PostgreSQL runs unpinned (its own processes), so the PostgreSQL figures use more than the one core the IdP');
 p('  process is pinned to, and PostgreSQL competes with the load generator for the other core.');
-p('- Latency percentiles are autocannon\'s (1 ms resolution).');
+p('- Latency percentiles: the node:net generator\'s from the write of the request to the last byte of the answer, in a histogram');
+p('  of 10 µs buckets; autocannon\'s (its row, or every row with `--generator autocannon`) have 1 ms resolution.');
 p(`- "${HELLO_ADAPTER}": the same hello world as a web \`Response\`, served through \`toNodeListener\`, the adapter any`);
-p(`  web-standard handler goes through (\`IncomingMessage\` → \`Request\`, \`Response\` → \`ServerResponse\`): ${usText(us(helloAdapter) - us(hello))} more per request than the bare one.`);
+p(`  web-standard handler goes through (\`IncomingMessage\` → \`Request\`, \`Response\` → \`ServerResponse\`): ${usText(us(helloAdapter) - us(hello))} more per request than the bare one by rate, ${usCell(cpuUs(HELLO_ADAPTER) - cpuUs(HELLO))} of server CPU.`);
 p(`- "${HELLO_LIGHT}": the same hello world through the Node path the IdP takes (common/light-http.ts: the handler reads`);
-p(`  a request view of the \`IncomingMessage\` and its reply is written straight to the \`ServerResponse\`): ${usText(us(helloLight) - us(hello))} more per request than the bare one.`);
-p('  (@hono/node-server is not installed here, so its adapter is not measured.)');
+p(`  a request view of the \`IncomingMessage\` and its reply is written straight to the \`ServerResponse\`): ${usText(us(helloLight) - us(hello))} more per request than the bare one by rate, ${usCell(cpuUs(HELLO_LIGHT) - cpuUs(HELLO))} of server CPU.`);
+p(`- "${HELLO_HONO}": the same hello world as a web \`Response\` through @hono/node-server's listener (what its \`serve()\``);
+p(`  gives node:http; its defaults, which put its own Request and Response classes in place of the global ones, in a process of`);
+p(`  its own): ${usText(us(helloHono) - us(hello))} more per request than the bare one by rate, ${usCell(cpuUs(HELLO_HONO) - cpuUs(HELLO))} of server CPU (the kit's Node path:`);
+p(`  ${usCell(cpuUs(HELLO_LIGHT) - cpuUs(HELLO))}, its web adapter: ${usCell(cpuUs(HELLO_ADAPTER) - cpuUs(HELLO))}).`);
 p('- "PostgreSQL statements per request": every statement the IdP process sent to PostgreSQL during the runs (counted in');
 p('  bench/children/idp.ts), over the requests sent; each statement is one round trip.');
 p('- "handler in process, no HTTP": the same requests (same headers, body, fresh nonces) handed to the IdP handler as');
 p(`  \`Request\` objects inside the pinned server process, ${throughput.connections} at a time, for the same time: the IdP kit's own work without`);
 p('  sockets, HTTP parsing or the node:http adapter.');
 p();
-p('Where the time of one request goes, at saturation (µs = 1 / rate; "HTTP" = over HTTP minus in process;');
-p('"signature" = 1 / the node:crypto signing rate, the way the kit now signs):');
+p('Where the time of one request goes: the server process\'s CPU per request (the honest per-request cost: it does not');
+p('count the time the server waited for the load generator or for PostgreSQL); "HTTP" = over HTTP minus in process;');
+p('"signature" = the node:crypto signing loop\'s CPU per signature, the way the kit now signs; PostgreSQL\'s own CPU apart.');
+p('"1 / rate" is the wall time per request at the rate reached, for comparison:');
 p();
 const splitRows: string[][] = [];
 for (const store of ['SQLite', 'PostgreSQL'] as const) {
   for (const endpoint of ['accounts', 'assertion'] as const) {
-    const x = split(endpoint, store);
-    if (x) splitRows.push([`${endpoint} (${store})`, usText(x.total), usText(x.http), usText(x.signature), usText(x.rest)]);
+    const x = cpuSplit(endpoint, store);
+    const w = split(endpoint, store);
+    if (x) splitRows.push([`${endpoint} (${store})`, usText(x.total), usText(x.http), usText(x.signature), usText(x.rest), store === 'PostgreSQL' ? usText(x.pg) : '', w ? usText(w.total) : '']);
+    else if (w) splitRows.push([`${endpoint} (${store})`, '', '', '', '', '', usText(w.total)]);
   }
 }
-splitRows.push([HELLO, usText(us(hello)), usText(us(hello)), '', '']);
-splitRows.push([HELLO_ADAPTER, usText(us(helloAdapter)), usText(us(helloAdapter)), '', '']);
-splitRows.push([HELLO_LIGHT, usText(us(helloLight)), usText(us(helloLight)), '', '']);
-p(table(['per request', 'total', 'HTTP (node:http + adapter)', 'signature', 'store, parsing, JSON, the rest'], splitRows));
+for (const name of [HELLO, HELLO_ADAPTER, HELLO_LIGHT, HELLO_HONO]) {
+  splitRows.push([name, usText(cpuUs(name)), usText(cpuUs(name)), '', '', '', usText(us(T[name]?.rate))]);
+}
+p(table(['per request', 'server CPU', 'HTTP (node:http + adapter)', 'signature', 'store, parsing, JSON, the rest', 'PostgreSQL CPU', '1 / rate'], splitRows));
 p();
 
 // ---- 3 ----
@@ -602,9 +654,12 @@ p('  list above for everything but HTTP and the signature; one durable SQLite wr
 p('  grant committed before the token leaves) costs more than that alone here (~30 µs of its ~57 µs is the commit,');
 p('  docs/idp-profile.md). Unreachable with one commit per assertion; next step: group commit (one WAL commit for the');
 p('  assertions that arrive while one is committing), which keeps "durable before the token leaves" (docs/idp.md).');
-p('- **Accounts (SQLite) ≥ 0.6 × hello world**: the IdP process was about half idle under this load in the profiles: the');
-p('  load generator (autocannon, on the other of the machine\'s two cores) is the bound, not the IdP. Next step: measure');
-p('  on a machine with a core to spare for the load generator.');
+{
+  const acc = T['accounts endpoint (SQLite)'];
+  p(`- **Accounts (SQLite) ≥ 0.6 × hello world**: the IdP process spent ${usCell(acc?.serverCpuUs)} of CPU per accounts request against`);
+  p(`  ${usCell(T[HELLO]?.serverCpuUs)} for a bare hello world (${ratio((T[HELLO]?.serverCpuUs ?? Number.NaN) / (acc?.serverCpuUs ?? Number.NaN))} by CPU), busy ${pct(acc?.serverBusy)} of its core (the core ${pct(acc?.serverCoreBusy)} busy in all), the`);
+  p(`  load generator ${usCell(acc?.loadCpuUs)} per request on the other core (§2 table: which side is the bound).`);
+}
 p('- **PostgreSQL ≥ 0.4 × SQLite**: already one statement per request; each assertion waits for PostgreSQL\'s WAL flush');
 p('  (`synchronous_commit=on`) on a shared virtual disk, and PostgreSQL\'s own CPU shares the same two cores. Next step');
 p('  is the same group commit, on a machine where PostgreSQL has its own core.');

@@ -1,17 +1,23 @@
 // 2. IdP throughput on one core: the ID assertion endpoint (store reads, nonce use, grant
-// upsert, ES256 signing) and the accounts endpoint, under autocannon on loopback, against a bare
-// node:http hello world and bare ES256 signing loops, in the same run. Servers and the signing
-// loops run pinned to CPU 0, the load generator to CPU 1 (taskset). Rounds alternate the targets
-// so machine noise spreads over all of them; figures are medians over rounds.
+// upsert, ES256 signing) and the accounts endpoint, under a load generator on loopback (the
+// node:net one of lib/net-load.ts, or autocannon), against a bare node:http hello world (under
+// both generators), the same hello world through the kit's adapters and @hono/node-server's, and
+// bare ES256 signing loops, in the same run. Servers and the signing loops run pinned to CPU 0, the
+// load generator to CPU 1 (taskset). Around each run the CPU time of the server, of the load
+// generator and of the PostgreSQL backends is read from /proc, for CPU per request and busy %.
+// Rounds alternate the targets so machine noise spreads over all of them; figures are medians
+// over rounds.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { canPin, Child } from './lib/child.js';
+import { pgProcesses, pidsAreLocal, withApplicationName } from './lib/pg-backends.js';
+import { canReadProcessCpu, coreBusyBetween, coreTicks, cpuBetween, cpuOf } from './lib/proc-cpu.js';
 import { median } from './lib/stats.js';
 import type { IdpServerInfo, IdpServerOptions } from './children/idp.js';
-import type { LoadConfig, LoadResult } from './children/load.js';
+import type { LoadConfig, LoadGenerator, LoadResult } from './children/load.js';
 import type { SignResult } from './children/sign.js';
 
 export interface Rates {
@@ -29,6 +35,52 @@ export interface Rates {
   statementsPerRequest?: number;
   /** PostgreSQL targets: reads of the signing keys over every round (the key cache's refreshes, not per request). */
   keyStatements?: number;
+  /**
+   * CPU the process doing the work (the server, or the signing loop) spent per operation, µs
+   * (user + system, all its threads, from /proc; median over rounds): the per-request cost that
+   * does not depend on whether the load generator kept it saturated.
+   */
+  serverCpuUs?: number;
+  /** That process's CPU time over the run's wall time (median over rounds): 1 = its core was never idle. */
+  serverBusy?: number;
+  /** The load generator's CPU time over the run's wall time (median over rounds). */
+  loadBusy?: number;
+  /** The load generator's CPU µs per request (median over rounds): above serverCpuUs, it saturates first on equal cores. */
+  loadCpuUs?: number;
+  /**
+   * How busy the server's CPU was with anything (this process, and on a shared machine anyone
+   * else's), /proc/stat, median over rounds: serverBusy well under it means the core was shared.
+   */
+  serverCoreBusy?: number;
+  /** The same for the load generator's CPU. */
+  loadCoreBusy?: number;
+  /** PostgreSQL targets: CPU µs per request of the PostgreSQL backends serving the IdP's connections. */
+  pgBackendUs?: number;
+  /** PostgreSQL targets: CPU µs per request of PostgreSQL's background processes (WAL writer, checkpointer…; shared with any other user of the server). */
+  pgBackgroundUs?: number;
+}
+
+/** What one run of one target gave. */
+interface RunResult {
+  rate: number;
+  load?: LoadResult;
+  statements?: number;
+  keyStatements?: number;
+  answered?: number;
+  /** Operations done (requests answered, signatures made), for CPU per operation. */
+  operations: number;
+}
+
+/** CPU spent during one run (proc-cpu.ts), µs, and the run's wall time, ms. */
+interface RunCpu {
+  server: number;
+  load?: number;
+  pgBackends?: number;
+  pgBackground?: number;
+  wallMs: number;
+  /** /proc/stat: the fraction of the run the server's and the load generator's CPUs were busy (anyone's work). */
+  serverCore: number;
+  loadCore: number;
 }
 
 export interface ThroughputResults {
@@ -38,14 +90,23 @@ export interface ThroughputResults {
   seconds: number;
   rounds: number;
   connections: number;
+  /** The load generator of every HTTP row, but the one hello world row under the other (helloUnder). */
+  generator: LoadGenerator;
   targets: Record<string, Rates>;
   postgres: string | { skipped: string };
+  /** Whether CPU per request could be read (/proc), and for PostgreSQL why not when it could not. */
+  cpu: { server: boolean; postgres: true | string };
   elapsed: number;
 }
 
 export const HELLO = 'hello world (node:http)';
 export const HELLO_ADAPTER = 'hello world through the kit\'s web adapter (toNodeListener, Request/Response)';
 export const HELLO_LIGHT = 'hello world through the kit\'s Node path (toNodeListener, LightHandler)';
+/** The bare hello world under the other load generator than the run's: which bound is whose. */
+export function helloUnder(generator: LoadGenerator): string {
+  return `${HELLO} under ${generator === 'net' ? 'the node:net load generator' : 'autocannon'}`;
+}
+export const HELLO_HONO = 'hello world through @hono/node-server (getRequestListener, its Request/Response)';
 export const ASSERTION_PATH = '/fedcm/assertion';
 export const ACCOUNTS_PATH = '/fedcm/accounts';
 
@@ -117,8 +178,12 @@ export async function benchThroughput(options: {
   rounds: number;
   connections: number;
   postgresUrl: string;
+  /** Default 'net' (lib/net-load.ts). */
+  generator?: LoadGenerator;
   log: (s: string) => void;
 }): Promise<ThroughputResults> {
+  const generator = options.generator ?? 'net';
+  const otherGenerator: LoadGenerator = generator === 'net' ? 'autocannon' : 'net';
   const started = performance.now();
   const { server: serverCpus, load: loadCpus } = cpuSets();
   const dir = mkdtempSync(join(tmpdir(), 'fedkit-bench-throughput-'));
@@ -129,90 +194,163 @@ export async function benchThroughput(options: {
     return c;
   };
   const tag = `${process.pid}-${Date.now().toString(36)}`;
+  /** A connection of our own, to list the PostgreSQL server's processes (pg_stat_activity). */
+  let pgWatch: pg.Client | undefined;
   try {
     const pgState = await postgresAvailable(options.postgresUrl);
     const hello = spawnChild('hello', serverCpus);
     const { port: helloPort, adapterPort, lightPort } = await hello.call<{ port: number; adapterPort: number; lightPort: number }>('info');
+    const honoHello = spawnChild('hello-hono', serverCpus);
+    const { port: honoPort } = await honoHello.call<{ port: number }>('info');
     const signer = spawnChild('sign', serverCpus);
     const load = spawnChild('load', loadCpus);
     const idps: { name: string; info: IdpServerInfo; child: Child }[] = [];
     const sqlite = spawnChild('idp', serverCpus, [{ store: 'sqlite', database: join(dir, 'idp.db') } satisfies IdpServerOptions]);
     idps.push({ name: 'sqlite', info: await sqlite.call<IdpServerInfo>('info'), child: sqlite });
+    // The PostgreSQL IdP's connections carry this name, so its backends can be told from others'.
+    const pgApplication = `fedkit-bench-idp-${tag}`;
+    let pgCpu: true | string = pgState === true ? true : 'PostgreSQL not run';
     if (pgState === true) {
-      const pgIdp = spawnChild('idp', serverCpus, [{ store: 'postgres', database: options.postgresUrl, schema: `fedkit_bench_${process.pid}` } satisfies IdpServerOptions]);
+      const pgIdp = spawnChild('idp', serverCpus, [{ store: 'postgres', database: withApplicationName(options.postgresUrl, pgApplication), schema: `fedkit_bench_${process.pid}` } satisfies IdpServerOptions]);
       idps.push({ name: 'postgres', info: await pgIdp.call<IdpServerInfo>('info'), child: pgIdp });
+      pgWatch = new pg.Client({ connectionString: options.postgresUrl });
+      await pgWatch.connect();
+      if (!(await pidsAreLocal(pgWatch))) pgCpu = 'the PostgreSQL server\'s processes are not readable in this machine\'s /proc';
     }
+    const serverCpu = canReadProcessCpu();
+    const pidOf = (c: Child): number => c.process.pid ?? -1;
 
-    type Target = { name: string; run: (seconds: number, round: string) => Promise<{ rate: number; load?: LoadResult; statements?: number; keyStatements?: number; answered?: number }> };
+    /** `server`: the process doing the work, whose CPU is read around each run; `pg`: watch the PostgreSQL IdP's backends too. */
+    type Target = { name: string; server: Child; http: boolean; pg?: boolean; run: (seconds: number, round: string) => Promise<RunResult> };
+    const helloTarget = (name: string, server: Child, port: number, by = generator): Target => ({
+      name,
+      server,
+      http: true,
+      run: async (s) => {
+        const r = await load.call<LoadResult>('run', { url: `http://127.0.0.1:${port}/`, method: 'GET', headers: {}, seconds: s, connections: options.connections, generator: by } satisfies LoadConfig);
+        return { rate: r.rate, load: r, operations: r.requests };
+      },
+    });
+    const signTarget = (name: string, mode: 'jose' | 'node'): Target => ({
+      name,
+      server: signer,
+      http: false,
+      run: async (s) => {
+        const r = await signer.call<SignResult>('run', { mode, seconds: s });
+        return { rate: r.rate, operations: r.count };
+      },
+    });
     const targets: Target[] = [
-      {
-        name: HELLO,
-        run: async (s) => {
-          const r = await load.call<LoadResult>('run', { url: `http://127.0.0.1:${helloPort}/`, method: 'GET', headers: {}, seconds: s, connections: options.connections } satisfies LoadConfig);
-          return { rate: r.rate, load: r };
-        },
-      },
-      {
-        name: HELLO_ADAPTER,
-        run: async (s) => {
-          const r = await load.call<LoadResult>('run', { url: `http://127.0.0.1:${adapterPort}/`, method: 'GET', headers: {}, seconds: s, connections: options.connections } satisfies LoadConfig);
-          return { rate: r.rate, load: r };
-        },
-      },
-      {
-        name: HELLO_LIGHT,
-        run: async (s) => {
-          const r = await load.call<LoadResult>('run', { url: `http://127.0.0.1:${lightPort}/`, method: 'GET', headers: {}, seconds: s, connections: options.connections } satisfies LoadConfig);
-          return { rate: r.rate, load: r };
-        },
-      },
-      { name: 'ES256 signing, jose (SignJWT, WebCrypto)', run: async (s) => ({ rate: (await signer.call<SignResult>('run', { mode: 'jose', seconds: s })).rate }) },
-      { name: SIGN_NODE, run: async (s) => ({ rate: (await signer.call<SignResult>('run', { mode: 'node', seconds: s })).rate }) },
+      helloTarget(HELLO, hello, helloPort),
+      helloTarget(helloUnder(otherGenerator), hello, helloPort, otherGenerator),
+      helloTarget(HELLO_ADAPTER, hello, adapterPort),
+      helloTarget(HELLO_LIGHT, hello, lightPort),
+      helloTarget(HELLO_HONO, honoHello, honoPort),
+      signTarget('ES256 signing, jose (SignJWT, WebCrypto)', 'jose'),
+      signTarget(SIGN_NODE, 'node'),
     ];
     for (const { name, info, child } of idps) {
       const storeName = name === 'sqlite' ? 'SQLite' : 'PostgreSQL';
       for (const endpoint of ['accounts', 'assertion'] as const) {
         targets.push({
           name: `${endpoint} endpoint (${storeName})`,
+          server: child,
+          http: true,
+          pg: name === 'postgres',
           run: async (s, round) => {
             const before = await child.call<number>('statements');
             const keysBefore = await child.call<number>('keyStatements');
-            const r = await load.call<LoadResult>('run', idpLoad(info, endpoint, s, options.connections, `${tag}-${round}-`));
+            const r = await load.call<LoadResult>('run', { ...idpLoad(info, endpoint, s, options.connections, `${tag}-${round}-`), generator } satisfies LoadConfig);
             const statements = (await child.call<number>('statements')) - before;
             const keyStatements = (await child.call<number>('keyStatements')) - keysBefore;
-            return { rate: r.rate, load: r, statements, keyStatements, answered: r.sent };
+            return { rate: r.rate, load: r, statements, keyStatements, answered: r.sent, operations: r.requests };
           },
         });
         // The same requests into the handler in process: what HTTP costs is the difference.
         targets.push({
           name: `${endpoint} handler in process, no HTTP (${storeName})`,
+          server: child,
+          http: false,
+          pg: name === 'postgres',
           run: async (s, round) => {
             const before = await child.call<number>('statements');
             const r = await child.call<{ rate: number; failed: number; answered: number }>('inProcess', { endpoint, seconds: s, concurrency: options.connections, prefix: `${tag}-in-${round}-` });
             if (r.failed > 0) throw new Error(`${endpoint} in process: ${r.failed} requests failed`);
             const statements = (await child.call<number>('statements')) - before;
-            return { rate: r.rate, statements, answered: r.answered };
+            return { rate: r.rate, statements, answered: r.answered, operations: r.answered };
           },
         });
       }
     }
 
+    /**
+     * One run, with the CPU the server (and the load generator, and for PostgreSQL targets the IdP's
+     * backends and the server's background processes) spent during it, read from /proc before and
+     * after. The IPC calls of a run (statement counters) fall inside the window: a few µs in all.
+     */
+    const measured = async (t: Target, seconds: number, round: string): Promise<RunResult & { cpu?: RunCpu }> => {
+      const watchPg = t.pg === true && pgCpu === true && pgWatch !== undefined;
+      const pgBefore = watchPg ? await pgProcesses(pgWatch!, pgApplication) : undefined;
+      const backendsBefore = pgBefore ? cpuOf(pgBefore.backends) : undefined;
+      const backgroundBefore = pgBefore ? cpuOf(pgBefore.background) : undefined;
+      const serverBefore = cpuOf([pidOf(t.server)]);
+      const loadBefore = t.http ? cpuOf([pidOf(load)]) : undefined;
+      const coresBefore = coreTicks();
+      const t0 = performance.now();
+      const r = await t.run(seconds, round);
+      const wallMs = performance.now() - t0;
+      const coresAfter = coreTicks();
+      const serverAfter = cpuOf([pidOf(t.server)]);
+      const loadAfter = t.http ? cpuOf([pidOf(load)]) : undefined;
+      const pgAfter = watchPg ? await pgProcesses(pgWatch!, pgApplication) : undefined;
+      if (!serverCpu) return r;
+      return {
+        ...r,
+        cpu: {
+          server: cpuBetween(serverBefore, serverAfter),
+          wallMs,
+          serverCore: coreBusyBetween(coresBefore, coresAfter, Number(serverCpus.split(',')[0])),
+          loadCore: coreBusyBetween(coresBefore, coresAfter, Number(loadCpus.split(',')[0])),
+          ...(loadBefore && loadAfter ? { load: cpuBetween(loadBefore, loadAfter) } : {}),
+          ...(pgAfter ? { pgBackends: cpuBetween(backendsBefore!, cpuOf(pgAfter.backends)), pgBackground: cpuBetween(backgroundBefore!, cpuOf(pgAfter.background)) } : {}),
+        },
+      };
+    };
+
     // Warm-up (JIT, connections, SQLite pages), not recorded.
     for (const t of targets) await t.run(1, 'warm');
-    const raw = new Map<string, { rate: number; load?: LoadResult; statements?: number; keyStatements?: number; answered?: number }[]>();
+    const raw = new Map<string, (RunResult & { cpu?: RunCpu })[]>();
     for (let round = 0; round < options.rounds; round++) {
       // Rotate the order each round so no target always runs first or last.
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
       for (const t of order) {
-        const r = await t.run(options.seconds, String(round));
+        const r = await measured(t, options.seconds, String(round));
         raw.set(t.name, [...(raw.get(t.name) ?? []), r]);
-        options.log(`  round ${round + 1}/${options.rounds} ${t.name}: ${Math.round(r.rate)}/s${r.load ? ` p50 ${r.load.latency.p50} ms p99 ${r.load.latency.p99} ms${r.load.non2xx + r.load.errors > 0 ? ` non2xx ${r.load.non2xx} errors ${r.load.errors}` : ''}` : ''}`);
+        const cpuText = r.cpu && r.operations > 0 ? `, server ${(r.cpu.server / r.operations).toFixed(1)} µs CPU/op, busy ${((r.cpu.server / 1000 / r.cpu.wallMs) * 100).toFixed(0)}% (core ${(r.cpu.serverCore * 100).toFixed(0)}%)${r.cpu.load === undefined ? '' : `, load generator busy ${((r.cpu.load / 1000 / r.cpu.wallMs) * 100).toFixed(0)}% (core ${(r.cpu.loadCore * 100).toFixed(0)}%)`}${r.cpu.pgBackends === undefined ? '' : `, PostgreSQL ${(r.cpu.pgBackends / r.operations).toFixed(1)} + ${(r.cpu.pgBackground! / r.operations).toFixed(1)} µs/op`}` : '';
+        options.log(`  round ${round + 1}/${options.rounds} ${t.name}: ${Math.round(r.rate)}/s${r.load ? ` p50 ${r.load.latency.p50} ms p99 ${r.load.latency.p99} ms${r.load.non2xx + r.load.errors > 0 ? ` non2xx ${r.load.non2xx} errors ${r.load.errors}` : ''}` : ''}${cpuText}`);
       }
     }
     const out: Record<string, Rates> = {};
     for (const [name, runs] of raw) {
       const loads = runs.flatMap((r) => (r.load ? [r.load] : []));
       const rates: Rates = { rate: median(runs.map((r) => r.rate)), rates: runs.map((r) => r.rate) };
+      const withCpu = runs.filter((r) => r.cpu !== undefined && r.operations > 0);
+      if (withCpu.length > 0) {
+        rates.serverCpuUs = median(withCpu.map((r) => r.cpu!.server / r.operations));
+        rates.serverBusy = median(withCpu.map((r) => r.cpu!.server / 1000 / r.cpu!.wallMs));
+        rates.serverCoreBusy = median(withCpu.map((r) => r.cpu!.serverCore));
+        const loadRuns = withCpu.filter((r) => r.cpu!.load !== undefined);
+        if (loadRuns.length > 0) {
+          rates.loadBusy = median(loadRuns.map((r) => r.cpu!.load! / 1000 / r.cpu!.wallMs));
+          rates.loadCpuUs = median(loadRuns.map((r) => r.cpu!.load! / r.operations));
+          rates.loadCoreBusy = median(loadRuns.map((r) => r.cpu!.loadCore));
+        }
+        const pgRuns = withCpu.filter((r) => r.cpu!.pgBackends !== undefined);
+        if (pgRuns.length > 0) {
+          rates.pgBackendUs = median(pgRuns.map((r) => r.cpu!.pgBackends! / r.operations));
+          rates.pgBackgroundUs = median(pgRuns.map((r) => r.cpu!.pgBackground! / r.operations));
+        }
+      }
       const answered = runs.reduce((a, r) => a + (r.answered ?? 0), 0);
       const statements = runs.reduce((a, r) => a + (r.statements ?? 0), 0);
       if (name.includes('(PostgreSQL)') && answered > 0) {
@@ -238,11 +376,14 @@ export async function benchThroughput(options: {
       seconds: options.seconds,
       rounds: options.rounds,
       connections: options.connections,
+      generator,
       targets: out,
       postgres: pgState === true ? options.postgresUrl : { skipped: pgState },
+      cpu: { server: serverCpu, postgres: pgCpu },
       elapsed: (performance.now() - started) / 1000,
     };
   } finally {
+    await pgWatch?.end().catch(() => {});
     for (const c of children.reverse()) await c.stop().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   }
@@ -304,7 +445,8 @@ export function throughputGoals(T: Record<string, Rates>): ThroughputGoal[] {
 /**
  * Only this section, from the command line (the machine may be shared: keep it short):
  * `node dist/bench/throughput.js --quick` (1 s per run, 1 round), or `--seconds N --rounds N
- * --connections N`. Prints the medians and, for PostgreSQL, statements per request, and the §1
+ * --connections N`; `--generator autocannon` loads the HTTP rows with autocannon instead of the
+ * node:net generator (the bare hello world runs under both either way). Prints the medians and, for PostgreSQL, statements per request, and the §1
  * goals (throughputGoals).
  */
 if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
@@ -314,7 +456,10 @@ if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${proce
     return i === -1 ? fallback : Number(argv[i + 1]);
   };
   const quick = argv.includes('--quick');
+  const g = argv.indexOf('--generator');
+  const generator: LoadGenerator = g >= 0 && argv[g + 1] === 'autocannon' ? 'autocannon' : 'net';
   const results = await benchThroughput({
+    generator,
     seconds: flag('seconds', quick ? 1 : 4),
     rounds: flag('rounds', quick ? 1 : 3),
     connections: flag('connections', 10),
@@ -322,7 +467,9 @@ if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${proce
     log: (line) => console.log(line),
   });
   for (const [name, r] of Object.entries(results.targets)) {
-    console.log(`${name}: ${Math.round(r.rate)}/s${r.statementsPerRequest === undefined ? '' : `, ${r.statementsPerRequest.toFixed(2)} statements per request`}`);
+    const cpu = r.serverCpuUs === undefined ? '' : `, server ${r.serverCpuUs.toFixed(1)} µs CPU/op (busy ${(r.serverBusy! * 100).toFixed(0)}%, its core ${(r.serverCoreBusy! * 100).toFixed(0)}%)${r.loadBusy === undefined ? '' : `, load generator ${r.loadCpuUs!.toFixed(1)} µs CPU/op (busy ${(r.loadBusy * 100).toFixed(0)}%, its core ${(r.loadCoreBusy! * 100).toFixed(0)}%)`}`;
+    const pgCpuText = r.pgBackendUs === undefined ? '' : `, PostgreSQL backends ${r.pgBackendUs.toFixed(1)} µs/op, background ${r.pgBackgroundUs!.toFixed(1)} µs/op`;
+    console.log(`${name}: ${Math.round(r.rate)}/s${r.statementsPerRequest === undefined ? '' : `, ${r.statementsPerRequest.toFixed(2)} statements per request`}${cpu}${pgCpuText}`);
   }
   for (const g of throughputGoals(results.targets)) console.log(`${g.met ? 'met   ' : 'MISSED'} ${g.goal}: ${g.measured}`);
 }

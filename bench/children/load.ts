@@ -1,9 +1,11 @@
-// The load generator: autocannon against one URL for a fixed time, each request's body made by
-// setupRequest (a fresh nonce per request, or each nonce `repeat` times in a row to test the
-// replay guard), every response's status recorded per nonce when asked.
+// The load generator: autocannon, or the lean node:net one (lib/net-load.ts), against one URL for
+// a fixed time, each request's body made per request (a fresh nonce per request, or each nonce
+// `repeat` times in a row to test the replay guard), every response's status recorded per nonce
+// when asked.
 
 import autocannon from 'autocannon';
 import { serveChild } from '../lib/child.js';
+import { netLoad } from '../lib/net-load.js';
 
 export interface LoadConfig {
   url: string;
@@ -17,7 +19,12 @@ export interface LoadConfig {
   connections: number;
   /** Record, per nonce, how many 200 answers it got. */
   track?: boolean;
+  /** Which load generator (default autocannon). */
+  generator?: LoadGenerator;
 }
+
+/** autocannon, or lib/net-load.ts (node:net, lighter: for rows where autocannon could be the bound). */
+export type LoadGenerator = 'autocannon' | 'net';
 
 export interface LoadResult {
   /** 2xx answers per second. */
@@ -90,4 +97,4 @@ async function run(config: LoadConfig): Promise<LoadResult> {
   };
 }
 
-serveChild({ run: (config: LoadConfig) => run(config) });
+serveChild({ run: (config: LoadConfig) => (config.generator === 'net' ? netLoad(config) : run(config)) });

@@ -4,7 +4,7 @@
 
 import type { KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, customFetch, errors, type JWTHeaderParameters, type JWTPayload } from 'jose';
-import type { HostRulesInput } from '../common/host-rules.js';
+import { HostRules, type HostRulesInput } from '../common/host-rules.js';
 import { checkHeader, decodeBase64url, decodeJsonObject, importJwk, jwkFits, verifySignature } from './jws.js';
 import { dispatcherFetch, fetchBounded, IdpFetchError, type FetchFailure, type FetchLike, type FetchLimits } from './idp-fetch.js';
 
@@ -333,37 +333,111 @@ export class IdentityTokenVerifier {
   }
 }
 
-/** Verifiers by fetch implementation, then issuer/client/JWKS, so one-off calls share caches. */
-const verifiers = new WeakMap<object, Map<string, IdentityTokenVerifier>>();
+/**
+ * What tells one cached verifier's options from another's, past the issuer (or config URL) and
+ * client id that pick its list: every other option a verifier reads, with its default applied (so
+ * leaving one out and passing its default share a verifier).
+ */
+interface CachedVerifier {
+  jwksUri: string | undefined;
+  clockToleranceSec: number;
+  fetchTimeoutMs: number;
+  maxResponseBytes: number;
+  failureCooldownMs: number;
+  jwksRefreshCooldownMs: number;
+  /** Host rules and CA (only without `fetch`: the verifier builds its fetch from them), as keyPart text. */
+  routing: string;
+  verifier: IdentityTokenVerifier;
+}
+
+/** The verifiers made for one fetch implementation, by issuer (or by configURL when there is no issuer), then client id. */
+interface FetchVerifiers {
+  byIssuer: Map<string, Map<string, CachedVerifier[]>>;
+  byConfigURL: Map<string, Map<string, CachedVerifier[]>>;
+}
+
+/**
+ * The one-call form's verifiers: by fetch implementation (a WeakMap, so a dropped fetch drops its
+ * verifiers), by issuer or configURL, by client id, then a short list told apart by the other
+ * options (CachedVerifier). Issue 15 §2: this runs on every one-call verification, so it is three
+ * map lookups on strings the caller already has (their hashes are cached) and a few comparisons,
+ * not a key built per call (an object spread, a URL parse and a JSON.stringify cost ~10 µs). Option
+ * sets that differ in anything a verifier reads never share a verifier (test/rp/verify.test.ts).
+ * A configURL alone is kept as written, so two config URLs of one origin get two verifiers (each
+ * discovers once), never one for two issuers.
+ */
+const verifiers = new WeakMap<object, FetchVerifiers>();
 const DEFAULT_FETCH = {};
 
 /**
+ * Host rules or CA as text, unambiguously: a type letter, then the value length-prefixed (so no
+ * value can run into the next); a record or list as its JSON, a HostRules as its (frozen) rules'.
+ * Only when one is given without `fetch`, which is not the hot path.
+ */
+function keyPart(value: unknown): string {
+  if (value === undefined) return '~';
+  if (typeof value === 'string') return `s${value.length}:${value}`;
+  const json = JSON.stringify(value instanceof HostRules ? value.rules : value) ?? String(value);
+  return `${value instanceof HostRules ? 'h' : 'j'}${json.length}:${json}`;
+}
+
+/**
+ * The options a cached verifier keeps: a copy taken when it is made (the nonce left out, a host
+ * rules record and a CA list copied too), so a caller that reuses and then changes its options
+ * object cannot change what a verifier cached under the old values does.
+ */
+function snapshot(options: VerifierOptions & { nonce?: string }): VerifierOptions {
+  const { nonce: _nonce, ...copy } = options;
+  const rules = copy.hostRules;
+  if (typeof rules === 'object' && !(rules instanceof HostRules)) copy.hostRules = { ...rules };
+  if (Array.isArray(copy.ca)) copy.ca = [...(copy.ca as string[])];
+  return copy;
+}
+
+/**
  * One call: `verifyIdentityToken(credential.token, { configURL, clientId, nonce })`. Verifiers
- * (and so discovery and the JWKS) are cached per fetch implementation, issuer, client and JWKS
- * location; pass `now` only in tests (it bypasses the cache).
+ * (and so discovery and the JWKS) are cached per fetch implementation and the options that shape
+ * verification (CachedVerifier); pass `now` only in tests (it bypasses the cache).
  */
 export function verifyIdentityToken(token: unknown, options: VerifierOptions & { nonce?: string }): Promise<VerifiedIdentity> {
-  const { nonce, ...rest } = options;
-  const expected = nonce === undefined ? {} : { nonce };
-  if (rest.now !== undefined) return new IdentityTokenVerifier(rest).verify(token, expected);
-  const issuer = rest.issuer ?? (rest.configURL === undefined ? '' : new URL(rest.configURL).origin);
-  const key = JSON.stringify([
-    issuer,
-    rest.clientId,
-    rest.jwksUri ?? '',
-    rest.clockToleranceSec ?? 60,
-    typeof rest.hostRules === 'object' && rest.hostRules !== null && !('resolve' in rest.hostRules) ? Object.entries(rest.hostRules) : String(rest.hostRules ?? ''),
-    rest.ca ?? '',
-    rest.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
-    rest.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-    rest.failureCooldownMs ?? DEFAULT_FAILURE_COOLDOWN_MS,
-  ]);
-  const byFetch = rest.fetch ?? DEFAULT_FETCH;
-  let map = verifiers.get(byFetch);
-  if (!map) verifiers.set(byFetch, (map = new Map()));
-  let verifier = map.get(key);
-  if (!verifier) map.set(key, (verifier = new IdentityTokenVerifier(rest)));
-  return verifier.verify(token, expected);
+  // The options are the expected values too: verify() reads only their `nonce`.
+  if (options.now !== undefined) return new IdentityTokenVerifier(snapshot(options)).verify(token, options);
+  const first = options.issuer ?? options.configURL;
+  // Neither: the constructor says what is missing.
+  if (first === undefined) return new IdentityTokenVerifier(snapshot(options)).verify(token, options);
+  const byFetch = options.fetch ?? DEFAULT_FETCH;
+  let perFetch = verifiers.get(byFetch);
+  if (!perFetch) verifiers.set(byFetch, (perFetch = { byIssuer: new Map(), byConfigURL: new Map() }));
+  const level = options.issuer !== undefined ? perFetch.byIssuer : perFetch.byConfigURL;
+  const list = level.get(first)?.get(options.clientId);
+  const clockToleranceSec = options.clockToleranceSec ?? 60;
+  const fetchTimeoutMs = options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const failureCooldownMs = options.failureCooldownMs ?? DEFAULT_FAILURE_COOLDOWN_MS;
+  const jwksRefreshCooldownMs = options.jwksRefreshCooldownMs ?? 30_000;
+  const routing = options.fetch === undefined && (options.hostRules !== undefined || options.ca !== undefined) ? keyPart(options.hostRules) + keyPart(options.ca) : '';
+  // Object.is: a NaN matches itself (one verifier, not one per call), 0 and -0 apart (two: harmless).
+  for (const c of list ?? []) {
+    if (
+      Object.is(c.clockToleranceSec, clockToleranceSec) &&
+      c.jwksUri === options.jwksUri &&
+      Object.is(c.fetchTimeoutMs, fetchTimeoutMs) &&
+      Object.is(c.maxResponseBytes, maxResponseBytes) &&
+      Object.is(c.failureCooldownMs, failureCooldownMs) &&
+      Object.is(c.jwksRefreshCooldownMs, jwksRefreshCooldownMs) &&
+      c.routing === routing
+    ) {
+      return c.verifier.verify(token, options);
+    }
+  }
+  // Made before anything is stored: options the constructor refuses leave no entry behind.
+  const verifier = new IdentityTokenVerifier(snapshot(options));
+  let byClient = level.get(first);
+  if (!byClient) level.set(first, (byClient = new Map()));
+  let entries = byClient.get(options.clientId);
+  if (!entries) byClient.set(options.clientId, (entries = []));
+  entries.push({ jwksUri: options.jwksUri, clockToleranceSec, fetchTimeoutMs, maxResponseBytes, failureCooldownMs, jwksRefreshCooldownMs, routing, verifier });
+  return verifier.verify(token, options);
 }
 
 /** The claims set (RFC 7519 §7.2 step 10): strict base64url UTF-8 JSON, one object. */

@@ -5,6 +5,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyObject } from 'jose';
 import { fetch as undiciFetch } from 'undici';
 import { createDispatcher } from '../../src/common/dispatcher.js';
+import { HostRules } from '../../src/common/host-rules.js';
 import { IdentityTokenVerifier, verifyIdentityToken, type FetchLike } from '../../src/rp/verify.js';
 import { verificationCode } from './verification-code.js';
 import { startFixtureServer, type FixtureServer } from '../fixtures/index.js';
@@ -135,5 +136,134 @@ describe('verifyIdentityToken', () => {
     const direct = new IdentityTokenVerifier({ issuer: ISSUER, jwksUri: `${ISSUER}/jwks.json`, clientId: 'client-1', fetch: fetchViaRules });
     assert.equal((await direct.verify(await token({}))).claims.sub, 'user-1');
     assert.throws(() => new IdentityTokenVerifier({ clientId: 'x' }), TypeError);
+  });
+});
+
+// The one-call form caches one verifier per option set (issue 15 §2 made its key cheap): option sets
+// that differ in any one field a verifier reads must never share one. Each case first verifies with
+// set A (so its verifier is cached), then with set B, differing from A in that field only, where a
+// shared verifier would give A's answer. Each case has its own fetch function (the cache's first
+// level), so no case sees another's verifiers.
+describe('verifyIdentityToken: one cached verifier per option set', () => {
+  const own = (): FetchLike => (url, init) => fetchViaRules(url, init);
+  const base = (fetch: FetchLike) => ({ issuer: ISSUER, clientId: 'client-1', fetch });
+  const failure = async (p: Promise<unknown>): Promise<string | undefined> => {
+    try {
+      await p;
+      return 'verified';
+    } catch (e) {
+      return (e as { failure?: string }).failure;
+    }
+  };
+
+  it('clientId', async () => {
+    const f = own();
+    assert.equal((await verifyIdentityToken(await token({}), base(f))).claims.sub, 'user-1');
+    assert.equal(await code(verifyIdentityToken(await token({}), { ...base(f), clientId: 'client-2' })), 'audience_mismatch');
+  });
+
+  it('issuer, and configURL when there is no issuer (the issuer wins when both are given)', async () => {
+    const f = own();
+    assert.equal((await verifyIdentityToken(await token({}), base(f))).kid, 'k1');
+    assert.equal(await code(verifyIdentityToken(await token({}), { ...base(f), issuer: 'https://idp2.example' })), 'discovery_failed');
+    const g = own();
+    const byConfig = { clientId: 'client-1', fetch: g };
+    assert.equal((await verifyIdentityToken(await token({}), { ...byConfig, configURL: `${ISSUER}/fedcm/config.json` })).kid, 'k1');
+    assert.equal(await code(verifyIdentityToken(await token({}), { ...byConfig, configURL: 'https://idp2.example/fedcm/config.json' })), 'discovery_failed');
+    assert.equal((await verifyIdentityToken(await token({}), { ...base(g), configURL: 'https://idp2.example/fedcm/config.json' })).kid, 'k1');
+  });
+
+  it('jwksUri', async () => {
+    const other = await newKey('k-other');
+    server.route(ISSUER, 'GET', '/other-jwks.json', () => ({ json: { keys: [other.jwk] } }));
+    const f = own();
+    assert.equal((await verifyIdentityToken(await token({}), { ...base(f), jwksUri: `${ISSUER}/jwks.json` })).kid, 'k1');
+    assert.equal(await code(verifyIdentityToken(await token({}), { ...base(f), jwksUri: `${ISSUER}/other-jwks.json` })), 'unknown_key');
+    assert.equal(await code(verifyIdentityToken(await token({}, other), { ...base(f), jwksUri: `${ISSUER}/jwks.json` })), 'unknown_key');
+  });
+
+  it('clockToleranceSec (its default and leaving it out are the same set)', async () => {
+    const f = own();
+    const now = Math.floor(Date.now() / 1000);
+    const expired30sAgo = await token({ iat: now - 400, exp: now - 30 });
+    assert.equal((await verifyIdentityToken(expired30sAgo, { ...base(f), clockToleranceSec: 60 })).kid, 'k1');
+    assert.equal(await code(verifyIdentityToken(expired30sAgo, { ...base(f), clockToleranceSec: 0 })), 'expired');
+    assert.equal((await verifyIdentityToken(expired30sAgo, base(f))).kid, 'k1');
+  });
+
+  it('maxResponseBytes', async () => {
+    const f = own();
+    assert.equal((await verifyIdentityToken(await token({}), base(f))).kid, 'k1');
+    assert.equal(await failure(verifyIdentityToken(await token({}), { ...base(f), maxResponseBytes: 16 })), 'too_large');
+  });
+
+  it('fetchTimeoutMs', async () => {
+    // Discovery answers after 200 ms: within the default 5 s, not within 20 ms.
+    const f: FetchLike = async (url, init) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return fetchViaRules(url, init);
+    };
+    assert.equal((await verifyIdentityToken(await token({}), base(f))).kid, 'k1');
+    assert.equal(await failure(verifyIdentityToken(await token({}), { ...base(f), fetchTimeoutMs: 20 })), 'timeout');
+  });
+
+  it('failureCooldownMs', async () => {
+    // Discovery fails once (503), then works.
+    let failed = false;
+    const f: FetchLike = (url, init) => {
+      if (!failed && url.endsWith('/openid-configuration')) {
+        failed = true;
+        return Promise.resolve(new Response('down', { status: 503 }));
+      }
+      return fetchViaRules(url, init);
+    };
+    const patient = { ...base(f), failureCooldownMs: 60_000 };
+    assert.equal(await failure(verifyIdentityToken(await token({}), patient)), 'status');
+    assert.equal(await failure(verifyIdentityToken(await token({}), patient)), 'cooling_down');
+    assert.equal((await verifyIdentityToken(await token({}), { ...patient, failureCooldownMs: 0 })).kid, 'k1');
+  });
+
+  it('jwksRefreshCooldownMs', async () => {
+    const f = own();
+    assert.equal((await verifyIdentityToken(await token({}), base(f))).kid, 'k1');
+    const fresh = await newKey('k-fresh');
+    const saved = jwks;
+    jwks = { keys: [...saved.keys, fresh.jwk] };
+    try {
+      // The cached verifier fetched the JWKS just now: within its 30 s cooldown it does not refetch.
+      assert.equal(await code(verifyIdentityToken(await token({}, fresh), base(f))), 'unknown_key');
+      assert.equal((await verifyIdentityToken(await token({}, fresh), { ...base(f), jwksRefreshCooldownMs: 0 })).kid, 'k-fresh');
+    } finally {
+      jwks = saved;
+    }
+  });
+
+  it('fetch, hostRules (a record, a rule string, a HostRules) and ca', async () => {
+    const routed = { issuer: ISSUER, clientId: 'client-1', hostRules: server.hostRules, ca: server.ca };
+    assert.equal((await verifyIdentityToken(await token({}), routed)).kid, 'k1');
+    assert.equal(await failure(verifyIdentityToken(await token({}), { ...routed, ca: undefined })), 'tls');
+    assert.equal(await failure(verifyIdentityToken(await token({}), { ...routed, hostRules: 'MAP idp.example 127.0.0.1:1' })), 'refused');
+    assert.equal((await verifyIdentityToken(await token({}), { ...routed, hostRules: HostRules.from(server.hostRules) })).kid, 'k1');
+    assert.equal(await failure(verifyIdentityToken(await token({}), { ...routed, hostRules: HostRules.from('MAP idp.example 127.0.0.1:1') })), 'refused');
+    const down: FetchLike = () => Promise.reject(new TypeError('fetch failed'));
+    assert.equal((await verifyIdentityToken(await token({}), base(own()))).kid, 'k1');
+    assert.equal(await code(verifyIdentityToken(await token({}), base(down))), 'discovery_failed');
+  });
+
+  it('a changed options object does not change the verifier cached under its old values', async () => {
+    const f = own();
+    const options = { ...base(f), hostRules: { ...server.hostRules } };
+    assert.equal((await verifyIdentityToken(await token({}), options)).kid, 'k1');
+    options.clientId = 'client-2';
+    assert.equal(await code(verifyIdentityToken(await token({}), options)), 'audience_mismatch');
+    options.clientId = 'client-1';
+    assert.equal((await verifyIdentityToken(await token({}), options)).kid, 'k1');
+  });
+
+  it('the nonce is per call, never part of the cached verifier', async () => {
+    const f = own();
+    assert.equal((await verifyIdentityToken(await token({}), { ...base(f), nonce: 'n-1' })).kid, 'k1');
+    assert.equal(await code(verifyIdentityToken(await token({}), { ...base(f), nonce: 'n-2' })), 'nonce_mismatch');
+    assert.equal((await verifyIdentityToken(await token({}), base(f))).kid, 'k1');
   });
 });
