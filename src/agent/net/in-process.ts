@@ -147,7 +147,10 @@ export class InProcessDispatcher extends Dispatcher {
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const origin = options.origin === undefined ? undefined : new URL(String(options.origin)).origin;
+    // The fetcher passes `url.origin`, already serialized: a handler key (canonical, parseHandlers)
+    // is taken as it is; anything else is parsed and serialized first.
+    const given = options.origin === undefined ? undefined : String(options.origin);
+    const origin = given === undefined ? undefined : this.#handlers.has(given) ? given : new URL(given).origin;
     const serve = origin === undefined ? undefined : this.#handlers.get(origin);
     if (serve === undefined || origin === undefined) return this.#fallback.dispatch(options, handler);
     if (!isLegacy(handler)) {
@@ -163,12 +166,21 @@ export class InProcessDispatcher extends Dispatcher {
 
   /** One request and its response, delivered to the undici handler as a connection would. */
   async #exchange(serve: InProcessHandler, origin: string, options: Dispatcher.DispatchOptions, handler: LegacyHandler): Promise<void> {
-    // The request's signal is the caller's when it is an AbortSignal (the fetcher's: timeout,
-    // abort, agent closed), so no AbortController of our own is made for each request (they are
-    // not free in Node); otherwise ours. Either way the handler's request.signal follows it.
+    // The Request's signal: the caller's when it is an AbortSignal; otherwise (the fetcher's
+    // FetchSignal, fetch-signal.ts) one of ours, made only when a Request is (AbortControllers
+    // are not free in Node), aborted by fail() as the caller's abort reaches it through
+    // onConnect's callback. Either way the handler's request.signal follows the agent's.
     const given = (options as { signal?: unknown }).signal;
-    const controller = given instanceof AbortSignal ? undefined : new AbortController();
-    const signal = controller?.signal ?? (given as AbortSignal);
+    let controller: AbortController | undefined;
+    let failure: Error | undefined;
+    const signal = (): AbortSignal => {
+      if (given instanceof AbortSignal) return given;
+      if (controller === undefined) {
+        controller = new AbortController();
+        if (failure !== undefined) controller.abort(failure);
+      }
+      return controller.signal;
+    };
     let finished = false;
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     /** Set while the body loop waits for the reader's resume() (backpressure). */
@@ -184,6 +196,7 @@ export class InProcessDispatcher extends Dispatcher {
     // first two, and its response stream cancelled once it has answered.
     function fail(error: Error): void {
       if (!finish()) return;
+      failure = error;
       controller?.abort(error);
       void reader?.cancel(error).catch(() => {});
       // A body loop paused for backpressure ends too (it sees `finished`).
@@ -216,7 +229,7 @@ export class InProcessDispatcher extends Dispatcher {
         response = lightReplyAsIs(reply) ? undefined : lightToResponse(reply);
         if (response === undefined) answer = replyAnswer(reply);
       } else {
-        response = await serve(toRequest(origin, options, signal), { remoteAddress: IN_PROCESS_REMOTE_ADDRESS });
+        response = await serve(toRequest(origin, options, signal()), { remoteAddress: IN_PROCESS_REMOTE_ADDRESS });
       }
       if (response !== undefined) {
         if (!isResponse(response)) {
@@ -445,7 +458,7 @@ const PLAIN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
  * streamed body, an unparsable URL): that request takes the Request path and fails or reads as
  * it always did.
  */
-function lightRequestOf(origin: string, options: Dispatcher.DispatchOptions, signal: AbortSignal): LightRequest | undefined {
+function lightRequestOf(origin: string, options: Dispatcher.DispatchOptions, signal: () => AbortSignal): LightRequest | undefined {
   const method = options.method;
   if (!PLAIN_METHODS.has(method)) return undefined;
   const given = options.body;
@@ -458,7 +471,7 @@ function lightRequestOf(origin: string, options: Dispatcher.DispatchOptions, sig
   // A fragment (never sent by the fetcher, whose path is pathname + search) is left to the Request path.
   if (url.hash !== '') return undefined;
   let request: Request | undefined;
-  return lightFromValues(method, url, headers, wire.body, () => (request ??= toRequest(origin, options, signal, wire)));
+  return lightFromValues(method, url, headers, wire.body, () => (request ??= toRequest(origin, options, signal(), wire)));
 }
 
 /** DispatchOptions.headers (a flat name/value array, an array of pairs, or a record) as pairs. */
