@@ -204,13 +204,23 @@ export function lightHeaderTable(pairs: readonly (readonly [string, string])[]):
   const table = new Map<string, string>();
   for (const [rawName, rawValue] of pairs) {
     if (!TOKEN.test(rawName)) return undefined;
-    const value = normalize(rawValue);
+    const value = trimmed(rawValue) ? rawValue : normalize(rawValue);
     if (INVALID_VALUE.test(value)) return undefined;
     const name = rawName.toLowerCase();
     const before = table.get(name);
     table.set(name, before === undefined ? value : `${before}, ${value}`);
   }
   return table;
+}
+
+/** HTTP whitespace (Fetch §"normalize"): tab, LF, CR, space. */
+function isHttpWhitespace(code: number): boolean {
+  return code === 0x09 || code === 0x0a || code === 0x0d || code === 0x20;
+}
+
+/** True when normalize(value) is value itself (no HTTP whitespace at either end): no regex run for it. */
+function trimmed(value: string): boolean {
+  return value.length === 0 || (!isHttpWhitespace(value.charCodeAt(0)) && !isHttpWhitespace(value.charCodeAt(value.length - 1)));
 }
 
 /**
@@ -252,8 +262,8 @@ export function lightReplyAsIs(reply: LightReply): boolean {
   if (reply.body !== null && NULL_BODY_STATUSES.has(reply.status)) return false;
   for (const [name, value] of reply.headers) {
     if (name === 'set-cookie' || !TOKEN.test(name) || name.toLowerCase() !== name) return false;
-    if (INVALID_VALUE.test(value) || normalize(value) !== value) return false;
+    if (INVALID_VALUE.test(value) || !trimmed(value)) return false;
   }
-  for (const cookie of reply.setCookies) if (INVALID_VALUE.test(cookie) || normalize(cookie) !== cookie) return false;
+  for (const cookie of reply.setCookies) if (INVALID_VALUE.test(cookie) || !trimmed(cookie)) return false;
   return true;
 }

@@ -386,11 +386,27 @@ function replyAnswer(reply: LightReply): Answer {
   const headers: Buffer[] = [];
   for (const name of names) {
     const value = reply.headers.get(name) ?? 'text/plain;charset=UTF-8';
-    headers.push(Buffer.from(name, 'latin1'), Buffer.from(value, 'latin1'));
+    headers.push(nameBytes(name), Buffer.from(value, 'latin1'));
   }
-  for (const line of reply.setCookies) headers.push(Buffer.from('set-cookie', 'latin1'), Buffer.from(line, 'latin1'));
+  for (const line of reply.setCookies) headers.push(nameBytes('set-cookie'), Buffer.from(line, 'latin1'));
   return { status: reply.status, statusText: '', headers, contentLength: reply.headers.get('content-length') ?? null, body: reply.body === null ? null : Buffer.from(reply.body, 'utf8') };
 }
+
+/**
+ * A response header name as bytes, made once per name: the same few names come back on every
+ * response, and undici's parser only reads them (util.parseHeaders). At most NAME_CACHE_SIZE
+ * names are kept, so a handler inventing names cannot grow it.
+ */
+function nameBytes(name: string): Buffer {
+  let bytes = NAME_BYTES.get(name);
+  if (bytes === undefined) {
+    bytes = Buffer.from(name, 'latin1');
+    if (NAME_BYTES.size < NAME_CACHE_SIZE) NAME_BYTES.set(name, bytes);
+  }
+  return bytes;
+}
+const NAME_CACHE_SIZE = 256;
+const NAME_BYTES = new Map<string, Buffer>();
 
 /** What undici would write for `options` (client-h1.js writeH1), as header pairs and body bytes or stream. */
 interface Wire {
@@ -466,8 +482,14 @@ function lightRequestOf(origin: string, options: Dispatcher.DispatchOptions, sig
   const wire = wireOf(origin, options);
   if (wire.body instanceof ReadableStream) return undefined;
   const headers = lightHeaderTable(wire.headers);
-  if (headers === undefined || !URL.canParse(origin + options.path)) return undefined;
-  const url = new URL(origin + options.path);
+  if (headers === undefined) return undefined;
+  // One parse (URL.canParse and then new URL cost twice as much; canParse alone is slow on Node 20).
+  let url: URL;
+  try {
+    url = new URL(origin + options.path);
+  } catch {
+    return undefined;
+  }
   // A fragment (never sent by the fetcher, whose path is pathname + search) is left to the Request path.
   if (url.hash !== '') return undefined;
   let request: Request | undefined;
