@@ -125,6 +125,36 @@ function secFetchSiteFor(initiator: AgentRequest['initiator'], url: URL): SecFet
   return 'cross-site';
 }
 
+/** The requests in flight under each caller's signal (see follow()). */
+const followers = new WeakMap<AbortSignal, Set<FetchSignal>>();
+
+/**
+ * Ends `signal` when the caller's signal aborts, with its reason. One listener per caller's
+ * signal, not one per request: a FedCM call's signal is shared by all its requests, and adding
+ * and removing a listener on a Node 20 AbortSignal costs more than the Set that replaces it. The
+ * listener lives as long as the caller's signal (it holds only the Set, emptied as requests end).
+ * @returns the function that stops following (when the request ends).
+ */
+function follow(caller: AbortSignal, signal: FetchSignal): () => void {
+  let inFlight = followers.get(caller);
+  if (inFlight === undefined) {
+    const set = new Set<FetchSignal>();
+    inFlight = set;
+    followers.set(caller, set);
+    caller.addEventListener(
+      'abort',
+      () => {
+        for (const s of [...set]) s.abort('caller', caller.reason);
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  const set = inFlight;
+  set.add(signal);
+  return () => void set.delete(signal);
+}
+
 /** The error codes on an error and its causes (undici and Node nest them). */
 function errorCodes(err: unknown): string[] {
   const codes: string[] = [];
@@ -239,9 +269,7 @@ export class Fetcher {
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
     const signal = new FetchSignal();
     const timer = setTimeout(() => signal.abort('timeout', new TimeoutSignal('timeout')), timeoutMs);
-    const callerSignal = req.signal;
-    const onAbort = (): void => signal.abort('caller', callerSignal?.reason);
-    callerSignal?.addEventListener('abort', onAbort, { once: true });
+    const unfollow = req.signal === undefined ? undefined : follow(req.signal, signal);
     this.inFlight.add(signal);
     let currentUrl = req.url;
     try {
@@ -267,7 +295,7 @@ export class Fetcher {
       throw this.classify(err, currentUrl, timeoutMs);
     } finally {
       clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onAbort);
+      unfollow?.();
       this.inFlight.delete(signal);
     }
   }

@@ -48,8 +48,9 @@ describe('a fetch ends by its timer, its caller or the agent closing', T, () => 
   before(async () => {
     server = await TestServer.https();
     closing = new AbortController();
-    // Never answers; the Request path, so the handler's request.signal can be watched.
+    // Never answers (but /ok); the Request path, so the handler's request.signal can be watched.
     const hang: InProcessHandler = (req) => {
+      if (new URL(req.url).pathname === '/ok') return new Response('ok');
       seen.push(req.signal);
       return new Promise<Response>(() => {});
     };
@@ -76,6 +77,18 @@ describe('a fetch ends by its timer, its caller or the agent closing', T, () => 
     assert.equal(seen.at(-1)?.aborted, true);
     const early = await rejectsNet(fetcher.fetch(request('https://idp.example/c', { signal: caller.signal })), 'aborted');
     assert.match(early.message, /aborted before it started/);
+  });
+
+  test("one caller's signal shared by several requests (a FedCM call's): one abort ends every one in flight", async () => {
+    const caller = new AbortController();
+    // A request that finished before the abort is not touched by it.
+    const done = await within(fetcher.fetch(request('https://idp.example/ok', { signal: caller.signal })), 5000, 'the answered request');
+    assert.equal(new TextDecoder().decode(done.body), 'ok');
+    const a = rejectsNet(fetcher.fetch(request('https://idp.example/a', { signal: caller.signal })), 'aborted');
+    const b = rejectsNet(fetcher.fetch(request('https://idp.example/b', { signal: caller.signal })), 'aborted');
+    setTimeout(() => caller.abort(new Error('call ended')), 20);
+    const [ea, eb] = await within(Promise.all([a, b]), 5000, 'the shared abort');
+    for (const e of [ea, eb]) assert.equal((e.cause as Error).message, 'call ended');
   });
 
   test('the agent closing: every request in flight ends as aborted, and new ones are refused', async () => {
