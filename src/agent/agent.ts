@@ -11,9 +11,8 @@ import { DialogHost } from './mediation/dialog-host.js';
 import type { Mediator } from './mediation/mediator.js';
 import type { PopupPurpose } from './mediation/popup-window.js';
 import { Cookies } from './net/cookies.js';
-import { Fetcher, type FetcherOptions, type FetcherResponse } from './net/fetcher.js';
+import { Fetcher } from './net/fetcher.js';
 import { parseHandlers, type InProcessHandlers } from './net/in-process.js';
-import { NetError, type AgentRequest } from './net/types.js';
 import { IdpProbe } from './fedcm/probe.js';
 import { Frame, type FrameOptions } from './window/frame.js';
 import { Popup, type PopupHost } from './window/popup.js';
@@ -152,37 +151,6 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
-/**
- * The agent's fetcher: each request also ends when the agent closes. Navigations, page fetches,
- * disconnect() and getUserInfo() carry no signal that close() would abort otherwise, and the
- * connection pool's close() waits for requests in flight, so without this an IdP that never
- * answers would keep close() (and its sockets and timers) waiting for the request timeout.
- */
-class ClosingFetcher extends Fetcher {
-  readonly #closed: AbortSignal;
-
-  constructor(options: FetcherOptions, closed: AbortSignal) {
-    super(options);
-    this.#closed = closed;
-  }
-
-  override async fetch(req: AgentRequest): Promise<FetcherResponse> {
-    const closed = this.#closed;
-    if (closed.aborted) throw new NetError('aborted', req.url, `the agent is closed, so ${req.url.href} was not requested`, { cause: closed.reason });
-    const controller = new AbortController();
-    const forward = (): void => controller.abort(closed.aborted ? closed.reason : req.signal?.reason);
-    req.signal?.addEventListener('abort', forward, { once: true });
-    closed.addEventListener('abort', forward, { once: true });
-    if (req.signal?.aborted === true) forward();
-    try {
-      return await super.fetch({ ...req, signal: controller.signal });
-    } finally {
-      req.signal?.removeEventListener('abort', forward);
-      closed.removeEventListener('abort', forward);
-    }
-  }
-}
-
 export class Agent {
   /** The WebDriver-style FedCM automation commands. */
   readonly automation: Automation;
@@ -225,7 +193,8 @@ export class Agent {
     this.profile = this.#ownedProfile ?? (typeof options.profile === 'object' ? options.profile : new MemoryProfile());
     const cookieStore = options.cookieStore ?? (this.profile instanceof SqliteProfile ? this.profile.cookieStore : undefined);
     this.cookies = new Cookies(cookieStore === undefined ? {} : { store: cookieStore });
-    const fetcher = new ClosingFetcher({
+    // Each request also ends when the agent closes (FetcherOptions.closed).
+    const fetcher = new Fetcher({
       cookies: this.cookies,
       ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
       ...(options.hostRules === undefined ? {} : { hostRules: options.hostRules }),
@@ -233,7 +202,8 @@ export class Agent {
       ...(options.insecureTLS === undefined ? {} : { insecureTLS: options.insecureTLS }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.handlers === undefined ? {} : { handlers: options.handlers }),
-    }, this.#lifetime.signal);
+      closed: this.#lifetime.signal,
+    });
     const dialogs = new DialogHost(this.#events, options.mediator);
     const settings = {
       delayEnabled: options.rejectionDelay ?? options.mediator !== undefined,

@@ -193,3 +193,77 @@ export function writeLightReply(res: ServerResponse, reply: LightReply, method =
   if (body === undefined || method === 'HEAD') res.end();
   else res.end(body);
 }
+
+/**
+ * The header table a `Headers` built from `pairs` would hold (names lower-case, values
+ * normalized, repeats joined with ", "), or undefined when `Headers` would refuse one of them
+ * (a name that is no token, a value with NUL, CR or LF): the caller then builds the `Request`
+ * itself, which throws exactly as it always did.
+ */
+export function lightHeaderTable(pairs: readonly (readonly [string, string])[]): Map<string, string> | undefined {
+  const table = new Map<string, string>();
+  for (const [rawName, rawValue] of pairs) {
+    if (!TOKEN.test(rawName)) return undefined;
+    const value = trimmed(rawValue) ? rawValue : normalize(rawValue);
+    if (INVALID_VALUE.test(value)) return undefined;
+    const name = rawName.toLowerCase();
+    const before = table.get(name);
+    table.set(name, before === undefined ? value : `${before}, ${value}`);
+  }
+  return table;
+}
+
+/** HTTP whitespace (Fetch §"normalize"): tab, LF, CR, space. */
+function isHttpWhitespace(code: number): boolean {
+  return code === 0x09 || code === 0x0a || code === 0x0d || code === 0x20;
+}
+
+/** True when normalize(value) is value itself (no HTTP whitespace at either end): no regex run for it. */
+function trimmed(value: string): boolean {
+  return value.length === 0 || (!isHttpWhitespace(value.charCodeAt(0)) && !isHttpWhitespace(value.charCodeAt(value.length - 1)));
+}
+
+/**
+ * A LightRequest from values already in hand (the agent's in-process transport): the method,
+ * the parsed URL, a header table from lightHeaderTable() and the body's bytes (null for none).
+ * bytes() answers as readBodyBytes() answers for the `Request` toRequest() makes: empty without
+ * a body, BodyTooLargeError past `maxBytes` (the Content-Length named when it is over too).
+ */
+export function lightFromValues(method: string, url: URL, headers: ReadonlyMap<string, string>, body: Uint8Array | null, toRequest: () => Request): LightRequest {
+  return {
+    method,
+    url: url.href,
+    pathname: url.pathname,
+    headers: { get: (name) => headers.get(name.toLowerCase()) ?? null },
+    bytes: async (maxBytes) => {
+      if (body === null) return new Uint8Array(0);
+      if (body.byteLength > maxBytes) {
+        const declared = headers.get('content-length');
+        throw new BodyTooLargeError(maxBytes, declared !== undefined && Number(declared) > maxBytes ? declared : undefined);
+      }
+      return body;
+    },
+    toRequest,
+  };
+}
+
+/** Fetch §"null body status": a Response with one of these cannot have a body. */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Whether lightToResponse(reply) would give back the reply as it is: a status `Response`
+ * accepts with this body, header names lower-case tokens (Set-Cookie only in `setCookies`) and
+ * values `Headers` keeps unchanged. A reader of the reply that skips the `Response` (the agent's
+ * in-process transport) reads it directly only then, and otherwise through lightToResponse, so
+ * a reply `Response` would refuse or rewrite fails or reads the same on both paths.
+ */
+export function lightReplyAsIs(reply: LightReply): boolean {
+  if (!Number.isInteger(reply.status) || reply.status < 200 || reply.status > 599) return false;
+  if (reply.body !== null && NULL_BODY_STATUSES.has(reply.status)) return false;
+  for (const [name, value] of reply.headers) {
+    if (name === 'set-cookie' || !TOKEN.test(name) || name.toLowerCase() !== name) return false;
+    if (INVALID_VALUE.test(value) || !trimmed(value)) return false;
+  }
+  for (const cookie of reply.setCookies) if (INVALID_VALUE.test(cookie) || !trimmed(cookie)) return false;
+  return true;
+}

@@ -15,6 +15,14 @@
 // so the fetcher's size limit stops reading as soon as it is passed. A Content-Length that does not
 // match the body fails the request as undici fails such a response on the wire.
 //
+// A handler that also answers LightRequests (fedkit's IdP kit exposes one under LIGHT_HANDLER,
+// common/light-http.ts) is called that way instead: the same URL, header values and body bytes
+// as the Request would carry (the Request itself made only if the handler asks for it, e.g. for
+// its error hook), and its LightReply handed on as the Response lightToResponse makes of it would
+// be (status, headers in Headers order, each Set-Cookie line, the body as one chunk), without
+// building either. Whatever the Request or the Response would refuse or rewrite takes the
+// Request/Response path, so it fails or reads exactly as before.
+//
 // A handler that throws (or rejects, or answers something that is not a Response, or a
 // Response.error()) is a server that reset the connection: the request fails with a network
 // error whose message names the origin and the handler's error (InProcessHandlerError; the
@@ -23,6 +31,7 @@
 
 import { Readable } from 'node:stream';
 import { Dispatcher, errors } from 'undici';
+import { lightFromValues, lightHandlerOf, lightHeaderTable, lightReplyAsIs, lightToResponse, type LightReply, type LightRequest } from '../../common/light-http.js';
 
 /** What an in-process handler is told about the "connection" a request came on. */
 export interface InProcessConnectionInfo {
@@ -138,7 +147,10 @@ export class InProcessDispatcher extends Dispatcher {
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const origin = options.origin === undefined ? undefined : new URL(String(options.origin)).origin;
+    // The fetcher passes `url.origin`, already serialized: a handler key (canonical, parseHandlers)
+    // is taken as it is; anything else is parsed and serialized first.
+    const given = options.origin === undefined ? undefined : String(options.origin);
+    const origin = given === undefined ? undefined : this.#handlers.has(given) ? given : new URL(given).origin;
     const serve = origin === undefined ? undefined : this.#handlers.get(origin);
     if (serve === undefined || origin === undefined) return this.#fallback.dispatch(options, handler);
     if (!isLegacy(handler)) {
@@ -154,12 +166,21 @@ export class InProcessDispatcher extends Dispatcher {
 
   /** One request and its response, delivered to the undici handler as a connection would. */
   async #exchange(serve: InProcessHandler, origin: string, options: Dispatcher.DispatchOptions, handler: LegacyHandler): Promise<void> {
-    // The request's signal is the caller's when it is an AbortSignal (the fetcher's: timeout,
-    // abort, agent closed), so no AbortController of our own is made for each request (they are
-    // not free in Node); otherwise ours. Either way the handler's request.signal follows it.
+    // The Request's signal: the caller's when it is an AbortSignal; otherwise (the fetcher's
+    // FetchSignal, fetch-signal.ts) one of ours, made only when a Request is (AbortControllers
+    // are not free in Node), aborted by fail() as the caller's abort reaches it through
+    // onConnect's callback. Either way the handler's request.signal follows the agent's.
     const given = (options as { signal?: unknown }).signal;
-    const controller = given instanceof AbortSignal ? undefined : new AbortController();
-    const signal = controller?.signal ?? (given as AbortSignal);
+    let controller: AbortController | undefined;
+    let failure: Error | undefined;
+    const signal = (): AbortSignal => {
+      if (given instanceof AbortSignal) return given;
+      if (controller === undefined) {
+        controller = new AbortController();
+        if (failure !== undefined) controller.abort(failure);
+      }
+      return controller.signal;
+    };
     let finished = false;
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     /** Set while the body loop waits for the reader's resume() (backpressure). */
@@ -175,6 +196,7 @@ export class InProcessDispatcher extends Dispatcher {
     // first two, and its response stream cancelled once it has answered.
     function fail(error: Error): void {
       if (!finish()) return;
+      failure = error;
       controller?.abort(error);
       void reader?.cancel(error).catch(() => {});
       // A body loop paused for backpressure ends too (it sees `finished`).
@@ -192,59 +214,84 @@ export class InProcessDispatcher extends Dispatcher {
     await Promise.resolve();
     if (finished) return;
 
-    let response: Response;
+    // A handler with a light path (fedkit's IdP kit, common/light-http.ts) is asked without a
+    // Request, and its reply read without a Response, whenever both can be skipped unchanged
+    // (lightRequestOf, lightReplyAsIs); otherwise, and for every other handler, the Request path.
+    const light = lightHandlerOf(serve);
+    let answer: Answer;
     try {
-      const request = toRequest(origin, options, signal);
-      const answer: unknown = await serve(request, { remoteAddress: IN_PROCESS_REMOTE_ADDRESS });
-      if (!isResponse(answer)) {
-        fail(new InProcessHandlerError(origin, `answered ${describe(answer)} instead of a Response`));
-        return;
+      const lightRequest = light === undefined ? undefined : lightRequestOf(origin, options, signal);
+      let response: unknown;
+      if (light !== undefined && lightRequest !== undefined) {
+        const reply = await light(lightRequest, { remoteAddress: IN_PROCESS_REMOTE_ADDRESS });
+        if (finished) return;
+        // Otherwise what the Response path would make of it (or the error it would throw, as the handler's).
+        response = lightReplyAsIs(reply) ? undefined : lightToResponse(reply);
+        if (response === undefined) answer = replyAnswer(reply);
+      } else {
+        response = await serve(toRequest(origin, options, signal()), { remoteAddress: IN_PROCESS_REMOTE_ADDRESS });
       }
-      response = answer;
+      if (response !== undefined) {
+        if (!isResponse(response)) {
+          fail(new InProcessHandlerError(origin, `answered ${describe(response)} instead of a Response`));
+          return;
+        }
+        if (finished) {
+          void response.body?.cancel().catch(() => {});
+          return;
+        }
+        if (response.type === 'error') {
+          fail(new InProcessHandlerError(origin, 'answered Response.error() (a network error)'));
+          return;
+        }
+        answer = responseAnswer(response);
+      }
     } catch (error) {
       if (finished) return;
       fail(new InProcessHandlerError(origin, `threw ${errorText(error)}`, { cause: error }));
       return;
     }
-    if (finished) {
-      void response.body?.cancel().catch(() => {});
-      return;
-    }
-    if (response.type === 'error') {
-      fail(new InProcessHandlerError(origin, 'answered Response.error() (a network error)'));
-      return;
-    }
 
-    const headerList = rawHeaders(response.headers);
     const resume = (): void => {
       const waiter = resumeWaiter;
       resumeWaiter = undefined;
       waiter?.();
     };
+    const body = answer!.body;
     try {
-      handler.onHeaders(response.status, headerList, resume, response.statusText);
+      handler.onHeaders(answer!.status, answer!.headers, resume, answer!.statusText);
     } catch (error) {
+      if (body instanceof ReadableStream) void body.cancel().catch(() => {});
       fail(error instanceof Error ? error : new Error(String(error)));
       return;
     }
     if (finished) {
-      void response.body?.cancel().catch(() => {});
+      if (body instanceof ReadableStream) void body.cancel().catch(() => {});
       return;
     }
 
-    const declared = response.headers.get('content-length');
+    const declared = answer!.contentLength;
     const expected = declared !== null && /^\d+$/.test(declared) ? Number(declared) : undefined;
     let received = 0;
-    if (response.body !== null && options.method !== 'HEAD') {
-      reader = response.body.getReader();
+    if (body !== null && options.method !== 'HEAD') {
+      // A reply's body is one chunk, in hand; a Response's is read from its stream.
+      let pending: Uint8Array | undefined = body instanceof ReadableStream || body.byteLength === 0 ? undefined : body;
+      reader = body instanceof ReadableStream ? body.getReader() : undefined;
       try {
         while (true) {
-          const { done, value } = await reader.read();
-          if (finished) return;
-          if (done) break;
+          let value: Uint8Array | undefined;
+          if (reader !== undefined) {
+            const chunk = await reader.read();
+            if (finished) return;
+            value = chunk.done ? undefined : chunk.value;
+          } else {
+            value = pending;
+            pending = undefined;
+          }
+          if (value === undefined) break;
           received += value.byteLength;
           if (expected !== undefined && received > expected) break;
-          const more = handler.onData(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+          const more = handler.onData(Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
           if (finished) return;
           // Backpressure: the reader paused (onData returned false) until it calls resume().
           if (more === false) await new Promise<void>((resolve) => (resumeWaiter = resolve));
@@ -255,8 +302,8 @@ export class InProcessDispatcher extends Dispatcher {
         fail(new InProcessHandlerError(origin, `failed while streaming the response body: ${errorText(error)}`, { cause: error }));
         return;
       }
-    } else {
-      void response.body?.cancel().catch(() => {});
+    } else if (body instanceof ReadableStream) {
+      void body.cancel().catch(() => {});
     }
     // RFC 9112 §6.3: a body shorter or longer than its Content-Length is an incomplete message;
     // undici fails the response on the wire the same way (RequestContentLengthMismatch).
@@ -309,13 +356,69 @@ function errorText(error: unknown): string {
   return String(error);
 }
 
+/** What the transport hands on of an answer, from a Response or straight from a LightReply. */
+interface Answer {
+  status: number;
+  statusText: string;
+  /** The raw name/value list undici's parser hands on (Set-Cookie lines kept apart). */
+  headers: Buffer[];
+  /** The Content-Length header's value, null without one. */
+  contentLength: string | null;
+  /** A Response's stream, a reply's bytes, or null. */
+  body: ReadableStream<Uint8Array> | Buffer | null;
+}
+
+function responseAnswer(response: Response): Answer {
+  return { status: response.status, statusText: response.statusText, headers: rawHeaders(response.headers), contentLength: response.headers.get('content-length'), body: response.body };
+}
+
 /**
- * The Request a server would build from the bytes undici writes for `options` (client-h1.js
- * writeH1): the header list in order, `connection` after `host`, `content-length` last.
+ * A LightReply (lightReplyAsIs) as lightToResponse would hand it on: the status text empty, the
+ * header names in the order Headers iterates them (sorted), the Content-Type `new Response(text)`
+ * adds to a text body without one, each Set-Cookie line after the rest, and the body as UTF-8.
  */
-function toRequest(origin: string, options: Dispatcher.DispatchOptions, signal: AbortSignal): Request {
-  // Name/value pairs, not a Headers object: the Request copies them once (a Headers would be
-  // copied again), which is a fifth of building it.
+function replyAnswer(reply: LightReply): Answer {
+  const names = [...reply.headers.keys()];
+  // Fetch §"extract a body": a string body's type, when the headers have none.
+  const implicitType = reply.body !== null && !reply.headers.has('content-type');
+  if (implicitType) names.push('content-type');
+  names.sort();
+  const headers: Buffer[] = [];
+  for (const name of names) {
+    const value = reply.headers.get(name) ?? 'text/plain;charset=UTF-8';
+    headers.push(nameBytes(name), Buffer.from(value, 'latin1'));
+  }
+  for (const line of reply.setCookies) headers.push(nameBytes('set-cookie'), Buffer.from(line, 'latin1'));
+  return { status: reply.status, statusText: '', headers, contentLength: reply.headers.get('content-length') ?? null, body: reply.body === null ? null : Buffer.from(reply.body, 'utf8') };
+}
+
+/**
+ * A response header name as bytes, made once per name: the same few names come back on every
+ * response, and undici's parser only reads them (util.parseHeaders). At most NAME_CACHE_SIZE
+ * names are kept, so a handler inventing names cannot grow it.
+ */
+function nameBytes(name: string): Buffer {
+  let bytes = NAME_BYTES.get(name);
+  if (bytes === undefined) {
+    bytes = Buffer.from(name, 'latin1');
+    if (NAME_BYTES.size < NAME_CACHE_SIZE) NAME_BYTES.set(name, bytes);
+  }
+  return bytes;
+}
+const NAME_CACHE_SIZE = 256;
+const NAME_BYTES = new Map<string, Buffer>();
+
+/** What undici would write for `options` (client-h1.js writeH1), as header pairs and body bytes or stream. */
+interface Wire {
+  headers: [string, string][];
+  body: Uint8Array | ReadableStream<Uint8Array> | null;
+}
+
+/**
+ * The header list in order, `connection` after `host`, `content-length` last (or
+ * `transfer-encoding: chunked` for a streamed body), and the body.
+ */
+function wireOf(origin: string, options: Dispatcher.DispatchOptions): Wire {
   const headers: [string, string][] = [];
   const connection = options.reset === true ? 'close' : 'keep-alive';
   let hasHost = false;
@@ -327,11 +430,10 @@ function toRequest(origin: string, options: Dispatcher.DispatchOptions, signal: 
     }
   }
   if (!hasHost) headers.unshift(['host', new URL(origin).host], ['connection', connection]);
-  const method = options.method;
   let body: Uint8Array | ReadableStream<Uint8Array> | null = null;
   const given = options.body;
   if (given === undefined || given === null) {
-    if (PAYLOAD_METHODS.has(method)) headers.push(['content-length', '0']);
+    if (PAYLOAD_METHODS.has(options.method)) headers.push(['content-length', '0']);
   } else if (typeof given === 'string') {
     body = Buffer.from(given, 'utf8');
   } else if (given instanceof Uint8Array) {
@@ -343,14 +445,55 @@ function toRequest(origin: string, options: Dispatcher.DispatchOptions, signal: 
   }
   if (body instanceof Uint8Array) headers.push(['content-length', String(body.byteLength)]);
   else if (body !== null) headers.push(['transfer-encoding', 'chunked']);
+  return { headers, body };
+}
+
+/** The Request a server would build from the bytes undici writes for `options`. */
+function toRequest(origin: string, options: Dispatcher.DispatchOptions, signal: AbortSignal, wire: Wire = wireOf(origin, options)): Request {
+  const { headers, body } = wire;
+  // Name/value pairs, not a Headers object: the Request copies them once (a Headers would be
+  // copied again), which is a fifth of building it.
   // The signal costs a third of the Request (Request follows it with a signal of its own), and
   // is what tells a handler that the client went away: kept.
-  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
+  const init: RequestInit & { duplex?: 'half' } = { method: options.method, headers, signal };
   if (body !== null) {
     init.body = body as BodyInit;
     if (!(body instanceof Uint8Array)) init.duplex = 'half';
   }
   return new Request(origin + options.path, init);
+}
+
+/** Methods `new Request()` takes as they are (Fetch §"normalize a method" leaves them; none is forbidden). */
+const PLAIN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/**
+ * The request toRequest() would make, as a LightRequest read straight from `options`: the same
+ * URL (parsed as Request parses it), header values (lightHeaderTable) and body bytes, with the
+ * Request itself made on demand. Undefined when the Request would refuse or rewrite something
+ * (a method it normalizes or forbids, a header value it refuses, a body on GET or HEAD, a
+ * streamed body, an unparsable URL): that request takes the Request path and fails or reads as
+ * it always did.
+ */
+function lightRequestOf(origin: string, options: Dispatcher.DispatchOptions, signal: () => AbortSignal): LightRequest | undefined {
+  const method = options.method;
+  if (!PLAIN_METHODS.has(method)) return undefined;
+  const given = options.body;
+  if (given !== undefined && given !== null && (method === 'GET' || method === 'HEAD' || !(typeof given === 'string' || given instanceof Uint8Array))) return undefined;
+  const wire = wireOf(origin, options);
+  if (wire.body instanceof ReadableStream) return undefined;
+  const headers = lightHeaderTable(wire.headers);
+  if (headers === undefined) return undefined;
+  // One parse (URL.canParse and then new URL cost twice as much; canParse alone is slow on Node 20).
+  let url: URL;
+  try {
+    url = new URL(origin + options.path);
+  } catch {
+    return undefined;
+  }
+  // A fragment (never sent by the fetcher, whose path is pathname + search) is left to the Request path.
+  if (url.hash !== '') return undefined;
+  let request: Request | undefined;
+  return lightFromValues(method, url, headers, wire.body, () => (request ??= toRequest(origin, options, signal(), wire)));
 }
 
 /** DispatchOptions.headers (a flat name/value array, an array of pairs, or a record) as pairs. */
