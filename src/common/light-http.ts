@@ -267,3 +267,22 @@ export function lightReplyAsIs(reply: LightReply): boolean {
   for (const cookie of reply.setCookies) if (INVALID_VALUE.test(cookie) || !trimmed(cookie)) return false;
   return true;
 }
+
+/** Content types whose body is text (what a LightReply's string body can carry unchanged). */
+const TEXT_TYPE = /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|x-www-form-urlencoded)\b)/i;
+
+/**
+ * A web handler's `Response` as a LightReply, for a handler that routes some requests to a web
+ * handler and the others to a LightHandler (the test IdP's own routes, a host router). Its body
+ * is read as text, so only a text body (or none) is accepted: a binary one would not survive
+ * the string, and is refused with a TypeError instead of being corrupted.
+ */
+export async function lightFromResponse(response: Response): Promise<LightReply> {
+  const type = response.headers.get('content-type');
+  if (response.body !== null && type !== null && !TEXT_TYPE.test(type)) {
+    throw new TypeError(`lightFromResponse: a ${type} body is not text; serve it through the Request/Response path`);
+  }
+  const headers = new Map<string, string>();
+  for (const [name, value] of response.headers) if (name !== 'set-cookie') headers.set(name, value);
+  return { status: response.status, headers, setCookies: response.headers.getSetCookie(), body: response.body === null ? null : await response.text() };
+}

@@ -5,6 +5,7 @@
 // from a signed-in user in the agent, in Playwright, or in Chrome alike.
 
 import { randomBytes } from 'node:crypto';
+import { LIGHT_HANDLER, lightFromResponse, lightHandlerOf, type LightHandler } from '../common/light-http.js';
 import { addClient, addUser, createIdp, openStore, StoreConflictError, type Idp, type IdpOptions, type Store } from '../idp/index.js';
 
 /** A user of the test IdP (the password is for its login form). */
@@ -139,12 +140,19 @@ export async function createTestIdp(options: TestIdpOptions = {}): Promise<TestI
     return new Response('<!doctype html><meta charset="utf-8"><title>Signed out</title><p>Signed out.</p>', { status: answer.status === 200 ? 200 : 500, headers });
   }
 
-  const handler = async (request: Request): Promise<Response> => {
+  const ownRoute = (pathname: string, method: string): boolean => method === 'GET' && (pathname === SIGN_IN_PATH || pathname === SIGN_OUT_PATH);
+  const web = async (request: Request): Promise<Response> => {
     const { pathname, searchParams } = new URL(request.url);
-    if (pathname === SIGN_IN_PATH && request.method === 'GET') return signIn(searchParams.get('user'));
-    if (pathname === SIGN_OUT_PATH && request.method === 'GET') return signOut(request);
+    if (ownRoute(pathname, request.method)) return pathname === SIGN_IN_PATH ? signIn(searchParams.get('user')) : signOut(request);
     return idp(request);
   };
+  // The IdP kit's Node path (common/light-http.ts) passed on, so that a server or the agent's
+  // in-process transport that takes it does not build a Request and a Response per request; the
+  // two test routes answer through the web path.
+  const idpLight = lightHandlerOf(idp)!;
+  const light: LightHandler = async (request, info) =>
+    ownRoute(request.pathname, request.method) ? lightFromResponse(await web(request.toRequest())) : idpLight(request, info);
+  const handler = Object.assign(web, { [LIGHT_HANDLER]: light });
 
   return {
     host,

@@ -149,6 +149,41 @@ describe('fedkit/testing', () => {
     }
   });
 
+  it("createTestSystem's IdP handler passes the IdP kit's Node path on: a whole sign-in never builds a Request for the IdP", async () => {
+    const inProcess = await createTestSystem();
+    const LIGHT = Symbol.for('fedkit.lightHandler');
+    const original = inProcess.handlers[inProcess.idp.origin]! as unknown as Record<symbol, unknown>;
+    assert.equal(typeof original[LIGHT], 'function', 'the test IdP handler exposes a LightHandler');
+    // The same Node path behind a web function that fails the test if the agent ever calls it.
+    let webCalls = 0;
+    let lightCalls = 0;
+    const light = original[LIGHT] as (...a: unknown[]) => Promise<unknown>;
+    const idpHandler = Object.assign(
+      async (request: Request) => {
+        webCalls++;
+        return new Response(`the web path was taken for ${request.url}`, { status: 500 });
+      },
+      { [LIGHT]: (...a: unknown[]) => (lightCalls++, light(...a)) },
+    );
+    const agent = createAgent({ handlers: { [inProcess.idp.origin]: idpHandler, [inProcess.rp.origin]: inProcess.handlers[inProcess.rp.origin]! } });
+    try {
+      const signedIn = await agent.open(inProcess.idp.signInUrl());
+      assert.match(signedIn.response?.body ?? '', /Signed in as Jane Doe/, 'the sign-in link (a test route) answers on the Node path too');
+      const page = await agent.open(inProcess.rp.url('/'));
+      const config = JSON.parse(page.document.getElementById('fedkit-config')?.textContent ?? '{}') as { nonce: string };
+      const pending = page.navigator.credentials!.get({ identity: { providers: [{ configURL: inProcess.idp.configURL, clientId: inProcess.idp.clientId, params: { nonce: config.nonce } }] } });
+      await agent.automation.waitForDialog({ type: 'AccountChooser', timeoutMs: 5000 });
+      agent.automation.selectAccount(0);
+      const credential = await pending;
+      assert.ok(credential instanceof IdentityCredential);
+      assert.equal(webCalls, 0, 'no request reached the web function');
+      assert.ok(lightCalls >= 5, `the sign-in link, well-known, config, accounts and assertion on the Node path (${lightCalls} calls)`);
+    } finally {
+      await agent.close();
+      await inProcess.close();
+    }
+  });
+
   const missing = !existsSync(CHROMIUM);
   const underCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
   it('lets Chromium reach the system with chromiumArgs alone and sign in with its own FedCM', { skip: missing && !underCi ? `${CHROMIUM} is not installed` : false, timeout: 60_000 }, async () => {
