@@ -301,8 +301,8 @@ p(`- undici alone vs the floor: **${ratio(rawMedian / median(signin.raw.floors))
 p('  on loopback, with both processes waking for every exchange, costs more here than the IdP\'s own work.');
 p(`- Agent vs undici alone: **${ratio(agentMedian / rawMedian)}** one by one, **${ratio(agentMedianB / rawMedianB)}** back to back: the price of the FedCM`);
 p('  algorithm, the browser-exact fetcher (cookie jar, Fetch metadata, CORS and size checks) and the page API.');
-p(`- Agent vs the floor: **${ratio(overFloor)}** one by one, **${ratio(overFloorB)}** back to back. The floor is the sum of the IdP handler's own time (Request in,`);
-p('  Response out, timed inside the server process) over the requests of one sign-in; it leaves out TLS, HTTP');
+p(`- Agent vs the floor: **${ratio(overFloor)}** one by one, **${ratio(overFloorB)}** back to back. The floor is the sum of the IdP handler's own time (on the kit's Node path,`);
+p('  LightRequest in, LightReply out, timed inside the server process) over the requests of one sign-in; it leaves out TLS, HTTP');
 p('  parsing and the network, and it adds up requests the browser makes in parallel (well-known and config), so');
 p('  it is a lower bound no client can reach.');
 if (chromium) {

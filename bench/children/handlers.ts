@@ -2,12 +2,13 @@
 // same reference IdP and RP as the other contenders (src/cli/system.ts, the same front routes as
 // bench/children/system.ts: the /bench page, /__bench/session, timing of every IdP handler call),
 // but in this process, handed to the agent as `createAgent({ handlers })`: no TCP, no TLS. The
-// IdP floor is the same measure as the system child's: each IdP handler call, Request in →
-// Response out.
+// IdP floor is the same measure as the system child's: each IdP handler call on the kit's Node
+// path, LightRequest in → LightReply out.
 
 import { join } from 'node:path';
 import { autoSelect, createAgent, IdentityCredential, type FetchRecord, type Frame, type InProcessHandler } from '../../src/agent/index.js';
 import { CLIENT_ID, DEMO_USER, IDP_ORIGIN, RP_ORIGIN, startSystem } from '../../src/cli/system.js';
+import { LIGHT_HANDLER, lightFromResponse, lightHandlerOf, type ConnectionInfo, type LightReply, type LightRequest } from '../../src/common/light-http.js';
 import { openStore } from '../../src/idp/index.js';
 import { childArgument, serveChild } from '../lib/child.js';
 import { BENCH_PAGE } from '../lib/bench-page.js';
@@ -27,14 +28,22 @@ const system = await startSystem({ dir });
 const store = await openStore(join(dir, 'idp.db'));
 let timings: HandlerTiming[] = [];
 
-const idpHandler: InProcessHandler = async (request, info) => {
-  const url = new URL(request.url);
-  if (url.pathname === BENCH_SESSION_PATH) return benchSession(store);
-  const t0 = performance.now();
-  const response = await system.idp(request, info);
-  timings.push({ method: request.method, path: url.pathname, status: response.status, ms: performance.now() - t0 });
-  return response;
-};
+const idpLight = lightHandlerOf(system.idp)!;
+// The agent's in-process transport takes the IdP kit's Node path (LightHandler) when the handler
+// has one, as a server does: the floor is that path's time, each call LightRequest in → LightReply
+// out. The web function stays for anything that asks for it.
+const idpHandler: InProcessHandler = Object.assign(
+  async (request: Request, info: { remoteAddress?: string }) => (new URL(request.url).pathname === BENCH_SESSION_PATH ? benchSession(store) : system.idp(request, info)),
+  {
+    [LIGHT_HANDLER]: async (request: LightRequest, info: ConnectionInfo): Promise<LightReply> => {
+      if (request.pathname === BENCH_SESSION_PATH) return lightFromResponse(await benchSession(store));
+      const t0 = performance.now();
+      const reply = await idpLight(request, info);
+      timings.push({ method: request.method, path: request.pathname, status: reply.status, ms: performance.now() - t0 });
+      return reply;
+    },
+  },
+);
 const rpHandler: InProcessHandler = (request) => {
   const url = new URL(request.url);
   if (url.pathname === '/bench') return new Response(BENCH_PAGE, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });

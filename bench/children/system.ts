@@ -2,13 +2,15 @@
 // memory benchmarks, in its own process so the measured client never shares an event loop with
 // the server. A front listener (HTTPS, the system's CA and certificate) routes exactly as the
 // system does and adds:
-//   - timing of every IdP handler call (Request in → Response out, in this process): the floor;
+//   - timing of every IdP handler call (on the kit's Node path, LightRequest in → LightReply out,
+//     in this process): the floor;
 //   - https://rp.example/bench: a page whose window.bench() calls navigator.credentials.get();
 //   - https://idp.example/__bench/session: a session for the demo user without the password form
 //     (many agents need one; the form's scrypt would dominate the memory benchmark's set-up).
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LIGHT_HANDLER, lightFromResponse, lightHandlerOf, type ConnectionInfo, type LightReply, type LightRequest } from '../../src/common/light-http.js';
 import { serve } from '../../src/common/node-server.js';
 import { CLIENT_ID, DEMO_USER, startSystem } from '../../src/cli/system.js';
 import { openStore } from '../../src/idp/index.js';
@@ -43,19 +45,31 @@ const system = await startSystem({ dir });
 const store = await openStore(join(dir, 'idp.db'));
 let timings: HandlerTiming[] = [];
 
+const idpLight = lightHandlerOf(system.idp)!;
+/** The RP and the benchmark's own routes: web handlers. */
+const web = async (request: Request, info: ConnectionInfo = {}): Promise<Response> => {
+  const url = new URL(request.url);
+  if (url.hostname === 'rp.example') {
+    if (url.pathname === '/bench') return new Response(BENCH_PAGE, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
+    return system.rp.fetch(request);
+  }
+  if (url.pathname === BENCH_SESSION_PATH) return benchSession(store);
+  return system.idp(request, info);
+};
+// serve() takes the front's Node path (LightHandler): the IdP's requests reach the IdP kit's
+// own Node path, as they do behind toNodeListener in production, timed LightRequest in →
+// LightReply out; the RP's (a Hono app, web only) go through a Request and a Response.
 const front = await serve(
-  async (request, info) => {
-    const url = new URL(request.url);
-    if (url.hostname === 'rp.example') {
-      if (url.pathname === '/bench') return new Response(BENCH_PAGE, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
-      return system.rp.fetch(request);
-    }
-    if (url.pathname === BENCH_SESSION_PATH) return benchSession(store);
-    const t0 = performance.now();
-    const response = await system.idp(request, info);
-    timings.push({ method: request.method, path: url.pathname, status: response.status, ms: performance.now() - t0 });
-    return response;
-  },
+  Object.assign(web, {
+    [LIGHT_HANDLER]: async (request: LightRequest, info: ConnectionInfo): Promise<LightReply> => {
+      const host = new URL(request.url).hostname;
+      if (host === 'rp.example' || request.pathname === BENCH_SESSION_PATH) return lightFromResponse(await web(request.toRequest()));
+      const t0 = performance.now();
+      const reply = await idpLight(request, info);
+      timings.push({ method: request.method, path: request.pathname, status: reply.status, ms: performance.now() - t0 });
+      return reply;
+    },
+  }),
   { tls: { cert: readFileSync(join(dir, 'server.pem')), key: readFileSync(join(dir, 'server-key.pem')) } },
 );
 
