@@ -18,6 +18,13 @@ interface OpenDialog {
  * ties dialogs to the tab; fedkit has one chooser surface per agent, which is also what the
  * WebDriver commands assume: they have no dialog id).
  */
+/**
+ * The reason the mediator's signal carries once its dialog is answered or gone. Made once: an
+ * abort() without a reason builds a DOMException with a stack trace for every dialog (~1 % of
+ * an in-process sign-in), and a mediator only needs to know that it may stop waiting.
+ */
+const DIALOG_CLOSED = new DOMException('The dialog was answered or closed.', 'AbortError');
+
 export class DialogHost {
   #open: OpenDialog | null = null;
   #nextId = 0;
@@ -56,7 +63,7 @@ export class DialogHost {
       answer: (a) => {
         if (settled) return;
         settled = true;
-        controller.abort();
+        controller.abort(DIALOG_CLOSED);
         // An answered dialog is gone at once (ChromeDriver's tracker does the same), so the next
         // waitForDialog() sees the dialog that follows; only the AutoReauthn sheet stays up
         // until the request finishes.
@@ -68,7 +75,7 @@ export class DialogHost {
     const onAbort = (): void => {
       if (settled) return;
       settled = true;
-      controller.abort();
+      controller.abort(DIALOG_CLOSED);
       fail(signal.reason);
       close();
     };
@@ -77,7 +84,7 @@ export class DialogHost {
       signal.removeEventListener('abort', onAbort);
       if (!settled) {
         settled = true;
-        controller.abort();
+        controller.abort(DIALOG_CLOSED);
       }
       if (this.#open === open) this.#close();
     };
