@@ -3,6 +3,7 @@
 // (`fedkit signin`, `fedkit doctor`) and NODE_EXTRA_CA_CERTS for other Node programs, and the
 // Chrome flags that map the names to loopback and trust this certificate (no openssl, no root).
 
+import { SUMMARIES } from './summaries.js';
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ const OPTIONS: OptionSpecs = {
 };
 
 const USAGE = 'fedkit cert <name[:port]> [<name[:port]> …] [--dir <dir>] [--json]';
-const SUMMARY = 'Make (or reuse) a local CA and a server certificate for the names, and print how to use them.';
+const SUMMARY = SUMMARIES.cert;
 const MORE_HELP = `
 A name with a port (idp.example:8443) is where that name's server listens on 127.0.0.1: the
 printed Chrome flags map the name's port 443 there. Example, the IdP and the RP on two ports:

@@ -28,10 +28,23 @@ export interface Leaf {
 
 export interface Group {
   summary: string;
-  commands: Record<string, Command>;
+  commands: Record<string, Command | Deferred>;
 }
 
 export type Command = Leaf | Group;
+
+/**
+ * A command whose module is imported only when it runs: `fedkit --help` and `fedkit idp …` do not
+ * load the agent, the doctor or the demo (each costs a few hundred ms of module loading).
+ */
+export interface Deferred {
+  summary: string;
+  load(): Promise<Command>;
+}
+
+export function isDeferred(c: Command | Deferred): c is Deferred {
+  return 'load' in c;
+}
 
 export function isGroup(c: Command): c is Group {
   return 'commands' in c;

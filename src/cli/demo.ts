@@ -3,6 +3,7 @@
 // printing the FedCM flow step by step (with each request), has the RP verify the token, then
 // keeps running and prints how to try the same in Chrome.
 
+import { SUMMARIES } from './summaries.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent, IdentityCredential, type Diagnostic, type Dialog, type FetchRecord } from '../agent/index.js';
@@ -161,7 +162,7 @@ const OPTIONS: OptionSpecs = {
 };
 
 const USAGE = 'fedkit demo [--once] [--json] [--fresh] [--port <port>] [--dir <dir>] [--account <id|email|index>]';
-const SUMMARY = 'Run the IdP and RP on this machine and sign in with the headless agent, step by step.';
+const SUMMARY = SUMMARIES.demo;
 
 export const demoCommand: Leaf = leaf(SUMMARY, USAGE, OPTIONS, async (p, io) => {
     const portText = optionString(p, 'port');

@@ -1,6 +1,7 @@
 // `fedkit rp serve`: the reference relying party alone, in front of any FedCM IdP, with the same
 // settings sources, request log, health endpoints and graceful stop as `fedkit idp serve`.
 
+import { SUMMARIES } from './summaries.js';
 import { serve } from '../common/node-server.js';
 import { createRpApp } from '../rp/app/app.js';
 import { UsageError } from './args.js';
@@ -98,6 +99,6 @@ export function rpServeCommand(env: NodeJS.ProcessEnv = process.env): Leaf {
 }
 
 export const rpCommand: Group = {
-  summary: 'Run the reference relying party.',
+  summary: SUMMARIES.rp,
   commands: { serve: rpServeCommand() },
 };

@@ -3,24 +3,19 @@
 
 import { VERSION } from '../version.js';
 import { UsageError } from './args.js';
-import { certCommand } from './cert.js';
-import { isGroup, type Command, type Group, type Io } from './command.js';
-import { demoCommand } from './demo.js';
-import { doctorCommand } from './doctor/command.js';
-import { idpCommand } from './idp.js';
-import { rpCommand } from './rp.js';
-import { signinCommand } from './signin/command.js';
+import { isDeferred, isGroup, type Command, type Deferred, type Group, type Io } from './command.js';
+import { SUMMARIES } from './summaries.js';
 
-/** Every top-level command. `demo`, `signin` and `rp` are added here. */
+/** Every top-level command, each loaded when it runs (Deferred). */
 export const ROOT: Group = {
   summary: 'fedkit: the Credential Management API and FedCM as a whole system',
   commands: {
-    cert: certCommand,
-    demo: demoCommand,
-    doctor: doctorCommand,
-    idp: idpCommand,
-    rp: rpCommand,
-    signin: signinCommand,
+    cert: { summary: SUMMARIES.cert, load: async () => (await import('./cert.js')).certCommand },
+    demo: { summary: SUMMARIES.demo, load: async () => (await import('./demo.js')).demoCommand },
+    doctor: { summary: SUMMARIES.doctor, load: async () => (await import('./doctor/command.js')).doctorCommand },
+    idp: { summary: SUMMARIES.idp, load: async () => (await import('./idp.js')).idpCommand },
+    rp: { summary: SUMMARIES.rp, load: async () => (await import('./rp.js')).rpCommand },
+    signin: { summary: SUMMARIES.signin, load: async () => (await import('./signin/command.js')).signinCommand },
   },
 };
 
@@ -51,9 +46,9 @@ export async function run(argv: readonly string[], io: Io, root: Group = ROOT): 
         io.stdout(`${VERSION}\n`);
         return 0;
       }
-      const next: Command | undefined = command.commands[word];
+      const next: Command | Deferred | undefined = command.commands[word];
       if (next === undefined) throw new UsageError(`unknown command "${[...path, word].join(' ')}"`);
-      command = next;
+      command = isDeferred(next) ? await next.load() : next;
       path.push(word);
       i++;
     }

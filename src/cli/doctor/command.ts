@@ -3,6 +3,7 @@
 // with colour and a progress line on a terminal, `--json` for scripts. Exit codes: 0 no error,
 // 1 an error (or a warning with --strict), 2 usage.
 
+import { SUMMARIES } from '../summaries.js';
 import { doctor, doctorRp, type DoctorOptions, type DoctorReport, type DoctorRpOptions, type DoctorSession, type RpDoctorReport } from '../../doctor/index.js';
 import { optionString, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { leaf, type Io, type Leaf } from '../command.js';
@@ -13,7 +14,7 @@ import { formatReport } from './report.js';
 
 const USAGE =
   'fedkit doctor <config-url> [--client-id <id> --rp-origin <origin>] [--user <email> [--password <pw>] | --cookie <name=value>… | --profile <file>] [--logout-url <url>] [--strict] [--json]\n       fedkit doctor --rp <page-url> [--click <selector>] [--settle <ms>] [--strict] [--json]';
-const SUMMARY = 'Check a live IdP (or an RP page) the way Chrome will, and say what to fix.';
+const SUMMARY = SUMMARIES.doctor;
 
 const OPTIONS: OptionSpecs = {
   'client-id': { type: 'string', valueName: '<id>', description: 'an RP client id: enables the client metadata, ID assertion, token and protection probes' },

@@ -1,13 +1,14 @@
 // `fedkit signin`'s command line: its usage and options, and what they ask for, checked (a
 // mistake is a UsageError, exit 2): the run's Settings and the agent's connection options.
 
+import { SUMMARIES } from '../summaries.js';
 import { optionString, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { CONNECTION_OPTIONS } from '../connection.js';
 
 export const USAGE =
   'fedkit signin <rp-url> [--config-url <url> --client-id <id> [--context …] [--mode …] [--login-hint …] [--domain-hint …] [--fields a,b] [--nonce …]] [--account <id|email|index>] [--click <selector>] [--profile <file>] [--host-rules <rules>] [--host-rule <pattern=target>…] [--ca <pem>] [--insecure] [--json] [--timeout <ms>]';
 
-export const SUMMARY = 'Sign in to a relying party with the headless agent, in the terminal.';
+export const SUMMARY = SUMMARIES.signin;
 
 export const OPTIONS: OptionSpecs = {
   'config-url': { type: 'string', valueName: '<url>', description: "call get() directly with this IdP config URL (the page's scripts do not run)" },
