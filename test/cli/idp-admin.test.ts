@@ -1,20 +1,24 @@
-// `fedkit idp user|client|keys …` run as real processes against real stores: every command, its
-// --json, its errors and exit codes, that a usage error never creates a database file, and the
-// password prompt on a real pseudo-terminal (util-linux `script`).
+// `fedkit idp user|client|keys …` run as real processes against SQLite: every command, its
+// --json, its errors and exit codes, and that a usage error never creates a database file.
+// PostgreSQL is idp-admin-postgres.test.ts, the password prompt idp-admin-prompt.test.ts.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { createIdp, openStore, verifyPassword, type Store } from '../../src/idp/index.js';
-import { POSTGRES_URL } from '../idp/helpers.js';
-import { MAIN, runFedkit, type Ran } from '../helpers/cli.js';
+import { runFedkit, type Ran } from '../helpers/cli.js';
 
 const cli = (args: string[], stdin = ''): Promise<Ran> => runFedkit(args, { stdin, timeoutMs: 20_000 });
+
+/** Runs `fn` over `items`, three at a time (each call starts a CLI process; the machine has two cores). */
+async function eachConcurrently<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(3, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
 
 async function withStore<T>(database: string, fn: (s: Store) => Promise<T>): Promise<T> {
   const store = await openStore(database);
@@ -50,18 +54,19 @@ describe('fedkit idp user|client|keys (SQLite)', { timeout: 120_000 }, () => {
       ['idp', 'keys', 'rotate', '--database', fresh, '--algorithm', 'RS256'],
       ['idp', 'keys', 'retire', '--database', fresh],
     ];
-    for (const args of usage) {
+    // None of them may create the file, so they can run side by side (a few at a time: each is a process).
+    await eachConcurrently(usage, async (args) => {
       const r = await cli(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^fedkit: .+\nRun "fedkit idp .*--help" for usage\.\n$/);
       assert.equal(existsSync(fresh), false, `${args.join(' ')} created ${fresh}`);
-    }
-    for (const args of [['idp', 'user', 'list'], ['idp', 'client', 'show', 'c'], ['idp', 'keys', 'list'], ['idp', 'user', 'remove', 'x@idp.example']]) {
+    });
+    await eachConcurrently([['idp', 'user', 'list'], ['idp', 'client', 'show', 'c'], ['idp', 'keys', 'list'], ['idp', 'user', 'remove', 'x@idp.example']], async (args) => {
       const r = await cli([...args, '--database', fresh]);
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /there is no database .*never\.db/);
       assert.equal(existsSync(fresh), false);
-    }
+    });
   });
 
   it('users: add, a duplicate named by the user who has it, list, show, set-password, remove', async () => {
@@ -182,83 +187,11 @@ describe('fedkit idp user|client|keys (SQLite)', { timeout: 120_000 }, () => {
 
   it('answers --help for every leaf', async () => {
     const leaves = ['user add', 'user list', 'user show', 'user remove', 'user set-password', 'client add', 'client list', 'client show', 'client remove', 'client update', 'keys list', 'keys rotate', 'keys retire'];
-    for (const leaf of leaves) {
+    await eachConcurrently(leaves, async (leaf) => {
       const r = await cli(['idp', ...leaf.split(' '), '--help']);
       assert.equal(r.code, 0, leaf);
       assert.match(r.stdout, new RegExp(`Usage: fedkit idp ${leaf}`));
-    }
+    });
     assert.match((await cli(['idp', '--help'])).stdout, /^ {2}keys +manage token-signing keys$/m);
-  });
-});
-
-describe('fedkit idp user|client (PostgreSQL)', { timeout: 60_000 }, () => {
-  it('lists, shows, updates and removes in a schema of its own', async () => {
-    const schema = `fedkit_admin_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE SCHEMA "${schema}"`);
-      const url = new URL(POSTGRES_URL);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      const db = url.href;
-      assert.equal((await cli(['idp', 'user', 'add', '--database', db, '--email', 'pg@idp.example', '--name', 'Pg', '--id', 'u_pg', '--password', 'password pg'])).code, 0);
-      assert.equal((await cli(['idp', 'client', 'add', '--database', db, '--id', 'pg-rp', '--origin', 'https://rp.example'])).code, 0);
-      assert.deepEqual((JSON.parse((await cli(['idp', 'user', 'list', '--json', '--database', db])).stdout) as { id: string }[]).map((u) => u.id), ['u_pg']);
-      assert.equal((await cli(['idp', 'client', 'update', 'pg-rp', '--add-origin', 'https://b.example', '--database', db])).stdout, 'updated client pg-rp: https://rp.example, https://b.example\n');
-      assert.equal((await cli(['idp', 'user', 'set-password', 'pg@idp.example', '--database', db], 'another password\n')).code, 0);
-      assert.equal((await cli(['idp', 'keys', 'rotate', '--database', db])).code, 0);
-      assert.equal((JSON.parse((await cli(['idp', 'keys', 'list', '--json', '--database', db])).stdout) as unknown[]).length, 1);
-      assert.equal((await cli(['idp', 'user', 'remove', 'u_pg', '--database', db])).code, 0);
-      assert.equal((await cli(['idp', 'client', 'remove', 'pg-rp', '--database', db])).code, 0);
-      assert.deepEqual((await admin.query(`SELECT count(*)::int AS n FROM "${schema}".users`)).rows, [{ n: 0 }]);
-    } finally {
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.end();
-    }
-  });
-});
-
-/** `script` (util-linux) gives the CLI a real pseudo-terminal, so the prompt library runs as for a user. */
-const SCRIPT = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
-
-describe('the password prompt on a terminal', { timeout: 60_000 }, () => {
-  it('masks what is typed, refuses an empty and a short password at once, then takes a good one', { skip: SCRIPT ? false : 'util-linux script is not installed: no pseudo-terminal' }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fedkit-pty-'));
-    const db = join(dir, 'idp.db');
-    try {
-      const command = [process.execPath, MAIN, 'idp', 'user', 'add', '--database', db, '--email', 'tty@idp.example', '--name', 'Tty', '--id', 'u_tty'].map((a) => `'${a}'`).join(' ');
-      const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let screen = '';
-      const waiters: { pattern: RegExp; resolve: () => void }[] = [];
-      child.stdout.on('data', (d: Buffer) => {
-        screen += d.toString();
-        for (const w of waiters.splice(0)) if (w.pattern.test(screen)) w.resolve();
-        else waiters.push(w);
-      });
-      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-      const waitFor = (pattern: RegExp): Promise<void> =>
-        pattern.test(screen)
-          ? Promise.resolve()
-          : Promise.race([
-              new Promise<void>((resolve) => waiters.push({ pattern, resolve })),
-              new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`no ${pattern} on the terminal:\n${screen}`)), 15_000).unref()),
-            ]);
-      try {
-        await waitFor(/Password/);
-        child.stdin.write('\r');
-        await waitFor(/must not be empty/);
-        child.stdin.write('short\r');
-        await waitFor(/at least 8 characters/);
-        child.stdin.write('\x15a good password\r'); // Ctrl-U clears the refused value first
-        await waitFor(/added user u_tty <tty@idp\.example>/);
-      } finally {
-        child.stdin.end();
-      }
-      assert.equal(await closed, 0, screen);
-      assert.doesNotMatch(screen, /a good password|short/, 'what is typed is masked');
-      await withStore(db, async (s) => assert.equal(await verifyPassword('a good password', (await s.getUser('u_tty'))!.passwordHash), true));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
