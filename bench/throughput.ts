@@ -281,6 +281,21 @@ export async function benchThroughput(options: {
           },
         });
       }
+      // The store's part of an assertion alone (Store.assertionStep: rows read, nonce used, grant
+      // kept, committed), the same concurrency: the floor the store sets under the endpoint.
+      targets.push({
+        name: storeStepName(storeName),
+        server: child,
+        http: false,
+        pg: name === 'postgres',
+        run: async (s, round) => {
+          const before = await child.call<number>('statements');
+          const r = await child.call<{ rate: number; failed: number; answered: number }>('storeStep', { seconds: s, concurrency: options.connections, prefix: `${tag}-step-${round}-` });
+          if (r.failed > 0) throw new Error(`store step (${storeName}): ${r.failed} steps did not complete`);
+          const statements = (await child.call<number>('statements')) - before;
+          return { rate: r.rate, statements, answered: r.answered, operations: r.answered };
+        },
+      });
     }
 
     /**
@@ -397,6 +412,9 @@ export interface ThroughputGoal {
   measured: string;
   met: boolean;
 }
+
+/** The row of the store's assertion step alone. */
+export const storeStepName = (store: 'SQLite' | 'PostgreSQL'): string => `assertion store step alone, no HTTP, no handler (${store})`;
 
 const perSecond = (r: number): string => `${Math.round(r).toLocaleString('en-US')} /s`;
 

@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { addClient, addUser, createIdp, PostgresStore, SqliteStore, toNodeListener, type Idp, type Store } from '../../src/idp/index.js';
+import { lightFromValues, lightHandlerOf } from '../../src/common/light-http.js';
 import { sha256 } from '../../src/idp/context.js';
 import { childArgument, serveChild } from '../lib/child.js';
 
@@ -35,6 +36,23 @@ export const ISSUER = 'https://idp.example';
 export const BENCH_CLIENT = 'bench-rp';
 export const BENCH_RP_ORIGIN = 'https://rp.example';
 export const BENCH_USER = 'bench-user';
+
+/** The assertion form as the load generator sends it (throughput.ts assertionBody), around the nonce. */
+const ASSERTION_FORM = [
+  `account_id=${BENCH_USER}&client_id=${BENCH_CLIENT}&params=${encodeURIComponent('{"nonce":"')}`,
+  `${encodeURIComponent('"}')}&disclosure_text_shown=true&is_auto_selected=false&fields=name%2Cemail%2Cpicture&disclosure_shown_for=name%2Cemail%2Cpicture`,
+] as const;
+
+/** `one` run by `concurrency` loops for `seconds`: completions per second (failures not counted), failures, all. */
+async function run(seconds: number, concurrency: number, one: () => Promise<void>, counts: () => { n: number; failed: number }): Promise<{ rate: number; failed: number; answered: number }> {
+  const end = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) await one();
+  }));
+  const { n, failed } = counts();
+  return { rate: (n - failed) / ((performance.now() - t0) / 1000), failed, answered: n };
+}
 
 const options = childArgument<IdpServerOptions>();
 
@@ -75,11 +93,13 @@ async function prepare(): Promise<string> {
 }
 
 let handler: Idp | undefined;
+let benchStore: Store | undefined;
 
 async function listen(port: number): Promise<{ port: number; close: () => Promise<void> }> {
   const store = openStore();
   const idp = createIdp({ issuer: ISSUER, store, onError: (e) => console.error(`bench idp: ${e instanceof Error ? e.stack : String(e)}`) });
   handler = idp;
+  benchStore = store;
   const server = createServer(toNodeListener(idp));
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -129,38 +149,63 @@ if (cluster.isPrimary) {
   serveChild({
     info: (): IdpServerInfo => ({ port, cookie, origin: BENCH_RP_ORIGIN, clientId: BENCH_CLIENT, accountId: BENCH_USER, pid: process.pid }),
     /**
-     * The same requests as the load generator sends, straight into the IdP handler in this process
-     * (no HTTP, no sockets): `concurrency` at a time for `seconds`. Answers per second.
+     * The same requests as the load generator sends, straight into the IdP kit's Node path in this
+     * process (LightRequest in, LightReply out: what toNodeListener hands it, without HTTP or
+     * sockets): `concurrency` at a time for `seconds`. Answers per second.
      */
     inProcess: async ({ endpoint, seconds, concurrency, prefix }: { endpoint: 'accounts' | 'assertion'; seconds: number; concurrency: number; prefix: string }) => {
-      const idp = handler;
-      if (idp === undefined) throw new Error('in-process runs need workers: 1');
-      const headers = { cookie, 'sec-fetch-dest': 'webidentity', accept: 'application/json' };
+      const light = handler === undefined ? undefined : lightHandlerOf(handler);
+      if (light === undefined) throw new Error('in-process runs need workers: 1');
+      const common: [string, string][] = [['cookie', cookie], ['sec-fetch-dest', 'webidentity'], ['accept', 'application/json']];
+      const accountsHeaders = new Map(common);
+      const assertionHeaders = new Map([...common, ['content-type', 'application/x-www-form-urlencoded'], ['origin', BENCH_RP_ORIGIN]]);
+      const accountsUrl = new URL(`${ISSUER}/fedcm/accounts`);
+      const assertionUrl = new URL(`${ISSUER}/fedcm/assertion`);
+      const noRequest = (): Request => {
+        throw new Error('the bench IdP asked for a Request');
+      };
       let n = 0;
       let seq = 0;
       let failed = 0;
       const one = async (): Promise<void> => {
         const nonce = `${prefix}${seq++}`;
-        const response =
+        const reply =
           endpoint === 'accounts'
-            ? await idp(new Request(`${ISSUER}/fedcm/accounts`, { headers }))
-            : await idp(
-                new Request(`${ISSUER}/fedcm/assertion`, {
-                  method: 'POST',
-                  headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', origin: BENCH_RP_ORIGIN },
-                  body: `account_id=${BENCH_USER}&client_id=${BENCH_CLIENT}&params=${encodeURIComponent(JSON.stringify({ nonce }))}&disclosure_text_shown=true&is_auto_selected=false&fields=name%2Cemail%2Cpicture&disclosure_shown_for=name%2Cemail%2Cpicture`,
-                }),
+            ? await light(lightFromValues('GET', accountsUrl, accountsHeaders, null, noRequest), { remoteAddress: '127.0.0.1' })
+            : await light(
+                lightFromValues('POST', assertionUrl, assertionHeaders, Buffer.from(`${ASSERTION_FORM[0]}${nonce}${ASSERTION_FORM[1]}`), noRequest),
+                { remoteAddress: '127.0.0.1' },
               );
-        await response.arrayBuffer();
-        if (response.status !== 200) failed++;
+        if (reply.status !== 200) failed++;
         n++;
       };
-      const end = performance.now() + seconds * 1000;
-      const t0 = performance.now();
-      await Promise.all(Array.from({ length: concurrency }, async () => {
-        while (performance.now() < end) await one();
-      }));
-      return { rate: (n - failed) / ((performance.now() - t0) / 1000), failed, answered: n };
+      return run(seconds, concurrency, one, () => ({ n, failed }));
+    },
+    /**
+     * The store's part of an assertion alone: Store.assertionStep with a fresh nonce (the rows
+     * read, the nonce used, the grant kept: committed), `concurrency` at a time for `seconds`, on
+     * the same store the handler uses. Steps per second.
+     */
+    storeStep: async ({ seconds, concurrency, prefix }: { seconds: number; concurrency: number; prefix: string }) => {
+      const store = benchStore;
+      if (store?.assertionStep === undefined) throw new Error('store steps need workers: 1 and a store with assertionStep');
+      const sessionIdHash = sha256(cookie.slice(cookie.indexOf('=') + 1));
+      const fields = ['name', 'email', 'picture'];
+      let n = 0;
+      let seq = 0;
+      let failed = 0;
+      const one = async (): Promise<void> => {
+        const now = Date.now();
+        const step = await store.assertionStep!({
+          clientId: BENCH_CLIENT,
+          sessionIdHash,
+          now,
+          complete: { origin: BENCH_RP_ORIGIN, accountId: BENCH_USER, nonce: `${prefix}${seq++}`, nonceExpiresAt: now + 600_000, disclosure: { fields, disclosureShownFor: fields, disclosureTextShown: true } },
+        });
+        if (step.outcome !== 'completed') failed++;
+        n++;
+      };
+      return run(seconds, concurrency, one, () => ({ n, failed }));
     },
     /** Statements sent to PostgreSQL so far by this process (0 for SQLite). */
     statements: () => statements,
