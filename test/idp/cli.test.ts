@@ -6,12 +6,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { VERSION } from '../../src/version.js';
 import { openStore, PostgresStore, verifyPassword } from '../../src/idp/index.js';
-import { POSTGRES_URL } from './helpers.js';
+import { POSTGRES_URL, withPostgresSchema } from './helpers.js';
 import { MAIN, runFedkit, type Ran } from '../helpers/cli.js';
 
 const cli = (args: string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<Ran> => runFedkit(args, options);
@@ -78,14 +76,8 @@ describe('fedkit command line', { timeout: 60_000 }, () => {
   });
 
   it('adds a client to PostgreSQL given a postgres:// URL', async () => {
-    const schema = `fedkit_cli_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE SCHEMA "${schema}"`);
-      const url = new URL(POSTGRES_URL);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      const r = await cli(['idp', 'client', 'add', '--database', url.href, '--id', 'pg-rp', '--origin', 'https://rp.example']);
+    await withPostgresSchema('fedkit_cli', async ({ schema, url }) => {
+      const r = await cli(['idp', 'client', 'add', '--database', url, '--id', 'pg-rp', '--origin', 'https://rp.example']);
       assert.equal(r.code, 0, r.stderr);
       const store = new PostgresStore({ connectionString: POSTGRES_URL, schema });
       try {
@@ -93,10 +85,7 @@ describe('fedkit command line', { timeout: 60_000 }, () => {
       } finally {
         await store.close();
       }
-    } finally {
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.end();
-    }
+    });
   });
 
   it('serves the IdP until SIGTERM (SQLite file by default name, issuer from the port, --synchronous full)', async () => {

@@ -15,6 +15,25 @@ import { LIGHT_HANDLER, lightHandlerOf, type ConnectionInfo, type LightReply, ty
 
 export const POSTGRES_URL = process.env.FEDKIT_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+/**
+ * A PostgreSQL schema of its own for `fn`, dropped afterwards: `url` is POSTGRES_URL with that
+ * schema as its search_path (what the CLI's --database takes), `admin` a connection for checks.
+ */
+export async function withPostgresSchema(prefix: string, fn: (s: { schema: string; url: string; admin: pg.Client }) => Promise<void>): Promise<void> {
+  const schema = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    await fn({ schema, url: url.href, admin });
+  } finally {
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  }
+}
+
 export type StoreKind = 'sqlite' | 'postgres';
 export const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'postgres'];
 

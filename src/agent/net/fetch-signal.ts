@@ -6,6 +6,7 @@
 // through in-process handlers showed controllers, their listeners and abort() at ~5 % of the
 // process (issue 15 §3). This is a plain object with a listener array; a `Request` (which needs a
 // real AbortSignal) gets one made from it only when one is built (in-process.ts).
+// follow() ties it to the caller's signal, one listener per caller's signal.
 
 /** What ended the fetch: its timer, the caller's signal, or the agent closing. */
 export type AbortCause = 'timeout' | 'caller' | 'closed';
@@ -43,4 +44,34 @@ export class FetchSignal {
   throwIfAborted(): void {
     if (this.aborted) throw this.reason;
   }
+}
+
+/** The requests in flight under each caller's signal (follow()). */
+const followers = new WeakMap<AbortSignal, Set<FetchSignal>>();
+
+/**
+ * Ends `signal` when the caller's signal aborts, with its reason. One listener per caller's
+ * signal, not one per request: a FedCM call's signal is shared by all its requests, and adding
+ * and removing a listener on a Node 20 AbortSignal costs more than the Set that replaces it. The
+ * listener lives as long as the caller's signal (it holds only the Set, emptied as requests end).
+ * @returns the function that stops following (when the request ends).
+ */
+export function follow(caller: AbortSignal, signal: FetchSignal): () => void {
+  let inFlight = followers.get(caller);
+  if (inFlight === undefined) {
+    const set = new Set<FetchSignal>();
+    inFlight = set;
+    followers.set(caller, set);
+    caller.addEventListener(
+      'abort',
+      () => {
+        for (const s of [...set]) s.abort('caller', caller.reason);
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  const set = inFlight;
+  set.add(signal);
+  return () => void set.delete(signal);
 }

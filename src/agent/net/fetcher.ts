@@ -16,7 +16,7 @@ import { isSameOrigin } from '../../common/site.js';
 import { VERSION } from '../../version.js';
 import { mayResend, tracked } from './connection-reuse.js';
 import type { Cookies } from './cookies.js';
-import { FetchSignal } from './fetch-signal.js';
+import { FetchSignal, follow } from './fetch-signal.js';
 import { InProcessDispatcher, InProcessHandlerError, parseHandlers, type InProcessHandlers } from './in-process.js';
 import { isSameOriginFast, isSameSiteCached } from './sites.js';
 import { NetError } from './types.js';
@@ -123,36 +123,6 @@ function secFetchSiteFor(initiator: AgentRequest['initiator'], url: URL): SecFet
   if (isSameOriginFast(initiator, url)) return 'same-origin';
   if (isSameSiteCached(initiator, url)) return 'same-site';
   return 'cross-site';
-}
-
-/** The requests in flight under each caller's signal (see follow()). */
-const followers = new WeakMap<AbortSignal, Set<FetchSignal>>();
-
-/**
- * Ends `signal` when the caller's signal aborts, with its reason. One listener per caller's
- * signal, not one per request: a FedCM call's signal is shared by all its requests, and adding
- * and removing a listener on a Node 20 AbortSignal costs more than the Set that replaces it. The
- * listener lives as long as the caller's signal (it holds only the Set, emptied as requests end).
- * @returns the function that stops following (when the request ends).
- */
-function follow(caller: AbortSignal, signal: FetchSignal): () => void {
-  let inFlight = followers.get(caller);
-  if (inFlight === undefined) {
-    const set = new Set<FetchSignal>();
-    inFlight = set;
-    followers.set(caller, set);
-    caller.addEventListener(
-      'abort',
-      () => {
-        for (const s of [...set]) s.abort('caller', caller.reason);
-        set.clear();
-      },
-      { once: true },
-    );
-  }
-  const set = inFlight;
-  set.add(signal);
-  return () => void set.delete(signal);
 }
 
 /** The error codes on an error and its causes (undici and Node nest them). */
