@@ -16,7 +16,7 @@ import { canPin, Child } from './lib/child.js';
 import { pgProcesses, pidsAreLocal, withApplicationName } from './lib/pg-backends.js';
 import { canReadProcessCpu, coreBusyBetween, coreTicks, cpuBetween, cpuOf } from './lib/proc-cpu.js';
 import { median } from './lib/stats.js';
-import type { IdpServerInfo, IdpServerOptions } from './children/idp.js';
+import type { IdpServerInfo, IdpServerOptions, IdpTiming } from './children/idp.js';
 import type { LoadConfig, LoadGenerator, LoadResult } from './children/load.js';
 import type { SignResult } from './children/sign.js';
 
@@ -58,6 +58,14 @@ export interface Rates {
   pgBackendUs?: number;
   /** PostgreSQL targets: CPU µs per request of PostgreSQL's background processes (WAL writer, checkpointer…; shared with any other user of the server). */
   pgBackgroundUs?: number;
+  /**
+   * The accounts endpoint on SQLite over HTTP: the kit's handler per request, timed inside the
+   * server (bench/children/idp.ts), µs (median over rounds); its own work there, as its awaits
+   * resolve at once.
+   */
+  handlerUs?: number;
+  /** SQLite IdP targets that read the accounts view: that store call per request, timed inside the server, µs (median over rounds). */
+  storeCallUs?: number;
 }
 
 /** What one run of one target gave. */
@@ -69,6 +77,18 @@ interface RunResult {
   answered?: number;
   /** Operations done (requests answered, signatures made), for CPU per operation. */
   operations: number;
+  handlerUs?: number;
+  storeCallUs?: number;
+}
+
+/** The IdP child's handler and store time between two readings, µs per call. */
+function timingBetween(before: IdpTiming, after: IdpTiming): Pick<RunResult, 'handlerUs' | 'storeCallUs'> {
+  const handlers = after.handlers - before.handlers;
+  const stores = after.stores - before.stores;
+  return {
+    ...(handlers > 0 ? { handlerUs: ((after.handlerMs - before.handlerMs) * 1000) / handlers } : {}),
+    ...(stores > 0 ? { storeCallUs: ((after.storeMs - before.storeMs) * 1000) / stores } : {}),
+  };
 }
 
 /** CPU spent during one run (proc-cpu.ts), µs, and the run's wall time, ms. */
@@ -260,10 +280,16 @@ export async function benchThroughput(options: {
           run: async (s, round) => {
             const before = await child.call<number>('statements');
             const keysBefore = await child.call<number>('keyStatements');
+            const timingBefore = await child.call<IdpTiming>('timing');
             const r = await load.call<LoadResult>('run', { ...idpLoad(info, endpoint, s, options.connections, `${tag}-${round}-`), generator } satisfies LoadConfig);
+            // The handler's wall time is its own work only where its awaits resolve at once and no
+            // other request's work runs inside it: the accounts endpoint on SQLite (the assertion
+            // waits for its group commit, PostgreSQL for its round trip).
+            const { handlerUs, storeCallUs } = timingBetween(timingBefore, await child.call<IdpTiming>('timing'));
+            const timed = { ...(name === 'sqlite' && endpoint === 'accounts' && handlerUs !== undefined ? { handlerUs } : {}), ...(storeCallUs === undefined ? {} : { storeCallUs }) };
             const statements = (await child.call<number>('statements')) - before;
             const keyStatements = (await child.call<number>('keyStatements')) - keysBefore;
-            return { rate: r.rate, load: r, statements, keyStatements, answered: r.sent, operations: r.requests };
+            return { rate: r.rate, load: r, statements, keyStatements, answered: r.sent, operations: r.requests, ...timed };
           },
         });
         // The same requests into the handler in process: what HTTP costs is the difference.
@@ -274,10 +300,13 @@ export async function benchThroughput(options: {
           pg: name === 'postgres',
           run: async (s, round) => {
             const before = await child.call<number>('statements');
+            const timingBefore = await child.call<IdpTiming>('timing');
             const r = await child.call<{ rate: number; failed: number; answered: number }>('inProcess', { endpoint, seconds: s, concurrency: options.connections, prefix: `${tag}-in-${round}-` });
             if (r.failed > 0) throw new Error(`${endpoint} in process: ${r.failed} requests failed`);
+            // In process the 10 requests at a time interleave, so only the store call (synchronous) is timed.
+            const { storeCallUs } = timingBetween(timingBefore, await child.call<IdpTiming>('timing'));
             const statements = (await child.call<number>('statements')) - before;
-            return { rate: r.rate, statements, answered: r.answered, operations: r.answered };
+            return { rate: r.rate, statements, answered: r.answered, operations: r.answered, ...(storeCallUs === undefined ? {} : { storeCallUs }) };
           },
         });
       }
@@ -366,6 +395,10 @@ export async function benchThroughput(options: {
           rates.pgBackgroundUs = median(pgRuns.map((r) => r.cpu!.pgBackground! / r.operations));
         }
       }
+      const handlerRuns = runs.flatMap((r) => (r.handlerUs === undefined ? [] : [r.handlerUs]));
+      if (handlerRuns.length > 0) rates.handlerUs = median(handlerRuns);
+      const storeRuns = runs.flatMap((r) => (r.storeCallUs === undefined ? [] : [r.storeCallUs]));
+      if (storeRuns.length > 0) rates.storeCallUs = median(storeRuns);
       const answered = runs.reduce((a, r) => a + (r.answered ?? 0), 0);
       const statements = runs.reduce((a, r) => a + (r.statements ?? 0), 0);
       if (name.includes('(PostgreSQL)') && answered > 0) {
@@ -487,7 +520,7 @@ if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${proce
   for (const [name, r] of Object.entries(results.targets)) {
     const cpu = r.serverCpuUs === undefined ? '' : `, server ${r.serverCpuUs.toFixed(1)} µs CPU/op (busy ${(r.serverBusy! * 100).toFixed(0)}%, its core ${(r.serverCoreBusy! * 100).toFixed(0)}%)${r.loadBusy === undefined ? '' : `, load generator ${r.loadCpuUs!.toFixed(1)} µs CPU/op (busy ${(r.loadBusy * 100).toFixed(0)}%, its core ${(r.loadCoreBusy! * 100).toFixed(0)}%)`}`;
     const pgCpuText = r.pgBackendUs === undefined ? '' : `, PostgreSQL backends ${r.pgBackendUs.toFixed(1)} µs/op, background ${r.pgBackgroundUs!.toFixed(1)} µs/op`;
-    console.log(`${name}: ${Math.round(r.rate)}/s${r.statementsPerRequest === undefined ? '' : `, ${r.statementsPerRequest.toFixed(2)} statements per request`}${cpu}${pgCpuText}`);
+    console.log(`${name}: ${Math.round(r.rate)}/s${r.handlerUs === undefined ? "" : `, handler ${r.handlerUs.toFixed(1)} µs`}${r.storeCallUs === undefined ? "" : `, store call ${r.storeCallUs.toFixed(1)} µs`}${r.statementsPerRequest === undefined ? '' : `, ${r.statementsPerRequest.toFixed(2)} statements per request`}${cpu}${pgCpuText}`);
   }
   for (const g of throughputGoals(results.targets)) console.log(`${g.met ? 'met   ' : 'MISSED'} ${g.goal}: ${g.measured}`);
 }

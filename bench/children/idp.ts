@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { addClient, addUser, createIdp, PostgresStore, SqliteStore, toNodeListener, type Idp, type Store } from '../../src/idp/index.js';
-import { lightFromValues, lightHandlerOf } from '../../src/common/light-http.js';
+import { LIGHT_HANDLER, lightFromValues, lightHandlerOf, type LightHandler } from '../../src/common/light-http.js';
 import { sha256 } from '../../src/idp/context.js';
 import { childArgument, serveChild } from '../lib/child.js';
 
@@ -92,15 +92,52 @@ async function prepare(): Promise<string> {
   return `fedkit_session=${id}`;
 }
 
-let handler: Idp | undefined;
+let handler: LightHandler | undefined;
 let benchStore: Store | undefined;
+
+/**
+ * Time spent inside this process, summed (issue 15 §1, the floors of the report): the kit's
+ * handler per request (LightRequest in, LightReply out: on SQLite its awaits resolve at once, so
+ * this is its own work, over HTTP and in process alike), and on SQLite the store's accounts view
+ * (its synchronous part, which is all of its work there: one better-sqlite3 statement).
+ */
+const timing = { handlerMs: 0, handlers: 0, storeMs: 0, stores: 0 };
+export type IdpTiming = typeof timing;
+
+/** `idp` with its Node path timed into `timing`, for toNodeListener and the in-process runs alike. */
+function timed(idp: Idp): LightHandler {
+  const light = lightHandlerOf(idp)!;
+  return async (request, info) => {
+    const t0 = performance.now();
+    try {
+      return await light(request, info);
+    } finally {
+      timing.handlerMs += performance.now() - t0;
+      timing.handlers++;
+    }
+  };
+}
+
+/** The SQLite store's accountsView timed into `timing` (on PostgreSQL the call is a round trip, not work: left alone). */
+function timeAccountsView(store: Store): void {
+  const view = store.accountsView?.bind(store);
+  if (options.store !== 'sqlite' || view === undefined) return;
+  store.accountsView = (idHash, now) => {
+    const t0 = performance.now();
+    const answer = view(idHash, now);
+    timing.storeMs += performance.now() - t0;
+    timing.stores++;
+    return answer;
+  };
+}
 
 async function listen(port: number): Promise<{ port: number; close: () => Promise<void> }> {
   const store = openStore();
   const idp = createIdp({ issuer: ISSUER, store, onError: (e) => console.error(`bench idp: ${e instanceof Error ? e.stack : String(e)}`) });
-  handler = idp;
+  timeAccountsView(store);
+  handler = timed(idp);
   benchStore = store;
-  const server = createServer(toNodeListener(idp));
+  const server = createServer(toNodeListener(Object.assign((request: Request) => idp(request), { [LIGHT_HANDLER]: handler })));
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
@@ -154,7 +191,7 @@ if (cluster.isPrimary) {
      * sockets): `concurrency` at a time for `seconds`. Answers per second.
      */
     inProcess: async ({ endpoint, seconds, concurrency, prefix }: { endpoint: 'accounts' | 'assertion'; seconds: number; concurrency: number; prefix: string }) => {
-      const light = handler === undefined ? undefined : lightHandlerOf(handler);
+      const light = handler;
       if (light === undefined) throw new Error('in-process runs need workers: 1');
       const common: [string, string][] = [['cookie', cookie], ['sec-fetch-dest', 'webidentity'], ['accept', 'application/json']];
       const accountsHeaders = new Map(common);
@@ -207,6 +244,8 @@ if (cluster.isPrimary) {
       };
       return run(seconds, concurrency, one, () => ({ n, failed }));
     },
+    /** The handler's and the store's time so far (IdpTiming). */
+    timing: (): IdpTiming => ({ ...timing }),
     /** Statements sent to PostgreSQL so far by this process (0 for SQLite). */
     statements: () => statements,
     keyStatements: () => keyStatements,
