@@ -277,6 +277,12 @@ p('this IdP can be here.');
 p();
 p('On this machine (a VM) a process that has been idle for a few milliseconds wakes up measurably slower, and');
 p('every HTTP exchange wakes two processes, so the one-by-one figures are higher for both sides.');
+if (signin.wake) {
+  const w = signin.wake;
+  p(`Measured in this run (bench/children/wake.ts, a process of its own): one ES256 signature with node:crypto takes ${w.backToBackUs.toFixed(0)} µs`);
+  p(`back to back and ${w.afterIdleUs.toFixed(0)} µs as the first work after ${w.idleMs} ms of idle time (${(w.afterIdleUs / w.backToBackUs).toFixed(1)}×; medians of ${w.samples}): the same`);
+  p('CPU work, on caches the idle time left cold.');
+}
 p();
 const chromiumName = `Chromium ${signin.chromiumVersion ?? ''}`.trim();
 p(table(
@@ -682,8 +688,9 @@ p();
   if (h1 && c1 && median(c1.latencies) / median(h1.latencies) < 10) {
     p(`- **Handlers ≥ 10 × faster than Chromium, one by one** (${ratio(median(c1.latencies) / median(h1.latencies))}): one by one, every sign-in starts from idle`);
     p(`  processes, and on this VM waking up costs the handlers run too: its IdP floor alone is ${ms(median(h1.floors))} one by one against`);
-    p(`  ${hB ? ms(median(hB.floors)) : 'n/a'} back to back. 10× needs ${ms(median(c1.latencies) / 10)}, i.e. ${ratio(median(c1.latencies) / 10 / median(h1.floors))} the idle-start floor. Next step: the`);
-    p('  handlers row above; back to back (how a test suite signs in) the goal is measured separately in the Goals table.');
+    p(`  ${hB ? ms(median(hB.floors)) : 'n/a'} back to back. 10× needs ${ms(median(c1.latencies) / 10)}, i.e. ${ratio(median(c1.latencies) / 10 / median(h1.floors))} the idle-start floor.`);
+    if (signin.wake) p(`  Waking alone, measured: one ES256 signature, ${signin.wake.backToBackUs.toFixed(0)} µs back to back, takes ${signin.wake.afterIdleUs.toFixed(0)} µs right after ${signin.wake.idleMs} ms idle (section 1).`);
+    p('  Next step: the handlers row above; back to back (how a test suite signs in) the goal is measured separately in the Goals table.');
   }
   const sqliteAssertion = T['assertion endpoint (SQLite)'];
   const step = T[storeStepName('SQLite')];

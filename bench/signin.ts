@@ -25,6 +25,7 @@ import { Child } from './lib/child.js';
 import { median, percentile, sum } from './lib/stats.js';
 import type { AgentSignIn } from './children/agent.js';
 import type { HandlersSignIn } from './children/handlers.js';
+import type { WakeProbe } from './children/wake.js';
 import type { HandlerTiming, SystemInfo } from './children/system.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -68,6 +69,8 @@ export interface SignInResults {
   iterations: number;
   warmup: number;
   seconds: number;
+  /** One signature timed back to back and after the one-by-one mode's idle time (bench/children/wake.ts). */
+  wake?: WakeProbe;
 }
 
 function emptySide(): SideResult {
@@ -300,6 +303,10 @@ export async function benchSignIn(options: {
       }
     }
 
+    // What waking up costs here, in a process of its own (the one-by-one mode's idle, SETTLE_MS).
+    const waker = new Child('wake');
+    const wake = await waker.call<WakeProbe>('probe', { idleMs: SETTLE_MS, samples: 40 }).finally(() => waker.stop());
+    options.log(`  waking up: one ES256 signature ${wake.backToBackUs.toFixed(0)} µs back to back, ${wake.afterIdleUs.toFixed(0)} µs after ${wake.idleMs} ms idle`);
     const summary = (s: SideResult | undefined): string =>
       s === undefined ? 'n/a' : `median ${median(s.latencies).toFixed(2)} ms, p99 ${percentile(s.latencies, 99).toFixed(2)} ms, floor ${median(s.floors).toFixed(2)} ms, ${s.errors.length} errors`;
     const a = alternating.finish();
@@ -325,6 +332,7 @@ export async function benchSignIn(options: {
       iterations: measured,
       warmup: options.warmup,
       seconds: (performance.now() - started) / 1000,
+      wake,
     };
   } finally {
     for (const c of contenders) await c.runner.close().catch(() => {});
