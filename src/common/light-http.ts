@@ -105,7 +105,8 @@ export function lightFromIncoming(req: IncomingMessage, url: URL, given: Uint8Ar
       const name = raw[i]!.toLowerCase();
       if (name.startsWith(':') || !TOKEN.test(name)) continue;
       if (bytes !== undefined && (name === 'content-length' || name === 'content-encoding' || name === 'transfer-encoding')) continue;
-      const value = normalize(raw[i + 1]!);
+      const rawValue = raw[i + 1]!;
+      const value = trimmed(rawValue) ? rawValue : normalize(rawValue);
       if (INVALID_VALUE.test(value)) continue;
       const before = headers.get(name);
       headers.set(name, before === undefined ? value : `${before}, ${value}`);
@@ -177,21 +178,21 @@ function readIncoming(req: IncomingMessage, maxBytes: number, declared: string |
   });
 }
 
-/** The reply's head for node:http: names in the order Headers iterates them (sorted), Set-Cookie last, and the body's length. */
-export function lightHead(reply: LightReply, body: Buffer | undefined): Record<string, string | string[]> {
-  const head: Record<string, string | string[]> = {};
-  for (const name of [...reply.headers.keys()].sort()) head[name] = reply.headers.get(name)!;
-  if (reply.setCookies.length > 0) head['set-cookie'] = [...reply.setCookies];
-  if (body !== undefined) head['content-length'] = String(body.byteLength);
-  return head;
-}
-
-/** Writes a LightReply straight to the ServerResponse (no body for HEAD, as writeResponse). */
+/**
+ * Writes a LightReply straight to the ServerResponse (no body for HEAD, as writeResponse): the
+ * head as node:http's flat [name, value, …] list, in the order Headers iterates them (sorted),
+ * Set-Cookie last, one line per cookie, and the body's length; the body as the string it is, so
+ * node:http sends head and body in one write without a Buffer made for it. Headers the app set
+ * before (res.setHeader, Express middleware) are kept unless the reply names them too.
+ */
 export function writeLightReply(res: ServerResponse, reply: LightReply, method = 'GET'): void {
-  const body = reply.body === null ? undefined : Buffer.from(reply.body);
-  res.writeHead(reply.status, lightHead(reply, body));
-  if (body === undefined || method === 'HEAD') res.end();
-  else res.end(body);
+  const head: string[] = [];
+  for (const name of [...reply.headers.keys()].sort()) head.push(name, reply.headers.get(name)!);
+  for (const cookie of reply.setCookies) head.push('set-cookie', cookie);
+  if (reply.body !== null) head.push('content-length', String(Buffer.byteLength(reply.body)));
+  res.writeHead(reply.status, head);
+  if (reply.body === null || method === 'HEAD') res.end();
+  else res.end(reply.body);
 }
 
 /**

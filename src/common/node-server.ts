@@ -49,14 +49,40 @@ function newRequestId(): string {
   return randomBytes(8).toString('hex');
 }
 
+/** originOf() by `scheme://host`: parsing the Host into an origin is a URL parse per request otherwise. */
+const ORIGINS = new Map<string, string>();
+const MAX_ORIGINS = 256;
+
 /** `https://host[:port]` from a Host header, or undefined when the header is no bare host[:port]. */
 function originOf(scheme: string, host: string | undefined): string | undefined {
   if (host === undefined || host === '' || /[/?#@\\\s]/.test(host)) return undefined;
+  const key = `${scheme}://${host}`;
+  const known = ORIGINS.get(key);
+  if (known !== undefined) return known;
+  let origin: string | undefined;
   try {
-    return new URL(`${scheme}://${host}`).origin;
+    origin = new URL(key).origin;
   } catch {
     return undefined;
   }
+  // A server sees few Host values; a client sending many different ones only refills the table.
+  if (ORIGINS.size >= MAX_ORIGINS) ORIGINS.clear();
+  ORIGINS.set(key, origin);
+  return origin;
+}
+
+/**
+ * `req.headers.host` without `req.headers`: node:http builds that object on first use from every
+ * raw header, which the Node path otherwise never needs. node:http keeps the first Host of a
+ * request that repeats it, and so does this.
+ */
+function hostOf(req: IncomingMessage): string | undefined {
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host') return raw[i + 1];
+  }
+  return undefined;
 }
 
 /**
@@ -107,7 +133,7 @@ function requestUrlOf(req: IncomingMessage, options: ToRequestOptions = {}): URL
   const fallbackHost = `${local.includes(':') ? `[${local}]` : local}:${req.socket.localPort ?? 0}`;
   // Express-style routers rewrite req.url under a mount path; originalUrl keeps the real one.
   const path = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-  return requestUrl(path, scheme, req.headers.host, fallbackHost);
+  return requestUrl(path, scheme, hostOf(req), fallbackHost);
 }
 
 /**

@@ -135,6 +135,15 @@ describe('the node:http adapter', () => {
     }
   });
 
+  it('builds each URL on its own Host, any case of the name, and on the first Host when one is repeated (as req.headers.host)', async () => {
+    // Origins are remembered per Host (node-server.ts originOf): two Hosts in turn must not mix.
+    for (const host of ['app.example', 'other.example:8443', 'app.example', 'APP.example']) {
+      assert.equal(new URL(json(await send('GET', '/x', [['Host', host]])).url as string).host, host.toLowerCase());
+    }
+    assert.equal(new URL(json(await send('GET', '/x', [['hOsT', 'cased.example']])).url as string).host, 'cased.example');
+    assert.equal(new URL(json(await send('GET', '/x', [['Host', 'first.example'], ['Host', 'second.example']])).url as string).host, 'first.example');
+  });
+
   it('passes what the handler throws to onError with a request id, and answers 500 with that id', async () => {
     const res = await send('GET', '/throws');
     assert.equal(res.status, 500);
