@@ -21,7 +21,7 @@ import { benchSuite, type SuiteResults } from './suite.js';
 import type { SuiteRun } from './children/suite.js';
 import { benchSignIn, handlersGoalRows, SETTLE_MS, type SideResult, type SignInResults } from './signin.js';
 import { benchThroughput, HELLO, HELLO_ADAPTER, HELLO_HONO, HELLO_LIGHT, helloUnder, SIGN_NODE, storeStepName, throughputGoals, type Rates, type ThroughputResults } from './throughput.js';
-import { BARE, benchVerify, FUNCTION, VERIFIER, type VerifyResults } from './verify.js';
+import { BARE, benchVerify, describeOrder as describeVerifyOrder, FUNCTION, VERIFIER, type VerifyResults } from './verify.js';
 import { benchVerifyRaw, GOAL as RAW_GOAL, type RawVerifyResult } from './verify-raw.js';
 import { readRecord, soakSection } from './soak/record.js';
 
@@ -434,7 +434,7 @@ p();
 p('## 3. RP verification');
 p();
 p(`${verify.tokens} real ID tokens from the IdP kit's assertion endpoint (ES256, distinct nonces), verified one after the`);
-p(`other in batches of ${verify.batch}; ${verify.rounds} rounds rotate the four contenders. The RP kit discovers the keys`);
+p(`other in batches of ${verify.batch}; ${describeVerifyOrder(verify.rounds)}. The RP kit discovers the keys`);
 p('(OpenID configuration, then the JWKS) through its `fetch` option, answered by the IdP handler in process, once,');
 p(`and caches them (${verify.fetches} fetches in all: discovery + JWKS for the one-call function's cached verifier and for`);
 p('the verifier kept by the caller). The floor, `crypto.verify` with a KeyObject made once, checks the signature alone');
