@@ -512,10 +512,19 @@ interface KeySet {
 function keySet(remote: RemoteKeySet): KeySet {
   const cache = new Map<string, KeyObject[]>();
   const id = (alg: string, kid: string | undefined): string => (kid === undefined ? alg : `${alg} ${kid}`);
+  // The last (alg, kid) found, so the usual case (an IdP's tokens share one) builds no id and hashes no string per token.
+  let last: { alg: string; kid: string | undefined; keys: KeyObject[] } | undefined;
   return {
-    cached: (alg, kid) => (remote.fresh ? cache.get(id(alg, kid)) : undefined),
+    cached: (alg, kid) => {
+      if (!remote.fresh) return undefined;
+      if (last !== undefined && last.alg === alg && last.kid === kid) return last.keys;
+      const keys = cache.get(id(alg, kid));
+      if (keys !== undefined) last = { alg, kid, keys };
+      return keys;
+    },
     keys: async (header, alg, kid) => {
       cache.clear();
+      last = undefined;
       try {
         // jose's selection (the same rules as jwkFits) decides whether the JWKS is reloaded and
         // whether any key matches; the key it imports (a CryptoKey) is not used.
