@@ -5,7 +5,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, customFetch, errors, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { HostRules, type HostRulesInput } from '../common/host-rules.js';
-import { checkHeader, decodeBase64url, decodeJsonObject, importJwk, jwkFits, verifySignature } from './jws.js';
+import { asciiBytes, checkHeader, decodeBase64url, decodeBase64urlAt, decodeJsonObject, decodeJsonObjectAt, importJwk, jwkFits, verifySignature } from './jws.js';
 import { dispatcherFetch, fetchBounded, IdpFetchError, type FetchFailure, type FetchLike, type FetchLimits } from './idp-fetch.js';
 
 export type { FetchFailure, FetchLike } from './idp-fetch.js';
@@ -128,7 +128,12 @@ export class IdentityTokenVerifier {
       throw new TokenVerificationError('not_a_jwt', `Expected a JWT (a string of three dot-separated parts), got ${describe(token)}.`);
     }
     const { header, alg, kid } = this.#header(token.slice(0, firstDot));
-    const signature = decodeBase64url(token.slice(secondDot + 1));
+    // One UTF-8 copy of the token, when it is ASCII (a compact JWS is): its bytes up to the second
+    // dot are the signing input, and the signature, then (once verified) the payload, are decoded
+    // in place, so a token costs one Buffer, not one per part (issue 15 §2). A token that is not
+    // ASCII fails as it did before, part by part.
+    const bytes = asciiBytes(token);
+    const signature = bytes === undefined ? decodeBase64url(token.slice(secondDot + 1)) : decodeBase64urlAt(bytes, secondDot + 1, bytes.length);
     const now = this.#options.now?.() ?? Date.now();
     const tolerance = this.#options.clockToleranceSec ?? 60;
     let claims: JWTPayload & Record<string, unknown>;
@@ -137,16 +142,9 @@ export class IdentityTokenVerifier {
       const keys = this.#ready?.cached(alg, kid) ?? (await (await this.#keySet()).keys(header, alg, kid));
       // RFC 7515 §5.2 step 8: the signature is checked over the token's own ASCII, before the
       // payload is decoded, so a mangled payload is a bad signature, as with jose.
-      const signingInput = Buffer.from(token.slice(0, secondDot), 'utf8');
-      if (signature === undefined || !keys.some((key) => verifySignature(alg, key, signingInput, signature))) {
-        throw new errors.JWSSignatureVerificationFailed();
-      }
-      claims = validateClaims(decodePayload(token.slice(firstDot + 1, secondDot)), {
-        issuer: this.issuer,
-        audience: this.#options.clientId,
-        toleranceSec: tolerance,
-        nowSec: Math.floor(now / 1000),
-      });
+      const signingInput = bytes === undefined ? Buffer.from(token.slice(0, secondDot), 'utf8') : bytes.subarray(0, secondDot);
+      if (signature === undefined || !anyVerifies(alg, keys, signingInput, signature)) throw new errors.JWSSignatureVerificationFailed();
+      claims = validateClaims(decodePayload(token, bytes, firstDot + 1, secondDot), this.issuer, this.#options.clientId, tolerance, Math.floor(now / 1000));
     } catch (e) {
       throw this.#explain(e);
     }
@@ -440,14 +438,26 @@ export function verifyIdentityToken(token: unknown, options: VerifierOptions & {
   return verifier.verify(token, options);
 }
 
-/** The claims set (RFC 7519 §7.2 step 10): strict base64url UTF-8 JSON, one object. */
-function decodePayload(part: string): Record<string, unknown> {
+/**
+ * The claims set (RFC 7519 §7.2 step 10): strict base64url UTF-8 JSON, one object, in
+ * token[start, end), read from the token's bytes (in place) when it has them.
+ */
+function decodePayload(token: string, bytes: Buffer | undefined, start: number, end: number): Record<string, unknown> {
   try {
-    return decodeJsonObject(part, 'payload');
+    return bytes === undefined ? decodeJsonObject(token.slice(start, end), 'payload') : decodeJsonObjectAt(bytes, start, end, 'payload');
   } catch (e) {
     throw new errors.JWTInvalid('JWT Claims Set must be a top-level JSON object', { cause: e });
   }
 }
+
+/** Whether one of the keys (one, unless the JWKS has several that fit) verifies the signature. */
+function anyVerifies(alg: string, keys: readonly KeyObject[], signingInput: Buffer, signature: Buffer): boolean {
+  for (const key of keys) if (verifySignature(alg, key, signingInput, signature)) return true;
+  return false;
+}
+
+/** The claims an ID token must carry (RFC 7519 §7.2 with jose's requiredClaims as jwtVerify was given them). */
+const REQUIRED_CLAIMS = ['iss', 'aud', 'sub', 'iat', 'exp'] as const;
 
 /**
  * RFC 7519 §4.1 claim checks, in jose's jwtVerify order and with its errors (so the codes and
@@ -455,28 +465,31 @@ function decodePayload(part: string): Record<string, unknown> {
  * exp), `iss` (§4.1.1) the issuer, `aud` (§4.1.3) the client or an array holding it, `iat`
  * (§4.1.6) and `nbf` (§4.1.5) and `exp` (§4.1.4) NumericDates, `nbf` not after now and `exp`
  * not at or before now, both within the tolerance. `iat` in the future is checked by the caller.
+ * Positional arguments and no closure: this runs once per token (issue 15 §2).
  */
-function validateClaims(claims: Record<string, unknown>, options: { issuer: string; audience: string; toleranceSec: number; nowSec: number }): JWTPayload & Record<string, unknown> {
-  for (const claim of ['iss', 'aud', 'sub', 'iat', 'exp']) {
+function validateClaims(claims: Record<string, unknown>, issuer: string, audience: string, toleranceSec: number, nowSec: number): JWTPayload & Record<string, unknown> {
+  for (const claim of REQUIRED_CLAIMS) {
     if (!Object.hasOwn(claims, claim)) throw new errors.JWTClaimValidationFailed(`missing required "${claim}" claim`, claims, claim, 'missing');
   }
-  if (claims['iss'] !== options.issuer) throw new errors.JWTClaimValidationFailed('unexpected "iss" claim value', claims, 'iss', 'check_failed');
+  if (claims['iss'] !== issuer) throw new errors.JWTClaimValidationFailed('unexpected "iss" claim value', claims, 'iss', 'check_failed');
   const aud = claims['aud'];
-  if (!(typeof aud === 'string' ? aud === options.audience : Array.isArray(aud) && aud.includes(options.audience))) {
+  if (!(typeof aud === 'string' ? aud === audience : Array.isArray(aud) && aud.includes(audience))) {
     throw new errors.JWTClaimValidationFailed('unexpected "aud" claim value', claims, 'aud', 'check_failed');
   }
-  const numericDate = (claim: string): number | undefined => {
-    const value = claims[claim];
-    if (value === undefined) return undefined;
-    if (typeof value !== 'number') throw new errors.JWTClaimValidationFailed(`"${claim}" claim must be a number`, claims, claim, 'invalid');
-    return value;
-  };
-  numericDate('iat');
-  const nbf = numericDate('nbf');
-  if (nbf !== undefined && nbf > options.nowSec + options.toleranceSec) throw new errors.JWTClaimValidationFailed('"nbf" claim timestamp check failed', claims, 'nbf', 'check_failed');
-  const exp = numericDate('exp');
-  if (exp !== undefined && exp <= options.nowSec - options.toleranceSec) throw new errors.JWTExpired('"exp" claim timestamp check failed', claims, 'exp', 'check_failed');
+  numericDate(claims, 'iat');
+  const nbf = numericDate(claims, 'nbf');
+  if (nbf !== undefined && nbf > nowSec + toleranceSec) throw new errors.JWTClaimValidationFailed('"nbf" claim timestamp check failed', claims, 'nbf', 'check_failed');
+  const exp = numericDate(claims, 'exp');
+  if (exp !== undefined && exp <= nowSec - toleranceSec) throw new errors.JWTExpired('"exp" claim timestamp check failed', claims, 'exp', 'check_failed');
   return claims as JWTPayload & Record<string, unknown>;
+}
+
+/** RFC 7519 §2 NumericDate: a claim, when present, must be a number. */
+function numericDate(claims: Record<string, unknown>, claim: string): number | undefined {
+  const value = claims[claim];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') throw new errors.JWTClaimValidationFailed(`"${claim}" claim must be a number`, claims, claim, 'invalid');
+  return value;
 }
 
 type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
@@ -499,10 +512,19 @@ interface KeySet {
 function keySet(remote: RemoteKeySet): KeySet {
   const cache = new Map<string, KeyObject[]>();
   const id = (alg: string, kid: string | undefined): string => (kid === undefined ? alg : `${alg} ${kid}`);
+  // The last (alg, kid) found, so the usual case (an IdP's tokens share one) builds no id and hashes no string per token.
+  let last: { alg: string; kid: string | undefined; keys: KeyObject[] } | undefined;
   return {
-    cached: (alg, kid) => (remote.fresh ? cache.get(id(alg, kid)) : undefined),
+    cached: (alg, kid) => {
+      if (!remote.fresh) return undefined;
+      if (last !== undefined && last.alg === alg && last.kid === kid) return last.keys;
+      const keys = cache.get(id(alg, kid));
+      if (keys !== undefined) last = { alg, kid, keys };
+      return keys;
+    },
     keys: async (header, alg, kid) => {
       cache.clear();
+      last = undefined;
       try {
         // jose's selection (the same rules as jwkFits) decides whether the JWKS is reloaded and
         // whether any key matches; the key it imports (a CryptoKey) is not used.

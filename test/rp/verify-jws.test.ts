@@ -115,6 +115,31 @@ describe('the verifier reads the JWS itself', () => {
     assert.equal(await code(v.verify(badUtf8)), 'not_a_jwt');
   });
 
+  it('reads a token from its own bytes: non-ASCII claims decoded, non-ASCII parts refused as before', async () => {
+    const v = verifierFor([ecJwk]);
+    // UTF-8 claims (the payload's JSON is not ASCII) decode as UTF-8, and the same token twice gives the same claims.
+    const utf8 = jws({ alg: 'ES256', kid: 'ec' }, b64(claims({ name: 'Zoë Ångström 名前 😀' })), ec.privateKey);
+    assert.equal((await v.verify(utf8)).claims['name'], 'Zoë Ångström 名前 😀');
+    assert.equal((await v.verify(utf8)).claims['name'], 'Zoë Ångström 名前 😀');
+    const good = jws({ alg: 'ES256', kid: 'ec' }, b64(claims()), ec.privateKey);
+    const [h, p, s] = good.split('.') as [string, string, string];
+    // A character outside ASCII in the payload or the signature: the signature does not verify.
+    assert.equal(await code(v.verify(`${h}.${p.slice(0, 10)}é${p.slice(11)}.${s}`)), 'bad_signature');
+    assert.equal(await code(v.verify(`${h}.${p}.${s.slice(0, 10)}é${s.slice(11)}`)), 'bad_signature');
+    // A code unit whose low byte is the character it replaces (U+0100 | 'A' ends in 0x41 'A') is no alphabet character:
+    // read byte by byte without care, the token would be the good one again.
+    const lookalike = (text: string, at: number) => `${text.slice(0, at)}${String.fromCharCode(0x100 | text.charCodeAt(at))}${text.slice(at + 1)}`;
+    assert.equal(await code(v.verify(`${h}.${p}.${lookalike(s, 10)}`)), 'bad_signature');
+    assert.equal(await code(v.verify(`${h}.${lookalike(p, 10)}.${s}`)), 'bad_signature');
+    // Signed as it is, a payload with such a character, or with stray bits in its last character, is not a JWT.
+    assert.equal(await code(v.verify(jws({ alg: 'ES256', kid: 'ec' }, lookalike(p, 10), ec.privateKey))), 'not_a_jwt');
+    // A payload whose last character has unused bits (its length is not a multiple of 4).
+    const payload = ['a', 'ab', 'abc'].map((x) => b64(claims({ x }))).find((text) => text.length % 4 !== 0)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const stray = `${payload.slice(0, -1)}${alphabet[alphabet.indexOf(payload.at(-1)!) | 1]}`;
+    assert.equal(await code(v.verify(jws({ alg: 'ES256', kid: 'ec' }, stray, ec.privateKey))), 'not_a_jwt');
+  });
+
   it('decodes base64url as Buffer does for every well-formed input', () => {
     for (let n = 0; n < 100; n++) {
       const bytes = Buffer.from(Array.from({ length: n }, (_, i) => (i * 37 + n) & 0xff));
