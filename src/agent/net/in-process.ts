@@ -31,6 +31,8 @@
 
 import { Readable } from 'node:stream';
 import { Dispatcher, errors } from 'undici';
+import type { HopResponse } from './hop-response.js';
+import { InProcessResponse, type ExchangeSignal } from './in-process-response.js';
 import { lightFromValues, lightHandlerOf, lightHeaderTable, lightReplyAsIs, lightToResponse, type LightReply, type LightRequest } from '../../common/light-http.js';
 
 /** What an in-process handler is told about the "connection" a request came on. */
@@ -144,6 +146,25 @@ export class InProcessDispatcher extends Dispatcher {
   /** The origins answered in-process. */
   get origins(): string[] {
     return [...this.#handlers.keys()];
+  }
+
+  /** Whether requests to `origin` (serialized, as `URL.origin`) are answered in-process. */
+  handles(origin: string): boolean {
+    return this.#handlers.has(origin);
+  }
+
+  /**
+   * One exchange for an origin this answers (handles()), read by the fetcher without undici's
+   * request() layer (in-process-response.ts): what `request(options)` would answer, as a
+   * HopResponse. A closed transport fails as dispatch() fails then.
+   */
+  exchange(origin: string, options: Dispatcher.DispatchOptions & { signal?: ExchangeSignal }): Promise<HopResponse> {
+    const serve = this.#handlers.get(origin);
+    if (serve === undefined) return Promise.reject(new TypeError(`InProcessDispatcher: no handler for ${origin}`));
+    const reader = new InProcessResponse(options.signal);
+    if (this.#closed) reader.onError(new errors.ClientClosedError());
+    else void this.#exchange(serve, origin, options, reader);
+    return reader.head;
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
