@@ -1,7 +1,8 @@
 // FedCM §3.5 "Fetch an identity assertion" and the error API: the POST to
 // id_assertion_endpoint and its response, in Chromium's order (error > token > continue_on).
 
-import { isPotentiallyTrustworthy, isSameOrigin, isSameSite } from '../../common/site.js';
+import { isPotentiallyTrustworthy, isSameOrigin } from '../../common/site.js';
+import { isSameSiteCached as isSameSite } from '../net/sites.js';
 import { issue, type IssueReason } from '../base/diagnostics.js';
 import { checkCors } from '../net/cors.js';
 import { parseJsonResponse } from '../net/json.js';

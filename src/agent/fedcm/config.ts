@@ -2,7 +2,8 @@
 // parallel, then cross-checked. Mirrors Chromium's config_fetcher.cc.
 
 import { getDomain } from 'tldts';
-import { isLocalhost, isSameOrigin, isSameSite, isPotentiallyTrustworthy } from '../../common/site.js';
+import { isLocalhost, isSameOrigin, isPotentiallyTrustworthy } from '../../common/site.js';
+import { isSameSiteCached as isSameSite } from '../net/sites.js';
 import { issue, type DiagnosticInit, type IssueReason } from '../base/diagnostics.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';

@@ -4,7 +4,8 @@
 // ID assertion, continuation; what the dialogs show in account-chooser.ts; cooldowns and auto
 // re-authentication in embargo.ts); this one decides what happens between them.
 
-import { isPotentiallyTrustworthy, isSameSite } from '../../common/site.js';
+import { isPotentiallyTrustworthy } from '../../common/site.js';
+import { isSameSiteCached as isSameSite } from '../net/sites.js';
 import { consoleMessage, domException, issue, type DiagnosticInit } from '../base/diagnostics.js';
 import type { CredentialMediationRequirement } from '../credentials/contract/credential-type.js';
 import type { AgentCore } from '../core.js';
