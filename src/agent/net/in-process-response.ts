@@ -97,10 +97,15 @@ export class InProcessResponse implements HopBody {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, _statusText: string): boolean {
+    return this.onHead(statusCode, rawHeaders.map((bytes) => bytes.toString('latin1')), resume);
+  }
+
+  /** onHeaders with the raw list already decoded (latin1, as undici's parseHeaders decodes it): what the exchange hands this reader. */
+  onHead(statusCode: number, rawHeaders: readonly string[], resume: () => void): boolean {
     // An informational status is no response (RequestHandler skips it); the transport sends none.
     if (statusCode < 200) return true;
     const headers = new Headers();
-    for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers.append(rawHeaders[i]!.toString('latin1'), rawHeaders[i + 1]!.toString('latin1'));
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers.append(rawHeaders[i]!, rawHeaders[i + 1]!);
     this.#headers = headers;
     this.#declared = declaredLength(headers);
     this.#resume = resume;
