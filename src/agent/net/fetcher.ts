@@ -410,25 +410,28 @@ export class Fetcher {
     timeoutMs: number,
     resent: ResentRequest[],
   ): Promise<HopResponse> {
-    const options = {
-      path: url.pathname + url.search,
-      method,
-      headers,
-      signal,
-      reset: false,
-      // The pool's own backstops are already the fetcher's timeout plus the slack; a request with
-      // a timeout of its own states its backstops (undici arms fewer timers without them).
-      ...(timeoutMs === this.timeoutMs
-        ? {}
-        : { headersTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS, bodyTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS }),
-    };
     // The body as bytes, made again for each attempt (undici does not keep a Buffer it has sent).
     const bytes = (): Buffer | null => (body === undefined ? null : Buffer.from(body, 'utf8'));
+    const path = url.pathname + url.search;
+    // The pool's own backstops are already the fetcher's timeout plus the slack; a request with
+    // a timeout of its own states its backstops (undici arms fewer timers without them).
+    const backstopMs = timeoutMs === this.timeoutMs ? undefined : timeoutMs + UNDICI_TIMEOUT_SLACK_MS;
+    // One object literal per attempt rather than spreads of a shared one: V8 copies objects of
+    // differing shapes on a slow path, and this runs for every request.
+    const options = (origin: string | undefined): Dispatcher.RequestOptions & { signal: FetchSignal } => {
+      const o: Dispatcher.RequestOptions & { signal: FetchSignal } = { path, method, headers, signal, reset: false, body: bytes() };
+      if (origin !== undefined) o.origin = origin;
+      if (backstopMs !== undefined) {
+        o.headersTimeout = backstopMs;
+        o.bodyTimeout = backstopMs;
+      }
+      return o;
+    };
     const origin = url.origin;
     // In-process: straight to the handler's exchange, without undici's request() layer; never
     // resent (it has no connection to lose, see in-process.ts).
-    if (this.inProcess?.handles(origin) === true) return this.inProcess.exchange(origin, { ...options, origin, body: bytes() });
-    const { attempt, result } = tracked(() => this.agent.request({ ...options, origin, body: bytes() }));
+    if (this.inProcess?.handles(origin) === true) return this.inProcess.exchange(origin, options(origin));
+    const { attempt, result } = tracked(() => this.agent.request(options(origin)));
     let response: Dispatcher.ResponseData;
     try {
       response = await result;
@@ -438,7 +441,7 @@ export class Fetcher {
       const client = new Client(url.origin, this.connection);
       this.ownConnections.add(client);
       try {
-        response = await client.request({ ...options, body: bytes() });
+        response = await client.request(options(undefined));
       } catch (second) {
         throw new ResendFailed(err, second);
       } finally {
