@@ -261,7 +261,9 @@ async function fetchAndMediate(params: RequestParams, states: IdpState[], signal
  * account; the user's answer decides what follows (sign in, log in at the IdP, or stop).
  */
 async function chooseAccount(ctx: IdpNetwork, params: RequestParams, usable: IdpState[]): Promise<IdentityCredential> {
-  const { core, frame, options, signal } = { ...params, signal: ctx.signal };
+  const { core, frame, options } = params;
+  // The call's signal (ctx), not the page's (params.signal).
+  const signal = ctx.signal;
   const newlyLoggedIn = new Set<string>();
   for (;;) {
     const candidates = usable.flatMap((s) => s.accounts.map((account) => ({ state: s, account })));
