@@ -2,7 +2,8 @@
 // parallel, then cross-checked. Mirrors Chromium's config_fetcher.cc.
 
 import { getDomain } from 'tldts';
-import { isLocalhost, isSameOrigin, isSameSite, isPotentiallyTrustworthy } from '../../common/site.js';
+import { isLocalhost, isSameOrigin, isPotentiallyTrustworthy } from '../../common/site.js';
+import { isSameSiteCached as isSameSite } from '../net/sites.js';
 import { issue, type DiagnosticInit, type IssueReason } from '../base/diagnostics.js';
 import { parseJsonResponse } from '../net/json.js';
 import { NetError } from '../net/types.js';
@@ -19,10 +20,22 @@ const WELL_KNOWN_PATH = '/.well-known/web-identity';
  */
 export function wellKnownUrl(configURL: URL): URL | null {
   if (isLocalhost(configURL.hostname)) return new URL(WELL_KNOWN_PATH, configURL.origin);
-  const domain = getDomain(configURL.hostname, { allowPrivateDomains: true });
+  const domain = domainOf(configURL.hostname);
   if (domain === null) return null;
   return new URL(`${configURL.protocol}//${domain}${WELL_KNOWN_PATH}`);
 }
+
+/** tldts getDomain (private registries included), kept per host: a Public Suffix List walk per sign-in otherwise. */
+function domainOf(hostname: string): string | null {
+  const known = DOMAINS.get(hostname);
+  if (known !== undefined) return known;
+  const domain = getDomain(hostname, { allowPrivateDomains: true });
+  if (DOMAINS.size >= MAX_DOMAINS) DOMAINS.clear();
+  DOMAINS.set(hostname, domain);
+  return domain;
+}
+const MAX_DOMAINS = 256;
+const DOMAINS = new Map<string, string | null>();
 
 /** FedCM §3.2 step 5: the well-known check is skipped when RP and IdP are same-site. */
 export function wellKnownCheckApplies(rpOrigin: string, configURL: URL): boolean {

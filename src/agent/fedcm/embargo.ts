@@ -4,7 +4,7 @@
 // spec's text beyond "the user agent MAY"; the durations and rules are Chromium's
 // (federated_identity_api_permission_context, federated_auth_request_impl.cc).
 
-import { siteOf } from '../../common/site.js';
+import { siteOfCached as siteOf } from '../net/sites.js';
 import { issue } from '../base/diagnostics.js';
 import type { CredentialMediationRequirement } from '../credentials/contract/credential-type.js';
 import type { AgentCore } from '../core.js';

@@ -4,7 +4,8 @@
 // ID assertion, continuation; what the dialogs show in account-chooser.ts; cooldowns and auto
 // re-authentication in embargo.ts); this one decides what happens between them.
 
-import { isPotentiallyTrustworthy, isSameSite } from '../../common/site.js';
+import { isPotentiallyTrustworthy } from '../../common/site.js';
+import { isSameSiteCached as isSameSite } from '../net/sites.js';
 import { consoleMessage, domException, issue, type DiagnosticInit } from '../base/diagnostics.js';
 import type { CredentialMediationRequirement } from '../credentials/contract/credential-type.js';
 import type { AgentCore } from '../core.js';
@@ -260,7 +261,9 @@ async function fetchAndMediate(params: RequestParams, states: IdpState[], signal
  * account; the user's answer decides what follows (sign in, log in at the IdP, or stop).
  */
 async function chooseAccount(ctx: IdpNetwork, params: RequestParams, usable: IdpState[]): Promise<IdentityCredential> {
-  const { core, frame, options, signal } = { ...params, signal: ctx.signal };
+  const { core, frame, options } = params;
+  // The call's signal (ctx), not the page's (params.signal).
+  const signal = ctx.signal;
   const newlyLoggedIn = new Set<string>();
   for (;;) {
     const candidates = usable.flatMap((s) => s.accounts.map((account) => ({ state: s, account })));

@@ -49,7 +49,8 @@ export class DialogHost {
     // surface is dismissed (as if the user closed it), so its request ends instead of hanging.
     this.#open?.answer({ action: 'cancel' });
     this.#close();
-    const full = { ...dialog, dialogId: String(this.#nextId++) } as Dialog;
+    // Object.assign, not a spread: dialogs come in many shapes, which V8 spreads on a slow path.
+    const full = Object.assign({}, dialog, { dialogId: String(this.#nextId++) }) as Dialog;
     const controller = new AbortController();
     let settle!: (a: DialogAction) => void;
     let fail!: (e: unknown) => void;

@@ -9,9 +9,10 @@
 //   - Secure cookies may be set and sent on potentially trustworthy URLs, which include
 //     http://localhost and http://127.0.0.1 (tough-cookie's `allowSecureOnLocal`, on here).
 //   - name + value longer than 4096 bytes is refused (EXCLUDE_NAME_VALUE_PAIR_EXCEEDS_MAX_SIZE).
-import { Cookie, CookieJar, MemoryCookieStore } from 'tough-cookie';
+import { Cookie, CookieJar } from 'tough-cookie';
 import type { SerializedCookieJar, Store } from 'tough-cookie';
 import { serializeOrigin } from '../../common/site.js';
+import { CookieMatchCache, CountingMemoryCookieStore } from './cookie-match-cache.js';
 import { siteOfCached as siteOf } from './sites.js';
 import type { AgentRequest, CookieDecision } from './types.js';
 
@@ -161,10 +162,14 @@ export function sameSiteContextForResponse(req: CookieRequestContext, url: URL =
 export class Cookies {
   readonly jar: CookieJar;
   readonly now: () => number;
+  /** The match of each URL until the jar changes: only for the jar's own store (cookie-match-cache.ts). */
+  readonly #matches: CookieMatchCache | undefined;
 
   constructor(options: CookiesOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.jar = new CookieJar(options.store ?? new MemoryCookieStore(), {
+    const own = options.store === undefined ? new CountingMemoryCookieStore() : undefined;
+    this.#matches = own === undefined ? undefined : new CookieMatchCache(own);
+    this.jar = new CookieJar(options.store ?? own, {
       rejectPublicSuffixes: true,
       // Chromium accepts name-less cookies (`Set-Cookie: abc`); tough-cookie's loose mode does too.
       looseMode: true,
@@ -319,7 +324,12 @@ export class Cookies {
   private async matching(url: URL): Promise<Cookie[]> {
     // A synchronous store (memory, SQLite) is read without tough-cookie's callback-to-promise round.
     const options = { http: true, expire: false, sort: true };
-    const found = this.jar.store.synchronous ? this.jar.getCookiesSync(url, options) : await this.jar.getCookies(url, options);
+    const found =
+      this.#matches !== undefined
+        ? this.#matches.match(url, () => this.jar.getCookiesSync(url, options))
+        : this.jar.store.synchronous
+          ? this.jar.getCookiesSync(url, options)
+          : await this.jar.getCookies(url, options);
     const now = this.now();
     const live: Cookie[] = [];
     for (const c of found) {

@@ -17,6 +17,7 @@ import { VERSION } from '../../version.js';
 import { mayResend, tracked } from './connection-reuse.js';
 import type { Cookies } from './cookies.js';
 import { FetchSignal, follow } from './fetch-signal.js';
+import { undiciResponse, type HopResponse } from './hop-response.js';
 import { InProcessDispatcher, InProcessHandlerError, parseHandlers, type InProcessHandlers } from './in-process.js';
 import { isSameOriginFast, isSameSiteCached } from './sites.js';
 import { NetError } from './types.js';
@@ -173,6 +174,8 @@ export class Fetcher {
   readonly timeoutMs: number;
   /** The connection pool, behind the in-process transport when there are handlers. */
   private readonly agent: Dispatcher;
+  /** The in-process transport (the same object as `agent`), when there are handlers. */
+  private readonly inProcess: InProcessDispatcher | undefined;
   private readonly connection: ConnectionOptions;
   /** The connections opened to resend a request, closed when their response is consumed. */
   private readonly ownConnections = new Set<Client>();
@@ -197,7 +200,8 @@ export class Fetcher {
     });
     const pool = new Agent(this.connection);
     const handlers = options.handlers === undefined ? undefined : parseHandlers(options.handlers, 'createAgent');
-    this.agent = handlers === undefined || handlers.size === 0 ? pool : new InProcessDispatcher(handlers, pool);
+    this.inProcess = handlers === undefined || handlers.size === 0 ? undefined : new InProcessDispatcher(handlers, pool);
+    this.agent = this.inProcess ?? pool;
     this.closed = options.closed;
     this.closed?.addEventListener(
       'abort',
@@ -308,7 +312,7 @@ export class Fetcher {
       const { list, record } = this.buildHeaders(hopRequest, secFetchSite, cookieHeader);
 
       const response = await this.send(url, method, list, body, signal, timeoutMs, resent);
-      const headers = toHeaders(response.headers);
+      const headers = response.headers;
       try {
         const hop: ResponseHop = { request: hopRequest, url, status: response.statusCode, headers };
         this.onResponse?.(hop);
@@ -322,7 +326,7 @@ export class Fetcher {
           }
         }
       } catch (err) {
-        drop(response.body);
+        response.body.drop();
         // Not a network failure: hand the embedder's own error back untouched.
         throw signal.aborted ? err : new HookError(err);
       }
@@ -333,7 +337,7 @@ export class Fetcher {
       if (REDIRECT_STATUSES.has(response.statusCode) && location !== null && req.redirect !== 'manual') {
         const target = URL.canParse(location, url) ? new URL(location, url) : null;
         if (req.redirect === 'error') {
-          drop(response.body);
+          response.body.drop();
           throw new NetError(
             'redirect-refused',
             url,
@@ -342,7 +346,7 @@ export class Fetcher {
           );
         }
         // Fetch §4.4 HTTP-redirect fetch.
-        await discard(response.body);
+        await response.body.discard();
         signal.throwIfAborted();
         if (target === null) {
           throw new NetError('invalid-url', url, `${url.href} returned ${response.statusCode} with an unparsable Location "${location}"`);
@@ -374,7 +378,7 @@ export class Fetcher {
         continue;
       }
 
-      const bytes = await readCapped(response.body, headers, maxBodyBytes, url);
+      const bytes = await response.body.read(maxBodyBytes, url);
       return {
         url,
         status: response.statusCode,
@@ -405,31 +409,39 @@ export class Fetcher {
     signal: FetchSignal,
     timeoutMs: number,
     resent: ResentRequest[],
-  ): Promise<Dispatcher.ResponseData> {
-    const options = {
-      path: url.pathname + url.search,
-      method,
-      headers,
-      signal,
-      reset: false,
-      // The pool's own backstops are already the fetcher's timeout plus the slack; a request with
-      // a timeout of its own states its backstops (undici arms fewer timers without them).
-      ...(timeoutMs === this.timeoutMs
-        ? {}
-        : { headersTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS, bodyTimeout: timeoutMs + UNDICI_TIMEOUT_SLACK_MS }),
-    };
+  ): Promise<HopResponse> {
     // The body as bytes, made again for each attempt (undici does not keep a Buffer it has sent).
     const bytes = (): Buffer | null => (body === undefined ? null : Buffer.from(body, 'utf8'));
-    const { attempt, result } = tracked(() => this.agent.request({ ...options, origin: url.origin, body: bytes() }));
+    const path = url.pathname + url.search;
+    // The pool's own backstops are already the fetcher's timeout plus the slack; a request with
+    // a timeout of its own states its backstops (undici arms fewer timers without them).
+    const backstopMs = timeoutMs === this.timeoutMs ? undefined : timeoutMs + UNDICI_TIMEOUT_SLACK_MS;
+    // One object literal per attempt rather than spreads of a shared one: V8 copies objects of
+    // differing shapes on a slow path, and this runs for every request.
+    const options = (origin: string | undefined): Dispatcher.RequestOptions & { signal: FetchSignal } => {
+      const o: Dispatcher.RequestOptions & { signal: FetchSignal } = { path, method, headers, signal, reset: false, body: bytes() };
+      if (origin !== undefined) o.origin = origin;
+      if (backstopMs !== undefined) {
+        o.headersTimeout = backstopMs;
+        o.bodyTimeout = backstopMs;
+      }
+      return o;
+    };
+    const origin = url.origin;
+    // In-process: straight to the handler's exchange, without undici's request() layer; never
+    // resent (it has no connection to lose, see in-process.ts).
+    if (this.inProcess?.handles(origin) === true) return this.inProcess.exchange(origin, options(origin));
+    const { attempt, result } = tracked(() => this.agent.request(options(origin)));
+    let response: Dispatcher.ResponseData;
     try {
-      return await result;
+      response = await result;
     } catch (err) {
       if (signal.aborted || !mayResend(attempt, errorCodes(err))) throw err;
       resent.push({ url, error: `${errorMessage(err)} (${errorCodes(err)[0] ?? 'unknown'})` });
       const client = new Client(url.origin, this.connection);
       this.ownConnections.add(client);
       try {
-        return await client.request({ ...options, body: bytes() });
+        response = await client.request(options(undefined));
       } catch (second) {
         throw new ResendFailed(err, second);
       } finally {
@@ -437,6 +449,7 @@ export class Fetcher {
         void client.close().catch(() => {}).finally(() => this.ownConnections.delete(client));
       }
     }
+    return undiciResponse(response);
   }
 
   /**
@@ -522,81 +535,3 @@ export class Fetcher {
     await this.agent.close();
   }
 }
-
-/** undici's header object to a Fetch Headers, keeping repeated headers (Set-Cookie) apart. */
-function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.append(name, value);
-  }
-  return headers;
-}
-
-/**
- * Abandons a response body. undici's BodyReadable emits an 'error' (RequestAbortedError) when
- * destroyed before its end; nobody else listens, so swallow it here rather than crash.
- */
-function drop(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => {});
-  body.destroy();
-}
-
-/** Reads a redirect's body away (bounded), so the connection can be reused. */
-async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
-  try {
-    await body.dump({ limit: 64 * 1024 });
-  } catch {
-    // A broken redirect body does not matter; the next hop uses a fresh or pooled connection.
-  }
-}
-
-/**
- * Reads the body with a hard cap: rejects at once when Content-Length is over the cap, and
- * otherwise stops and destroys the stream as soon as the bytes read exceed it (chunked bodies).
- */
-async function readCapped(
-  body: Dispatcher.ResponseData['body'],
-  headers: Headers,
-  cap: number,
-  url: URL,
-): Promise<Uint8Array> {
-  const declared = headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > cap) {
-    drop(body);
-    throw new NetError('body-too-large', url, `the response from ${url.href} declares ${declared} bytes (Content-Length), over the limit of ${cap} bytes`);
-  }
-  if (declared !== null && /^\d+$/.test(declared)) {
-    // RFC 9112 §6.3: with a Content-Length, the body is exactly that long (undici fails the
-    // response otherwise), and it is within the cap: read it in one go, without a per-chunk
-    // async iteration. arrayBuffer() gathers the chunks into new memory, not Node's pool.
-    return new Uint8Array(await body.arrayBuffer());
-  }
-  // Chunked (or close-delimited) bodies: counted as they come, through 'data' events rather
-  // than an async iterator (a promise and a tick per chunk, on every response).
-  const chunks: Buffer[] = [];
-  const total = await new Promise<number>((resolve, reject) => {
-    let count = 0;
-    body.on('data', (chunk: Buffer) => {
-      count += chunk.length;
-      if (count > cap) {
-        drop(body);
-        reject(new NetError('body-too-large', url, `the response from ${url.href} is larger than the limit of ${cap} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    body.once('end', () => resolve(count));
-    body.once('error', reject);
-  });
-  // A fresh copy: Buffer.concat may hand back a slice of Node's shared allocation pool.
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
-

@@ -31,6 +31,8 @@
 
 import { Readable } from 'node:stream';
 import { Dispatcher, errors } from 'undici';
+import type { HopResponse } from './hop-response.js';
+import { InProcessResponse, type ExchangeSignal } from './in-process-response.js';
 import { lightFromValues, lightHandlerOf, lightHeaderTable, lightReplyAsIs, lightToResponse, type LightReply, type LightRequest } from '../../common/light-http.js';
 
 /** What an in-process handler is told about the "connection" a request came on. */
@@ -146,6 +148,25 @@ export class InProcessDispatcher extends Dispatcher {
     return [...this.#handlers.keys()];
   }
 
+  /** Whether requests to `origin` (serialized, as `URL.origin`) are answered in-process. */
+  handles(origin: string): boolean {
+    return this.#handlers.has(origin);
+  }
+
+  /**
+   * One exchange for an origin this answers (handles()), read by the fetcher without undici's
+   * request() layer (in-process-response.ts): what `request(options)` would answer, as a
+   * HopResponse. A closed transport fails as dispatch() fails then.
+   */
+  exchange(origin: string, options: Dispatcher.DispatchOptions & { signal?: ExchangeSignal }): Promise<HopResponse> {
+    const serve = this.#handlers.get(origin);
+    if (serve === undefined) return Promise.reject(new TypeError(`InProcessDispatcher: no handler for ${origin}`));
+    const reader = new InProcessResponse(options.signal);
+    if (this.#closed) reader.onError(new errors.ClientClosedError());
+    else void this.#exchange(serve, origin, options, reader);
+    return reader.head;
+  }
+
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     // The fetcher passes `url.origin`, already serialized: a handler key (canonical, parseHandlers)
     // is taken as it is; anything else is parsed and serialized first.
@@ -259,7 +280,9 @@ export class InProcessDispatcher extends Dispatcher {
     };
     const body = answer!.body;
     try {
-      handler.onHeaders(answer!.status, answer!.headers, resume, answer!.statusText);
+      // The fetcher's reader takes the header text as it is; any other undici handler gets the bytes.
+      if (handler instanceof InProcessResponse) handler.onHead(answer!.status, answer!.headers, resume);
+      else handler.onHeaders(answer!.status, answer!.headers.map((text) => Buffer.from(text, 'latin1')), resume, answer!.statusText);
     } catch (error) {
       if (body instanceof ReadableStream) void body.cancel().catch(() => {});
       fail(error instanceof Error ? error : new Error(String(error)));
@@ -360,8 +383,8 @@ function errorText(error: unknown): string {
 interface Answer {
   status: number;
   statusText: string;
-  /** The raw name/value list undici's parser hands on (Set-Cookie lines kept apart). */
-  headers: Buffer[];
+  /** The raw name/value list undici's parser hands on (Set-Cookie lines kept apart), as the latin1 text of the bytes. */
+  headers: string[];
   /** The Content-Length header's value, null without one. */
   contentLength: string | null;
   /** A Response's stream, a reply's bytes, or null. */
@@ -383,30 +406,20 @@ function replyAnswer(reply: LightReply): Answer {
   const implicitType = reply.body !== null && !reply.headers.has('content-type');
   if (implicitType) names.push('content-type');
   names.sort();
-  const headers: Buffer[] = [];
-  for (const name of names) {
-    const value = reply.headers.get(name) ?? 'text/plain;charset=UTF-8';
-    headers.push(nameBytes(name), Buffer.from(value, 'latin1'));
-  }
-  for (const line of reply.setCookies) headers.push(nameBytes('set-cookie'), Buffer.from(line, 'latin1'));
+  const headers: string[] = [];
+  for (const name of names) headers.push(name, asOnTheWire(reply.headers.get(name) ?? 'text/plain;charset=UTF-8'));
+  for (const line of reply.setCookies) headers.push('set-cookie', asOnTheWire(line));
   return { status: reply.status, statusText: '', headers, contentLength: reply.headers.get('content-length') ?? null, body: reply.body === null ? null : Buffer.from(reply.body, 'utf8') };
 }
 
 /**
- * A response header name as bytes, made once per name: the same few names come back on every
- * response, and undici's parser only reads them (util.parseHeaders). At most NAME_CACHE_SIZE
- * names are kept, so a handler inventing names cannot grow it.
+ * A header value as a client reads it back from the wire: written as latin1 bytes (one byte per
+ * UTF-16 unit, its low byte) and decoded as latin1, which changes only units above U+00FF.
  */
-function nameBytes(name: string): Buffer {
-  let bytes = NAME_BYTES.get(name);
-  if (bytes === undefined) {
-    bytes = Buffer.from(name, 'latin1');
-    if (NAME_BYTES.size < NAME_CACHE_SIZE) NAME_BYTES.set(name, bytes);
-  }
-  return bytes;
+function asOnTheWire(value: string): string {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0xff) return Buffer.from(value, 'latin1').toString('latin1');
+  return value;
 }
-const NAME_CACHE_SIZE = 256;
-const NAME_BYTES = new Map<string, Buffer>();
 
 /** What undici would write for `options` (client-h1.js writeH1), as header pairs and body bytes or stream. */
 interface Wire {
@@ -518,13 +531,17 @@ function headerPairs(headers: Dispatcher.DispatchOptions['headers']): [string, s
   return pairs;
 }
 
-/** The response's headers as the raw name/value list undici's parser hands on (Set-Cookie lines kept apart). */
-function rawHeaders(headers: Headers): Buffer[] {
-  const raw: Buffer[] = [];
+/**
+ * The response's headers as the raw name/value list undici's parser hands on (Set-Cookie lines
+ * kept apart), as text: a Headers holds ByteStrings (no unit above U+00FF), which latin1 carries
+ * unchanged.
+ */
+function rawHeaders(headers: Headers): string[] {
+  const raw: string[] = [];
   for (const [name, value] of headers) {
     if (name === 'set-cookie') continue;
-    raw.push(Buffer.from(name, 'latin1'), Buffer.from(value, 'latin1'));
+    raw.push(name, value);
   }
-  for (const line of headers.getSetCookie()) raw.push(Buffer.from('set-cookie', 'latin1'), Buffer.from(line, 'latin1'));
+  for (const line of headers.getSetCookie()) raw.push('set-cookie', line);
   return raw;
 }

@@ -84,10 +84,23 @@ export function extractMimeEssence(contentType: string | null | undefined): stri
  * (Chromium blink::IsJSONMimeType.)
  */
 export function isJsonMimeType(contentType: string | null | undefined): boolean {
+  if (contentType === null || contentType === undefined) return false;
+  // Every response of an IdP carries the same one or two Content-Type values, and parsing one
+  // (split on commas outside quotes, trim, two token checks) cost more than JSON.parse of a
+  // small body: the answer, a pure function of the string, is kept (bounded).
+  const known = JSON_TYPES.get(contentType);
+  if (known !== undefined) return known;
   const essence = extractMimeEssence(contentType);
-  if (essence === null) return false;
-  return essence === 'application/json' || essence === 'text/json' || essence.endsWith('+json');
+  const json = essence !== null && (essence === 'application/json' || essence === 'text/json' || essence.endsWith('+json'));
+  if (JSON_TYPES.size >= MAX_JSON_TYPES) JSON_TYPES.clear();
+  JSON_TYPES.set(contentType, json);
+  return json;
 }
+const MAX_JSON_TYPES = 64;
+const JSON_TYPES = new Map<string, boolean>();
+
+/** "UTF-8 decode" with errors fatal; decode() without `stream` starts afresh each call, so one serves all. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Chromium's base::JSONReader depth limit (base/json/json_common.h kAbsoluteMaxDepth = 200).
@@ -171,7 +184,7 @@ export function parseJsonResponse(
   let text: string;
   try {
     // Fetch "UTF-8 decode" strips a leading BOM; invalid sequences fail, as with Chromium's RFC parser.
-    text = new TextDecoder('utf-8', { fatal: true }).decode(res.body);
+    text = UTF8.decode(res.body);
   } catch {
     return { ok: false, kind: 'invalid-json', message: 'the body is not valid UTF-8' };
   }

@@ -238,3 +238,47 @@ describe('Cookies: expiry on an injected clock, and persistence', () => {
     assert.deepEqual(await copy.all(), []);
   });
 });
+
+describe('Cookies: the remembered match of a URL follows every change of the jar', () => {
+  // The jar's own store keeps each URL's match until the store changes (cookie-match-cache.ts).
+  // Each step asks twice (the second answer may come from memory) and compares both with a jar
+  // built afresh from the same state over a store of its own, which tough-cookie matches anew.
+  test('set, overwrite, delete, expiry on the clock, clear, direct store writes, other paths and schemes', async () => {
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const jar = new Cookies({ now: () => now });
+    const urls = [new URL(IDP + 'accounts'), new URL(IDP + 'accounts/x'), new URL(IDP), new URL('http://idp.example/accounts'), new URL('https://sub.idp.example/accounts')];
+    const check = async (step: string): Promise<void> => {
+      const fresh = Cookies.fromJSON(jar.toJSON(), { now: () => now, store: new (await import('tough-cookie')).MemoryCookieStore() });
+      for (const url of urls) {
+        const first = await jar.cookiesFor(ctx({ url }));
+        const second = await jar.cookiesFor(ctx({ url }));
+        const expected = await fresh.cookiesFor(ctx({ url }));
+        assert.deepEqual(first, expected, `${step}: ${url.href}`);
+        assert.deepEqual(second, expected, `${step}: ${url.href}, asked again`);
+      }
+    };
+    await check('empty');
+    await jar.set(IDP, 'a=1; Path=/');
+    await check('one cookie');
+    await jar.set(IDP, 'b=2; Path=/accounts; Secure');
+    await jar.set('https://sub.idp.example/', 'd=4; Domain=idp.example');
+    await check('more cookies');
+    await jar.set(IDP, 'a=changed; Path=/');
+    await check('a value overwritten');
+    await jar.set(IDP, 'short=1; Max-Age=60');
+    await check('a cookie with an expiry');
+    now += 61_000;
+    await check('that cookie expired on the clock');
+    await jar.store(new URL(IDP), ['b=2; Path=/accounts; Max-Age=0'], ctx({ url: new URL(IDP) }));
+    await check('a cookie deleted by a response');
+    jar.setDocumentCookie(new URL(IDP), 'doc=1');
+    await check('document.cookie');
+    const { Cookie } = await import('tough-cookie');
+    await jar.jar.store.putCookie(Cookie.parse('direct=1; Domain=idp.example; Path=/')!);
+    await check('written to the store directly');
+    await jar.jar.store.removeCookie('idp.example', '/', 'direct');
+    await check('removed from the store directly');
+    await jar.clear();
+    await check('cleared');
+  });
+});

@@ -1,0 +1,240 @@
+// The fetcher's reader of one in-process exchange (in-process.ts): it takes the exchange's
+// callbacks (onConnect, onHeaders, onData, onComplete, onError, as undici's request() handler
+// does) and hands the fetcher a HopResponse, without undici's request() layer in between: no
+// async resource, no Node stream for the body, no header object to copy into a Headers. Through
+// handlers a sign-in's four requests paid that layer on every request (CPU profiles, issue 15 §3).
+//
+// What undici's RequestHandler and BodyReadable do that a transport or a handler can see is done
+// the same here:
+//   - the caller's signal aborts the exchange: before the response head with the signal's reason
+//     (or a RequestAbortedError), after it by ending the body, as destroying the body stream does
+//     (the exchange is then aborted without a reason, and a read fails with the signal's reason);
+//   - the head is Headers built from the raw name/value bytes as undici's parseHeaders reads them
+//     (latin1), every value in order, Set-Cookie lines apart;
+//   - backpressure: with no reader yet, at most 64 KiB (BodyReadable's highWaterMark) is taken
+//     before onData answers false, and reading resumes the exchange;
+//   - abandoning the body before its end aborts the exchange (BodyReadable._destroy); reading it
+//     away (a redirect's) stops past 64 KiB (BodyReadable.dump with the fetcher's limit).
+
+import { errors } from 'undici';
+import { declaredLength, declaredTooLarge, DISCARD_LIMIT, gather, receivedTooLarge, type HopBody, type HopResponse } from './hop-response.js';
+
+/** The signal an exchange follows: the fetcher's FetchSignal (fetch-signal.ts) has this shape. */
+export interface ExchangeSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** BodyReadable's default highWaterMark (undici lib/api/readable.js). */
+const HIGH_WATER_MARK = 64 * 1024;
+
+type Reader =
+  | { kind: 'read'; cap: number; url: URL; resolve: (bytes: Uint8Array) => void; reject: (error: unknown) => void }
+  | { kind: 'discard'; resolve: () => void };
+
+export class InProcessResponse implements HopBody {
+  /** Settles with the head (and this as its body), or with the exchange's failure before it. */
+  readonly head: Promise<HopResponse>;
+  #resolveHead!: (head: HopResponse) => void;
+  #rejectHead!: (error: unknown) => void;
+  #headers: Headers | undefined;
+  /** The head's Content-Length, when it is a number. */
+  #declared: { text: string; bytes: number } | undefined;
+  #abort: ((reason?: Error) => void) | undefined;
+  /** The signal's reason once it aborted. */
+  #reason: unknown;
+  readonly #signal: ExchangeSignal | undefined;
+  readonly #onAbort = (): void => this.#aborted();
+  #chunks: Buffer[] = [];
+  #received = 0;
+  #complete = false;
+  /** Read (or read away) by the fetcher: from then on the signal no longer reaches this body. */
+  #consumed = false;
+  /** Ended without its body: failed, aborted or dropped (the error a read then fails with). */
+  #ended: { error: unknown } | undefined;
+  #resume: (() => void) | undefined;
+  #paused = false;
+  #reader: Reader | undefined;
+
+  constructor(signal: ExchangeSignal | undefined) {
+    this.head = new Promise<HopResponse>((resolve, reject) => {
+      this.#resolveHead = resolve;
+      this.#rejectHead = reject;
+    });
+    if (signal?.aborted === true) {
+      this.#reason = signal.reason ?? new errors.RequestAbortedError();
+    } else if (signal !== undefined) {
+      this.#signal = signal;
+      signal.addEventListener('abort', this.#onAbort);
+    }
+  }
+
+  #aborted(): void {
+    this.#reason = this.#signal?.reason ?? new errors.RequestAbortedError();
+    if (this.#headers === undefined) {
+      // As RequestHandler: the reason handed on as it is, whatever it is.
+      this.#abort?.(this.#reason as Error);
+      return;
+    }
+    // After the head: as the body stream destroyed with the reason.
+    this.#end(this.#reason);
+  }
+
+  #unfollow(): void {
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+  }
+
+  // The exchange's side (in-process.ts #exchange).
+
+  onConnect(abort: (reason?: Error) => void): void {
+    if (this.#reason !== undefined) {
+      abort(this.#reason as Error);
+      return;
+    }
+    this.#abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, _statusText: string): boolean {
+    return this.onHead(statusCode, rawHeaders.map((bytes) => bytes.toString('latin1')), resume);
+  }
+
+  /** onHeaders with the raw list already decoded (latin1, as undici's parseHeaders decodes it): what the exchange hands this reader. */
+  onHead(statusCode: number, rawHeaders: readonly string[], resume: () => void): boolean {
+    // An informational status is no response (RequestHandler skips it); the transport sends none.
+    if (statusCode < 200) return true;
+    const headers = new Headers();
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers.append(rawHeaders[i]!, rawHeaders[i + 1]!);
+    this.#headers = headers;
+    this.#declared = declaredLength(headers);
+    this.#resume = resume;
+    this.#resolveHead({ statusCode, headers, body: this });
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#ended !== undefined) return false;
+    this.#chunks.push(chunk);
+    this.#received += chunk.byteLength;
+    const reader = this.#reader;
+    if (reader?.kind === 'read' && this.#received > reader.cap && this.#declared === undefined) {
+      this.#reader = undefined;
+      this.drop();
+      reader.reject(receivedTooLarge(reader.url, reader.cap));
+      return false;
+    }
+    if (reader?.kind === 'discard' && this.#received > DISCARD_LIMIT) {
+      this.#reader = undefined;
+      this.drop();
+      reader.resolve();
+      return false;
+    }
+    if (reader === undefined && this.#received >= HIGH_WATER_MARK) {
+      this.#paused = true;
+      return false;
+    }
+    return true;
+  }
+
+  onComplete(_trailers: unknown): void {
+    if (this.#ended !== undefined) return;
+    this.#complete = true;
+    // The signal is followed until the fetcher has the body (BodyReadable stops at 'close').
+    const reader = this.#reader;
+    this.#reader = undefined;
+    if (reader?.kind === 'read') this.#deliver(reader);
+    else if (reader !== undefined) this.#done(reader);
+  }
+
+  onError(error: Error): void {
+    if (this.#headers === undefined) {
+      this.#unfollow();
+      this.#rejectHead(error);
+      return;
+    }
+    this.#end(error);
+  }
+
+  /** The body ends without being complete: a waiting read fails with `error`, and so does any later one. */
+  #end(error: unknown): void {
+    if (this.#ended !== undefined || this.#consumed) return;
+    this.#ended = { error };
+    this.#chunks = [];
+    this.#unfollow();
+    // As BodyReadable._destroy: the exchange is aborted (it does nothing once it has finished).
+    this.#abort?.();
+    const reader = this.#reader;
+    this.#reader = undefined;
+    if (reader?.kind === 'read') reader.reject(error);
+    else reader?.resolve();
+  }
+
+  /** A discard() is over. */
+  #done(reader: Extract<Reader, { kind: 'discard' }>): void {
+    this.#consumed = true;
+    this.#unfollow();
+    reader.resolve();
+  }
+
+  #deliver(reader: Extract<Reader, { kind: 'read' }>): void {
+    this.#consumed = true;
+    this.#unfollow();
+    if (this.#declared === undefined && this.#received > reader.cap) {
+      reader.reject(receivedTooLarge(reader.url, reader.cap));
+      return;
+    }
+    reader.resolve(gather(this.#chunks, this.#received));
+  }
+
+  #startReading(reader: Reader): void {
+    this.#reader = reader;
+    if (this.#paused) {
+      this.#paused = false;
+      this.#resume?.();
+    }
+  }
+
+  // The fetcher's side (HopBody).
+
+  read(cap: number, url: URL): Promise<Uint8Array> {
+    if (this.#ended !== undefined) return Promise.reject(this.#ended.error);
+    const declared = this.#declared;
+    if (declared !== undefined && declared.bytes > cap) {
+      this.drop();
+      return Promise.reject(declaredTooLarge(url, declared.text, cap));
+    }
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const reader: Reader = { kind: 'read', cap, url, resolve, reject };
+      if (this.#complete) {
+        this.#deliver(reader);
+        return;
+      }
+      if (declared === undefined && this.#received > cap) {
+        this.drop();
+        reject(receivedTooLarge(url, cap));
+        return;
+      }
+      this.#startReading(reader);
+    });
+  }
+
+  discard(): Promise<void> {
+    if (this.#ended !== undefined) return Promise.resolve();
+    if (this.#complete) {
+      this.#consumed = true;
+      this.#unfollow();
+      return Promise.resolve();
+    }
+    const declared = this.#declared;
+    if ((declared !== undefined && declared.bytes > DISCARD_LIMIT) || this.#received > DISCARD_LIMIT) {
+      this.drop();
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => this.#startReading({ kind: 'discard', resolve }));
+  }
+
+  drop(): void {
+    this.#end(new errors.RequestAbortedError());
+  }
+}
