@@ -218,7 +218,8 @@ export class SqliteStore implements Store {
     if (row === undefined) return undefined;
     const granted: unknown = JSON.parse(String(row.granted_clients));
     if (!Array.isArray(granted)) throw new Error(`SqliteStore: json_group_array gave ${String(row.granted_clients)}`);
-    return { ...toSessionUser(row), grantedClients: granted.map(String) };
+    const { session, user } = toSessionUser(row);
+    return { session, user, grantedClients: granted.map(String) };
   }
 
   async deleteSession(idHash: string): Promise<boolean> {
