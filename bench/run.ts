@@ -611,6 +611,18 @@ p("  instead of jose's WebCrypto verify (a thread-pool job per token); the compa
 p('  copy of the token is the signing input, its signature and payload decoded in place as strict base64url by a table');
 p('  decoder; `crit` per RFC 7515 §4.1.11) and the claims checked as jwtVerify did, with the same');
 p('  errors. jose still fetches the JWKS and decides when to refresh it, so rotation and key removal behave as before.');
+p('- **The kit\'s Node path** (`src/common/node-server.ts`, `light-http.ts`): the Host is read from `rawHeaders` (reading');
+p('  `req.headers` made node:http build an object of every header), its origin is remembered per `scheme://host` (one URL');
+p('  parse per request instead of two), and the reply goes out as a flat head list with its body as the string it is (one');
+p('  write, no Buffer). Counted with callgrind over 20,000 keep-alive requests: 26.5 k instructions a request above a bare');
+p('  node:http hello world before, 14.7 k after. The accounts entry is built by assignment instead of spread optional parts');
+p('  (V8\'s slow path for literals): 180.9 k → 174.8 k instructions an accounts request over HTTP.');
+p('- **The agent** (`src/agent/net/`, `src/agent/fedcm/`): each URL\'s cookie match is remembered until the agent\'s own');
+p('  cookie store changes (tough-cookie matched every request: the public suffix, every domain and path permutation, the');
+p('  sort), in-process exchanges are read without undici\'s `request()` layer (no async resource, no body stream),');
+p('  the JSON Content-Type verdict and the sites of URLs are memoized, the ID assertion form is escaped by a table, and');
+p('  the fetcher builds one options object per attempt instead of spreads. A sign-in through handlers (agent, IdP and');
+p('  RP in one process) went from 7.7–8.3 M to 4.7–5.2 M instructions (callgrind, the slope over 50, 150 and 350 sign-ins).');
 p();
 p('What remains (figures from this run):');
 p();
