@@ -17,7 +17,8 @@ import { VERSION } from '../../version.js';
 import { mayResend, tracked } from './connection-reuse.js';
 import type { Cookies } from './cookies.js';
 import { FetchSignal, follow } from './fetch-signal.js';
-import { undiciResponse, type HopResponse } from './hop-response.js';
+import { DispatchResponse } from './dispatch-response.js';
+import type { HopResponse } from './hop-response.js';
 import { InProcessDispatcher, InProcessHandlerError, parseHandlers, type InProcessHandlers } from './in-process.js';
 import { isSameOriginFast, isSameSiteCached } from './sites.js';
 import { NetError } from './types.js';
@@ -165,6 +166,17 @@ class ResendFailed extends Error {
 
 /** The abort reason of a request's timer (its FetchSignal's cause says it is the timer's). */
 class TimeoutSignal extends Error {}
+
+/**
+ * One request through an undici dispatcher, answered as a HopResponse: dispatch() builds the
+ * request synchronously (connection-reuse.ts links it to its attempt there) and the reader
+ * settles with the response head, or with the failure before it.
+ */
+function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal: FetchSignal): Promise<HopResponse> {
+  const reader = new DispatchResponse(signal);
+  dispatcher.dispatch(options, reader);
+  return reader.head;
+}
 
 /** Performs AgentRequests with browser-exact headers, host rules, cookies, limits and diagnostics. */
 export class Fetcher {
@@ -431,17 +443,21 @@ export class Fetcher {
     // In-process: straight to the handler's exchange, without undici's request() layer; never
     // resent (it has no connection to lose, see in-process.ts).
     if (this.inProcess?.handles(origin) === true) return this.inProcess.exchange(origin, options(origin));
-    const { attempt, result } = tracked(() => this.agent.request(options(origin)));
-    let response: Dispatcher.ResponseData;
+    // dispatch() with the fetcher's own reader (dispatch-response.ts), not request(): request()
+    // wraps each exchange in an async resource, a Node stream for the body and a header object
+    // that would then be copied into a Headers, and over TLS that layer was most of what the
+    // fetcher cost beyond undici alone (callgrind, issue 15 §3). The reader keeps what
+    // request() does that anyone can see: the signal, backpressure, abandoning and size caps.
+    const { attempt, result } = tracked(() => exchange(this.agent, options(origin), signal));
     try {
-      response = await result;
+      return await result;
     } catch (err) {
       if (signal.aborted || !mayResend(attempt, errorCodes(err))) throw err;
       resent.push({ url, error: `${errorMessage(err)} (${errorCodes(err)[0] ?? 'unknown'})` });
       const client = new Client(url.origin, this.connection);
       this.ownConnections.add(client);
       try {
-        response = await client.request(options(undefined));
+        return await exchange(client, options(undefined), signal);
       } catch (second) {
         throw new ResendFailed(err, second);
       } finally {
@@ -449,7 +465,6 @@ export class Fetcher {
         void client.close().catch(() => {}).finally(() => this.ownConnections.delete(client));
       }
     }
-    return undiciResponse(response);
   }
 
   /**

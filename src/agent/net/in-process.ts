@@ -32,7 +32,7 @@
 import { Readable } from 'node:stream';
 import { Dispatcher, errors } from 'undici';
 import type { HopResponse } from './hop-response.js';
-import { InProcessResponse, type ExchangeSignal } from './in-process-response.js';
+import { DispatchResponse, type ExchangeSignal } from './dispatch-response.js';
 import { lightFromValues, lightHandlerOf, lightHeaderTable, lightReplyAsIs, lightToResponse, type LightReply, type LightRequest } from '../../common/light-http.js';
 
 /** What an in-process handler is told about the "connection" a request came on. */
@@ -155,13 +155,13 @@ export class InProcessDispatcher extends Dispatcher {
 
   /**
    * One exchange for an origin this answers (handles()), read by the fetcher without undici's
-   * request() layer (in-process-response.ts): what `request(options)` would answer, as a
+   * request() layer (dispatch-response.ts): what `request(options)` would answer, as a
    * HopResponse. A closed transport fails as dispatch() fails then.
    */
   exchange(origin: string, options: Dispatcher.DispatchOptions & { signal?: ExchangeSignal }): Promise<HopResponse> {
     const serve = this.#handlers.get(origin);
     if (serve === undefined) return Promise.reject(new TypeError(`InProcessDispatcher: no handler for ${origin}`));
-    const reader = new InProcessResponse(options.signal);
+    const reader = new DispatchResponse(options.signal);
     if (this.#closed) reader.onError(new errors.ClientClosedError());
     else void this.#exchange(serve, origin, options, reader);
     return reader.head;
@@ -281,7 +281,7 @@ export class InProcessDispatcher extends Dispatcher {
     const body = answer!.body;
     try {
       // The fetcher's reader takes the header text as it is; any other undici handler gets the bytes.
-      if (handler instanceof InProcessResponse) handler.onHead(answer!.status, answer!.headers, resume);
+      if (handler instanceof DispatchResponse) handler.onHead(answer!.status, answer!.headers, resume);
       else handler.onHeaders(answer!.status, answer!.headers.map((text) => Buffer.from(text, 'latin1')), resume, answer!.statusText);
     } catch (error) {
       if (body instanceof ReadableStream) void body.cancel().catch(() => {});

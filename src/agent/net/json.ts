@@ -112,12 +112,27 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 export const MAX_JSON_DEPTH = 200;
 
 /**
+ * Whether the text holds at least `max` opening brackets (`[` or `{`), inside strings or not:
+ * fewer cannot nest `max` deep. A few indexOf jumps (one per bracket, and a FedCM body has tens)
+ * instead of the per-character scan below, which every endpoint response paid: on a sign-in's
+ * four bodies, 0.8 µs against 5.2 µs in baseline code (node --no-opt --always-sparkplug: the
+ * bench's agent runs mostly below TurboFan), 2.0 against 13.0 µs interpreted (issue 15 §3).
+ */
+function hasOpenings(text: string, max: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++count >= max) return true;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++count >= max) return true;
+  return false;
+}
+
+/**
  * The position at which the text's array/object nesting first reaches `max`, or -1. A single
  * pass that skips string contents (escapes included), so it needs no parse and no recursion;
  * JSON.parse still judges validity afterwards. Brackets outside strings in invalid JSON are
  * counted too, which only matters for text JSON.parse would refuse anyway.
  */
 export function nestingExceeds(text: string, max: number = MAX_JSON_DEPTH): number {
+  if (!hasOpenings(text, max)) return -1;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

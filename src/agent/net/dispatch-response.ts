@@ -1,8 +1,10 @@
-// The fetcher's reader of one in-process exchange (in-process.ts): it takes the exchange's
-// callbacks (onConnect, onHeaders, onData, onComplete, onError, as undici's request() handler
-// does) and hands the fetcher a HopResponse, without undici's request() layer in between: no
-// async resource, no Node stream for the body, no header object to copy into a Headers. Through
-// handlers a sign-in's four requests paid that layer on every request (CPU profiles, issue 15 §3).
+// The fetcher's reader of one exchange, whichever transport carries it (undici's connection pool
+// or the in-process one, in-process.ts): it takes the dispatch callbacks (onConnect, onHeaders,
+// onData, onComplete, onError, undici's legacy handler interface, as its request() handler does)
+// and hands the fetcher a HopResponse, without undici's request() layer in between: no async
+// resource, no Node stream for the body, no header object to copy into a Headers. Every request
+// paid that layer: through handlers it was a visible share of the CPU profiles, and over TLS it
+// was most of what the fetcher cost beyond undici alone (callgrind, issue 15 §3).
 //
 // What undici's RequestHandler and BodyReadable do that a transport or a handler can see is done
 // the same here:
@@ -34,7 +36,7 @@ type Reader =
   | { kind: 'read'; cap: number; url: URL; resolve: (bytes: Uint8Array) => void; reject: (error: unknown) => void }
   | { kind: 'discard'; resolve: () => void };
 
-export class InProcessResponse implements HopBody {
+export class DispatchResponse implements HopBody {
   /** Settles with the head (and this as its body), or with the exchange's failure before it. */
   readonly head: Promise<HopResponse>;
   #resolveHead!: (head: HopResponse) => void;
