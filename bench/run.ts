@@ -619,7 +619,8 @@ p('  node:http hello world before, 14.7 k after. The accounts entry is built by 
 p('  (V8\'s slow path for literals): 180.9 k → 174.8 k instructions an accounts request over HTTP.');
 p('- **The agent** (`src/agent/net/`, `src/agent/fedcm/`): each URL\'s cookie match is remembered until the agent\'s own');
 p('  cookie store changes (tough-cookie matched every request: the public suffix, every domain and path permutation, the');
-p('  sort), in-process exchanges are read without undici\'s `request()` layer (no async resource, no body stream),');
+p('  sort), every exchange (in process and over TLS) is read by a reader of the fetcher\'s own through `dispatch()` instead');
+p('  of undici\'s `request()` layer (no async resource, no body stream, no header object copied into `Headers`),');
 p('  the JSON Content-Type verdict and the sites of URLs are memoized, the ID assertion form is escaped by a table, and');
 p('  the fetcher builds one options object per attempt instead of spreads. A sign-in through handlers (agent, IdP and');
 p('  RP in one process) went from 7.7–8.3 M to 4.7–5.2 M instructions (callgrind, the slope over 50, 150 and 350 sign-ins).');
@@ -634,10 +635,10 @@ p();
   p(`- **Sign-in**: back to back, the agent takes ${ms(agentMedianB)}, undici alone making the same requests ${ms(raw)}, and the`);
   p(`  IdP's handlers ${ms(agentFloorB)}. So of the agent's time, about ${ms(raw - agentFloorB)} is HTTP over TLS on loopback (both ends,`);
   p(`  both processes waking for each exchange) and about ${ms(agentMedianB - raw)} is the agent's own work: the FedCM steps, the`);
-  p('  browser-exact fetcher (tough-cookie jar, header shaping, CORS, capped body reads, JSON checks) and the page');
+  p('  browser-exact fetcher (cookie jar, header shaping, CORS, capped body reads, JSON checks) and the page');
   p(`  API. Per request (one by one, table of section 1) the agent sees ${ms(Math.min(...clientTimes))} to ${ms(Math.max(...clientTimes))} where the IdP's handler takes`);
   p(`  ${ms(Math.min(...serverTimes))} to ${ms(Math.max(...serverTimes))}. The profile of the agent shows its own share spread thinly (undici, streams, the cookie jar, the fetcher,`);
-  p('  JSON), with no single hot spot left; the largest item is the TLS socket writes, which undici alone pays too.');
+  p('  JSON), with no single hot spot left (see "Goals missed" below for the instruction counts).');
   if (chromium && chromiumB) p(`  Chromium spends ${ms(chromiumMedianB - agentMedianB)} more per sign-in than the agent, back to back (its process hops, FedCM UI, the DevTools round trip).`);
 }
 for (const store of ['SQLite', 'PostgreSQL'] as const) {
@@ -677,12 +678,18 @@ p();
     const rB = cpuMedian(signin.blocks.raw);
     p(`- **Agent over TLS ≤ 1.15 × undici alone** (${ratio(agentOverRaw[0]!)} one by one, ${ratio(agentOverRaw[1]!)} back to back): both pay the same TLS`);
     p(`  exchanges; what differs is the client's CPU per sign-in: the agent ${usOf(a1)} against undici alone ${usOf(r1)} one by one,`);
-    p(`  ${usOf(aB)} against ${usOf(rB)} back to back. That difference is the FedCM algorithm, the browser-exact fetcher (cookie jar,`);
-    p('  Fetch metadata, CORS and size checks, JSON checks) and the page API; a CPU profile of the agent (`node --cpu-prof`,');
-    p('  the handlers loop) shows it spread thinly after this round\'s cuts (one FetchSignal per request instead of two');
-    p('  AbortControllers, one abort listener per FedCM call, no DOMException per dialog): tough-cookie\'s matching ~4 %,');
-    p('  undici ~5 %, JSON parsing and body reads, nothing else above ~2 %. Next step: a cookie index per site in place of');
-    p('  tough-cookie\'s per-request matching, and fewer promise hops per fetch (each `await` in the fetch chain is a turn).');
+    p(`  ${usOf(aB)} against ${usOf(rB)} back to back. This round took the biggest part of that away: the fetcher now drives`);
+    p('  undici with `dispatch()` and a reader of its own instead of `request()` (an async resource, a body stream and a header');
+    p('  object per request), and keeps each URL\'s cookie match; counted with callgrind (`node --no-opt`, so that no optimising');
+    p('  compilation enters the count; the slope over 40 to 100 sign-ins), the agent spends 4.48 M instructions a sign-in');
+    p('  against 5.48 M before and 3.24 M for undici alone. The rest is of two kinds. The agent\'s own work, 1.24 M');
+    p('  instructions a sign-in above undici alone: the FedCM steps, the fetcher\'s request shaping and checks, `Headers`');
+    p('  built per response. And V8\'s optimising compiler, whose background threads `process.cpuUsage` counts: in a run');
+    p('  as short as this section (a few hundred sign-ins per process) it is still compiling, measured at 0.89 ms of CPU');
+    p('  a sign-in for the agent against 0.68 ms for undici alone, and on two cores its threads compete with the IdP process');
+    p('  (without the optimising compiler the agent\'s socket writes cost what undici\'s do). Next step: less work in the');
+    p('  FedCM steps where the largest compiles are (loading the accounts, converting the request options), and `Headers`');
+    p('  made straight from the raw header bytes.');
   }
   const h1 = side(signin.handlers);
   const hB = side(signin.blocks.handlers);
