@@ -81,9 +81,9 @@ const INVALID_VALUE = /[\0\r\n]/;
 /** Fetch's header name check (RFC 9110 token): names `Headers.append` refuses are dropped too. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** HTTP whitespace Headers strips from both ends of a value (Fetch §"normalize"). */
+/** HTTP whitespace Headers strips from both ends of a value (Fetch §"normalize"); no regex run for a value that has none. */
 function normalize(value: string): string {
-  return value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+  return trimmed(value) ? value : value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
 }
 
 /**
@@ -105,8 +105,7 @@ export function lightFromIncoming(req: IncomingMessage, url: URL, given: Uint8Ar
       const name = raw[i]!.toLowerCase();
       if (name.startsWith(':') || !TOKEN.test(name)) continue;
       if (bytes !== undefined && (name === 'content-length' || name === 'content-encoding' || name === 'transfer-encoding')) continue;
-      const rawValue = raw[i + 1]!;
-      const value = trimmed(rawValue) ? rawValue : normalize(rawValue);
+      const value = normalize(raw[i + 1]!);
       if (INVALID_VALUE.test(value)) continue;
       const before = headers.get(name);
       headers.set(name, before === undefined ? value : `${before}, ${value}`);
@@ -205,7 +204,7 @@ export function lightHeaderTable(pairs: readonly (readonly [string, string])[]):
   const table = new Map<string, string>();
   for (const [rawName, rawValue] of pairs) {
     if (!TOKEN.test(rawName)) return undefined;
-    const value = trimmed(rawValue) ? rawValue : normalize(rawValue);
+    const value = normalize(rawValue);
     if (INVALID_VALUE.test(value)) return undefined;
     const name = rawName.toLowerCase();
     const before = table.get(name);
@@ -219,7 +218,7 @@ function isHttpWhitespace(code: number): boolean {
   return code === 0x09 || code === 0x0a || code === 0x0d || code === 0x20;
 }
 
-/** True when normalize(value) is value itself (no HTTP whitespace at either end): no regex run for it. */
+/** True when normalize(value) is value itself (no HTTP whitespace at either end). */
 function trimmed(value: string): boolean {
   return value.length === 0 || (!isHttpWhitespace(value.charCodeAt(0)) && !isHttpWhitespace(value.charCodeAt(value.length - 1)));
 }

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { lightFromIncoming, lightHandlerOf, writeLightReply, type ConnectionInfo, type LightReply, type LightRequest } from './light-http.js';
+import { memoized } from './memo.js';
 import { preReadBody } from './parsed-body.js';
 
 export type { ConnectionInfo } from './light-http.js';
@@ -49,27 +50,20 @@ function newRequestId(): string {
   return randomBytes(8).toString('hex');
 }
 
-/** originOf() by `scheme://host`: parsing the Host into an origin is a URL parse per request otherwise. */
-const ORIGINS = new Map<string, string>();
-const MAX_ORIGINS = 256;
-
 /** `https://host[:port]` from a Host header, or undefined when the header is no bare host[:port]. */
 function originOf(scheme: string, host: string | undefined): string | undefined {
   if (host === undefined || host === '' || /[/?#@\\\s]/.test(host)) return undefined;
-  const key = `${scheme}://${host}`;
-  const known = ORIGINS.get(key);
-  if (known !== undefined) return known;
-  let origin: string | undefined;
+  return originOfAuthority(`${scheme}://${host}`);
+}
+
+/** `scheme://host` as an origin, or undefined: memoized, as it is otherwise a URL parse per request. */
+const originOfAuthority = memoized((authority: string): string | undefined => {
   try {
-    origin = new URL(key).origin;
+    return new URL(authority).origin;
   } catch {
     return undefined;
   }
-  // A server sees few Host values; a client sending many different ones only refills the table.
-  if (ORIGINS.size >= MAX_ORIGINS) ORIGINS.clear();
-  ORIGINS.set(key, origin);
-  return origin;
-}
+}, 256);
 
 /**
  * `req.headers.host` without `req.headers`: node:http builds that object on first use from every

@@ -3,6 +3,7 @@
 
 import { getDomain } from 'tldts';
 import { isLocalhost, isSameOrigin, isPotentiallyTrustworthy } from '../../common/site.js';
+import { memoized } from '../../common/memo.js';
 import { isSameSiteCached as isSameSite } from '../net/sites.js';
 import { issue, type DiagnosticInit, type IssueReason } from '../base/diagnostics.js';
 import { parseJsonResponse } from '../net/json.js';
@@ -26,16 +27,7 @@ export function wellKnownUrl(configURL: URL): URL | null {
 }
 
 /** tldts getDomain (private registries included), kept per host: a Public Suffix List walk per sign-in otherwise. */
-function domainOf(hostname: string): string | null {
-  const known = DOMAINS.get(hostname);
-  if (known !== undefined) return known;
-  const domain = getDomain(hostname, { allowPrivateDomains: true });
-  if (DOMAINS.size >= MAX_DOMAINS) DOMAINS.clear();
-  DOMAINS.set(hostname, domain);
-  return domain;
-}
-const MAX_DOMAINS = 256;
-const DOMAINS = new Map<string, string | null>();
+const domainOf = memoized((hostname: string): string | null => getDomain(hostname, { allowPrivateDomains: true }), 256);
 
 /** FedCM §3.2 step 5: the well-known check is skipped when RP and IdP are same-site. */
 export function wellKnownCheckApplies(rpOrigin: string, configURL: URL): boolean {

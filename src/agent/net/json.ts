@@ -1,6 +1,7 @@
 // "Extract the JSON" from a FedCM endpoint response, in the order Chromium classifies failures
 // (content/browser/webid/network_request_manager.cc GetResponseError / OnDownloadedJson):
 // 404 → other non-2xx → MIME type → UTF-8 + strict JSON → root must be an object.
+import { memoized } from '../../common/memo.js';
 import type { AgentResponse } from './types.js';
 
 export type JsonFailureKind = 'http-not-found' | 'no-response' | 'invalid-content-type' | 'invalid-json' | 'not-an-object';
@@ -84,20 +85,16 @@ export function extractMimeEssence(contentType: string | null | undefined): stri
  * (Chromium blink::IsJSONMimeType.)
  */
 export function isJsonMimeType(contentType: string | null | undefined): boolean {
-  if (contentType === null || contentType === undefined) return false;
-  // Every response of an IdP carries the same one or two Content-Type values, and parsing one
-  // (split on commas outside quotes, trim, two token checks) cost more than JSON.parse of a
-  // small body: the answer, a pure function of the string, is kept (bounded).
-  const known = JSON_TYPES.get(contentType);
-  if (known !== undefined) return known;
-  const essence = extractMimeEssence(contentType);
-  const json = essence !== null && (essence === 'application/json' || essence === 'text/json' || essence.endsWith('+json'));
-  if (JSON_TYPES.size >= MAX_JSON_TYPES) JSON_TYPES.clear();
-  JSON_TYPES.set(contentType, json);
-  return json;
+  return contentType !== null && contentType !== undefined && isJsonType(contentType);
 }
-const MAX_JSON_TYPES = 64;
-const JSON_TYPES = new Map<string, boolean>();
+
+// Every response of an IdP carries the same one or two Content-Type values, and parsing one
+// (split on commas outside quotes, trim, two token checks) cost more than JSON.parse of a small
+// body: the answer, a pure function of the string, is kept.
+const isJsonType = memoized((contentType: string): boolean => {
+  const essence = extractMimeEssence(contentType);
+  return essence !== null && (essence === 'application/json' || essence === 'text/json' || essence.endsWith('+json'));
+}, 64);
 
 /** "UTF-8 decode" with errors fatal; decode() without `stream` starts afresh each call, so one serves all. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });

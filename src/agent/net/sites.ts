@@ -3,26 +3,19 @@
 // its initiator several times over; each is a Public Suffix List lookup (tldts), and a string
 // initiator is a URL parse first. A request's hosts come from a handful of origins, so a small
 // table answers almost every lookup. The answers are common/site.ts's, unchanged.
+import { memoized } from '../../common/memo.js';
 import { isSameOrigin, siteOf } from '../../common/site.js';
 
 const TUPLE_ORIGIN_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:']);
 
-/** Past this many entries the table starts again (a crawler-like agent visiting many hosts). */
+/** Past this many entries a table starts again (a crawler-like agent visiting many hosts). */
 const MAX_ENTRIES = 512;
-const byString = new Map<string, string>();
-const byUrl = new Map<string, string>();
-
-function remember(table: Map<string, string>, key: string, value: string): string {
-  if (table.size >= MAX_ENTRIES) table.clear();
-  table.set(key, value);
-  return value;
-}
+const siteOfString = memoized((value: string) => siteOf(value), MAX_ENTRIES);
+const siteOfUrl = memoized((value: URL) => siteOf(value), MAX_ENTRIES, (value) => value.protocol + value.hostname);
 
 /** HTML "obtain a site" (common/site.ts siteOf), memoized on the scheme and host it depends on. */
 export function siteOfCached(value: URL | string): string {
-  if (typeof value === 'string') return byString.get(value) ?? remember(byString, value, siteOf(value));
-  const key = value.protocol + value.hostname;
-  return byUrl.get(key) ?? remember(byUrl, key, siteOf(value));
+  return typeof value === 'string' ? siteOfString(value) : siteOfUrl(value);
 }
 
 /** HTML "same site" (common/site.ts isSameSite), through the memo. */
