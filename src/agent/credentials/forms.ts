@@ -4,17 +4,7 @@
 // forms found there (or built with `document.createElement('form')`, as WPT does) are what
 // `new frame.PasswordCredential(form)` and `create({password: form})` read.
 
-import { createRequire } from 'node:module';
-import type * as Jsdom from 'jsdom';
-
-const require = createRequire(import.meta.url);
-let jsdom: typeof Jsdom | undefined;
-
-/** jsdom takes about a second to load: only pages that look at their DOM pay for it. */
-function loadJsdom(): typeof Jsdom {
-  jsdom ??= require('jsdom') as typeof Jsdom;
-  return jsdom;
-}
+import { loadJsdom } from '../base/jsdom.js';
 
 /**
  * Parses a document's HTML into a DOM. No scripts run and no subresources load: documents in the

@@ -5,7 +5,7 @@
 // window (its DOM, its fetch, its cookies) stays the test framework's.
 
 import type { Frame } from './frame.js';
-import type { DOMWindow } from './scripting/jsdom.js';
+import type { DOMWindow } from '../base/jsdom.js';
 import { WIRED_PROPERTIES, wireWindow } from './scripting/page-apis.js';
 import type { CredentialRequestEvent } from './scripting/types.js';
 

@@ -6,7 +6,7 @@
 import type { Credential } from '../../credentials/contract/credential.js';
 import type { CredentialCreationOptions, CredentialRequestOptions } from '../../credentials/options.js';
 import type { Frame } from '../frame.js';
-import type { DOMWindow } from './jsdom.js';
+import type { DOMWindow } from '../../base/jsdom.js';
 import { agentOptions, pagePromise } from './realm.js';
 import type { CredentialRequestEvent, RunScriptsOptions } from './types.js';
 

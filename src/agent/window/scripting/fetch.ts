@@ -4,7 +4,7 @@
 // errors reach the page as its own TypeError (realm.ts).
 
 import { multipart } from './form-encoding.js';
-import type { DOMWindow } from './jsdom.js';
+import type { DOMWindow } from '../../base/jsdom.js';
 import { pageError } from './realm.js';
 import { NULL_BODY, pageHeader, type Subresource } from './subresources.js';
 

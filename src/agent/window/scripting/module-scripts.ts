@@ -7,7 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { parseImportMap } from './import-map.js';
-import { loadJsdom, type DOMWindow } from './jsdom.js';
+import { loadJsdom, type DOMWindow } from '../../base/jsdom.js';
 import type { ModuleLoader, ModuleRecord } from './module-loader.js';
 import type { Log, Report } from './types.js';
 

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import type { Frame } from '../frame.js';
 import type { NavigationInit } from '../../document/document.js';
 import { multipart } from './form-encoding.js';
-import type { DOMWindow } from './jsdom.js';
+import type { DOMWindow } from '../../base/jsdom.js';
 import type { Log, Navigate, NavigationEvent, Report, RunScriptsOptions } from './types.js';
 
 const require = createRequire(import.meta.url);

@@ -8,7 +8,7 @@
 import { IdentityCredential } from '../../fedcm/identity-credential.js';
 import type { Frame } from '../frame.js';
 import { pageCredentialsContainer, PageCredentialsContainer } from './credentials-facade.js';
-import type { DOMWindow } from './jsdom.js';
+import type { DOMWindow } from '../../base/jsdom.js';
 import { agentOptions, illegalConstructor, pageIdentityCredentialError, pageInterface, pagePromise, structuredCloneOr } from './realm.js';
 import type { Log, RunScriptsOptions } from './types.js';
 

@@ -7,7 +7,7 @@
 
 import { Script, type Context } from 'node:vm';
 import { IdentityCredentialError, type IdentityCredentialErrorInit } from '../../fedcm/identity-credential.js';
-import type { DOMWindow } from './jsdom.js';
+import type { DOMWindow } from '../../base/jsdom.js';
 
 /** Each realm's IdentityCredentialError, keyed by that realm's DOMException. */
 const pageIdentityCredentialErrors = new WeakMap<object, typeof IdentityCredentialError>();

@@ -3,7 +3,7 @@
 // each to the page whose realm the promise belongs to (every page has its own Promise.prototype),
 // drops those of closed pages, and leaves any other rejection to Node's usual behaviour.
 
-import type { DOMWindow } from './jsdom.js';
+import type { DOMWindow } from '../../base/jsdom.js';
 
 /** Promise.prototype of each running page's realm → where its unhandled rejections go. */
 const liveRealms = new Map<object, (reason: unknown) => void>();

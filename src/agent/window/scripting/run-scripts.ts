@@ -30,7 +30,7 @@
 import { format } from 'node:util';
 import type { Frame } from '../frame.js';
 import { wireFetch } from './fetch.js';
-import { loadJsdom, type DOMWindow } from './jsdom.js';
+import { loadJsdom, type DOMWindow } from '../../base/jsdom.js';
 import { ModuleLoader } from './module-loader.js';
 import { documentModuleScripts, prepareModuleScripts } from './module-scripts.js';
 import { hookLocation, pageNavigations, wireNavigations } from './navigation.js';
@@ -41,7 +41,7 @@ import { interceptRequests, pageSubresources } from './subresources.js';
 import type { Log, PageScripts, Report, RunScriptsOptions } from './types.js';
 
 export type { ConsoleLevel, CredentialRequestEvent, DocumentOpener, NavigationEvent, PageScripts, RunScriptsOptions } from './types.js';
-export type { DOMWindow } from './jsdom.js';
+export type { DOMWindow } from '../../base/jsdom.js';
 
 /** Runs `frame`'s loaded HTML and scripts. See the file comment for what the page can reach. */
 export function runScripts(frame: Frame, options: RunScriptsOptions = {}): PageScripts {

@@ -6,7 +6,7 @@ import type { Diagnostic } from '../../base/diagnostics.js';
 import type { FetchRecord } from '../../base/events.js';
 import type { Frame } from '../frame.js';
 import type { NavigationInit } from '../../document/document.js';
-import type { DOMWindow } from './jsdom.js';
+import type { DOMWindow } from '../../base/jsdom.js';
 
 export type ConsoleLevel = 'log' | 'info' | 'warn' | 'error' | 'debug' | 'jsdomError';
 
