@@ -59,12 +59,17 @@ export class DialogHost {
       fail = reject;
     });
     let settled = false;
+    /** Set while the mediator's own answer is applied: its signal then stays as it is. */
+    let byMediator = false;
     const open: OpenDialog = {
       dialog: full,
       answer: (a) => {
         if (settled) return;
         settled = true;
-        controller.abort(DIALOG_CLOSED);
+        // The mediator's signal says the dialog went away *before* it answered (Mediator.choose);
+        // when the answer is its own there is nothing to tell it, and an abort (an event
+        // dispatched) is a few per cent of an in-process sign-in.
+        if (!byMediator) controller.abort(DIALOG_CLOSED);
         // An answered dialog is gone at once (ChromeDriver's tracker does the same), so the next
         // waitForDialog() sees the dialog that follows; only the AutoReauthn sheet stays up
         // until the request finishes.
@@ -97,6 +102,7 @@ export class DialogHost {
         (a) => {
           try {
             this.#validate(full, a);
+            byMediator = true;
             open.answer(a);
           } catch (e) {
             if (!settled) {
