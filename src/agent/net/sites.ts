@@ -4,7 +4,7 @@
 // initiator is a URL parse first. A request's hosts come from a handful of origins, so a small
 // table answers almost every lookup. The answers are common/site.ts's, unchanged.
 import { memoized } from '../../common/memo.js';
-import { isSameOrigin, siteOf } from '../../common/site.js';
+import { isSameOrigin, serializeOrigin, siteOf } from '../../common/site.js';
 
 const TUPLE_ORIGIN_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:']);
 
@@ -24,10 +24,23 @@ export function isSameSiteCached(a: URL | string, b: URL | string): boolean {
   return sa !== 'null' && sa === siteOfCached(b);
 }
 
+/** A string's serialized origin as common/site.ts's isSameOrigin reads it ('null' when it has none), memoized. */
+const originOfString = memoized((value: string): string => {
+  if (value === 'null') return 'null';
+  try {
+    return serializeOrigin(new URL(value));
+  } catch {
+    return 'null';
+  }
+}, MAX_ENTRIES);
+
 /** HTML "same origin" for a serialized origin (or URL) and a URL. */
 export function isSameOriginFast(a: URL | string, b: URL): boolean {
   // A string that is the URL's own serialized origin is the common case (the initiator); it
-  // needs no parse. Anything else takes common/site.ts's path.
-  if (typeof a === 'string' && a === b.origin && TUPLE_ORIGIN_SCHEMES.has(b.protocol)) return true;
-  return isSameOrigin(a, b);
+  // needs no parse. Another string (a cross-origin initiator: the RP's origin for every IdP
+  // request) is parsed once for all requests. A URL takes common/site.ts's path.
+  if (typeof a !== 'string') return isSameOrigin(a, b);
+  if (a === b.origin && TUPLE_ORIGIN_SCHEMES.has(b.protocol)) return true;
+  const origin = originOfString(a);
+  return origin !== 'null' && origin === serializeOrigin(b);
 }
