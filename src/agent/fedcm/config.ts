@@ -6,11 +6,14 @@ import { isLocalhost, isSameOrigin, isPotentiallyTrustworthy } from '../../commo
 import { memoized } from '../../common/memo.js';
 import { isSameSiteCached as isSameSite } from '../net/sites.js';
 import { issue, type DiagnosticInit, type IssueReason } from '../base/diagnostics.js';
-import { parseJsonResponse } from '../net/json.js';
+import { jsonText, parseJsonResponse, parseJsonText, type JsonResult } from '../net/json.js';
 import { NetError } from '../net/types.js';
 import { fetchEndpoint, uncredentialedGet, type IdpNetwork } from './idp-network.js';
 import { FedCmFailure } from './failure.js';
-import type { Branding, IdpConfig, WellKnown } from './types.js';
+import type { BrandIcon, Branding, IdpConfig, WellKnown } from './types.js';
+
+/** What parseConfig builds before it hands the config on read-only. */
+type Building<T> = { -readonly [K in keyof T]: T[K] };
 
 const WELL_KNOWN_PATH = '/.well-known/web-identity';
 
@@ -147,11 +150,65 @@ export async function fetchConfigFile(ctx: IdpNetwork, configURL: URL): Promise<
     contentType: 'ConfigInvalidContentType',
   } as const;
   if (res instanceof NetError) return endpointFailure(reasons, 'config file', configURL, res, configURL);
-  const json = parseJsonResponse(res);
-  if (!json.ok) return endpointFailure(reasons, 'config file', configURL, json, configURL);
-  const parsed = parseConfig(json.value as Record<string, unknown>, configURL);
+  const text = jsonText(res);
+  if (!text.ok) return endpointFailure(reasons, 'config file', configURL, text, configURL);
+  const parsed = configOfText(configURL, text.text);
+  if ('ok' in parsed) return endpointFailure(reasons, 'config file', configURL, parsed, configURL);
   for (const warning of parsed.warnings) ctx.report(warning);
   return parsed.config;
+}
+
+/**
+ * A config file's text parsed (parseJsonText, then parseConfig), kept by config URL and text: an
+ * IdP serves the same config to every sign-in, and parsing it again (JSON and five URLs) was a
+ * few per cent of an in-process sign-in. Only what parses into a config is kept, and the config is
+ * read-only from here on (no step changes an IdpConfig; those that add to an endpoint copy it
+ * first), so every request may share it. Bounded as every memo here is.
+ */
+const parsedConfigs = new Map<string, { config: IdpConfig; warnings: DiagnosticInit[] }>();
+const MAX_PARSED_CONFIGS = 64;
+/** Config texts longer than this are parsed every time rather than kept as keys. */
+const MAX_KEPT_CONFIG_CHARS = 16 * 1024;
+
+function configOfText(configURL: URL, text: string): { config: IdpConfig | FedCmFailure; warnings: DiagnosticInit[] } | Extract<JsonResult, { ok: false }> {
+  const key = text.length <= MAX_KEPT_CONFIG_CHARS ? `${configURL.href}\n${text}` : undefined;
+  const known = key === undefined ? undefined : parsedConfigs.get(key);
+  if (known !== undefined) return known;
+  const json = parseJsonText(text);
+  if (!json.ok) return json;
+  const parsed = parseConfig(json.value as Record<string, unknown>, configURL);
+  if (key !== undefined && !(parsed.config instanceof FedCmFailure)) {
+    if (parsedConfigs.size >= MAX_PARSED_CONFIGS) parsedConfigs.clear();
+    const branding = parsed.config.branding;
+    if (branding !== undefined) {
+      for (const icon of branding.icons) Object.freeze(icon);
+      Object.freeze(branding.icons);
+      Object.freeze(branding);
+    }
+    Object.freeze(parsed.config);
+    parsedConfigs.set(key, parsed as { config: IdpConfig; warnings: DiagnosticInit[] });
+  }
+  return parsed;
+}
+
+/**
+ * A config of its own, URLs included, for a caller outside the request steps (agent.probe()):
+ * the one fetchConfigFile() returns may be shared (configOfText), and a URL's setters stay open
+ * on a frozen object.
+ */
+export function copyConfig(config: IdpConfig): IdpConfig {
+  const copy: Building<IdpConfig> = {
+    configURL: new URL(config.configURL),
+    accountsEndpoint: new URL(config.accountsEndpoint),
+    idAssertionEndpoint: new URL(config.idAssertionEndpoint),
+    loginUrl: new URL(config.loginUrl),
+    supportsUseOtherAccount: config.supportsUseOtherAccount,
+  };
+  if (config.clientMetadataEndpoint !== undefined) copy.clientMetadataEndpoint = new URL(config.clientMetadataEndpoint);
+  if (config.disconnectEndpoint !== undefined) copy.disconnectEndpoint = new URL(config.disconnectEndpoint);
+  if (config.accountLabel !== undefined) copy.accountLabel = config.accountLabel;
+  if (config.branding !== undefined) copy.branding = { ...config.branding, icons: config.branding.icons.map((icon) => ({ ...icon })) };
+  return copy;
 }
 
 /**
@@ -191,7 +248,7 @@ export function parseConfig(
       warnings,
     };
   }
-  const config: IdpConfig = {
+  const config: Building<IdpConfig> = {
     configURL,
     accountsEndpoint: resolved.accounts_endpoint,
     idAssertionEndpoint: resolved.id_assertion_endpoint,
@@ -233,7 +290,7 @@ function accountLabel(body: Record<string, unknown>): string | undefined {
 
 function parseBranding(value: unknown, configURL: URL, warnings: DiagnosticInit[]): Branding | undefined {
   if (!isObject(value)) return undefined;
-  const branding: Branding = { icons: [] };
+  const branding: Building<Branding> & { icons: BrandIcon[] } = { icons: [] };
   if (typeof value['background_color'] === 'string') branding.backgroundColor = value['background_color'];
   if (typeof value['color'] === 'string') {
     if (branding.backgroundColor === undefined) {

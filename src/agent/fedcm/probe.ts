@@ -12,7 +12,7 @@ import type { AgentDocument } from '../document/document.js';
 import { fetchAccounts, fetchPictures, filterAccounts, type AccountFilter } from './accounts.js';
 import { requestIdentityAssertion, type AssertionRequest, type AssertionResult } from './assertion.js';
 import { fetchClientMetadata } from './client-metadata.js';
-import { fetchConfigFile, fetchWellKnown, validateAgainstWellKnown, wellKnownCheckApplies } from './config.js';
+import { copyConfig, fetchConfigFile, fetchWellKnown, validateAgainstWellKnown, wellKnownCheckApplies } from './config.js';
 import { FedCmFailure } from './failure.js';
 import { createIdpNetwork, type IdpNetwork } from './idp-network.js';
 import type { ClientMetadata, IdentityProviderAccount, IdpConfig, Picture, WellKnown } from './types.js';
@@ -57,7 +57,10 @@ export class IdpProbe {
 
   /** FedCM §3.2 step 7: the config file, fetched and validated on its own. */
   config(configURL: URL): Promise<ProbeStep<IdpConfig>> {
-    return this.#step((net) => fetchConfigFile(net, configURL));
+    return this.#step(async (net) => {
+      const config = await fetchConfigFile(net, configURL);
+      return config instanceof FedCmFailure ? config : copyConfig(config);
+    });
   }
 
   /** FedCM §3.2 step 8: the config checked against the well-known file; the diagnostic, or undefined. */

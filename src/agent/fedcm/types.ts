@@ -46,30 +46,33 @@ export interface Provider {
 
 /** FedCM IdentityProviderIcon. */
 export interface BrandIcon {
-  url: string;
-  size: number;
+  readonly url: string;
+  readonly size: number;
 }
 
 /** FedCM IdentityProviderBranding (colors are kept as given; Chromium ignores `name`). */
 export interface Branding {
-  backgroundColor?: string;
-  color?: string;
-  icons: BrandIcon[];
-  name?: string;
+  readonly backgroundColor?: string;
+  readonly color?: string;
+  readonly icons: readonly BrandIcon[];
+  readonly name?: string;
 }
 
-/** A config file that passed validation: every required endpoint resolved and same-origin. */
+/**
+ * A config file that passed validation: every required endpoint resolved and same-origin.
+ * Read-only: one parsed config serves every request that got the same file (config.ts).
+ */
 export interface IdpConfig {
-  configURL: URL;
-  accountsEndpoint: URL;
-  idAssertionEndpoint: URL;
-  loginUrl: URL;
+  readonly configURL: URL;
+  readonly accountsEndpoint: URL;
+  readonly idAssertionEndpoint: URL;
+  readonly loginUrl: URL;
   /** Same-origin is checked where it is used (Chromium skips client metadata if not). */
-  clientMetadataEndpoint?: URL;
-  disconnectEndpoint?: URL;
-  branding?: Branding;
-  supportsUseOtherAccount: boolean;
-  accountLabel?: string;
+  readonly clientMetadataEndpoint?: URL;
+  readonly disconnectEndpoint?: URL;
+  readonly branding?: Branding;
+  readonly supportsUseOtherAccount: boolean;
+  readonly accountLabel?: string;
 }
 
 /** The two well-known shapes (FedCM IdentityProviderWellKnown). */

@@ -159,17 +159,15 @@ function describeRoot(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** A body read as JSON text, or the failure that came before any parse. */
+export type JsonTextResult = { ok: true; text: string } | { ok: false; kind: JsonFailureKind; message: string };
+
 /**
- * Parses a FedCM endpoint's JSON body the way Chromium does, reporting the first failure:
- * 404 → `http-not-found`; other non-2xx → `no-response`; not a JSON MIME type →
- * `invalid-content-type`; bad UTF-8 or JSON (RFC 8259, as JSON.parse), or nesting
- * {@link MAX_JSON_DEPTH} deep or more → `invalid-json`;
- * a root that is not an object → `not-an-object`.
+ * The checks Chromium makes before it parses an endpoint's body: 404 → `http-not-found`; other
+ * non-2xx → `no-response` (unless `allowNon2xx`); not a JSON MIME type → `invalid-content-type`;
+ * bad UTF-8 → `invalid-json`. The text, when they pass.
  */
-export function parseJsonResponse(
-  res: Pick<AgentResponse, 'status' | 'headers' | 'body'>,
-  options: ParseJsonOptions = {},
-): JsonResult {
+export function jsonText(res: Pick<AgentResponse, 'status' | 'headers' | 'body'>, options: ParseJsonOptions = {}): JsonTextResult {
   if (options.allowNon2xx !== true) {
     if (res.status === 404) {
       return { ok: false, kind: 'http-not-found', message: 'the response status is 404 (Not Found)' };
@@ -193,13 +191,20 @@ export function parseJsonResponse(
           : `the Content-Type is "${contentType}"; it must be a JSON MIME type (${ALLOWED})`,
     };
   }
-  let text: string;
   try {
     // Fetch "UTF-8 decode" strips a leading BOM; invalid sequences fail, as with Chromium's RFC parser.
-    text = UTF8.decode(res.body);
+    return { ok: true, text: UTF8.decode(res.body) };
   } catch {
     return { ok: false, kind: 'invalid-json', message: 'the body is not valid UTF-8' };
   }
+}
+
+/**
+ * Parses JSON text as Chromium parses an endpoint's body (RFC 8259, as JSON.parse):
+ * `invalid-json` for bad JSON or nesting {@link MAX_JSON_DEPTH} deep or more, `not-an-object`
+ * for a root that is not an object (unless `requireObject` is false).
+ */
+export function parseJsonText(text: string, options: Pick<ParseJsonOptions, 'requireObject'> = {}): JsonResult {
   // Before JSON.parse, so a hostile 100,000-deep body costs one linear scan and no deep tree.
   const tooDeep = nestingExceeds(text);
   if (tooDeep !== -1) {
@@ -224,4 +229,13 @@ export function parseJsonResponse(
     };
   }
   return { ok: true, value };
+}
+
+/**
+ * Parses a FedCM endpoint's JSON body the way Chromium does, reporting the first failure:
+ * jsonText()'s checks, then parseJsonText()'s.
+ */
+export function parseJsonResponse(res: Pick<AgentResponse, 'status' | 'headers' | 'body'>, options: ParseJsonOptions = {}): JsonResult {
+  const text = jsonText(res, options);
+  return text.ok ? parseJsonText(text.text, options) : text;
 }
