@@ -225,11 +225,11 @@ function trimmed(value: string): boolean {
 
 /**
  * A LightRequest from values already in hand (the agent's in-process transport): the method,
- * the parsed URL, a header table from lightHeaderTable() and the body's bytes (null for none).
+ * the parsed URL (its href and pathname), a header table from lightHeaderTable() and the body's bytes (null for none).
  * bytes() answers as readBodyBytes() answers for the `Request` toRequest() makes: empty without
  * a body, BodyTooLargeError past `maxBytes` (the Content-Length named when it is over too).
  */
-export function lightFromValues(method: string, url: URL, headers: ReadonlyMap<string, string>, body: Uint8Array | null, toRequest: () => Request): LightRequest {
+export function lightFromValues(method: string, url: Pick<URL, 'href' | 'pathname'>, headers: ReadonlyMap<string, string>, body: Uint8Array | null, toRequest: () => Request): LightRequest {
   return {
     method,
     url: url.href,

@@ -33,6 +33,7 @@ import { Readable } from 'node:stream';
 import { Dispatcher, errors } from 'undici';
 import type { HopResponse } from './hop-response.js';
 import { DispatchResponse, type ExchangeSignal } from './dispatch-response.js';
+import { memoized } from '../../common/memo.js';
 import { lightFromValues, lightHandlerOf, lightHeaderTable, lightReplyAsIs, lightToResponse, type LightReply, type LightRequest } from '../../common/light-http.js';
 
 /** What an in-process handler is told about the "connection" a request came on. */
@@ -496,18 +497,29 @@ function lightRequestOf(origin: string, options: Dispatcher.DispatchOptions, sig
   if (wire.body instanceof ReadableStream) return undefined;
   const headers = lightHeaderTable(wire.headers);
   if (headers === undefined) return undefined;
-  // One parse (URL.canParse and then new URL cost twice as much; canParse alone is slow on Node 20).
-  let url: URL;
-  try {
-    url = new URL(origin + options.path);
-  } catch {
-    return undefined;
-  }
-  // A fragment (never sent by the fetcher, whose path is pathname + search) is left to the Request path.
-  if (url.hash !== '') return undefined;
+  const url = parsedTarget(origin + options.path);
+  // Unparsable, or with a fragment (never sent by the fetcher, whose path is pathname + search):
+  // left to the Request path.
+  if (url === null) return undefined;
   let request: Request | undefined;
   return lightFromValues(method, url, headers, wire.body, () => (request ??= toRequest(origin, options, signal(), wire)));
 }
+
+/**
+ * A request target's URL as the Request would parse it, reduced to what a LightRequest reads
+ * (href, pathname), or null when it does not parse or has a fragment. Memoized: an in-process
+ * IdP is asked the same few URLs on every sign-in, and a URL parse was a per cent of one. One
+ * parse (URL.canParse and then new URL cost twice as much; canParse alone is slow on Node 20).
+ */
+const parsedTarget = memoized((target: string): { href: string; pathname: string } | null => {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return null;
+  }
+  return url.hash === '' ? { href: url.href, pathname: url.pathname } : null;
+}, 512);
 
 /** DispatchOptions.headers (a flat name/value array, an array of pairs, or a record) as pairs. */
 function headerPairs(headers: Dispatcher.DispatchOptions['headers']): [string, string][] {
