@@ -5,6 +5,7 @@
 // credential type converts its own member (contract/credential-type.ts), FedCM's in
 // fedcm/request-options.ts.
 
+import { memoized } from '../../common/memo.js';
 import { domString, dictionary, enumValue, idlTypeError, where } from '../base/webidl.js';
 import type { CredentialMediationRequirement, CredentialType } from './contract/credential-type.js';
 import type { IdentityCredentialRequestOptions } from '../fedcm/types.js';
@@ -69,8 +70,12 @@ export interface ConvertedCreationOptions {
 /** Members of the options dictionaries for the registry's types (CM §2.1.2), implemented or not. */
 const KNOWN_TYPE_MEMBERS = ['digital', 'federated', 'identity', 'otp', 'password', 'publicKey'] as const;
 
+const MEDIATIONS = ['silent', 'optional', 'required', 'conditional'] as const;
+/** The context of a mediation conversion error, per dictionary (two exist): made once. */
+const mediationContext = memoized((dictionaryName: string): string => where('mediation', dictionaryName), 8);
+
 function mediationValue(value: unknown, dictionaryName: string): CredentialMediationRequirement {
-  return enumValue(value, ['silent', 'optional', 'required', 'conditional'] as const, 'CredentialMediationRequirement', where('mediation', dictionaryName));
+  return enumValue(value, MEDIATIONS, 'CredentialMediationRequirement', mediationContext(dictionaryName));
 }
 
 function signalValue(value: unknown, dictionaryName: string): AbortSignal {
@@ -81,6 +86,24 @@ function signalValue(value: unknown, dictionaryName: string): AbortSignal {
 }
 
 /**
+ * The members of CredentialRequestOptions with a registry's types, in the order conversion visits
+ * them (by name), and the type of each type's member. Worked out once per registry (an agent's
+ * registry does not change), not on every get().
+ */
+const requestMembersOf = new WeakMap<readonly CredentialType[], { byMember: ReadonlyMap<string, CredentialType>; members: readonly string[] }>();
+function requestMembers(registry: readonly CredentialType[]): { byMember: ReadonlyMap<string, CredentialType>; members: readonly string[] } {
+  let known = requestMembersOf.get(registry);
+  if (known === undefined) {
+    const byMember = new Map<string, CredentialType>();
+    for (const t of registry) if (t.convertRequestOptions) byMember.set(t.optionsMember, t);
+    const members = [...new Set<string>(['mediation', 'signal', 'uiMode', ...KNOWN_TYPE_MEMBERS, ...byMember.keys()])].sort();
+    known = { byMember, members };
+    requestMembersOf.set(registry, known);
+  }
+  return known;
+}
+
+/**
  * Converts the argument of `navigator.credentials.get()` with the registry's types. Members are
  * visited in lexicographic order, generic and per-type alike (WebIDL §3.2.10: a dictionary's
  * members, partial dictionaries included, are ordered by name).
@@ -88,10 +111,8 @@ function signalValue(value: unknown, dictionaryName: string): AbortSignal {
 export function convertCredentialRequestOptions(value: unknown, registry: readonly CredentialType[]): ConvertedRequestOptions {
   const d = dictionary(value, 'CredentialRequestOptions');
   const result: ConvertedRequestOptions = { mediation: 'optional', types: [], unsupported: [] };
-  const byMember = new Map<string, CredentialType>();
-  for (const t of registry) if (t.convertRequestOptions) byMember.set(t.optionsMember, t);
-  const members = new Set<string>(['mediation', 'signal', 'uiMode', ...KNOWN_TYPE_MEMBERS, ...byMember.keys()]);
-  for (const member of [...members].sort()) {
+  const { byMember, members } = requestMembers(registry);
+  for (const member of members) {
     const v = d[member];
     if (v === undefined) continue;
     const type = byMember.get(member);

@@ -4,12 +4,20 @@
 // network activity. Everything here throws what the page sees.
 
 import { dictionary, domString, enumValue, idlTypeError, sequence, usvString, where } from '../base/webidl.js';
+import { memoized } from '../../common/memo.js';
 import { serializeOrigin } from '../../common/site.js';
 import type { CredentialMediationRequirement } from '../credentials/contract/credential-type.js';
 import type { IdentityRequestOptions, IdentityProviderRequestOptions, Provider } from './types.js';
 
 /** The chain of members Chromium names in a provider's conversion errors. */
-const PROVIDERS = `${where('identity', 'CredentialRequestOptions')}: ${where('providers', 'IdentityCredentialRequestOptions')}`;
+const IDENTITY = where('identity', 'CredentialRequestOptions');
+const PROVIDERS = `${IDENTITY}: ${where('providers', 'IdentityCredentialRequestOptions')}`;
+
+// The context each member's conversion errors name, by member: made once (every get() converts
+// these members, and building the text each time was most of converting them), only a few exist.
+const configMember = memoized((m: string): string => `${PROVIDERS}: ${where(m, 'IdentityProviderConfig')}`, 32);
+const providerMember = memoized((m: string): string => `${PROVIDERS}: ${where(m, 'IdentityProviderRequestOptions')}`, 32);
+const identityMember = memoized((m: string): string => `${IDENTITY}: ${where(m, 'IdentityCredentialRequestOptions')}`, 32);
 
 /**
  * Providers converted without a clientId. Chromium's IdentityProviderConfig has no required
@@ -22,8 +30,8 @@ const withoutClientId = new WeakSet<IdentityProviderRequestOptions>();
 function provider(value: unknown): IdentityProviderRequestOptions {
   const d = dictionary(value, 'IdentityProviderRequestOptions', PROVIDERS);
   // Each member is named with the dictionary that declares it, as Chromium's bindings do.
-  const config = (m: string): string => `${PROVIDERS}: ${where(m, 'IdentityProviderConfig')}`;
-  const ctx = (m: string): string => `${PROVIDERS}: ${where(m, 'IdentityProviderRequestOptions')}`;
+  const config = configMember;
+  const ctx = providerMember;
   // IdentityProviderConfig members first (inherited dictionary), each set sorted by name.
   const clientId = d['clientId'];
   const clientIdValue = clientId === undefined ? undefined : usvString(clientId, config('clientId'));
@@ -52,8 +60,8 @@ function provider(value: unknown): IdentityProviderRequestOptions {
 
 /** FedCM §2.5: converts the `identity` member of CredentialRequestOptions. */
 export function convertIdentityRequestOptions(value: unknown): IdentityRequestOptions {
-  const d = dictionary(value, 'IdentityCredentialRequestOptions', where('identity', 'CredentialRequestOptions'));
-  const ctx = (m: string): string => `${where('identity', 'CredentialRequestOptions')}: ${where(m, 'IdentityCredentialRequestOptions')}`;
+  const d = dictionary(value, 'IdentityCredentialRequestOptions', IDENTITY);
+  const ctx = identityMember;
   const contextValue = d['context'];
   const context =
     contextValue === undefined
