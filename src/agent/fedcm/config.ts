@@ -23,14 +23,25 @@ const WELL_KNOWN_PATH = '/.well-known/web-identity';
  * (eTLD+1, private registries included) on the default port. Null when the host has none.
  */
 export function wellKnownUrl(configURL: URL): URL | null {
-  if (isLocalhost(configURL.hostname)) return new URL(WELL_KNOWN_PATH, configURL.origin);
-  const domain = domainOf(configURL.hostname);
-  if (domain === null) return null;
-  return new URL(`${configURL.protocol}//${domain}${WELL_KNOWN_PATH}`);
+  const href = wellKnownHref(configURL);
+  return href === null ? null : new URL(href);
 }
 
-/** tldts getDomain (private registries included), kept per host: a Public Suffix List walk per sign-in otherwise. */
-const domainOf = memoized((hostname: string): string | null => getDomain(hostname, { allowPrivateDomains: true }), 256);
+/**
+ * The well-known URL's text, kept per scheme, host and port (all it depends on): the localhost
+ * check and the Public Suffix List walk (tldts getDomain, private registries included) are made
+ * once per IdP, not on every sign-in. Callers get a URL of their own from it.
+ */
+const wellKnownHref = memoized(
+  (configURL: URL): string | null => {
+    if (isLocalhost(configURL.hostname)) return new URL(WELL_KNOWN_PATH, configURL.origin).href;
+    const domain = getDomain(configURL.hostname, { allowPrivateDomains: true });
+    if (domain === null) return null;
+    return new URL(`${configURL.protocol}//${domain}${WELL_KNOWN_PATH}`).href;
+  },
+  256,
+  (configURL) => `${configURL.protocol}//${configURL.host}`,
+);
 
 /** FedCM §3.2 step 5: the well-known check is skipped when RP and IdP are same-site. */
 export function wellKnownCheckApplies(rpOrigin: string, configURL: URL): boolean {
