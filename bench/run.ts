@@ -19,7 +19,7 @@ import { bytes, median, ms, percentile, rate, ratio, table, verdict } from './li
 import { benchScale, type ScaleResults } from './scale.js';
 import { benchSuite, type SuiteResults } from './suite.js';
 import type { SuiteRun } from './children/suite.js';
-import { benchSignIn, handlersGoalRows, SETTLE_MS, type SideResult, type SignInResults } from './signin.js';
+import { benchSignIn, handlersGoalRows, SETTLE_MS, WARMING_WINDOW, type SideResult, type SignInResults } from './signin.js';
 import { benchThroughput, HELLO, HELLO_ADAPTER, HELLO_HONO, HELLO_LIGHT, helloUnder, SIGN_NODE, storeStepName, throughputGoals, type Rates, type ThroughputResults } from './throughput.js';
 import { BARE, benchVerify, describeOrder as describeVerifyOrder, FUNCTION, VERIFIER, type VerifyResults } from './verify.js';
 import { benchVerifyRaw, GOAL as RAW_GOAL, type RawVerifyResult } from './verify-raw.js';
@@ -34,7 +34,7 @@ const postgresUrl = process.env['FEDKIT_BENCH_POSTGRES'] ?? process.env['FEDKIT_
 
 const plan = quick
   ? {
-      signin: { iterations: 10, warmup: 3, blocks: 2, blockSize: 6, maxSeconds: 30 },
+      signin: { iterations: 10, warmup: 3, jitWarmup: 20, blocks: 2, blockSize: 6, maxSeconds: 30 },
       throughput: { seconds: 1, rounds: 1, connections: 10 },
       verify: { tokens: 50, batch: 100, rounds: 6 },
       verifyRaw: { n: 2_000, batch: 500, tokens: 50 },
@@ -42,7 +42,7 @@ const plan = quick
       suite: { tests: 10 },
     }
   : {
-      signin: { iterations: 60, warmup: 5, blocks: 8, blockSize: 11, maxSeconds: 120 },
+      signin: { iterations: 60, warmup: 5, jitWarmup: 2000, blocks: 8, blockSize: 11, maxSeconds: 120 },
       throughput: { seconds: 4, rounds: 3, connections: 10 },
       verify: { tokens: 200, batch: 100, rounds: 100 },
       verifyRaw: { n: 20_000, batch: 500, tokens: 200 },
@@ -252,6 +252,14 @@ p('sent from the benchmark as soon as `FedCm.dialogShown` arrives (that DevTools
 p('figure: it is how Chromium auto-selects under automation). `FedCm.enable {disableRejectionDelay: true}` and the');
 p('agent\'s `rejectionDelay: false` (the delay only applies to failures; there were none).');
 p();
+/** A contender's name as the tables below call it. */
+function contenderName(name: string): string {
+  if (name === 'agent') return 'fedkit agent';
+  if (name === 'raw') return 'undici alone, same requests';
+  if (name === 'handlers') return 'fedkit agent through in-process handlers';
+  if (name === 'chromium') return `Chromium ${signin.chromiumVersion ?? ''}`.trim();
+  return name;
+}
 const sideRow = (name: string, s: SideResult): string[] => [
   name,
   String(s.latencies.length),
@@ -261,7 +269,17 @@ const sideRow = (name: string, s: SideResult): string[] => [
   ms(median(s.floors)),
   String(s.errors.length),
 ];
-p('Two ways of interleaving, both in this run:');
+p(`First, each contender signs in ${signin.jitWarmup.toLocaleString('en-US')} times back to back, not measured: the agent, undici alone and the IdP run on`);
+p('V8, which compiles a function to optimized code only after it has run many times, while Chromium\'s FedCM is native');
+p('code from the start; the figures below compare the code a long test run or a server runs. What the warm-up changed (medians');
+p(`of its first and last ${WARMING_WINDOW} sign-ins; a fresh process signs in as the first ones do, see also the 100-tests figure in §4):`);
+p();
+p(table(
+  ['', `first ${WARMING_WINDOW}`, `last ${WARMING_WINDOW}`],
+  Object.entries(signin.warming).map(([name, w]) => [contenderName(name), ms(w.first), ms(w.last)]),
+));
+p();
+p('Then two ways of interleaving, both in this run:');
 p();
 p(`- **alternating one by one**: one sign-in per contender per round, the order rotated and reversed from round to round, with ${SETTLE_MS} ms of idle time (not measured) after each`);
 p(`  sign-in so that neither side's after-work lands in the other's measurement; ${signin.iterations} measured sign-ins per side after`);

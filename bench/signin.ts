@@ -68,6 +68,10 @@ export interface SignInResults {
   chromiumVersion?: string;
   iterations: number;
   warmup: number;
+  /** Sign-ins each contender made back to back before the measured modes (not counted in them). */
+  jitWarmup: number;
+  /** Those warm-up sign-ins' medians, the first and the last `WARMING_WINDOW` of them, per contender. */
+  warming: Record<string, { first: number; last: number; count: number }>;
   seconds: number;
   /** One signature timed back to back and after the one-by-one mode's idle time (bench/children/wake.ts). */
   wake?: WakeProbe;
@@ -215,9 +219,18 @@ class Tally {
   }
 }
 
+/** How many warm-up sign-ins at each end the warm-up medians are taken over. */
+export const WARMING_WINDOW = 50;
+
 export async function benchSignIn(options: {
   iterations: number;
   warmup: number;
+  /**
+   * Sign-ins each contender makes back to back before the measured modes, so that every Node
+   * process runs the code V8 optimizes after enough calls (as a long test run or a server does),
+   * against Chromium's native code. Default 0.
+   */
+  jitWarmup?: number;
   /** Back-to-back mode: blocks per contender and sign-ins per block (the first of each is not counted). */
   blocks: number;
   blockSize: number;
@@ -281,6 +294,20 @@ export async function benchSignIn(options: {
       contenders.push({ name: 'chromium', runner });
     }
     await child.call('drain');
+    // The JIT warm-up: each contender in turn, back to back; only its first and last few count, to
+    // show what it changed.
+    const jitWarmup = options.jitWarmup ?? 0;
+    const warming: SignInResults['warming'] = {};
+    if (jitWarmup > 0) {
+      const warm = new Tally();
+      for (const c of contenders) {
+        for (let k = 0; k < jitWarmup; k++) await once(c, warm, true);
+        const latencies = warm.side(c.name).side.latencies;
+        if (latencies.length > 0) warming[c.name] = { first: median(latencies.slice(0, WARMING_WINDOW)), last: median(latencies.slice(-WARMING_WINDOW)), count: latencies.length };
+        options.log(`  ${c.name.padEnd(8)} warm-up: ${jitWarmup} sign-ins, median of the first ${WARMING_WINDOW} ${warming[c.name]?.first.toFixed(2)} ms, of the last ${WARMING_WINDOW} ${warming[c.name]?.last.toFixed(2)} ms`);
+        await settle();
+      }
+    }
     const deadline = performance.now() + options.maxSeconds * 1000;
 
     // Mode 1, strict alternation: A B, B A, A B, … one sign-in at a time, with a pause after each
@@ -331,6 +358,8 @@ export async function benchSignIn(options: {
       ...(chromiumVersion === undefined ? {} : { chromiumVersion }),
       iterations: measured,
       warmup: options.warmup,
+      jitWarmup,
+      warming,
       seconds: (performance.now() - started) / 1000,
       wake,
     };
@@ -342,7 +371,7 @@ export async function benchSignIn(options: {
 }
 
 /**
- * This section alone: `node dist/bench/signin.js [--iterations N] [--blocks N] [--no-chromium]
+ * This section alone: `node dist/bench/signin.js [--iterations N] [--blocks N] [--jit-warmup N] [--no-chromium]
  * [--no-handlers] [--only agent|raw]` (--only: one contender, for a profile of it alone; no ratio
  * then; the handlers contender is left out too). The in-process goals are printed last.
  * For working on the agent's cost: prints the agent / undici-alone ratio of both modes (and
@@ -357,6 +386,7 @@ async function main(argv: string[]): Promise<void> {
   const r = await benchSignIn({
     iterations: flag('--iterations', 40),
     warmup: flag('--warmup', 5),
+    jitWarmup: flag('--jit-warmup', 0),
     blocks: flag('--blocks', 6),
     blockSize: flag('--block-size', 11),
     maxSeconds: flag('--max-seconds', 120),
