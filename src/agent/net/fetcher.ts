@@ -8,10 +8,12 @@
 //   - `content-length: N` last, for POST (0 without a body; never on GET).
 // It adds no user-agent, accept, accept-encoding, accept-language or referer of its own (those
 // belong to undici's fetch(), which we do not use).
+import { isIP } from 'node:net';
 import { Agent, Client } from 'undici';
 import type { Dispatcher } from 'undici';
 import { connectionOptions, type ConnectionOptions } from '../../common/dispatcher.js';
 import { HostRules, type HostRulesInput } from '../../common/host-rules.js';
+import { memoized } from '../../common/memo.js';
 import { isSameOrigin } from '../../common/site.js';
 import { VERSION } from '../../version.js';
 import { mayResend, tracked } from './connection-reuse.js';
@@ -177,6 +179,18 @@ function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, s
   dispatcher.dispatch(options, reader);
   return reader.head;
 }
+
+/**
+ * The TLS server name undici derives from a request's Host header (core/util.js getServerName:
+ * the host without its port or brackets, '' for an IP address, which RFC 6066 §3 does not allow
+ * as a name), given with the request so that undici does not derive it again on every request
+ * (an IP check whose IPv6 expression was a visible part of a sign-in over TLS). The header is
+ * always the URL's host (buildHeaders), so the name is the one undici would find.
+ */
+const serverNameOf = memoized((host: string): string => {
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':', 1)[0]!;
+  return isIP(name) === 0 ? name : '';
+}, 256);
 
 /** Performs AgentRequests with browser-exact headers, host rules, cookies, limits and diagnostics. */
 export class Fetcher {
@@ -425,13 +439,15 @@ export class Fetcher {
     // The body as bytes, made again for each attempt (undici does not keep a Buffer it has sent).
     const bytes = (): Buffer | null => (body === undefined ? null : Buffer.from(body, 'utf8'));
     const path = url.pathname + url.search;
+    const servername = serverNameOf(url.host);
     // The pool's own backstops are already the fetcher's timeout plus the slack; a request with
     // a timeout of its own states its backstops (undici arms fewer timers without them).
     const backstopMs = timeoutMs === this.timeoutMs ? undefined : timeoutMs + UNDICI_TIMEOUT_SLACK_MS;
     // One object literal per attempt rather than spreads of a shared one: V8 copies objects of
     // differing shapes on a slow path, and this runs for every request.
+    // `servername` is read by undici's Request (core/request.js) though its types leave it out.
     const options = (origin: string | undefined): Dispatcher.RequestOptions & { signal: FetchSignal } => {
-      const o: Dispatcher.RequestOptions & { signal: FetchSignal } = { path, method, headers, signal, reset: false, body: bytes() };
+      const o: Dispatcher.RequestOptions & { signal: FetchSignal; servername: string } = { path, method, headers, signal, reset: false, body: bytes(), servername };
       if (origin !== undefined) o.origin = origin;
       if (backstopMs !== undefined) {
         o.headersTimeout = backstopMs;

@@ -163,6 +163,21 @@ describe('Fetcher: request shaping', T, () => {
     }
   });
 
+  test('an IP-literal https origin is reached without SNI (RFC 6066 §3), request after request', async () => {
+    const f = new Fetcher({ ca: testCertificates().caPem, cookies: new Cookies(), timeoutMs: 5000 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const res = await f.fetch(request(`https://127.0.0.1:${server.port}/config.json`));
+        assert.equal(res.status, 200, `request ${i + 1} to the IP origin`);
+      }
+      const got = server.last('/config.json');
+      assert.equal(headerRecord(got.headers)['host'], `127.0.0.1:${server.port}`);
+      assert.ok(!got.servername, `no SNI for an IP origin, got ${String(got.servername)}`);
+    } finally {
+      await f.close();
+    }
+  });
+
   test('caller headers the fetcher owns are refused; GET bodies are refused', async () => {
     await assert.rejects(fetcher.fetch(request('https://idp.example/config.json', { headers: { referer: 'https://rp.example/' } })), TypeError);
     await assert.rejects(fetcher.fetch(request('https://idp.example/config.json', { headers: { 'sec-fetch-site': 'none' } })), TypeError);
