@@ -4,6 +4,9 @@
 //   npm run bench                 the full run (a few minutes on 2 cores)
 //   npm run bench -- --quick      fewer iterations and shorter loads (a smoke test of the script)
 //   npm run bench -- --out <file> write the report elsewhere (default docs/benchmarks.md)
+//   node dist/bench/run.js --from docs/benchmarks.json
+//                                 write the report again from a recorded run (every run records
+//                                 its figures next to the report, <out>.json), measuring nothing
 //
 // PostgreSQL: FEDKIT_BENCH_POSTGRES, else FEDKIT_TEST_POSTGRES, else
 // postgres://postgres@127.0.0.1:5432/test (what `npm test`'s pretest starts). Chromium: /usr/bin/chromium.
@@ -12,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, platform, totalmem } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { bytes, median, ms, percentile, rate, ratio, table, verdict } from './lib/stats.js';
@@ -67,36 +70,107 @@ function postgresVersion(): string {
   }
 }
 
-// What building a TLS context with Node's root store costs (what every new connection paid
-// before src/common/dispatcher.ts shared one).
-const tlsContextMs = median(
-  Array.from({ length: 5 }, () => {
-    const t0 = performance.now();
-    createSecureContext({ ca: [...rootCertificates] });
-    return performance.now() - t0;
-  }),
-);
+/**
+ * Everything one run measured, and the machine it ran on: written next to the report
+ * (`<out>.json`), so that the report can be written again from the same run (`--from`) when
+ * its text changes, without measuring again.
+ */
+interface RunRecord {
+  record: 1;
+  quick: boolean;
+  command: string;
+  node: string;
+  cpuModel: string;
+  cpuCount: number;
+  totalmem: number;
+  os: string;
+  postgresVersion: string;
+  tlsContextMs: number;
+  started: string;
+  finished: string;
+  load0: number[];
+  load1: number[];
+  cpu0: { total: number; steal: number } | undefined;
+  cpu1: { total: number; steal: number } | undefined;
+  signin: SignInResults;
+  throughput: ThroughputResults;
+  verify: VerifyResults;
+  verifyRaw: RawVerifyResult[];
+  scale: ScaleResults;
+  suite: SuiteResults;
+}
 
-const started = new Date();
-const load0 = loadavg();
-const cpu0 = cpuTicks();
-log(`fedkit bench${quick ? ' (quick)' : ''}: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, node ${process.version}, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
+async function measure(): Promise<RunRecord> {
+  const started = new Date();
+  const load0 = loadavg();
+  const cpu0 = cpuTicks();
+  log(`fedkit bench${quick ? ' (quick)' : ''}: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, node ${process.version}, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
+  // What building a TLS context with Node's root store costs (what every new connection paid
+  // before src/common/dispatcher.ts shared one).
+  const tlsContextMs = median(
+    Array.from({ length: 5 }, () => {
+      const t0 = performance.now();
+      createSecureContext({ ca: [...rootCertificates] });
+      return performance.now() - t0;
+    }),
+  );
 
-log('1. sign-in latency: fedkit agent vs Chromium (FedCm over CDP), interleaved');
-const signin: SignInResults = await benchSignIn({ ...plan.signin, log });
-log('2. IdP throughput on one core (node:net load generator, hello world under autocannon too), interleaved rounds');
-const throughput: ThroughputResults = await benchThroughput({ ...plan.throughput, postgresUrl, log });
-log('3. RP verification, interleaved batches');
-const verify: VerifyResults = await benchVerify({ ...plan.verify, log });
-log('3b. RP verification vs crypto.verify, ES256 and EdDSA, interleaved batches');
-const verifyRaw: RawVerifyResult[] = await benchVerifyRaw({ ...plan.verifyRaw, log });
-log(`4. scale: agent memory, ${plan.scale.agents.toLocaleString('en-US')} concurrent sign-ins, 2 IdP workers on PostgreSQL`);
-const scale: ScaleResults = await benchScale({ ...plan.scale, postgresUrl, log });
-log(`4b. a test suite: ${plan.suite.tests} sign-in tests with fedkit, fedkit in Playwright, Chromium under Playwright`);
-const suite: SuiteResults = await benchSuite({ ...plan.suite, log });
-const finished = new Date();
-const load1 = loadavg();
-const cpu1 = cpuTicks();
+  log('1. sign-in latency: fedkit agent vs Chromium (FedCm over CDP), interleaved');
+  const signin = await benchSignIn({ ...plan.signin, log });
+  log('2. IdP throughput on one core (node:net load generator, hello world under autocannon too), interleaved rounds');
+  const throughput = await benchThroughput({ ...plan.throughput, postgresUrl, log });
+  log('3. RP verification, interleaved batches');
+  const verify = await benchVerify({ ...plan.verify, log });
+  log('3b. RP verification vs crypto.verify, ES256 and EdDSA, interleaved batches');
+  const verifyRaw = await benchVerifyRaw({ ...plan.verifyRaw, log });
+  log(`4. scale: agent memory, ${plan.scale.agents.toLocaleString('en-US')} concurrent sign-ins, 2 IdP workers on PostgreSQL`);
+  const scale = await benchScale({ ...plan.scale, postgresUrl, log });
+  log(`4b. a test suite: ${plan.suite.tests} sign-in tests with fedkit, fedkit in Playwright, Chromium under Playwright`);
+  const suite = await benchSuite({ ...plan.suite, log });
+  return {
+    record: 1,
+    quick,
+    command: commandLine(),
+    node: process.version,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    cpuCount: cpus().length,
+    totalmem: totalmem(),
+    os: `${platform()} ${release()}`,
+    postgresVersion: typeof throughput.postgres === 'string' ? postgresVersion() : 'not run',
+    tlsContextMs,
+    started: started.toISOString(),
+    finished: new Date().toISOString(),
+    load0,
+    load1: loadavg(),
+    cpu0,
+    cpu1: cpuTicks(),
+    signin,
+    throughput,
+    verify,
+    verifyRaw,
+    scale,
+    suite,
+  };
+}
+
+const fromIndex = args.indexOf('--from');
+const from = fromIndex >= 0 ? args[fromIndex + 1] : undefined;
+const recordPath = from !== undefined ? resolve(from) : out.replace(/\.md$/, '') + '.json';
+let run: RunRecord;
+if (from !== undefined) {
+  run = JSON.parse(readFileSync(recordPath, 'utf8')) as RunRecord;
+  if (run.record !== 1) throw new Error(`${recordPath} is not a run record of bench/run.ts`);
+  log(`writing the report from the run recorded in ${recordPath} (${run.started})`);
+} else {
+  run = await measure();
+  mkdirSync(dirname(recordPath), { recursive: true });
+  writeFileSync(recordPath, `${JSON.stringify(run, null, 1)}\n`);
+  log(`recorded the run in ${recordPath}`);
+}
+const { signin, throughput, verify, verifyRaw, scale, suite, tlsContextMs, load0, load1, cpu0, cpu1 } = run;
+const relativeRecord = relative(ROOT, recordPath);
+const started = new Date(run.started);
+const finished = new Date(run.finished);
 
 // ---- the report -------------------------------------------------------------------------------
 
@@ -171,20 +245,21 @@ p();
 p(`> **Generated file.** Written by \`bench/run.ts\` from the run described below; do not edit by hand.`);
 p(`> Every figure here comes from that run. To reproduce: \`npm install\`, \`npm test\` (its pretest installs Chromium and`);
 p(`> starts PostgreSQL), then \`npm run bench\`. Section 5 (the soak) is the exception: it comes from its own run, recorded by`);
-p(`> \`npm run soak -- --minutes 10 --record\`, and says when that was.`);
+p(`> \`npm run soak -- --minutes 10 --record\`, and says when that was. The run's figures are kept in \`${relativeRecord}\`;`);
+p(`> \`node dist/bench/run.js --from ${relativeRecord}\` writes this file again from them, measuring nothing.`);
 p();
 p(table(
   ['', ''],
   [
     ['Date', `${started.toISOString()} (took ${((finished.getTime() - started.getTime()) / 1000).toFixed(0)} s)`],
-    ['Command', `\`${commandLine()}\`${quick ? ' (quick mode: small counts, for checking the script, not for quoting)' : ''}`],
-    ['Node', `\`node --version\`: ${process.version}`],
-    ['CPU', `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} (os.cpus())`],
-    ['Memory, OS', `${bytes(totalmem())}, ${platform()} ${release()}`],
+    ['Command', `\`${run.command}\`${run.quick ? ' (quick mode: small counts, for checking the script, not for quoting)' : ''}`],
+    ['Node', `\`node --version\`: ${run.node}`],
+    ['CPU', `${run.cpuModel} × ${run.cpuCount} (os.cpus())`],
+    ['Memory, OS', `${bytes(run.totalmem)}, ${run.os}`],
     ['Load average', `${load0.map((x) => x.toFixed(2)).join(' / ')} at the start, ${load1.map((x) => x.toFixed(2)).join(' / ')} at the end (1 / 5 / 15 min)`],
     ['CPU time stolen by the VM host', cpu0 && cpu1 ? `${((100 * (cpu1.steal - cpu0.steal)) / (cpu1.total - cpu0.total)).toFixed(1)} % of the run's CPU time (/proc/stat steal: the host ran something else on our vCPUs)` : 'not readable (no /proc/stat)'],
     ['Chromium', signin.chromiumVersion ?? 'not run'],
-    ['PostgreSQL', typeof throughput.postgres === 'string' ? `${postgresVersion()} at 127.0.0.1 (loopback)` : `not run: ${throughput.postgres.skipped}`],
+    ['PostgreSQL', typeof throughput.postgres === 'string' ? `${run.postgresVersion} at 127.0.0.1 (loopback)` : `not run: ${throughput.postgres.skipped}`],
     ['CPU pinning', throughput.pinned ? `taskset: servers and signing loops on CPU ${throughput.serverCpus}, the load generator on CPU ${throughput.loadCpus}` : 'taskset is not available: nothing is pinned'],
   ],
 ));
@@ -544,7 +619,7 @@ if ('skipped' in scale.cluster) {
 } else {
   const c = scale.cluster;
   p(`The IdP kit on PostgreSQL as 1 process and as 2 \`node:cluster\` workers sharing one port (no pinning: the 2`);
-  p(`workers, PostgreSQL and autocannon share the ${cpus().length} cores). Assertion endpoint, fresh nonces, ${c.connections} connections,`);
+  p(`workers, PostgreSQL and autocannon share the ${run.cpuCount} cores). Assertion endpoint, fresh nonces, ${c.connections} connections,`);
   p(`${c.seconds} s per run, ${c.rounds} rounds alternating the two.`);
   p();
   p(table(
@@ -696,18 +771,17 @@ p();
     const rB = cpuMedian(signin.blocks.raw);
     p(`- **Agent over TLS ≤ 1.15 × undici alone** (${ratio(agentOverRaw[0]!)} one by one, ${ratio(agentOverRaw[1]!)} back to back): both pay the same TLS`);
     p(`  exchanges; what differs is the client's CPU per sign-in: the agent ${usOf(a1)} against undici alone ${usOf(r1)} one by one,`);
-    p(`  ${usOf(aB)} against ${usOf(rB)} back to back. This round took the biggest part of that away: the fetcher now drives`);
-    p('  undici with `dispatch()` and a reader of its own instead of `request()` (an async resource, a body stream and a header');
-    p('  object per request), and keeps each URL\'s cookie match; counted with callgrind (`node --no-opt`, so that no optimising');
-    p('  compilation enters the count; the slope over 40 to 100 sign-ins), the agent spends 4.48 M instructions a sign-in');
-    p('  against 5.48 M before and 3.24 M for undici alone. The rest is of two kinds. The agent\'s own work, 1.24 M');
-    p('  instructions a sign-in above undici alone: the FedCM steps, the fetcher\'s request shaping and checks, `Headers`');
-    p('  built per response. And V8\'s optimising compiler, whose background threads `process.cpuUsage` counts: in a run');
-    p('  as short as this section (a few hundred sign-ins per process) it is still compiling, measured at 0.89 ms of CPU');
-    p('  a sign-in for the agent against 0.68 ms for undici alone, and on two cores its threads compete with the IdP process');
-    p('  (without the optimising compiler the agent\'s socket writes cost what undici\'s do). Next step: less work in the');
-    p('  FedCM steps where the largest compiles are (loading the accounts, converting the request options), and `Headers`');
-    p('  made straight from the raw header bytes.');
+    p(`  ${usOf(aB)} against ${usOf(rB)} back to back. Profiled after the warm-up, each contender alone (\`BENCH_CPU_PROF=<dir>`);
+    p('  BENCH_CPU_PROF_INTERVAL=100 node dist/bench/signin.js --only agent` and `--only raw`), the difference is spread thin:');
+    p('  no function of the agent\'s own takes more than a few per cent of its sign-in. The larger items: more time in the');
+    p('  socket writes than undici alone spends on the same requests, the FedCM steps\' own work, the fetcher\'s shaping');
+    p('  of every request (cookie jar, Fetch metadata, CORS and size checks), and two');
+    p('  AbortSignals a sign-in (the request\'s and the dialog mediator\'s, which Node 20 builds slowly). This round took');
+    p('  out what repeated itself on every sign-in: the config file parsed once per file text, the RP\'s origin, the');
+    p('  well-known URL, the request options\' member order and error contexts and undici\'s TLS server name worked out once,');
+    p('  no abort of the mediator\'s signal after its own answer. Next step: the request and the dialog without an');
+    p('  AbortController each (a cheaper signal inside the agent, a real one only for a mediator that reads it), and');
+    p('  `Headers` made straight from the raw header bytes.');
   }
   const h1 = side(signin.handlers);
   const hB = side(signin.blocks.handlers);
@@ -716,11 +790,13 @@ p();
     const hm = hB ? median(hB.latencies) : Number.NaN;
     const hf = hB ? median(hB.floors) : Number.NaN;
     p(`- **Handlers ≤ 2 × the IdP floor** (${ratio(handlerRatios[0]!)} one by one, ${ratio(handlerRatios[1]!)} back to back: ${ms(hm)} against a floor of ${ms(hf)}):`);
-    p('  the IdP kit is now called on its Node path (no Request, no Response), and the floor is that path\'s time, so what');
+    p('  the IdP kit is called on its Node path (no Request, no Response), and the floor is that path\'s time, so what');
     p(`  is left, ${ms(hm - hf)} per sign-in back to back, is the agent's own work (the same items as in the row above, without`);
-    p(`  TLS) and the RP page's; the process spends ${usOf(cpuMedian(hB))} of CPU per sign-in in all (agent, IdP and RP).`);
-    p('  Next step: the agent-CPU items above; below ~1.5 × the floor the FedCM algorithm\'s own steps (four fetches, the');
-    p('  chooser, the token) would have to cost less than the IdP\'s four handler calls.');
+    p(`  TLS); the process spends ${usOf(cpuMedian(hB))} of CPU per sign-in in all (agent and IdP). Back to back in the warm-up, ${signin.jitWarmup.toLocaleString('en-US')} sign-ins`);
+    p(`  in a row with nothing between them, the same contender took ${ms(signin.warming['handlers']?.last ?? Number.NaN)} (the last ${WARMING_WINDOW}); in the blocks, between the other`);
+    p('  contenders\' sign-ins, its caches start colder. Next step: the agent-CPU items above; below ~1.5 × the floor the');
+    p('  FedCM algorithm\'s own steps (four fetches, the chooser, the token) would have to cost less than the IdP\'s four');
+    p('  handler calls.');
   }
   const c1 = side(signin.chromium);
   if (h1 && c1 && median(c1.latencies) / median(h1.latencies) < 10) {
