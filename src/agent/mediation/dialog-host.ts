@@ -5,7 +5,7 @@
 import type { Emitter } from '../base/events.js';
 import { AutomationError } from './automation-error.js';
 import type { Dialog, DialogAction, DialogButton, DialogEventMap, DialogInit } from './dialog.js';
-import type { Mediator } from './mediator.js';
+import { ignoresSignal, type Mediator } from './mediator.js';
 
 interface OpenDialog {
   dialog: Dialog;
@@ -24,6 +24,9 @@ interface OpenDialog {
  * an in-process sign-in), and a mediator only needs to know that it may stop waiting.
  */
 const DIALOG_CLOSED = new DOMException('The dialog was answered or closed.', 'AbortError');
+
+/** The signal a mediator that never reads it (ignoresSignal) is handed: it never aborts. */
+const UNREAD_SIGNAL = new AbortController().signal;
 
 export class DialogHost {
   #open: OpenDialog | null = null;
@@ -51,7 +54,9 @@ export class DialogHost {
     this.#close();
     // Object.assign, not a spread: dialogs come in many shapes, which V8 spreads on a slow path.
     const full = Object.assign({}, dialog, { dialogId: String(this.#nextId++) }) as Dialog;
-    const controller = new AbortController();
+    // The mediator's signal, when there is a mediator that reads it and a dialog it is asked about.
+    const mediator = this.mediator;
+    const controller = mediator === undefined || full.dialogType === 'AutoReauthn' || ignoresSignal(mediator) ? undefined : new AbortController();
     let settle!: (a: DialogAction) => void;
     let fail!: (e: unknown) => void;
     const action = new Promise<DialogAction>((resolve, reject) => {
@@ -69,7 +74,7 @@ export class DialogHost {
         // The mediator's signal says the dialog went away *before* it answered (Mediator.choose);
         // when the answer is its own there is nothing to tell it, and an abort (an event
         // dispatched) is a few per cent of an in-process sign-in.
-        if (!byMediator) controller.abort(DIALOG_CLOSED);
+        if (!byMediator) controller?.abort(DIALOG_CLOSED);
         // An answered dialog is gone at once (ChromeDriver's tracker does the same), so the next
         // waitForDialog() sees the dialog that follows; only the AutoReauthn sheet stays up
         // until the request finishes.
@@ -81,7 +86,7 @@ export class DialogHost {
     const onAbort = (): void => {
       if (settled) return;
       settled = true;
-      controller.abort(DIALOG_CLOSED);
+      controller?.abort(DIALOG_CLOSED);
       fail(signal.reason);
       close();
     };
@@ -90,15 +95,15 @@ export class DialogHost {
       signal.removeEventListener('abort', onAbort);
       if (!settled) {
         settled = true;
-        controller.abort(DIALOG_CLOSED);
+        controller?.abort(DIALOG_CLOSED);
       }
       if (this.#open === open) this.#close();
     };
     this.events.emit('dialogShown', full);
     if (full.dialogType === 'AutoReauthn') {
       open.answer({ action: 'proceed' });
-    } else if (this.mediator) {
-      this.mediator.choose(full, controller.signal).then(
+    } else if (mediator) {
+      mediator.choose(full, controller?.signal ?? UNREAD_SIGNAL).then(
         (a) => {
           try {
             this.#validate(full, a);
@@ -112,7 +117,7 @@ export class DialogHost {
           }
         },
         (e: unknown) => {
-          if (!controller.signal.aborted && !settled) {
+          if (controller?.signal.aborted !== true && !settled) {
             settled = true;
             fail(e);
           }

@@ -4,6 +4,19 @@
 
 import type { Dialog, DialogAction } from './dialog.js';
 
+/**
+ * fedkit's own mediators that answer at once and never read `signal` (autoSelect): the dialog
+ * host makes no AbortController for their dialogs (one per dialog was a few per cent of an
+ * in-process sign-in). Not part of the Mediator contract: any other mediator gets a signal of
+ * its own.
+ */
+const signalIgnoring = new WeakSet<Mediator>();
+
+/** Whether `mediator` is one of fedkit's own that never reads its signal. */
+export function ignoresSignal(mediator: Mediator): boolean {
+  return signalIgnoring.has(mediator);
+}
+
 /** Answers dialogs on the user's behalf. */
 export interface Mediator {
   /**
@@ -20,7 +33,7 @@ export interface Mediator {
  * one-time codes.
  */
 export function autoSelect(account: string | number = 0): Mediator {
-  return {
+  const mediator: Mediator = {
     choose(dialog) {
       switch (dialog.dialogType) {
         case 'AccountChooser': {
@@ -44,4 +57,6 @@ export function autoSelect(account: string | number = 0): Mediator {
       }
     },
   };
+  signalIgnoring.add(mediator);
+  return mediator;
 }
