@@ -775,12 +775,12 @@ p();
     p('  BENCH_CPU_PROF_INTERVAL=100 node dist/bench/signin.js --only agent` and `--only raw`), the difference is spread thin:');
     p('  no function of the agent\'s own takes more than a few per cent of its sign-in. The larger items: more time in the');
     p('  socket writes than undici alone spends on the same requests, the FedCM steps\' own work, the fetcher\'s shaping');
-    p('  of every request (cookie jar, Fetch metadata, CORS and size checks), and two');
-    p('  AbortSignals a sign-in (the request\'s and the dialog mediator\'s, which Node 20 builds slowly). This round took');
-    p('  out what repeated itself on every sign-in: the config file parsed once per file text, the RP\'s origin, the');
-    p('  well-known URL, the request options\' member order and error contexts and undici\'s TLS server name worked out once,');
-    p('  no abort of the mediator\'s signal after its own answer. Next step: the request and the dialog without an');
-    p('  AbortController each (a cheaper signal inside the agent, a real one only for a mediator that reads it), and');
+    p('  of every request (cookie jar, Fetch metadata, CORS and size checks), and the request\'s AbortController (which');
+    p('  Node 20 builds slowly). This round took out what repeated itself on every sign-in: the config file parsed once per');
+    p('  file text; the RP\'s origin, the well-known URL, the request options\' member order and error contexts and undici\'s');
+    p('  TLS server name worked out once; no AbortController for the dialogs of `autoSelect()`, which never reads its signal,');
+    p('  and no abort of any mediator\'s signal after its own answer. Next step: the request without an AbortController of');
+    p('  its own (a cheaper signal inside the agent, a real AbortSignal only where a page or a mediator can see it), and');
     p('  `Headers` made straight from the raw header bytes.');
   }
   const h1 = side(signin.handlers);
