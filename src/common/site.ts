@@ -78,13 +78,16 @@ export function isSameSite(a: URL | string, b: URL | string): boolean {
   return sa !== 'null' && sa === siteOf(b);
 }
 
+/** A URL's (or URL string's) serialized origin; 'null' for an opaque origin or unparsable input. */
+export function originOf(value: URL | string): string {
+  const u = toURL(value);
+  return u === null ? 'null' : serializeOrigin(u);
+}
+
 /** HTML "same origin" on tuple origins. Opaque origins are same-origin with nothing here. */
 export function isSameOrigin(a: URL | string, b: URL | string): boolean {
-  const ua = toURL(a);
-  const ub = toURL(b);
-  if (ua === null || ub === null) return false;
-  const oa = serializeOrigin(ua);
-  return oa !== 'null' && oa === serializeOrigin(ub);
+  const oa = originOf(a);
+  return oa !== 'null' && oa === originOf(b);
 }
 
 /**

@@ -4,7 +4,7 @@
 // initiator is a URL parse first. A request's hosts come from a handful of origins, so a small
 // table answers almost every lookup. The answers are common/site.ts's, unchanged.
 import { memoized } from '../../common/memo.js';
-import { isSameOrigin, serializeOrigin, siteOf } from '../../common/site.js';
+import { isSameOrigin, originOf, serializeOrigin, siteOf } from '../../common/site.js';
 
 const TUPLE_ORIGIN_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:']);
 
@@ -24,15 +24,8 @@ export function isSameSiteCached(a: URL | string, b: URL | string): boolean {
   return sa !== 'null' && sa === siteOfCached(b);
 }
 
-/** A string's serialized origin as common/site.ts's isSameOrigin reads it ('null' when it has none), memoized. */
-const originOfString = memoized((value: string): string => {
-  if (value === 'null') return 'null';
-  try {
-    return serializeOrigin(new URL(value));
-  } catch {
-    return 'null';
-  }
-}, MAX_ENTRIES);
+/** common/site.ts's originOf for strings, memoized. */
+const originOfString = memoized((value: string): string => originOf(value), MAX_ENTRIES);
 
 /** HTML "same origin" for a serialized origin (or URL) and a URL. */
 export function isSameOriginFast(a: URL | string, b: URL): boolean {
