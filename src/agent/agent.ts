@@ -1,6 +1,7 @@
 // The agent: a headless browser for the Credential Management API and FedCM. It owns the network
 // layer, the profile, the dialogs and the pages; pages reach these through AgentCore.
 
+import type { AbortLike } from './base/abort-state.js';
 import { systemClock, type Clock, type Random } from './base/clock.js';
 import { formatDiagnostic, type Diagnostic, type DiagnosticInit } from './base/diagnostics.js';
 import { Events } from './base/events.js';
@@ -291,7 +292,7 @@ export class Agent {
     if (this.#lifetime.signal.aborted) throw new DOMException('The agent is closed.', 'InvalidStateError');
   }
 
-  async #openPopup(purpose: PopupPurpose, url: URL, host: PopupHost | undefined, signal?: AbortSignal): Promise<Popup> {
+  async #openPopup(purpose: PopupPurpose, url: URL, host: PopupHost | undefined, signal?: AbortLike): Promise<Popup> {
     this.#throwIfClosed();
     const frame = new Frame(this.#core, url, null);
     const popup: Popup = new Popup(purpose, frame, async (target, { load, ...init }) => {

@@ -2,6 +2,7 @@
 // the algorithms (FedCM, WebOTP, WebAuthn, the credential store) get the agent's network,
 // profile, dialogs, clock and phone through it; agent.ts builds one per agent.
 
+import type { AbortLike } from './base/abort-state.js';
 import type { Clock, Random } from './base/clock.js';
 import type { DiagnosticInit } from './base/diagnostics.js';
 import type { BaseEventMap, Emitter } from './base/events.js';
@@ -40,7 +41,7 @@ export interface AgentCore {
    * `signal` is the request the popup belongs to: when it aborts, the popup closes, even while
    * its document is still loading (the load is aborted with it).
    */
-  openPopup(purpose: PopupPurpose, url: URL, options?: { signal?: AbortSignal }): Promise<PopupWindow>;
+  openPopup(purpose: PopupPurpose, url: URL, options?: { signal?: AbortLike }): Promise<PopupWindow>;
   /** Where SMS messages arrive for WebOTP. */
   readonly sms: SmsInbox;
 }

@@ -2,6 +2,7 @@
 // a second factor) before it issues the token. The agent opens that page in a popup and waits
 // for IdentityProvider.resolve(token, {accountId}) or close().
 
+import type { AbortLike } from '../base/abort-state.js';
 import type { AgentCore } from '../core.js';
 import { issue } from '../base/diagnostics.js';
 import type { IdpConfig } from './types.js';
@@ -16,7 +17,7 @@ export async function runContinuation(
   core: AgentCore,
   config: IdpConfig,
   url: URL,
-  signal: AbortSignal,
+  signal: AbortLike,
 ): Promise<{ token: unknown; accountId?: string }> {
   const popup = await core.openPopup('continuation', url, { signal });
   let onAbort: (() => void) | undefined;

@@ -2,6 +2,7 @@
 // with an account, and the agent forgets it too. Mirrors Chromium's disconnect_request.cc.
 
 import { isPotentiallyTrustworthy, isSameOrigin, serializeOrigin } from '../../common/site.js';
+import { AbortState } from '../base/abort-state.js';
 import type { AgentCore } from '../core.js';
 import { domException, type DiagnosticInit } from '../base/diagnostics.js';
 import { checkCors } from '../net/cors.js';
@@ -80,7 +81,7 @@ export async function disconnect(core: AgentCore, frame: AgentDocument, options:
   }
   pending.add(frame);
   try {
-    const ctx = createIdpNetwork(core, frame, new AbortController().signal);
+    const ctx = createIdpNetwork(core, frame, new AbortState());
     let config;
     try {
       config = await fetchConfig(ctx, configURL, { strictWellKnown: core.settings.strictWellKnown });

@@ -3,6 +3,7 @@
 // embedder origins the requests are shaped for, and where to report. Steps take this instead of
 // the whole agent so each module can be read (and tested) on its own.
 
+import type { AbortLike } from '../base/abort-state.js';
 import type { AgentCore } from '../core.js';
 import type { DiagnosticInit, Endpoint } from '../base/diagnostics.js';
 import type { FetchRecord } from '../base/events.js';
@@ -19,7 +20,8 @@ export interface IdpNetwork {
   rpOrigin: string;
   /** The top-level document's origin (the embedder). */
   embedderOrigin: string;
-  signal: AbortSignal;
+  /** The request's abort state (request.ts): aborted when the page aborts or the request is replaced. */
+  signal: AbortLike;
   /** The network time this call may still spend (the agent's `fedcmNetworkBudgetMs`). */
   budget: NetworkBudget;
   report(diagnostic: DiagnosticInit): void;
@@ -110,7 +112,7 @@ function budgetFailure(ctx: IdpNetwork, endpoint: Endpoint, url: URL): FedCmFail
  * one disconnect()) makes its own, and so gets a fresh budget of the agent's
  * `fedcmNetworkBudgetMs` unless it passes one.
  */
-export function createIdpNetwork(core: AgentCore, frame: AgentDocument, signal: AbortSignal, budget = new NetworkBudget(core.settings.fedcmNetworkBudgetMs)): IdpNetwork {
+export function createIdpNetwork(core: AgentCore, frame: AgentDocument, signal: AbortLike, budget = new NetworkBudget(core.settings.fedcmNetworkBudgetMs)): IdpNetwork {
   return {
     fetcher: core.fetcher,
     rpOrigin: frame.origin,

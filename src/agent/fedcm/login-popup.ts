@@ -4,6 +4,7 @@
 // LoginToIdP: it ends when the page calls IdentityProvider.close() or when the IdP's login
 // status becomes logged-in.
 
+import type { AbortLike } from '../base/abort-state.js';
 import type { AgentCore } from '../core.js';
 import type { DiagnosticInit } from '../base/diagnostics.js';
 import type { PopupResult } from '../mediation/popup-window.js';
@@ -14,7 +15,7 @@ export interface LoginPopupOptions {
   /** Appended as login_hint / domain_hint (Chromium does so only from the mismatch and "use another account" paths). */
   loginHint?: string;
   domainHint?: string;
-  signal: AbortSignal;
+  signal: AbortLike;
 }
 
 /**

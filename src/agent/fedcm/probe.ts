@@ -4,6 +4,7 @@
 // throws for what the IdP answers: its failure is the diagnostic the page's request would have
 // failed with.
 
+import { AbortState } from '../base/abort-state.js';
 import { diagnostic, type Diagnostic } from '../base/diagnostics.js';
 import type { FetchRecord } from '../base/events.js';
 import type { AgentCore } from '../core.js';
@@ -107,7 +108,7 @@ export class IdpProbe {
     const warnings: Diagnostic[] = [];
     const requests: FetchRecord[] = [];
     const net: IdpNetwork = {
-      ...createIdpNetwork(this.#core, this.#frame, new AbortController().signal),
+      ...createIdpNetwork(this.#core, this.#frame, new AbortState()),
       report: (d) => warnings.push(diagnostic(d)),
       recordFetch: (r) => {
         requests.push(r);

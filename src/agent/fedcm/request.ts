@@ -5,6 +5,7 @@
 // re-authentication in embargo.ts); this one decides what happens between them.
 
 import { isPotentiallyTrustworthy } from '../../common/site.js';
+import { AbortState, type AbortLike } from '../base/abort-state.js';
 import { isSameSiteCached as isSameSite } from '../net/sites.js';
 import { consoleMessage, domException, issue, type DiagnosticInit } from '../base/diagnostics.js';
 import type { CredentialMediationRequirement } from '../credentials/contract/credential-type.js';
@@ -48,7 +49,10 @@ export interface RequestParams {
  */
 export function runIdentityRequest(params: RequestParams): Promise<IdentityCredential> {
   const { core, frame, options, signal } = params;
-  const controller = new AbortController();
+  // The request's own abort state: the page's signal, a replacing active-mode request, or the
+  // document going away end it. Not an AbortController (base/abort-state.ts): nothing outside
+  // the agent sees it, and every step of every sign-in follows it.
+  const controller = new AbortState();
   let replaced = false;
   const onPageAbort = (): void => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onPageAbort, { once: true });
@@ -64,21 +68,21 @@ export function runIdentityRequest(params: RequestParams): Promise<IdentityCrede
   // Failures decided before the first await win over an abort issued right after get()
   // (WPT fedcm-abort-silent-mediation-not-permitted).
   const early = decideBeforeFetching(params);
-  const run = early instanceof FedCmFailure ? Promise.reject(early) : fetchAndMediate(params, early, controller.signal);
+  const run = early instanceof FedCmFailure ? Promise.reject(early) : fetchAndMediate(params, early, controller);
 
   return run
     .then(
       (credential) => credential,
       async (error: unknown) => {
-        if (controller.signal.aborted && !(early instanceof FedCmFailure)) {
+        if (controller.aborted && !(early instanceof FedCmFailure)) {
           if (replaced) throw await pageError(core, replacedFailure(), undefined);
           const why = frame.fullyActive ? 'The page aborted the request (its AbortSignal fired).' : 'The document was closed while the request was pending.';
           // Chromium completes an aborted request with kCanceled, its one DevTools issue.
           core.report({ ...issue('Canceled', why, { level: 'info' }), issue: 'Canceled' });
-          throw controller.signal.reason;
+          throw controller.reason;
         }
         if (!(error instanceof FedCmFailure)) throw error;
-        throw await pageError(core, error, early instanceof FedCmFailure ? undefined : controller.signal);
+        throw await pageError(core, error, early instanceof FedCmFailure ? undefined : controller);
       },
     )
     .finally(() => {
@@ -96,11 +100,12 @@ function replacedFailure(): FedCmFailure {
  * calls for it (and the delay is on). Reports the diagnostic first: the request's final one, so
  * it carries the request's DevTools issue (devtools-issue.ts), as does the rejection's cause.
  */
-async function pageError(core: AgentCore, failed: FedCmFailure, signal: AbortSignal | undefined): Promise<unknown> {
+async function pageError(core: AgentCore, failed: FedCmFailure, signal: AbortState | undefined): Promise<unknown> {
   const failure = new FedCmFailure(withDevToolsIssue(failed.diagnostic), { delayed: failed.delayed, page: failed.page });
   core.report(failure.diagnostic);
   if (failure.delayed && core.settings.delayEnabled) {
-    await core.clock.sleep(randomRejectionDelayMs(core.random), signal);
+    // The clock is the user's to replace (createAgent({ clock })): it gets a real AbortSignal.
+    await core.clock.sleep(randomRejectionDelayMs(core.random), signal?.asAbortSignal());
   }
   switch (failure.page.kind) {
     case 'IdentityCredentialError':
@@ -211,7 +216,7 @@ function decideBeforeFetching(params: RequestParams): IdpState[] | FedCmFailure 
  * (Chromium RequestService::RequestToken steps 13 onwards): fetch every IdP in parallel, then
  * auto re-authenticate or ask the user, and fetch the assertion.
  */
-async function fetchAndMediate(params: RequestParams, states: IdpState[], signal: AbortSignal): Promise<IdentityCredential> {
+async function fetchAndMediate(params: RequestParams, states: IdpState[], signal: AbortState): Promise<IdentityCredential> {
   const { core, frame, options, mediation } = params;
   const ctx = createIdpNetwork(core, frame, signal);
   await Promise.all(states.map((s) => fetchIdp(ctx, s, params)));
@@ -543,7 +548,7 @@ async function showErrorDialog(
   state: IdpState,
   chosen: { account: IdentityProviderAccount; loginState: LoginState },
   failure: FedCmFailure,
-  signal: AbortSignal,
+  signal: AbortLike,
 ): Promise<void> {
   const init = failure.page.kind === 'IdentityCredentialError' ? failure.page.init : {};
   const action = await params.core.dialogs.ask(errorDialog(params.options.context, params.frame, state, chosen, init), signal);

@@ -3,6 +3,7 @@
 // user_info_request.cc, whose checks come in this order.
 
 import { isPotentiallyTrustworthy, serializeOrigin } from '../../common/site.js';
+import { AbortState } from '../base/abort-state.js';
 import type { AgentCore } from '../core.js';
 import { domException, type DiagnosticInit, type UserInfoIssueReason } from '../base/diagnostics.js';
 import type { AgentDocument } from '../document/document.js';
@@ -59,7 +60,7 @@ export async function getUserInfo(core: AgentCore, frame: AgentDocument, config:
     throw fail('NoAccountSharingPermission', `The user has not signed in to ${parent.origin} with ${idp} in this browser, so the IdP may not learn who they are.`);
   }
   // The iframe is the IdP's own document: its requests are first-party, so all cookies go.
-  const ctx = { ...createIdpNetwork(core, frame, new AbortController().signal), rpOrigin: frame.origin };
+  const ctx = { ...createIdpNetwork(core, frame, new AbortState()), rpOrigin: frame.origin };
   let idpConfig;
   try {
     idpConfig = await fetchConfig(ctx, configURL, { strictWellKnown: core.settings.strictWellKnown });

@@ -2,6 +2,7 @@
 // IdentityRequestDialogController). A request shows a dialog and waits for the user's action;
 // the mediator (the user) or automation (the WebDriver commands) answers, whichever comes first.
 
+import type { AbortLike } from '../base/abort-state.js';
 import type { Emitter } from '../base/events.js';
 import { AutomationError } from './automation-error.js';
 import type { Dialog, DialogAction, DialogButton, DialogEventMap, DialogInit } from './dialog.js';
@@ -46,7 +47,7 @@ export class DialogHost {
    * `proceed` and stay up until `close()` (Chromium's "Signing you in…" sheet). Aborting `signal`
    * closes the dialog and rejects with the signal's reason.
    */
-  show(dialog: DialogInit, signal: AbortSignal): { action: Promise<DialogAction>; close: () => void } {
+  show(dialog: DialogInit, signal: AbortLike): { action: Promise<DialogAction>; close: () => void } {
     if (signal.aborted) return { action: Promise.reject(signal.reason), close: () => {} };
     // One chooser surface: a dialog that is still waiting when another request needs the
     // surface is dismissed (as if the user closed it), so its request ends instead of hanging.
@@ -131,7 +132,7 @@ export class DialogHost {
    * Shows a dialog, waits for the user's answer and takes the dialog down: the shape of every
    * dialog but the AutoReauthn sheet (which stays up while the sign-in finishes).
    */
-  async ask(dialog: DialogInit, signal: AbortSignal): Promise<DialogAction> {
+  async ask(dialog: DialogInit, signal: AbortLike): Promise<DialogAction> {
     const shown = this.show(dialog, signal);
     try {
       return await shown.action;
@@ -144,7 +145,7 @@ export class DialogHost {
    * A yes/no prompt (save a credential, share a one-time code): resolves true when the user
    * clicks `confirm` or selects the prompt's one entry; any other answer is no.
    */
-  async confirm(dialog: DialogInit, confirm: DialogButton, signal: AbortSignal): Promise<boolean> {
+  async confirm(dialog: DialogInit, confirm: DialogButton, signal: AbortLike): Promise<boolean> {
     const answer = await this.ask(dialog, signal);
     return answer.action === 'selectAccount' || (answer.action === 'clickButton' && answer.button === confirm);
   }

@@ -19,15 +19,11 @@
 //     away (a redirect's) stops past 64 KiB (BodyReadable.dump with the fetcher's limit).
 
 import { errors } from 'undici';
+import type { AbortLike } from '../base/abort-state.js';
 import { declaredLength, declaredTooLarge, DISCARD_LIMIT, gather, receivedTooLarge, type HopBody, type HopResponse } from './hop-response.js';
 
-/** The signal an exchange follows: the fetcher's FetchSignal (fetch-signal.ts) has this shape. */
-export interface ExchangeSignal {
-  readonly aborted: boolean;
-  readonly reason: unknown;
-  addEventListener(type: 'abort', listener: () => void): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
-}
+/** The signal an exchange follows: the fetcher's FetchSignal (fetch-signal.ts). */
+export type ExchangeSignal = AbortLike;
 
 /** BodyReadable's default highWaterMark (undici lib/api/readable.js). */
 const HIGH_WATER_MARK = 64 * 1024;

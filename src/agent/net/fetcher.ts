@@ -232,7 +232,7 @@ export class Fetcher {
     this.closed?.addEventListener(
       'abort',
       () => {
-        for (const signal of [...this.inFlight]) signal.abort('closed', this.closed?.reason);
+        for (const signal of [...this.inFlight]) signal.abort(this.closed?.reason, 'closed');
       },
       { once: true },
     );
@@ -268,7 +268,7 @@ export class Fetcher {
     // (a FedCM call's, shared by its requests) or the agent closing (this.inFlight).
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
     const signal = new FetchSignal();
-    const timer = setTimeout(() => signal.abort('timeout', new TimeoutSignal('timeout')), timeoutMs);
+    const timer = setTimeout(() => signal.abort(new TimeoutSignal('timeout'), 'timeout'), timeoutMs);
     const unfollow = req.signal === undefined ? undefined : follow(req.signal, signal);
     this.inFlight.add(signal);
     let currentUrl = req.url;

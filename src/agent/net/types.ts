@@ -5,6 +5,8 @@
 // (credentials, mode, destination, redirect, initiator), and the fetcher derives the headers a
 // browser would send from them, so no header appears that nobody asked for.
 
+import type { AbortLike } from '../base/abort-state.js';
+
 /** Fetch "destination"; becomes Sec-Fetch-Dest. */
 export type RequestDestination = 'webidentity' | 'image' | 'document' | 'iframe' | 'empty';
 /** Fetch "mode"; becomes Sec-Fetch-Mode. */
@@ -53,8 +55,8 @@ export interface AgentRequest {
   maxRedirects?: number;
   /** Responses larger than this fail with 'body-too-large'. Default 1 MiB (Chromium's FedCM limit). */
   maxBodyBytes?: number;
-  /** Aborts the request (connect, headers and body). */
-  signal?: AbortSignal;
+  /** Aborts the request (connect, headers and body): an AbortSignal, or the agent's own AbortState. */
+  signal?: AbortLike;
   /** Overrides the fetcher's default timeout for this request (whole request, headers + body). */
   timeoutMs?: number;
   /**
