@@ -11,7 +11,7 @@
 //   - the caller's signal aborts the exchange: before the response head with the signal's reason
 //     (or a RequestAbortedError), after it by ending the body, as destroying the body stream does
 //     (the exchange is then aborted without a reason, and a read fails with the signal's reason);
-//   - the head is Headers built from the raw name/value bytes as undici's parseHeaders reads them
+//   - the head is Headers (WireHeaders, read from the list until filled) of the raw name/value bytes as undici's parseHeaders reads them
 //     (latin1), every value in order, Set-Cookie lines apart;
 //   - backpressure: with no reader yet, at most 64 KiB (BodyReadable's highWaterMark) is taken
 //     before onData answers false, and reading resumes the exchange;
@@ -20,6 +20,7 @@
 
 import { errors } from 'undici';
 import type { AbortLike } from '../base/abort-state.js';
+import { WireHeaders } from './wire-headers.js';
 import { declaredLength, declaredTooLarge, DISCARD_LIMIT, gather, receivedTooLarge, type HopBody, type HopResponse } from './hop-response.js';
 
 /** The signal an exchange follows: the fetcher's FetchSignal (fetch-signal.ts). */
@@ -102,8 +103,8 @@ export class DispatchResponse implements HopBody {
   onHead(statusCode: number, rawHeaders: readonly string[], resume: () => void): boolean {
     // An informational status is no response (RequestHandler skips it); the transport sends none.
     if (statusCode < 200) return true;
-    const headers = new Headers();
-    for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers.append(rawHeaders[i]!, rawHeaders[i + 1]!);
+    // Read from the list until someone needs a filled Headers (wire-headers.ts).
+    const headers = new WireHeaders(rawHeaders);
     this.#headers = headers;
     this.#declared = declaredLength(headers);
     this.#resume = resume;
