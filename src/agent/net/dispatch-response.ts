@@ -47,6 +47,8 @@ export class DispatchResponse implements HopBody {
   readonly #signal: ExchangeSignal | undefined;
   readonly #onAbort = (): void => this.#aborted();
   #chunks: Buffer[] = [];
+  /** A chunk the transport made for this response alone (onOwnedData): handed on without a copy. */
+  #owned: Uint8Array | undefined;
   #received = 0;
   #complete = false;
   /** Read (or read away) by the fetcher: from then on the signal no longer reaches this body. */
@@ -110,6 +112,16 @@ export class DispatchResponse implements HopBody {
     this.#resume = resume;
     this.#resolveHead({ statusCode, headers, body: this });
     return true;
+  }
+
+  /**
+   * onData for bytes the transport made for this one response and keeps no reference to (the
+   * in-process transport's encoding of a reply's text): when they are the whole body, the
+   * fetcher gets them as they are instead of a copy (gather), the one allocation a body needs.
+   */
+  onOwnedData(chunk: Uint8Array): boolean {
+    if (this.#chunks.length === 0) this.#owned = chunk;
+    return this.onData(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
 
   onData(chunk: Buffer): boolean {
@@ -183,7 +195,9 @@ export class DispatchResponse implements HopBody {
       reader.reject(receivedTooLarge(reader.url, reader.cap));
       return;
     }
-    reader.resolve(gather(this.#chunks, this.#received));
+    const chunks = this.#chunks;
+    const owned = this.#owned;
+    reader.resolve(owned !== undefined && chunks.length === 1 && chunks[0]!.byteLength === owned.byteLength ? owned : gather(chunks, this.#received));
   }
 
   #startReading(reader: Reader): void {

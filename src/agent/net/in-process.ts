@@ -126,6 +126,8 @@ function isLegacy(handler: Dispatcher.DispatchHandler): handler is Dispatcher.Di
 
 /** Methods whose request has a body by definition: undici writes `content-length: 0` without one. */
 const PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/** Encodes a reply's text: a fresh Uint8Array of its own (Buffer.from may slice the shared pool). */
+const UTF8 = new TextEncoder();
 
 /**
  * Routes requests for the handlers' origins to them, and every other request to `fallback` (the
@@ -315,7 +317,11 @@ export class InProcessDispatcher extends Dispatcher {
           if (value === undefined) break;
           received += value.byteLength;
           if (expected !== undefined && received > expected) break;
-          const more = handler.onData(Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+          // A reply's bytes are this answer's own: the fetcher's reader may keep them without a copy.
+          const more =
+            reader === undefined && handler instanceof DispatchResponse
+              ? handler.onOwnedData(value)
+              : handler.onData(Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
           if (finished) return;
           // Backpressure: the reader paused (onData returned false) until it calls resume().
           if (more === false) await new Promise<void>((resolve) => (resumeWaiter = resolve));
@@ -388,8 +394,8 @@ interface Answer {
   headers: string[];
   /** The Content-Length header's value, null without one. */
   contentLength: string | null;
-  /** A Response's stream, a reply's bytes, or null. */
-  body: ReadableStream<Uint8Array> | Buffer | null;
+  /** A Response's stream, a reply's bytes (made by replyAnswer, for this answer alone), or null. */
+  body: ReadableStream<Uint8Array> | Uint8Array | null;
 }
 
 function responseAnswer(response: Response): Answer {
@@ -410,7 +416,7 @@ function replyAnswer(reply: LightReply): Answer {
   const headers: string[] = [];
   for (const name of names) headers.push(name, asOnTheWire(reply.headers.get(name) ?? 'text/plain;charset=UTF-8'));
   for (const line of reply.setCookies) headers.push('set-cookie', asOnTheWire(line));
-  return { status: reply.status, statusText: '', headers, contentLength: reply.headers.get('content-length') ?? null, body: reply.body === null ? null : Buffer.from(reply.body, 'utf8') };
+  return { status: reply.status, statusText: '', headers, contentLength: reply.headers.get('content-length') ?? null, body: reply.body === null ? null : UTF8.encode(reply.body) };
 }
 
 /**

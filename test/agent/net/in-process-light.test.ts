@@ -63,6 +63,19 @@ describe('in-process light path: which path runs', T, () => {
     assert.deepEqual(calls, { web: 0, light: 2, plain: 0 });
   });
 
+  test("a reply's body comes as bytes of its own: a plain Uint8Array over a buffer of exactly its size, never shared", async () => {
+    const a = await fetcher.fetch(request('https://idp.example/same'));
+    const b = await fetcher.fetch(request('https://idp.example/same'));
+    for (const r of [a, b]) {
+      assert.equal(Object.getPrototypeOf(r.body), Uint8Array.prototype, 'a Uint8Array, not a Buffer');
+      assert.equal(r.body.byteOffset, 0);
+      assert.equal(r.body.buffer.byteLength, r.body.byteLength, 'no slice of a shared pool');
+    }
+    assert.notEqual(a.body.buffer, b.body.buffer);
+    a.body.fill(0);
+    assert.equal(new TextDecoder().decode(b.body), 'light GET /same');
+  });
+
   test('a handler without one still gets a Request and its Response is read', async () => {
     calls = { web: 0, light: 0, plain: 0 };
     const r = await fetcher.fetch(request('https://rp.example/page'));
