@@ -17,8 +17,9 @@ import { parseHandlers, type InProcessHandlers } from './net/in-process.js';
 import { IdpProbe } from './fedcm/probe.js';
 import { Frame, type FrameOptions } from './window/frame.js';
 import { Popup, type PopupHost } from './window/popup.js';
-import { MemoryProfile, type LoginStatus, type Profile } from './profile/profile.js';
+import { MemoryProfile, type Profile } from './profile/profile.js';
 import { SmsInbox, type SmsOptions } from './sms/sms-inbox.js';
+import { ObservedProfile } from './profile/observed-profile.js';
 import { SqliteProfile } from './profile/sqlite-profile.js';
 import { createWebAuthn, MemoryWebAuthnStore, type WebAuthn, type WebAuthnOptions } from './webauthn/index.js';
 import type { Store as CookieStore } from 'tough-cookie';
@@ -224,7 +225,8 @@ export class Agent {
     this.sms = new SmsInbox(report, options.sms);
     this.#core = {
       fetcher,
-      profile: withLoginStatusEvents(this.profile, events),
+      // Every login status set is announced: login popups wait for it.
+      profile: new ObservedProfile(this.profile, (origin, status) => events.emit('loginStatus', { origin, status })),
       events,
       clock: options.clock ?? systemClock,
       random: options.random ?? Math.random,
@@ -397,22 +399,6 @@ export class Agent {
       }
     }
   }
-}
-
-/** The profile, with an event whenever a login status is set (login popups wait for it). */
-function withLoginStatusEvents(profile: Profile, events: Events<AgentEventMap>): Profile {
-  return new Proxy(profile, {
-    get(target, property, receiver) {
-      if (property === 'setLoginStatus') {
-        return (origin: string, status: LoginStatus) => {
-          target.setLoginStatus(origin, status);
-          events.emit('loginStatus', { origin, status });
-        };
-      }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }
 
 export function createAgent(options: AgentOptions = {}): Agent {
