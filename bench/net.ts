@@ -12,11 +12,12 @@ import type { AgentRequest } from '../src/agent/net/index.js';
 import { createDispatcher } from '../src/common/dispatcher.js';
 import { median } from './lib/stats.js';
 import { startSystemChild } from './signin.js';
+import { benchArgs } from './lib/args.js';
 
-const argv = process.argv.slice(2);
-const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') + 1]) : 400;
+const args = benchArgs('node dist/bench/net.js', '[--rounds N] [--only agent|raw]', { rounds: { type: 'string' }, only: { type: 'string' } });
+const rounds = args.number('rounds', 400, 1);
 /** --only agent|raw: one contender (for a CPU profile of it alone: node --cpu-prof); no figures then. */
-const only = argv.includes('--only') ? (argv[argv.indexOf('--only') + 1] === 'raw' ? ('raw' as const) : ('agent' as const)) : undefined;
+const only = args.text('only') === undefined ? undefined : args.choice('only', ['agent', 'raw'] as const, 'agent');
 const dir = mkdtempSync(join(tmpdir(), 'fedkit-bench-net-'));
 const { child, info } = await startSystemChild(join(dir, 'system'));
 const idp = new URL(info.configURL).origin;

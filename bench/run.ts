@@ -27,12 +27,17 @@ import { benchThroughput, HELLO, HELLO_ADAPTER, HELLO_HONO, HELLO_LIGHT, helloUn
 import { BARE, benchVerify, describeOrder as describeVerifyOrder, FUNCTION, VERIFIER, type VerifyResults } from './verify.js';
 import { benchVerifyRaw, GOAL as RAW_GOAL, type RawVerifyResult } from './verify-raw.js';
 import { readRecord, soakSection } from './soak/record.js';
+import { benchArgs, type BenchArgs } from './lib/args.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const outIndex = args.indexOf('--out');
-const out = resolve(ROOT, outIndex >= 0 ? (args[outIndex + 1] ?? 'docs/benchmarks.md') : 'docs/benchmarks.md');
+const cli: BenchArgs = benchArgs('npm run bench --', '[--quick] [--out <file>] [--from <record.json>]', {
+  quick: { type: 'boolean' },
+  out: { type: 'string' },
+  from: { type: 'string' },
+});
+const args = cli.given;
+const quick = cli.flag('quick');
+const out = resolve(ROOT, cli.text('out') ?? 'docs/benchmarks.md');
 const postgresUrl = process.env['FEDKIT_BENCH_POSTGRES'] ?? process.env['FEDKIT_TEST_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const plan = quick
@@ -153,13 +158,23 @@ async function measure(): Promise<RunRecord> {
   };
 }
 
-const fromIndex = args.indexOf('--from');
-const from = fromIndex >= 0 ? args[fromIndex + 1] : undefined;
+const from = cli.text('from');
+if (from !== undefined && quick) cli.fail('--from writes the report from a recorded run; --quick (a new run) does not go with it');
 const recordPath = from !== undefined ? resolve(from) : out.replace(/\.md$/, '') + '.json';
 let run: RunRecord;
 if (from !== undefined) {
-  run = JSON.parse(readFileSync(recordPath, 'utf8')) as RunRecord;
-  if (run.record !== 1) throw new Error(`${recordPath} is not a run record of bench/run.ts`);
+  let text: string;
+  try {
+    text = readFileSync(recordPath, 'utf8');
+  } catch (e) {
+    cli.fail(`cannot read the run record ${recordPath}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    run = JSON.parse(text) as RunRecord;
+  } catch {
+    cli.fail(`${recordPath} is not JSON, so not a run record of bench/run.ts`);
+  }
+  if (run.record !== 1) cli.fail(`${recordPath} is not a run record of bench/run.ts (no "record": 1)`);
   log(`writing the report from the run recorded in ${recordPath} (${run.started})`);
 } else {
   run = await measure();

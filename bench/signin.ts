@@ -27,6 +27,7 @@ import type { AgentSignIn } from './children/agent.js';
 import type { HandlersSignIn } from './children/handlers.js';
 import type { WakeProbe } from './children/wake.js';
 import type { HandlerTiming, SystemInfo } from './children/system.js';
+import { benchArgs } from './lib/args.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const RP_BENCH_PAGE = 'https://rp.example/bench';
@@ -379,28 +380,42 @@ export async function benchSignIn(options: {
  * profiles the children (bench/lib/child.ts).
  */
 async function main(argv: string[]): Promise<void> {
-  const flag = (name: string, fallback: number): number => {
-    const i = argv.indexOf(name);
-    return i === -1 ? fallback : Number(argv[i + 1]);
-  };
+  const args = benchArgs(
+    'node dist/bench/signin.js',
+    '[--iterations N] [--warmup N] [--jit-warmup N] [--blocks N] [--block-size N] [--max-seconds N] [--no-chromium] [--no-handlers] [--only agent|raw]',
+    {
+      iterations: { type: 'string' },
+      warmup: { type: 'string' },
+      'jit-warmup': { type: 'string' },
+      blocks: { type: 'string' },
+      'block-size': { type: 'string' },
+      'max-seconds': { type: 'string' },
+      'no-chromium': { type: 'boolean' },
+      'no-handlers': { type: 'boolean' },
+      only: { type: 'string' },
+    },
+    argv,
+  );
+  const only = args.text('only') === undefined ? undefined : args.choice('only', ['agent', 'raw'] as const, 'agent');
   const r = await benchSignIn({
-    iterations: flag('--iterations', 40),
-    warmup: flag('--warmup', 5),
-    jitWarmup: flag('--jit-warmup', 0),
-    blocks: flag('--blocks', 6),
-    blockSize: flag('--block-size', 11),
-    maxSeconds: flag('--max-seconds', 120),
-    chromium: !argv.includes('--no-chromium') && !argv.includes('--only'),
-    handlers: !argv.includes('--no-handlers'),
-    ...(argv.includes('--only') ? { only: argv[argv.indexOf('--only') + 1] === 'raw' ? ('raw' as const) : ('agent' as const) } : {}),
+    iterations: args.number('iterations', 40, 1),
+    warmup: args.number('warmup', 5),
+    jitWarmup: args.number('jit-warmup', 0),
+    blocks: args.number('blocks', 6, 1),
+    blockSize: args.number('block-size', 11, 2),
+    maxSeconds: args.number('max-seconds', 120, 1),
+    chromium: !args.flag('no-chromium') && only === undefined,
+    handlers: !args.flag('no-handlers'),
+    ...(only === undefined ? {} : { only }),
     log: (line) => console.log(line),
   });
-  const ratio = (a: SideResult, b: SideResult): string => `${(median(a.latencies) / median(b.latencies)).toFixed(2)}×`;
+  const ratio = (a: SideResult, b: SideResult): string =>
+    a.latencies.length === 0 || b.latencies.length === 0 ? 'n/a (one side left out)' : `${(median(a.latencies) / median(b.latencies)).toFixed(2)}×`;
   console.log(`agent / undici alone: ${ratio(r.agent, r.raw)} one by one (${r.agent.latencies.length} each), ${ratio(r.blocks.agent, r.blocks.raw)} back to back (${r.blocks.agent.latencies.length} each)`);
   const cpu = (a: SideResult, b: SideResult): string =>
-    a.cpuMicros === undefined || b.cpuMicros === undefined ? 'n/a' : `${median(a.cpuMicros).toFixed(0)} / ${median(b.cpuMicros).toFixed(0)} µs = ${(median(a.cpuMicros) / median(b.cpuMicros)).toFixed(2)}×`;
+    a.cpuMicros === undefined || b.cpuMicros === undefined || a.cpuMicros.length === 0 || b.cpuMicros.length === 0 ? 'n/a' : `${median(a.cpuMicros).toFixed(0)} / ${median(b.cpuMicros).toFixed(0)} µs = ${(median(a.cpuMicros) / median(b.cpuMicros)).toFixed(2)}×`;
   console.log(`client CPU per sign-in, agent / undici alone: ${cpu(r.agent, r.raw)} one by one, ${cpu(r.blocks.agent, r.blocks.raw)} back to back`);
-  for (const [name, side] of [['agent', r.agent], ['undici alone', r.raw]] as const) console.log(`${name}: ${side.requests.join(', ')}`);
+  for (const [name, side] of [['agent', r.agent], ['undici alone', r.raw]] as const) if (side.requests.length > 0) console.log(`${name}: ${side.requests.join(', ')}`);
   const conns = (s: SideResult): string => (s.connections === undefined ? 'n/a' : median(s.connections).toFixed(1));
   console.log(`new connections per sign-in (median): agent ${conns(r.agent)} / ${conns(r.blocks.agent)}, undici alone ${conns(r.raw)} / ${conns(r.blocks.raw)} (one by one / back to back)`);
   for (const [k, v] of Object.entries(r.agent.clientByEndpoint ?? {})) console.log(`  agent ${k}: ${v.toFixed(2)} ms (median, client side)`);

@@ -19,6 +19,7 @@ import { median } from './lib/stats.js';
 import type { IdpServerInfo, IdpServerOptions, IdpTiming } from './children/idp.js';
 import type { LoadConfig, LoadGenerator, LoadResult } from './children/load.js';
 import type { SignResult } from './children/sign.js';
+import { benchArgs } from './lib/args.js';
 
 export interface Rates {
   /** Median over rounds of the successful operations per second. */
@@ -501,19 +502,20 @@ export function throughputGoals(T: Record<string, Rates>): ThroughputGoal[] {
  * goals (throughputGoals).
  */
 if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  const argv = process.argv.slice(2);
-  const flag = (name: string, fallback: number): number => {
-    const i = argv.indexOf(`--${name}`);
-    return i === -1 ? fallback : Number(argv[i + 1]);
-  };
-  const quick = argv.includes('--quick');
-  const g = argv.indexOf('--generator');
-  const generator: LoadGenerator = g >= 0 && argv[g + 1] === 'autocannon' ? 'autocannon' : 'net';
+  const args = benchArgs('node dist/bench/throughput.js', '[--quick] [--seconds N] [--rounds N] [--connections N] [--generator net|autocannon]', {
+    quick: { type: 'boolean' },
+    seconds: { type: 'string' },
+    rounds: { type: 'string' },
+    connections: { type: 'string' },
+    generator: { type: 'string' },
+  });
+  const quick = args.flag('quick');
+  const generator: LoadGenerator = args.choice('generator', ['net', 'autocannon'] as const, 'net');
   const results = await benchThroughput({
     generator,
-    seconds: flag('seconds', quick ? 1 : 4),
-    rounds: flag('rounds', quick ? 1 : 3),
-    connections: flag('connections', 10),
+    seconds: args.number('seconds', quick ? 1 : 4, 0.1),
+    rounds: args.number('rounds', quick ? 1 : 3, 1),
+    connections: args.number('connections', 10, 1),
     postgresUrl: process.env['FEDKIT_BENCH_POSTGRES'] ?? process.env['FEDKIT_TEST_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/test',
     log: (line) => console.log(line),
   });
