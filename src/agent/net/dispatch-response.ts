@@ -11,8 +11,9 @@
 //   - the caller's signal aborts the exchange: before the response head with the signal's reason
 //     (or a RequestAbortedError), after it by ending the body, as destroying the body stream does
 //     (the exchange is then aborted without a reason, and a read fails with the signal's reason);
-//   - the head is Headers (WireHeaders, read from the list until filled) of the raw name/value bytes as undici's parseHeaders reads them
-//     (latin1), every value in order, Set-Cookie lines apart;
+//   - the head is a Headers (WireHeaders: read from the raw list until something needs it filled)
+//     of the raw name/value bytes as undici's parseHeaders reads them (latin1), every value in
+//     order, Set-Cookie lines apart;
 //   - backpressure: with no reader yet, at most 64 KiB (BodyReadable's highWaterMark) is taken
 //     before onData answers false, and reading resumes the exchange;
 //   - abandoning the body before its end aborts the exchange (BodyReadable._destroy); reading it
