@@ -203,7 +203,7 @@ export function writeLightReply(res: ServerResponse, reply: LightReply, method =
 export function lightHeaderTable(pairs: readonly (readonly [string, string])[]): Map<string, string> | undefined {
   const table = new Map<string, string>();
   for (const [rawName, rawValue] of pairs) {
-    if (!TOKEN.test(rawName)) return undefined;
+    if (!isToken(rawName)) return undefined;
     const value = normalize(rawValue);
     if (INVALID_VALUE.test(value)) return undefined;
     const name = rawName.toLowerCase();
@@ -211,6 +211,20 @@ export function lightHeaderTable(pairs: readonly (readonly [string, string])[]):
     table.set(name, before === undefined ? value : `${before}, ${value}`);
   }
   return table;
+}
+
+/**
+ * RFC 9110 token, remembered for the names seen: a client sends the same dozen header names on
+ * every request, and the regular expression was the larger part of building the table. Bounded
+ * (a client inventing names starts the set again).
+ */
+const TOKENS = new Set<string>();
+function isToken(name: string): boolean {
+  if (TOKENS.has(name)) return true;
+  if (!TOKEN.test(name)) return false;
+  if (TOKENS.size >= 256) TOKENS.clear();
+  TOKENS.add(name);
+  return true;
 }
 
 /** HTTP whitespace (Fetch §"normalize"): tab, LF, CR, space. */

@@ -12,10 +12,23 @@ const TUPLE_ORIGIN_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:']);
 const MAX_ENTRIES = 512;
 const siteOfString = memoized((value: string) => siteOf(value), MAX_ENTRIES);
 const siteOfUrl = memoized((value: URL) => siteOf(value), MAX_ENTRIES, (value) => value.protocol + value.hostname);
+/**
+ * The site last worked out for a URL object, with the href it had then: the same URL objects
+ * (a config's endpoints, the page's URL) come back on every request, and the href check (a
+ * string kept by the URL) is cheaper than the scheme and host the table's key is made of. A URL
+ * changed since (URLs are mutable) has another href and is looked up again.
+ */
+const siteOfObject = new WeakMap<URL, { href: string; site: string }>();
 
 /** HTML "obtain a site" (common/site.ts siteOf), memoized on the scheme and host it depends on. */
 export function siteOfCached(value: URL | string): string {
-  return typeof value === 'string' ? siteOfString(value) : siteOfUrl(value);
+  if (typeof value === 'string') return siteOfString(value);
+  const href = value.href;
+  const known = siteOfObject.get(value);
+  if (known !== undefined && known.href === href) return known.site;
+  const site = siteOfUrl(value);
+  siteOfObject.set(value, { href, site });
+  return site;
 }
 
 /** HTML "same site" (common/site.ts isSameSite), through the memo. */

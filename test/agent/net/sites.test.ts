@@ -42,4 +42,13 @@ describe('agent/net sites: memoized answers equal common/site.ts', () => {
       }
     }
   });
+
+  it('a URL object changed after its site was asked gets the site of what it is now', () => {
+    const url = new URL('https://idp.example/fedcm/config.json');
+    assert.equal(siteOfCached(url), siteOf(url));
+    url.hostname = 'other.test';
+    assert.equal(siteOfCached(url), 'https://other.test');
+    url.protocol = 'http:';
+    assert.equal(siteOfCached(url), siteOf(url));
+  });
 });
