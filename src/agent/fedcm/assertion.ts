@@ -40,6 +40,11 @@ export function chromiumFormEscape(text: string): string {
   // Most fields (client id, account id, booleans, mode) need no escaping: no byte is looked at twice.
   if (LITERAL_ONLY.test(text)) return text;
   let out = '';
+  // ASCII text (the params JSON, usually) is its own UTF-8: escaped without encoding it first.
+  if (ASCII_ONLY.test(text)) {
+    for (let i = 0; i < text.length; i++) out += FORM_ESCAPE[text.charCodeAt(i)]!;
+    return out;
+  }
   for (const b of ENCODER.encode(text)) out += FORM_ESCAPE[b]!;
   return out;
 }
@@ -52,6 +57,7 @@ const FORM_ESCAPE: readonly string[] = Array.from({ length: 256 }, (_, b) => {
 });
 /** Text made only of bytes FORM_ESCAPE leaves as they are: ( ) * , - . / 0-9 : @ A-Z _ a-z ~. */
 const LITERAL_ONLY = /^[()*,\-./0-9:@A-Z_a-z~]*$/;
+const ASCII_ONLY = /^[\0-\x7f]*$/;
 const ENCODER = new TextEncoder();
 
 /** Builds the application/x-www-form-urlencoded body. */
