@@ -14,6 +14,8 @@ export interface BenchArgs {
   text(name: string): string | undefined;
   /** A number option (at least `min`, default 0), or `fallback` when absent. */
   number(name: string, fallback: number, min?: number): number;
+  /** A number above 0, or undefined when absent. */
+  positive(name: string): number | undefined;
   /** One of `choices`, or `fallback` when absent. */
   choice<C extends string>(name: string, choices: readonly C[], fallback: C): C;
   /** The flags as given, for the report's command line. */
@@ -55,6 +57,13 @@ export function benchArgs(command: string, usage: string, spec: Spec, argv: read
       if (raw === undefined) return fallback;
       const n = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(n) || n < min) fail(`--${name} must be a number of at least ${min}, got "${raw}"`);
+      return n;
+    },
+    positive: (name) => {
+      const raw = text(name);
+      if (raw === undefined) return undefined;
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) fail(`--${name} must be a number above 0, got "${raw}"`);
       return n;
     },
     choice: (name, choices, fallback) => {

@@ -7,45 +7,27 @@ import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { makeRecord, writeSoakSection } from './record.js';
 import { runSoak, type SoakReport } from './soak.js';
+import { benchArgs, type BenchArgs } from '../lib/args.js';
 
-function usage(message: string): never {
-  process.stderr.write(`soak: ${message}\nUsage: npm run soak -- [--minutes N | --seconds N] [--store sqlite|postgres] [--workers 1|2] [--users N] [--json] [--record]\n`);
-  process.exit(2);
-}
-
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      minutes: { type: 'string' },
-      seconds: { type: 'string' },
-      store: { type: 'string', default: 'postgres' },
-      workers: { type: 'string' },
-      users: { type: 'string', default: '8' },
-      json: { type: 'boolean', default: false },
-      record: { type: 'boolean', default: false },
-    },
-  }));
-} catch (e) {
-  usage(e instanceof Error ? e.message : String(e));
-}
-const positive = (name: string, value: string | undefined): number | undefined => {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) usage(`--${name} must be a positive number, got ${value}`);
-  return n;
-};
-const minutes = positive('minutes', values.minutes);
-const seconds = positive('seconds', values.seconds);
-if (minutes !== undefined && seconds !== undefined) usage('pass --minutes or --seconds, not both');
-const store = values.store;
-if (store !== 'sqlite' && store !== 'postgres') usage(`--store must be sqlite or postgres, got ${store}`);
-const workers = Number(values.workers ?? (store === 'postgres' ? '2' : '1'));
-if (workers !== 1 && workers !== 2) usage('--workers must be 1 or 2');
-if (store === 'sqlite' && workers !== 1) usage('two workers need --store postgres (an SQLite file is one process\'s)');
+const cli: BenchArgs = benchArgs('npm run soak --', '[--minutes N | --seconds N] [--store sqlite|postgres] [--workers 1|2] [--users N] [--json] [--record]', {
+  minutes: { type: 'string' },
+  seconds: { type: 'string' },
+  store: { type: 'string' },
+  workers: { type: 'string' },
+  users: { type: 'string' },
+  json: { type: 'boolean' },
+  record: { type: 'boolean' },
+});
+const minutes = cli.positive('minutes');
+const seconds = cli.positive('seconds');
+if (minutes !== undefined && seconds !== undefined) cli.fail('pass --minutes or --seconds, not both');
+const store = cli.choice('store', ['sqlite', 'postgres'] as const, 'postgres');
+const workers = Number(cli.choice('workers', ['1', '2'] as const, store === 'postgres' ? '2' : '1'));
+if (store === 'sqlite' && workers !== 1) cli.fail("two workers need --store postgres (an SQLite file is one process's)");
+const users = cli.number('users', 8, 1);
+const values = { json: cli.flag('json'), record: cli.flag('record') };
 
 const startLoad = loadavg()[0]!;
 const startDate = new Date();
@@ -53,7 +35,7 @@ const report = await runSoak({
   durationMs: (minutes !== undefined ? minutes * 60 : (seconds ?? 60)) * 1000,
   store,
   workers: workers as 1 | 2,
-  users: positive('users', values.users) ?? 8,
+  users,
   onProgress: (line) => process.stderr.write(`${line}\n`),
 });
 process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : format(report));

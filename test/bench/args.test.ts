@@ -11,7 +11,7 @@ function cli(script: string, ...args: string[]): { status: number | null; stdout
 }
 
 describe('bench command lines', () => {
-  for (const script of ['run.js', 'signin.js', 'throughput.js', 'net.js']) {
+  for (const script of ['run.js', 'signin.js', 'throughput.js', 'net.js', 'soak/main.js']) {
     it(`${script}: an unknown flag is refused with the usage, exit status 2`, () => {
       const r = cli(script, '--iteration', '5');
       assert.equal(r.status, 2, `exit status (stderr: ${r.stderr})`);
@@ -30,6 +30,14 @@ describe('bench command lines', () => {
     const choice = cli('signin.js', '--only', 'chromium');
     assert.equal(choice.status, 2);
     assert.match(choice.stderr, /--only must be one of agent, raw, got "chromium"/);
+  });
+
+  it('soak: --minutes must be above 0, one of --minutes and --seconds, two workers only on PostgreSQL', () => {
+    assert.match(cli('soak/main.js', '--minutes', '0').stderr, /--minutes must be a number above 0, got "0"/);
+    assert.match(cli('soak/main.js', '--minutes', '1', '--seconds', '5').stderr, /pass --minutes or --seconds, not both/);
+    const r = cli('soak/main.js', '--store', 'sqlite', '--workers', '2');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /two workers need --store postgres/);
   });
 
   it('run.js --from a file that is no run record says so', () => {
