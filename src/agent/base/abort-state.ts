@@ -23,17 +23,19 @@ export interface AbortLike {
 export class AbortState implements AbortLike {
   aborted = false;
   reason: unknown = undefined;
-  #listeners: (() => void)[] = [];
+  /**
+   * A Set, as an EventTarget's listener list behaves: the same listener added twice runs once,
+   * and one removed while the others run (a listener ending another's wait) does not run.
+   */
+  #listeners: Set<() => void> | undefined;
   #signal: AbortSignal | undefined;
 
   addEventListener(type: 'abort', listener: () => void): void {
-    if (type === 'abort' && !this.aborted) this.#listeners.push(listener);
+    if (type === 'abort' && !this.aborted) (this.#listeners ??= new Set()).add(listener);
   }
 
   removeEventListener(type: 'abort', listener: () => void): void {
-    if (type !== 'abort') return;
-    const i = this.#listeners.indexOf(listener);
-    if (i !== -1) this.#listeners.splice(i, 1);
+    if (type === 'abort') this.#listeners?.delete(listener);
   }
 
   /**
@@ -45,8 +47,9 @@ export class AbortState implements AbortLike {
     this.aborted = true;
     this.reason = reason;
     const listeners = this.#listeners;
-    this.#listeners = [];
+    if (listeners === undefined) return;
     for (const listener of listeners) listener();
+    this.#listeners = undefined;
   }
 
   /** DOM §3.1 AbortSignal.throwIfAborted(): throws the reason once aborted. */

@@ -23,6 +23,22 @@ describe('AbortState', () => {
     assert.throws(() => s.throwIfAborted(), /first/);
   });
 
+  test('as an EventTarget: a listener added twice runs once, one removed by an earlier one does not run', () => {
+    for (const make of [() => new AbortState(), () => new AbortController()]) {
+      const made = make();
+      const s = made instanceof AbortController ? made.signal : made;
+      const ran: string[] = [];
+      const twice = (): void => void ran.push('twice');
+      const later = (): void => void ran.push('later');
+      s.addEventListener('abort', twice);
+      s.addEventListener('abort', twice);
+      s.addEventListener('abort', () => s.removeEventListener('abort', later));
+      s.addEventListener('abort', later);
+      made.abort('why');
+      assert.deepEqual(ran, ['twice'], made.constructor.name);
+    }
+  });
+
   test('a listener added after the abort never runs, as on an AbortSignal', () => {
     const s = new AbortState();
     s.abort('why');
