@@ -206,12 +206,19 @@ export class InProcessDispatcher extends Dispatcher {
       return controller.signal;
     };
     let finished = false;
+    // The Request handed to the handler, held until the exchange ends: a Request's signal follows
+    // the one it was made with only while the Request lives (undici holds its controller through
+    // a WeakRef), so a handler that kept only `request.signal` would otherwise miss the abort
+    // whenever a collection ran first.
+    let _held: Request | undefined;
+    const keep = (request: Request): Request => (_held = request);
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     /** Set while the body loop waits for the reader's resume() (backpressure). */
     let resumeWaiter: (() => void) | undefined;
     const finish = (): boolean => {
       if (finished) return false;
       finished = true;
+      _held = undefined;
       this.#inFlight.delete(fail);
       return true;
     };
@@ -244,7 +251,7 @@ export class InProcessDispatcher extends Dispatcher {
     const light = lightHandlerOf(serve);
     let answer: Answer;
     try {
-      const lightRequest = light === undefined ? undefined : lightRequestOf(origin, options, signal);
+      const lightRequest = light === undefined ? undefined : lightRequestOf(origin, options, signal, keep);
       let response: unknown;
       if (light !== undefined && lightRequest !== undefined) {
         const reply = await light(lightRequest, { remoteAddress: IN_PROCESS_REMOTE_ADDRESS });
@@ -253,7 +260,7 @@ export class InProcessDispatcher extends Dispatcher {
         response = lightReplyAsIs(reply) ? undefined : lightToResponse(reply);
         if (response === undefined) answer = replyAnswer(reply);
       } else {
-        response = await serve(toRequest(origin, options, signal()), { remoteAddress: IN_PROCESS_REMOTE_ADDRESS });
+        response = await serve(keep(toRequest(origin, options, signal())), { remoteAddress: IN_PROCESS_REMOTE_ADDRESS });
       }
       if (response !== undefined) {
         if (!isResponse(response)) {
@@ -494,7 +501,7 @@ const PLAIN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
  * streamed body, an unparsable URL): that request takes the Request path and fails or reads as
  * it always did.
  */
-function lightRequestOf(origin: string, options: Dispatcher.DispatchOptions, signal: () => AbortSignal): LightRequest | undefined {
+function lightRequestOf(origin: string, options: Dispatcher.DispatchOptions, signal: () => AbortSignal, keep: (request: Request) => Request): LightRequest | undefined {
   const method = options.method;
   if (!PLAIN_METHODS.has(method)) return undefined;
   const given = options.body;
@@ -508,7 +515,7 @@ function lightRequestOf(origin: string, options: Dispatcher.DispatchOptions, sig
   // left to the Request path.
   if (url === null) return undefined;
   let request: Request | undefined;
-  return lightFromValues(method, url, headers, wire.body, () => (request ??= toRequest(origin, options, signal(), wire)));
+  return lightFromValues(method, url, headers, wire.body, () => (request ??= keep(toRequest(origin, options, signal(), wire))));
 }
 
 /**

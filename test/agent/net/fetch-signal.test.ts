@@ -2,6 +2,8 @@
 // carries: the timer, the caller's signal, and the agent closing (FetcherOptions.closed).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { FetchSignal } from '../../../src/agent/net/fetch-signal.js';
 import type { Fetcher } from '../../../src/agent/net/fetcher.js';
 import type { InProcessHandler } from '../../../src/agent/net/in-process.js';
@@ -16,6 +18,17 @@ function within<V>(p: Promise<V>, ms: number, what: string): Promise<V> {
     timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
   });
   return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
+
+/** A full collection: V8's gc() made callable in a new context (node --expose-gc not needed). */
+function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/** Resolves once `ready()` holds, checking every millisecond (callers bound it with within()). */
+async function waitFor(ready: () => boolean): Promise<void> {
+  while (!ready()) await new Promise((resolve) => setTimeout(resolve, 1));
 }
 
 describe('FetchSignal', () => {
@@ -45,7 +58,9 @@ describe('a fetch ends by its timer, its caller or the agent closing', T, () => 
   let server: TestServer;
   let closing: AbortController;
   let fetcher: Fetcher;
+  // Only the signals (and URLs) are kept, as a handler that passes its signal on would.
   const seen: AbortSignal[] = [];
+  const requestURLs: string[] = [];
   before(async () => {
     server = await TestServer.https();
     closing = new AbortController();
@@ -53,6 +68,7 @@ describe('a fetch ends by its timer, its caller or the agent closing', T, () => 
     const hang: InProcessHandler = (req) => {
       if (new URL(req.url).pathname === '/ok') return new Response('ok');
       seen.push(req.signal);
+      requestURLs.push(req.url);
       return new Promise<Response>(() => {});
     };
     fetcher = testFetcher(server, { handlers: { 'https://idp.example': hang }, closed: closing.signal });
@@ -90,6 +106,23 @@ describe('a fetch ends by its timer, its caller or the agent closing', T, () => 
     setTimeout(() => caller.abort(new Error('call ended')), 20);
     const [ea, eb] = await within(Promise.all([a, b]), 5000, 'the shared abort');
     for (const e of [ea, eb]) assert.equal((e.cause as Error).message, 'call ended');
+  });
+
+  test("the handler's request.signal still aborts after garbage collections, when the handler kept only the signal", async () => {
+    // A Request's signal follows the one it was made with only while the Request lives; the
+    // transport holds it for the exchange. Collections forced between the request and the abort.
+    const gc = collector();
+    const caller = new AbortController();
+    const pending = rejectsNet(fetcher.fetch(request('https://idp.example/gc', { signal: caller.signal })), 'aborted');
+    await within(waitFor(() => seen.length > 0 && new URL(requestURLs.at(-1) ?? 'https://x/').pathname === '/gc'), 5000, 'the handler call');
+    const signal = seen.at(-1)!;
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    caller.abort(new Error('gone'));
+    await within(pending, 5000, 'the abort');
+    assert.equal(signal.aborted, true, "the handler's signal did not follow the abort");
   });
 
   test('the agent closing: every request in flight ends as aborted, and new ones are refused', async () => {
