@@ -50,9 +50,8 @@ export async function fetchEndpoint(
   const started = performance.now();
   const stop = budget.begin(endpoint, request.url);
   try {
-    // Object.assign, not a spread: the requests of the different steps have different shapes,
-    // and V8's spread of such objects takes a slow path (~2 us against ~0.4 us on Node 20).
-    const res = await ctx.fetcher.fetch(Object.assign({}, request, { signal: ctx.signal, timeoutMs: limitedByBudget ? remainingMs : ownTimeoutMs }));
+    // The call's signal and timeout beside the request, not merged into a copy of it.
+    const res = await ctx.fetcher.fetch(request, { signal: ctx.signal, timeoutMs: limitedByBudget ? remainingMs : ownTimeoutMs });
     stop();
     ctx.recordFetch({
       endpoint,

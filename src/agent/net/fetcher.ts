@@ -16,6 +16,7 @@ import { HostRules, type HostRulesInput } from '../../common/host-rules.js';
 import { memoized } from '../../common/memo.js';
 import { isSameOrigin } from '../../common/site.js';
 import { VERSION } from '../../version.js';
+import type { AbortLike } from '../base/abort-state.js';
 import { mayResend, tracked } from './connection-reuse.js';
 import type { Cookies } from './cookies.js';
 import { FetchSignal, follow } from './fetch-signal.js';
@@ -78,6 +79,35 @@ export interface ResentRequest {
   url: URL;
   /** What the reused connection failed with ("other side closed (UND_ERR_SOCKET)"). */
   error: string;
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** `headers` with lower-case names: the object itself when they already are. */
+function lowerCaseNames(headers: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> {
+  if (headers === undefined) return NO_HEADERS;
+  let lower = true;
+  for (const k in headers) {
+    if (k !== k.toLowerCase()) {
+      lower = false;
+      break;
+    }
+  }
+  if (lower) return headers;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/**
+ * The signal and timeout of one call of fetch(), given apart from the request (in place of its
+ * own `signal` and `timeoutMs`): a caller that shapes a request once for many calls (FedCM's
+ * steps, each under the call's signal and what is left of its network budget) then needs no
+ * copy of it per call.
+ */
+export interface FetchCall {
+  signal?: AbortLike;
+  timeoutMs?: number;
 }
 
 /** An AgentResponse plus what happened to the Set-Cookie lines along the way. */
@@ -244,7 +274,8 @@ export class Fetcher {
    * @throws NetError for every failure that produced no usable response.
    * @throws TypeError for a malformed request (GET with a body, a forbidden header).
    */
-  async fetch(req: AgentRequest): Promise<FetcherResponse> {
+  async fetch(req: AgentRequest, call?: FetchCall): Promise<FetcherResponse> {
+    const callerSignal = call?.signal ?? req.signal;
     if (req.url.protocol !== 'http:' && req.url.protocol !== 'https:') {
       throw new NetError('invalid-url', req.url, `${req.url.href} is not an http(s) URL; the agent fetches only http: and https:`);
     }
@@ -260,16 +291,16 @@ export class Fetcher {
     if (this.closed?.aborted === true) {
       throw new NetError('aborted', req.url, `the agent is closed, so ${req.url.href} was not requested`, { cause: this.closed.reason });
     }
-    if (req.signal?.aborted === true) {
-      throw new NetError('aborted', req.url, `the request to ${req.url.href} was aborted before it started`, { cause: req.signal.reason });
+    if (callerSignal?.aborted === true) {
+      throw new NetError('aborted', req.url, `the request to ${req.url.href} was aborted before it started`, { cause: callerSignal.reason });
     }
 
     // One FetchSignal (not an AbortController) ends the request: its timer, the caller's signal
     // (a FedCM call's, shared by its requests) or the agent closing (this.inFlight).
-    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    const timeoutMs = call?.timeoutMs ?? req.timeoutMs ?? this.timeoutMs;
     const signal = new FetchSignal();
     const timer = setTimeout(() => signal.abort(new TimeoutSignal('timeout'), 'timeout'), timeoutMs);
-    const unfollow = req.signal === undefined ? undefined : follow(req.signal, signal);
+    const unfollow = callerSignal === undefined ? undefined : follow(callerSignal, signal);
     this.inFlight.add(signal);
     let currentUrl = req.url;
     try {
@@ -314,8 +345,10 @@ export class Fetcher {
     let url = req.url;
     let method = req.method;
     let body = req.body;
-    let callerHeaders: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers ?? {})) callerHeaders[k.toLowerCase()] = v;
+    // The caller's headers with lower-case names: the caller's own object when its names are
+    // (every FedCM step's are), so the first hop needs no copy of the request (below). Never
+    // changed in place: a redirect that drops or rewrites one makes a new object.
+    let callerHeaders: Readonly<Record<string, string>> = lowerCaseNames(req.headers);
     let secFetchSite = secFetchSiteFor(req.initiator, url);
     let taintedOrigin = false;
 
@@ -323,7 +356,8 @@ export class Fetcher {
       track(url);
       // Object.assign, not a spread: requests come in many shapes, and V8's spread of such
       // objects takes a slow path (~2 us against ~0.4 us on Node 20).
-      const hopRequest: AgentRequest = Object.assign({}, req, { url, method, body, headers: callerHeaders });
+      const hopRequest: AgentRequest =
+        url === req.url && method === req.method && body === req.body && callerHeaders === req.headers ? req : Object.assign({}, req, { url, method, body, headers: callerHeaders });
       // The cookie store is the embedder's (a profile): its errors are handed back as they are.
       let cookies: CookieDecision[] = [];
       let cookieHeader: string | undefined;
@@ -391,9 +425,9 @@ export class Fetcher {
         if (((status === 301 || status === 302) && method === 'POST') || (status === 303 && method !== 'GET')) {
           method = 'GET';
           body = undefined;
-          callerHeaders = Object.fromEntries(Object.entries(callerHeaders).filter(([k]) => !REQUEST_BODY_HEADERS.has(k)));
           // Fetch §3.1 "append a request Origin header": a GET carries Origin only in CORS mode.
-          if (req.mode !== 'cors') delete callerHeaders['origin'];
+          const dropsOrigin = req.mode !== 'cors';
+          callerHeaders = Object.fromEntries(Object.entries(callerHeaders).filter(([k]) => !REQUEST_BODY_HEADERS.has(k) && !(dropsOrigin && k === 'origin')));
         }
         if (taintedOrigin && callerHeaders['origin'] !== undefined) callerHeaders = { ...callerHeaders, origin: 'null' };
         redirects.push(target);
