@@ -195,14 +195,16 @@ export function writeLightReply(res: ServerResponse, reply: LightReply, method =
 }
 
 /**
- * The header table a `Headers` built from `pairs` would hold (names lower-case, values
+ * The header table a `Headers` built from the flat name, value list `list` would hold (names lower-case, values
  * normalized, repeats joined with ", "), or undefined when `Headers` would refuse one of them
  * (a name that is no token, a value with NUL, CR or LF): the caller then builds the `Request`
  * itself, which throws exactly as it always did.
  */
-export function lightHeaderTable(pairs: readonly (readonly [string, string])[]): Map<string, string> | undefined {
+export function lightHeaderTable(list: readonly string[]): Map<string, string> | undefined {
   const table = new Map<string, string>();
-  for (const [rawName, rawValue] of pairs) {
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const rawName = list[i]!;
+    const rawValue = list[i + 1]!;
     if (!isToken(rawName)) return undefined;
     const value = normalize(rawValue);
     if (INVALID_VALUE.test(value)) return undefined;

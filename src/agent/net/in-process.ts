@@ -435,9 +435,9 @@ function asOnTheWire(value: string): string {
   return value;
 }
 
-/** What undici would write for `options` (client-h1.js writeH1), as header pairs and body bytes or stream. */
+/** What undici would write for `options` (client-h1.js writeH1): the header list flat (name, value, …) and the body bytes or stream. */
 interface Wire {
-  headers: [string, string][];
+  headers: string[];
   body: Uint8Array | ReadableStream<Uint8Array> | null;
 }
 
@@ -446,40 +446,44 @@ interface Wire {
  * `transfer-encoding: chunked` for a streamed body), and the body.
  */
 function wireOf(origin: string, options: Dispatcher.DispatchOptions): Wire {
-  const headers: [string, string][] = [];
+  const headers: string[] = [];
   const connection = options.reset === true ? 'close' : 'keep-alive';
   let hasHost = false;
-  for (const pair of headerPairs(options.headers)) {
-    headers.push(pair);
-    if (pair[0].toLowerCase() === 'host') {
+  const given = headerList(options.headers);
+  for (let i = 0; i + 1 < given.length; i += 2) {
+    const name = given[i]!;
+    headers.push(name, given[i + 1]!);
+    if (name.length === 4 && name.toLowerCase() === 'host') {
       hasHost = true;
-      headers.push(['connection', connection]);
+      headers.push('connection', connection);
     }
   }
-  if (!hasHost) headers.unshift(['host', new URL(origin).host], ['connection', connection]);
+  if (!hasHost) headers.unshift('host', new URL(origin).host, 'connection', connection);
   let body: Uint8Array | ReadableStream<Uint8Array> | null = null;
-  const given = options.body;
-  if (given === undefined || given === null) {
-    if (PAYLOAD_METHODS.has(options.method)) headers.push(['content-length', '0']);
-  } else if (typeof given === 'string') {
-    body = Buffer.from(given, 'utf8');
-  } else if (given instanceof Uint8Array) {
-    body = given;
-  } else if (given instanceof Readable) {
-    body = Readable.toWeb(given) as ReadableStream<Uint8Array>;
+  const givenBody = options.body;
+  if (givenBody === undefined || givenBody === null) {
+    if (PAYLOAD_METHODS.has(options.method)) headers.push('content-length', '0');
+  } else if (typeof givenBody === 'string') {
+    body = Buffer.from(givenBody, 'utf8');
+  } else if (givenBody instanceof Uint8Array) {
+    body = givenBody;
+  } else if (givenBody instanceof Readable) {
+    body = Readable.toWeb(givenBody) as ReadableStream<Uint8Array>;
   } else {
     throw new TypeError('InProcessDispatcher: a FormData request body is not supported');
   }
-  if (body instanceof Uint8Array) headers.push(['content-length', String(body.byteLength)]);
-  else if (body !== null) headers.push(['transfer-encoding', 'chunked']);
+  if (body instanceof Uint8Array) headers.push('content-length', String(body.byteLength));
+  else if (body !== null) headers.push('transfer-encoding', 'chunked');
   return { headers, body };
 }
 
 /** The Request a server would build from the bytes undici writes for `options`. */
 function toRequest(origin: string, options: Dispatcher.DispatchOptions, signal: AbortSignal, wire: Wire = wireOf(origin, options)): Request {
-  const { headers, body } = wire;
+  const { body } = wire;
   // Name/value pairs, not a Headers object: the Request copies them once (a Headers would be
   // copied again), which is a fifth of building it.
+  const headers: [string, string][] = [];
+  for (let i = 0; i + 1 < wire.headers.length; i += 2) headers.push([wire.headers[i]!, wire.headers[i + 1]!]);
   // The signal costs a third of the Request (Request follows it with a signal of its own), and
   // is what tells a handler that the client went away: kept.
   const init: RequestInit & { duplex?: 'half' } = { method: options.method, headers, signal };
@@ -534,24 +538,28 @@ const parsedTarget = memoized((target: string): { href: string; pathname: string
   return url.hash === '' ? { href: url.href, pathname: url.pathname } : null;
 }, 512);
 
-/** DispatchOptions.headers (a flat name/value array, an array of pairs, or a record) as pairs. */
-function headerPairs(headers: Dispatcher.DispatchOptions['headers']): [string, string][] {
-  const pairs: [string, string][] = [];
+/**
+ * DispatchOptions.headers (a flat name/value array, an array of pairs, or a record) as a flat
+ * list: the fetcher's own (flat, strings) as it is, any other form copied.
+ */
+function headerList(headers: Dispatcher.DispatchOptions['headers']): readonly string[] {
+  const pairs: string[] = [];
   if (headers === undefined || headers === null) return pairs;
   if (Array.isArray(headers)) {
     if (headers.length > 0 && Array.isArray(headers[0])) {
-      for (const [name, value] of headers as unknown as [string, string][]) pairs.push([String(name), String(value)]);
-    } else {
-      const flat = headers as unknown as string[];
-      for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([String(flat[i]), String(flat[i + 1])]);
+      for (const [name, value] of headers as unknown as [string, string][]) pairs.push(String(name), String(value));
+      return pairs;
     }
+    const flat = headers as unknown[];
+    if (flat.every((x) => typeof x === 'string')) return flat as string[];
+    for (let i = 0; i + 1 < flat.length; i += 2) pairs.push(String(flat[i]), String(flat[i + 1]));
     return pairs;
   }
   const entries = typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function' ? [...(headers as Iterable<[string, string | string[] | undefined]>)] : Object.entries(headers as Record<string, string | string[] | undefined>);
   for (const [name, value] of entries) {
     if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) pairs.push([name, v]);
-    else pairs.push([name, String(value)]);
+    if (Array.isArray(value)) for (const v of value) pairs.push(name, v);
+    else pairs.push(name, String(value));
   }
   return pairs;
 }
