@@ -543,25 +543,25 @@ const parsedTarget = memoized((target: string): { href: string; pathname: string
  * list: the fetcher's own (flat, strings) as it is, any other form copied.
  */
 function headerList(headers: Dispatcher.DispatchOptions['headers']): readonly string[] {
-  const pairs: string[] = [];
-  if (headers === undefined || headers === null) return pairs;
+  const list: string[] = [];
+  if (headers === undefined || headers === null) return list;
   if (Array.isArray(headers)) {
     if (headers.length > 0 && Array.isArray(headers[0])) {
-      for (const [name, value] of headers as unknown as [string, string][]) pairs.push(String(name), String(value));
-      return pairs;
+      for (const [name, value] of headers as unknown as [string, string][]) list.push(String(name), String(value));
+      return list;
     }
     const flat = headers as unknown[];
     if (flat.every((x) => typeof x === 'string')) return flat as string[];
-    for (let i = 0; i + 1 < flat.length; i += 2) pairs.push(String(flat[i]), String(flat[i + 1]));
-    return pairs;
+    for (let i = 0; i + 1 < flat.length; i += 2) list.push(String(flat[i]), String(flat[i + 1]));
+    return list;
   }
   const entries = typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function' ? [...(headers as Iterable<[string, string | string[] | undefined]>)] : Object.entries(headers as Record<string, string | string[] | undefined>);
   for (const [name, value] of entries) {
     if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) pairs.push(name, v);
-    else pairs.push(name, String(value));
+    if (Array.isArray(value)) for (const v of value) list.push(name, v);
+    else list.push(name, String(value));
   }
-  return pairs;
+  return list;
 }
 
 /**
