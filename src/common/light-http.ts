@@ -9,6 +9,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyReadError, BodyTooLargeError, readBodyBytes } from './body.js';
+import { isHeaderName, isInvalidHeaderValue, isNormalizedHeaderValue, normalizeHeaderValue } from './header-syntax.js';
 
 /** Who is on the other end of a request (for rate limits and logs). */
 export interface ConnectionInfo {
@@ -75,17 +76,6 @@ export function lightToResponse(reply: LightReply): Response {
   return new Response(reply.body, { status: reply.status, headers });
 }
 
-/** Fetch's header value check (Fetch §"header value"): what `Headers.append` refuses, the web path drops. */
-const INVALID_VALUE = /[\0\r\n]/;
-
-/** Fetch's header name check (RFC 9110 token): names `Headers.append` refuses are dropped too. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-/** HTTP whitespace Headers strips from both ends of a value (Fetch §"normalize"); no regex run for a value that has none. */
-function normalize(value: string): string {
-  return trimmed(value) ? value : value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
-}
-
 /**
  * The request a node:http IncomingMessage describes, with the headers, URL and body a `Request`
  * made by toRequest() would have: every raw header (pseudo-headers and values fetch refuses
@@ -103,10 +93,10 @@ export function lightFromIncoming(req: IncomingMessage, url: URL, given: Uint8Ar
     const raw = req.rawHeaders;
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i]!.toLowerCase();
-      if (name.startsWith(':') || !TOKEN.test(name)) continue;
+      if (name.startsWith(':') || !isHeaderName(name)) continue;
       if (bytes !== undefined && (name === 'content-length' || name === 'content-encoding' || name === 'transfer-encoding')) continue;
-      const value = normalize(raw[i + 1]!);
-      if (INVALID_VALUE.test(value)) continue;
+      const value = normalizeHeaderValue(raw[i + 1]!);
+      if (isInvalidHeaderValue(value)) continue;
       const before = headers.get(name);
       headers.set(name, before === undefined ? value : `${before}, ${value}`);
     }
@@ -195,8 +185,8 @@ export function writeLightReply(res: ServerResponse, reply: LightReply, method =
 }
 
 /**
- * The header table a `Headers` built from the flat name, value list `list` would hold (names lower-case, values
- * normalized, repeats joined with ", "), or undefined when `Headers` would refuse one of them
+ * The header table a `Headers` built from the flat list `list` (name, value, …) would hold (names
+ * lower-case, values normalized, repeats joined with ", "), or undefined when `Headers` would refuse one of them
  * (a name that is no token, a value with NUL, CR or LF): the caller then builds the `Request`
  * itself, which throws exactly as it always did.
  */
@@ -205,38 +195,14 @@ export function lightHeaderTable(list: readonly string[]): Map<string, string> |
   for (let i = 0; i + 1 < list.length; i += 2) {
     const rawName = list[i]!;
     const rawValue = list[i + 1]!;
-    if (!isToken(rawName)) return undefined;
-    const value = normalize(rawValue);
-    if (INVALID_VALUE.test(value)) return undefined;
+    if (!isHeaderName(rawName)) return undefined;
+    const value = normalizeHeaderValue(rawValue);
+    if (isInvalidHeaderValue(value)) return undefined;
     const name = rawName.toLowerCase();
     const before = table.get(name);
     table.set(name, before === undefined ? value : `${before}, ${value}`);
   }
   return table;
-}
-
-/**
- * RFC 9110 token, remembered for the names seen: a client sends the same dozen header names on
- * every request, and the regular expression was the larger part of building the table. Bounded
- * (a client inventing names starts the set again).
- */
-const TOKENS = new Set<string>();
-function isToken(name: string): boolean {
-  if (TOKENS.has(name)) return true;
-  if (!TOKEN.test(name)) return false;
-  if (TOKENS.size >= 256) TOKENS.clear();
-  TOKENS.add(name);
-  return true;
-}
-
-/** HTTP whitespace (Fetch §"normalize"): tab, LF, CR, space. */
-function isHttpWhitespace(code: number): boolean {
-  return code === 0x09 || code === 0x0a || code === 0x0d || code === 0x20;
-}
-
-/** True when normalize(value) is value itself (no HTTP whitespace at either end). */
-function trimmed(value: string): boolean {
-  return value.length === 0 || (!isHttpWhitespace(value.charCodeAt(0)) && !isHttpWhitespace(value.charCodeAt(value.length - 1)));
 }
 
 /**
@@ -277,10 +243,10 @@ export function lightReplyAsIs(reply: LightReply): boolean {
   if (!Number.isInteger(reply.status) || reply.status < 200 || reply.status > 599) return false;
   if (reply.body !== null && NULL_BODY_STATUSES.has(reply.status)) return false;
   for (const [name, value] of reply.headers) {
-    if (name === 'set-cookie' || !TOKEN.test(name) || name.toLowerCase() !== name) return false;
-    if (INVALID_VALUE.test(value) || !trimmed(value)) return false;
+    if (name === 'set-cookie' || !isHeaderName(name) || name.toLowerCase() !== name) return false;
+    if (isInvalidHeaderValue(value) || !isNormalizedHeaderValue(value)) return false;
   }
-  for (const cookie of reply.setCookies) if (INVALID_VALUE.test(cookie) || !trimmed(cookie)) return false;
+  for (const cookie of reply.setCookies) if (isInvalidHeaderValue(cookie) || !isNormalizedHeaderValue(cookie)) return false;
   return true;
 }
 

@@ -10,19 +10,11 @@
 //
 // Fetch §5.2 "get" and "getSetCookie()", on a header list: names compare byte-case-insensitively,
 // the values of one name combine with ", " in list order, and values are normalized (leading and
-// trailing HTTP whitespace removed) as `Headers.append` would store them.
+// trailing HTTP whitespace removed) as `Headers.append` would store them (common/header-syntax.ts).
 
-/** RFC 9110 token: a name `Headers.get` accepts (any other makes it throw, which super does). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+import { isHeaderName, normalizeHeaderValue } from '../../common/header-syntax.js';
+
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
-/** Fetch "normalize": strips leading and trailing HTTP whitespace (tab, LF, CR, space). */
-function normalize(value: string): string {
-  const first = value.charCodeAt(0);
-  const last = value.charCodeAt(value.length - 1);
-  const ws = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-  return value.length > 0 && (ws(first) || ws(last)) ? value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '') : value;
-}
 
 export class WireHeaders extends Headers {
   /** The raw list (name, value, name, value…) while the Headers itself is still empty. */
@@ -44,12 +36,12 @@ export class WireHeaders extends Headers {
   /** Fetch §5.2 get(name): the combined value of `name`, or null. */
   override get(name: string): string | null {
     const raw = this.#raw;
-    if (raw === undefined || !TOKEN.test(name)) return super.get(name);
+    if (raw === undefined || !isHeaderName(name)) return super.get(name);
     const want = name.toLowerCase();
     let out: string | null = null;
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const n = raw[i]!;
-      if (n.length === want.length && n.toLowerCase() === want) out = out === null ? normalize(raw[i + 1]!) : `${out}, ${normalize(raw[i + 1]!)}`;
+      if (n.length === want.length && n.toLowerCase() === want) out = out === null ? normalizeHeaderValue(raw[i + 1]!) : `${out}, ${normalizeHeaderValue(raw[i + 1]!)}`;
     }
     return out;
   }
@@ -61,14 +53,14 @@ export class WireHeaders extends Headers {
     const out: string[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const n = raw[i]!;
-      if (n.length === 10 && n.toLowerCase() === 'set-cookie') out.push(normalize(raw[i + 1]!));
+      if (n.length === 10 && n.toLowerCase() === 'set-cookie') out.push(normalizeHeaderValue(raw[i + 1]!));
     }
     return out;
   }
 
   override has(name: string): boolean {
     const raw = this.#raw;
-    if (raw === undefined || !TOKEN.test(name)) return super.has(name);
+    if (raw === undefined || !isHeaderName(name)) return super.has(name);
     const want = name.toLowerCase();
     for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.length === want.length && raw[i]!.toLowerCase() === want) return true;
     return false;
