@@ -51,7 +51,7 @@ export async function benchScale(options: { pages: number; agents: number; secon
   try {
     // Idle IdP connections close after 2 s: agents held at their chooser need none, and 10,000
     // agents with two idle sockets each would reach the process's 20,000 file descriptors.
-    const { child: system, info } = await startSystemChild(join(dir, 'system'), 2_000);
+    const { child: system, info } = await startSystemChild(join(dir, 'system'), { keepAliveMs: 2_000 });
     const agents = new Child('agents', { execArgv: ['--expose-gc', '--max-old-space-size=8192'] });
     try {
       memory = await agents.call<AgentsResult>('run', { info, pages: options.pages, agents: options.agents });

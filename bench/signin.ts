@@ -21,8 +21,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Child } from './lib/child.js';
-import { median, percentile, sum } from './lib/stats.js';
+import { Child, cpuSets } from './lib/child.js';
+import { median, medianRoundRatio, percentile, sum } from './lib/stats.js';
 import type { AgentSignIn } from './children/agent.js';
 import type { HandlersSignIn } from './children/handlers.js';
 import type { WakeProbe } from './children/wake.js';
@@ -41,6 +41,8 @@ export interface SideResult {
   outer: number[];
   /** Sum of the IdP handler times of each sign-in, ms. */
   floors: number[];
+  /** The round (one by one) or block (back to back) of each latency, so that ratios can be taken within one. */
+  rounds: number[];
   /** IdP requests of one sign-in (method path), from the first measured iteration. */
   requests: string[];
   /** Median IdP handler time per path. */
@@ -69,22 +71,31 @@ export interface SignInResults {
   chromiumVersion?: string;
   iterations: number;
   warmup: number;
-  /** Sign-ins each contender made back to back before the measured modes (not counted in them). */
+  /** Whether the reference system ran pinned to the server CPU and the agent's processes to the other (cpuSets). */
+  pinned?: boolean;
+  /** Sign-ins each Node contender made back to back before the measured modes (not counted in them). */
   jitWarmup: number;
-  /** Those warm-up sign-ins' medians, the first and the last `WARMING_WINDOW` of them, per contender. */
-  warming: Record<string, { first: number; last: number; count: number }>;
+  /** The same for Chromium (native code: its warm-up only shows that it has none to do). */
+  chromiumWarmup?: number;
+  /**
+   * Those warm-up sign-ins' medians, the first and the last `WARMING_WINDOW` of them, per
+   * contender, and (`atChromiumWarmup`) the `WARMING_WINDOW` up to Chromium's count, when a Node
+   * contender's warm-up was longer: what a warm-up as short as Chromium's would have measured.
+   */
+  warming: Record<string, { first: number; last: number; count: number; atChromiumWarmup?: number }>;
   seconds: number;
   /** One signature timed back to back and after the one-by-one mode's idle time (bench/children/wake.ts). */
   wake?: WakeProbe;
 }
 
 function emptySide(): SideResult {
-  return { latencies: [], outer: [], floors: [], requests: [], serverByPath: {}, errors: [] };
+  return { latencies: [], outer: [], floors: [], rounds: [], requests: [], serverByPath: {}, errors: [] };
 }
 
 /** A started reference system in its own process (also used by the scale benchmark). */
-export async function startSystemChild(dir: string, keepAliveMs?: number): Promise<{ child: Child; info: SystemInfo }> {
-  const child = new Child('system', { args: [JSON.stringify({ dir, ...(keepAliveMs === undefined ? {} : { keepAliveMs }) })] });
+export async function startSystemChild(dir: string, options: { keepAliveMs?: number; cpus?: string } = {}): Promise<{ child: Child; info: SystemInfo }> {
+  const { keepAliveMs, cpus } = options;
+  const child = new Child('system', { args: [JSON.stringify({ dir, ...(keepAliveMs === undefined ? {} : { keepAliveMs }) })], ...(cpus === undefined ? {} : { cpus }) });
   const info = await child.call<SystemInfo>('info');
   return { child, info };
 }
@@ -96,7 +107,7 @@ interface Runner {
 
 /** The agent with the reference IdP and RP as in-process handlers, in its own process (bench/children/handlers.ts). */
 async function handlersRunner(dir: string, records: { endpoint: string; durationMs: number }[]): Promise<Runner> {
-  const child = new Child('handlers', { args: [JSON.stringify({ dir, page: RP_BENCH_PAGE })] });
+  const child = new Child('handlers', { args: [JSON.stringify({ dir, page: RP_BENCH_PAGE })], cpus: cpuSets().load });
   await child.call('ready');
   return {
     async signIn(nonce) {
@@ -112,7 +123,7 @@ async function handlersRunner(dir: string, records: { endpoint: string; duration
 
 /** The agent in its own process (bench/children/agent.ts), and the raw client beside it. */
 async function agentRunners(info: SystemInfo, records: { endpoint: string; durationMs: number }[]): Promise<{ agent: Runner; raw: Runner }> {
-  const child = new Child('agent', { args: [JSON.stringify({ info, page: RP_BENCH_PAGE })] });
+  const child = new Child('agent', { args: [JSON.stringify({ info, page: RP_BENCH_PAGE })], cpus: cpuSets().load });
   await child.call('ready');
   const runner = (call: 'signIn' | 'rawSignIn'): Runner => ({
     async signIn(nonce) {
@@ -232,6 +243,8 @@ export async function benchSignIn(options: {
    * against Chromium's native code. Default 0.
    */
   jitWarmup?: number;
+  /** Chromium's warm-up (its code is native: this only shows it has none to do). Default jitWarmup. */
+  chromiumWarmup?: number;
   /** Back-to-back mode: blocks per contender and sign-ins per block (the first of each is not counted). */
   blocks: number;
   blockSize: number;
@@ -245,7 +258,10 @@ export async function benchSignIn(options: {
   handlers?: boolean;
 }): Promise<SignInResults> {
   const dir = mkdtempSync(join(tmpdir(), 'fedkit-bench-signin-'));
-  const { child, info } = await startSystemChild(join(dir, 'system'));
+  // The reference system on the server CPU, the agent's process (and the handlers one) on the
+  // other: a process that migrates between the two vCPUs while it waits made the ratios of one
+  // run differ from the next's by more than the changes they measure (bench/lib/child.ts cpuSets).
+  const { child, info } = await startSystemChild(join(dir, 'system'), { cpus: cpuSets().server });
   const started = performance.now();
   const agentRecords: { endpoint: string; durationMs: number }[] = [];
   const contenders: Contender[] = [];
@@ -259,7 +275,7 @@ export async function benchSignIn(options: {
   let n = 0;
 
   /** One sign-in by `c`, recorded in `tally` unless `record` is false. */
-  const once = async (c: Contender, tally: Tally, record: boolean): Promise<void> => {
+  const once = async (c: Contender, tally: Tally, record: boolean, round: number): Promise<void> => {
     agentRecords.length = 0;
     const result = await c.runner.signIn(`bench-${tag}-${c.name}-${n++}`);
     // The handlers contender's IdP runs in its own process, which reports its timings itself.
@@ -272,6 +288,7 @@ export async function benchSignIn(options: {
       return;
     }
     t.side.latencies.push(result.ms);
+    t.side.rounds.push(round);
     t.side.outer.push(result.outer);
     if (result.connections !== undefined) (t.side.connections ??= []).push(result.connections);
     if (result.cpuMicros !== undefined) (t.side.cpuMicros ??= []).push(result.cpuMicros);
@@ -298,14 +315,24 @@ export async function benchSignIn(options: {
     // The JIT warm-up: each contender in turn, back to back; only its first and last few count, to
     // show what it changed.
     const jitWarmup = options.jitWarmup ?? 0;
+    const chromiumWarmup = options.chromiumWarmup ?? jitWarmup;
     const warming: SignInResults['warming'] = {};
     if (jitWarmup > 0) {
       const warm = new Tally();
       for (const c of contenders) {
-        for (let k = 0; k < jitWarmup; k++) await once(c, warm, true);
+        const count = c.name === 'chromium' ? chromiumWarmup : jitWarmup;
+        for (let k = 0; k < count; k++) await once(c, warm, true, k);
         const latencies = warm.side(c.name).side.latencies;
-        if (latencies.length > 0) warming[c.name] = { first: median(latencies.slice(0, WARMING_WINDOW)), last: median(latencies.slice(-WARMING_WINDOW)), count: latencies.length };
-        options.log(`  ${c.name.padEnd(8)} warm-up: ${jitWarmup} sign-ins, median of the first ${WARMING_WINDOW} ${warming[c.name]?.first.toFixed(2)} ms, of the last ${WARMING_WINDOW} ${warming[c.name]?.last.toFixed(2)} ms`);
+        if (latencies.length > 0) {
+          const w: SignInResults['warming'][string] = { first: median(latencies.slice(0, WARMING_WINDOW)), last: median(latencies.slice(-WARMING_WINDOW)), count: latencies.length };
+          if (latencies.length > chromiumWarmup && chromiumWarmup >= WARMING_WINDOW) w.atChromiumWarmup = median(latencies.slice(chromiumWarmup - WARMING_WINDOW, chromiumWarmup));
+          warming[c.name] = w;
+        }
+        const at = warming[c.name]?.atChromiumWarmup;
+        options.log(
+          `  ${c.name.padEnd(8)} warm-up: ${count} sign-ins, median of the first ${WARMING_WINDOW} ${warming[c.name]?.first.toFixed(2)} ms, of the last ${WARMING_WINDOW} ${warming[c.name]?.last.toFixed(2)} ms` +
+            (at === undefined ? '' : ` (${at.toFixed(2)} ms up to ${chromiumWarmup})`),
+        );
         await settle();
       }
     }
@@ -316,7 +343,7 @@ export async function benchSignIn(options: {
     for (let i = 0; i < options.warmup + options.iterations; i++) {
       if (i >= options.warmup && performance.now() > deadline) break;
       for (const c of rotate(contenders, i)) {
-        await once(c, alternating, i >= options.warmup);
+        await once(c, alternating, i >= options.warmup, i);
         await settle();
       }
       if (i >= options.warmup) measured++;
@@ -326,7 +353,7 @@ export async function benchSignIn(options: {
     for (let b = 0; b < options.blocks; b++) {
       if (performance.now() > deadline + options.maxSeconds * 500) break;
       for (const c of rotate(contenders, b)) {
-        for (let k = 0; k < options.blockSize; k++) await once(c, blocks, k > 0);
+        for (let k = 0; k < options.blockSize; k++) await once(c, blocks, k > 0, b);
         await settle();
       }
     }
@@ -359,7 +386,9 @@ export async function benchSignIn(options: {
       ...(chromiumVersion === undefined ? {} : { chromiumVersion }),
       iterations: measured,
       warmup: options.warmup,
+      pinned: child.pinned,
       jitWarmup,
+      chromiumWarmup,
       warming,
       seconds: (performance.now() - started) / 1000,
       wake,
@@ -382,11 +411,12 @@ export async function benchSignIn(options: {
 async function main(argv: string[]): Promise<void> {
   const args = benchArgs(
     'node dist/bench/signin.js',
-    '[--iterations N] [--warmup N] [--jit-warmup N] [--blocks N] [--block-size N] [--max-seconds N] [--no-chromium] [--no-handlers] [--only agent|raw]',
+    '[--iterations N] [--warmup N] [--jit-warmup N] [--chromium-warmup N] [--blocks N] [--block-size N] [--max-seconds N] [--no-chromium] [--no-handlers] [--only agent|raw]',
     {
       iterations: { type: 'string' },
       warmup: { type: 'string' },
       'jit-warmup': { type: 'string' },
+      'chromium-warmup': { type: 'string' },
       blocks: { type: 'string' },
       'block-size': { type: 'string' },
       'max-seconds': { type: 'string' },
@@ -401,6 +431,7 @@ async function main(argv: string[]): Promise<void> {
     iterations: args.number('iterations', 40, 1),
     warmup: args.number('warmup', 5),
     jitWarmup: args.number('jit-warmup', 0),
+    ...(args.text('chromium-warmup') === undefined ? {} : { chromiumWarmup: args.number('chromium-warmup', 0) }),
     blocks: args.number('blocks', 6, 1),
     blockSize: args.number('block-size', 11, 2),
     maxSeconds: args.number('max-seconds', 120, 1),
@@ -410,8 +441,10 @@ async function main(argv: string[]): Promise<void> {
     log: (line) => console.log(line),
   });
   const ratio = (a: SideResult, b: SideResult): string =>
-    a.latencies.length === 0 || b.latencies.length === 0 ? 'n/a (one side left out)' : `${(median(a.latencies) / median(b.latencies)).toFixed(2)}×`;
-  console.log(`agent / undici alone: ${ratio(r.agent, r.raw)} one by one (${r.agent.latencies.length} each), ${ratio(r.blocks.agent, r.blocks.raw)} back to back (${r.blocks.agent.latencies.length} each)`);
+    a.latencies.length === 0 || b.latencies.length === 0
+      ? 'n/a (one side left out)'
+      : `${agentOverRaw(a, b).toFixed(2)}× (ratio of the medians ${(median(a.latencies) / median(b.latencies)).toFixed(2)}×)`;
+  console.log(`agent / undici alone, median of the rounds' ratios: ${ratio(r.agent, r.raw)} one by one (${r.agent.latencies.length} each), ${ratio(r.blocks.agent, r.blocks.raw)} back to back (${r.blocks.agent.latencies.length} each)`);
   const cpu = (a: SideResult, b: SideResult): string =>
     a.cpuMicros === undefined || b.cpuMicros === undefined || a.cpuMicros.length === 0 || b.cpuMicros.length === 0 ? 'n/a' : `${median(a.cpuMicros).toFixed(0)} / ${median(b.cpuMicros).toFixed(0)} µs = ${(median(a.cpuMicros) / median(b.cpuMicros)).toFixed(2)}×`;
   console.log(`client CPU per sign-in, agent / undici alone: ${cpu(r.agent, r.raw)} one by one, ${cpu(r.blocks.agent, r.blocks.raw)} back to back`);
@@ -425,6 +458,14 @@ async function main(argv: string[]): Promise<void> {
     console.log(`handlers: CPU per sign-in (agent + IdP + RP, one process) ${cpu}; client side per endpoint: ${Object.entries(side.clientByEndpoint ?? {}).map(([k, v]) => `${k} ${v.toFixed(2)} ms`).join(', ')}; IdP handler per request: ${Object.entries(side.serverByPath).map(([k, v]) => `${k} ${v.toFixed(2)} ms`).join(', ')}`);
   }
   for (const line of handlersGoals(r)) console.log(line);
+}
+
+/**
+ * The agent's latency over undici alone's, as the TLS goal is judged: the median over rounds (one
+ * by one) or blocks (back to back) of the ratio within each, the two having run side by side.
+ */
+export function agentOverRaw(agent: SideResult, raw: SideResult): number {
+  return medianRoundRatio({ values: agent.latencies, rounds: agent.rounds ?? [] }, { values: raw.latencies, rounds: raw.rounds ?? [] });
 }
 
 /** The in-process goals of issue 15 §3, as `[goal, measured, met]` (met: true, false, or undefined when not measurable). */

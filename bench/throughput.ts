@@ -9,10 +9,10 @@
 // over rounds.
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { canPin, Child } from './lib/child.js';
+import { canPin, Child, cpuSets } from './lib/child.js';
 import { pgProcesses, pidsAreLocal, withApplicationName } from './lib/pg-backends.js';
 import { canReadProcessCpu, coreBusyBetween, coreTicks, cpuBetween, cpuOf } from './lib/proc-cpu.js';
 import { median } from './lib/stats.js';
@@ -188,10 +188,6 @@ export async function postgresAvailable(url: string): Promise<true | string> {
   } finally {
     await client.end().catch(() => {});
   }
-}
-
-export function cpuSets(): { server: string; load: string } {
-  return cpus().length >= 2 ? { server: '0', load: '1' } : { server: '0', load: '0' };
 }
 
 export async function benchThroughput(options: {

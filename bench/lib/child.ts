@@ -3,6 +3,7 @@
 // pinned to one CPU with taskset.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 interface Envelope {
@@ -19,6 +20,15 @@ let tasksetAvailable: boolean | undefined;
 export function canPin(): boolean {
   tasksetAvailable ??= spawnSync('taskset', ['-c', '0', 'true']).status === 0;
   return tasksetAvailable;
+}
+
+/**
+ * The CPUs of a two-sided measurement: the server side (servers, signing loops) on CPU 0 and the
+ * client side (load generator, the agent) on CPU 1, so neither migrates onto the other's core (on
+ * this VM a process woken on the other vCPU runs its next steps on cold caches). One CPU: both on it.
+ */
+export function cpuSets(): { server: string; load: string } {
+  return cpus().length >= 2 ? { server: '0', load: '1' } : { server: '0', load: '0' };
 }
 
 export interface ChildOptions {

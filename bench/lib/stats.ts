@@ -29,6 +29,39 @@ export function sum(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0);
 }
 
+/** One contender's measurements, each tagged with the round (or block) it was taken in. */
+export interface ByRound {
+  values: readonly number[];
+  rounds: readonly number[];
+}
+
+/**
+ * The median over rounds of a's median / b's median within that round, for the rounds both took
+ * part in (NaN when none): the contenders of one round ran side by side, so drift over the run
+ * (another process, the host) cancels out of each round's ratio, which a ratio of the two overall
+ * medians keeps.
+ */
+export function medianRoundRatio(a: ByRound, b: ByRound): number {
+  const group = (x: ByRound): Map<number, number[]> => {
+    const m = new Map<number, number[]>();
+    x.values.forEach((v, i) => {
+      const r = x.rounds[i]!;
+      const list = m.get(r);
+      if (list) list.push(v);
+      else m.set(r, [v]);
+    });
+    return m;
+  };
+  const ga = group(a);
+  const gb = group(b);
+  const ratios: number[] = [];
+  for (const [round, va] of ga) {
+    const vb = gb.get(round);
+    if (vb !== undefined) ratios.push(median(va) / median(vb));
+  }
+  return median(ratios);
+}
+
 /** Milliseconds with a precision that suits the magnitude. */
 export function ms(x: number): string {
   if (!Number.isFinite(x)) return 'n/a';
