@@ -59,8 +59,17 @@ export interface StoreResult {
   rejected: { name: string; reason: string }[];
 }
 
+/** The cookies of one request: the Cookie header (undefined when nothing is sent) and a decision per matching cookie. */
+export interface CookieLookup {
+  header: string | undefined;
+  decisions: CookieDecision[];
+}
+
 /** Chromium kMaxCookieNamePlusValueSize. */
 const MAX_NAME_VALUE_BYTES = 4096;
+
+/** How the jar is asked for a URL's cookies: expiry is decided here, on the agent's clock. */
+const MATCH_OPTIONS = { http: true, expire: false, sort: true } as const;
 
 function effectiveSameSite(c: Cookie): CookieDecision['sameSite'] {
   switch (c.sameSite) {
@@ -187,10 +196,24 @@ export class Cookies {
    * Cookie header built from those sent (ordered as RFC 6265 §5.4 / Chromium: longer paths first,
    * then older first). `header` is undefined when nothing is sent.
    */
-  async cookiesFor(req: CookieRequestContext): Promise<{ header: string | undefined; decisions: CookieDecision[] }> {
+  async cookiesFor(req: CookieRequestContext): Promise<CookieLookup> {
+    return this.cookiesForNow(req) ?? this.#decide(req, await this.matching(req.url));
+  }
+
+  /**
+   * cookiesFor() without a promise, when the answer needs none: the jar's store is synchronous
+   * (the agent's own memory store, a SQLite profile's) and no matching cookie has expired (which
+   * would be removed first). Undefined otherwise: then call cookiesFor(). The fetcher asks this
+   * first, so that a request's cookies cost no turn of the microtask queue.
+   */
+  cookiesForNow(req: CookieRequestContext): CookieLookup | undefined {
+    const matching = this.#matchingNow(req.url);
+    return matching === undefined ? undefined : this.#decide(req, matching);
+  }
+
+  #decide(req: CookieRequestContext, matching: readonly Cookie[]): CookieLookup {
     const url = req.url;
     const context = sameSiteContextForRequest(req, url);
-    const matching = await this.matching(url);
     const decisions: CookieDecision[] = [];
     const sent: string[] = [];
     for (const c of matching) {
@@ -322,25 +345,38 @@ export class Cookies {
 
   /** Cookies matching the URL's host, path and scheme that have not expired, in Cookie-header order. */
   private async matching(url: URL): Promise<Cookie[]> {
-    // A synchronous store (memory, SQLite) is read without tough-cookie's callback-to-promise round.
-    const options = { http: true, expire: false, sort: true };
-    const found =
-      this.#matches !== undefined
-        ? this.#matches.match(url, () => this.jar.getCookiesSync(url, options))
-        : this.jar.store.synchronous
-          ? this.jar.getCookiesSync(url, options)
-          : await this.jar.getCookies(url, options);
-    const now = this.now();
+    const now = this.#matchingNow(url);
+    if (now !== undefined) return now;
+    const found = this.jar.store.synchronous ? this.#find(url) : await this.jar.getCookies(url, MATCH_OPTIONS);
+    const at = this.now();
     const live: Cookie[] = [];
     for (const c of found) {
-      const expiry = expiryOf(c, now);
-      if (expiry !== null && expiry <= now) {
+      const expiry = expiryOf(c, at);
+      if (expiry !== null && expiry <= at) {
         await this.jar.store.removeCookie(c.domain, c.path, c.key);
         continue;
       }
       live.push(c);
     }
     return live;
+  }
+
+  /** matching() when it needs no promise: a synchronous store and nothing expired among the matches. */
+  #matchingNow(url: URL): Cookie[] | undefined {
+    if (!this.jar.store.synchronous) return undefined;
+    const found = this.#find(url);
+    const now = this.now();
+    for (const c of found) {
+      const expiry = expiryOf(c, now);
+      if (expiry !== null && expiry <= now) return undefined;
+    }
+    return found as Cookie[];
+  }
+
+  /** The store's matches for the URL (a synchronous store), from the match cache when the store is the agent's own. */
+  #find(url: URL): readonly Cookie[] {
+    // A synchronous store (memory, SQLite) is read without tough-cookie's callback-to-promise round.
+    return this.#matches !== undefined ? this.#matches.match(url, () => this.jar.getCookiesSync(url, MATCH_OPTIONS)) : this.jar.getCookiesSync(url, MATCH_OPTIONS);
   }
 
   /** Every cookie in the jar that has not expired, as plain data. */

@@ -190,15 +190,24 @@ export class DispatchResponse implements HopBody {
   }
 
   #deliver(reader: Extract<Reader, { kind: 'read' }>): void {
-    this.#consumed = true;
-    this.#unfollow();
-    if (this.#declared === undefined && this.#received > reader.cap) {
-      reader.reject(receivedTooLarge(reader.url, reader.cap));
+    let bytes;
+    try {
+      bytes = this.#take(reader.cap, reader.url);
+    } catch (error) {
+      reader.reject(error);
       return;
     }
+    reader.resolve(bytes);
+  }
+
+  /** The complete body, handed over: the fetcher has it, the signal no longer reaches it. */
+  #take(cap: number, url: URL): Uint8Array {
+    this.#consumed = true;
+    this.#unfollow();
+    if (this.#declared === undefined && this.#received > cap) throw receivedTooLarge(url, cap);
     const chunks = this.#chunks;
     const owned = this.#owned;
-    reader.resolve(owned !== undefined && chunks.length === 1 && chunks[0]!.byteLength === owned.byteLength ? owned : gather(chunks, this.#received));
+    return owned !== undefined && chunks.length === 1 && chunks[0]!.byteLength === owned.byteLength ? owned : gather(chunks, this.#received);
   }
 
   #startReading(reader: Reader): void {
@@ -231,6 +240,13 @@ export class DispatchResponse implements HopBody {
       }
       this.#startReading(reader);
     });
+  }
+
+  readNow(cap: number, url: URL): Uint8Array | undefined {
+    if (!this.#complete || this.#ended !== undefined) return undefined;
+    const declared = this.#declared;
+    if (declared !== undefined && declared.bytes > cap) return undefined;
+    return this.#take(cap, url);
   }
 
   discard(): Promise<void> {

@@ -362,12 +362,22 @@ export class Fetcher {
       let cookies: CookieDecision[] = [];
       let cookieHeader: string | undefined;
       if (req.credentials === 'include') {
-        const found = await this.cookies.cookiesFor(hopRequest).catch((err: unknown) => {
+        // Without a promise when the store allows (cookiesForNow): one microtask turn less between
+        // the step and its request.
+        let found;
+        try {
+          found = this.cookies.cookiesForNow(hopRequest);
+        } catch (err) {
           throw new HookError(err);
-        });
+        }
+        if (found === undefined) {
+          found = await this.cookies.cookiesFor(hopRequest).catch((err: unknown) => {
+            throw new HookError(err);
+          });
+          signal.throwIfAborted();
+        }
         cookies = found.decisions;
         cookieHeader = found.header;
-        signal.throwIfAborted();
       }
       const { list, record } = this.buildHeaders(hopRequest, secFetchSite, cookieHeader);
 
@@ -438,7 +448,8 @@ export class Fetcher {
         continue;
       }
 
-      const bytes = await response.body.read(maxBodyBytes, url);
+      // A body that arrived with its head (most FedCM responses do) is taken without a promise.
+      const bytes = response.body.readNow(maxBodyBytes, url) ?? (await response.body.read(maxBodyBytes, url));
       return {
         url,
         status: response.statusCode,

@@ -20,6 +20,11 @@ export interface HopBody {
    * Fresh memory (not a slice of Node's shared pool).
    */
   read(cap: number, url: URL): Promise<Uint8Array>;
+  /**
+   * read() without a promise when the whole body is already here: the bytes, or undefined when
+   * it is not complete yet (then call read()). Throws what read() would reject with.
+   */
+  readNow(cap: number, url: URL): Uint8Array | undefined;
   /** Reads the body away, bounded (a redirect's); never rejects. */
   discard(): Promise<void>;
   /** Abandons the body; never throws. */
