@@ -455,6 +455,9 @@ async function loadAccounts(ctx: IdpNetwork, state: IdpState, params: RequestPar
   if (crossSiteEmbedder || (fields.length > 0 && signUp)) {
     state.clientMetadata = await fetchClientMetadata(ctx, config, provider.options.clientId, { crossSiteEmbedder, cache: clientMetadataCache(frame) });
   }
+  // An IdP that names no picture and no brand icon (as most test IdPs) costs no promise here.
+  const icons = params.options.mode === 'passive' ? (config.branding?.icons ?? []) : [];
+  if (icons.length === 0 && state.accounts.every((a) => a.picture === undefined)) return;
   const [pictures] = await Promise.all([fetchPictures(ctx, state.accounts, config), loadBrandIcon(ctx, state, params)]);
   state.pictures = pictures;
 }
