@@ -12,7 +12,7 @@ import { DialogHost } from './mediation/dialog-host.js';
 import type { Mediator } from './mediation/mediator.js';
 import type { PopupPurpose } from './mediation/popup-window.js';
 import { Cookies } from './net/cookies.js';
-import { Fetcher } from './net/fetcher.js';
+import { Fetcher, MAX_TIMEOUT_MS } from './net/fetcher.js';
 import { parseHandlers, type InProcessHandlers } from './net/in-process.js';
 import { IdpProbe } from './fedcm/probe.js';
 import { Frame, type FrameOptions } from './window/frame.js';
@@ -142,6 +142,10 @@ function validateOptions(options: AgentOptions): void {
   // NaN fails `> 0` too; Infinity passes (no overall deadline).
   if (budget !== undefined && !(typeof budget === 'number' && budget > 0)) {
     throw new TypeError(`createAgent: fedcmNetworkBudgetMs must be a positive number of milliseconds, or Infinity for no overall deadline, got ${describe(budget)}.`);
+  }
+  const timeoutMs = options.timeoutMs;
+  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+    throw new TypeError(`createAgent: timeoutMs must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS} (about 24 days, Node's longest timer), got ${describe(timeoutMs)}.`);
   }
   const limit = options.diagnosticsLimit;
   if (limit !== undefined && !(limit === Infinity || (Number.isInteger(limit) && limit > 0))) {

@@ -24,6 +24,7 @@ import { DispatchResponse } from './dispatch-response.js';
 import type { HopResponse } from './hop-response.js';
 import { InProcessDispatcher, InProcessHandlerError, parseHandlers, type InProcessHandlers } from './in-process.js';
 import { isSameOriginFast, isSameSiteCached } from './sites.js';
+import { SharedTimeout } from './shared-timeout.js';
 import { NetError } from './types.js';
 import type { AgentRequest, AgentResponse, CookieDecision, ResponseHop } from './types.js';
 
@@ -36,6 +37,8 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** undici's own headers/body timeouts sit this far behind ours, so our clearer message wins. */
 const UNDICI_TIMEOUT_SLACK_MS = 1000;
+/** The longest timeout: Node's timers take at most 2^31 − 1 ms (longer ones fire after 1 ms), and undici's backstop adds its slack. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1 - UNDICI_TIMEOUT_SLACK_MS;
 
 export interface FetcherOptions {
   /** Where host names connect to, like Chromium's --host-resolver-rules (see HostRules). */
@@ -239,12 +242,16 @@ export class Fetcher {
   private readonly closed: AbortSignal | undefined;
   /** The requests in flight, ended when `closed` aborts. */
   private readonly inFlight = new Set<FetchSignal>();
+  /** The timer of every request with the fetcher's own timeout. */
+  readonly #timeout: SharedTimeout;
 
   constructor(options: FetcherOptions) {
     this.hostRules = HostRules.from(options.hostRules);
     this.cookies = options.cookies;
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!(this.timeoutMs > 0 && this.timeoutMs <= MAX_TIMEOUT_MS)) throw new TypeError(`timeoutMs must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS}, got ${String(this.timeoutMs)}`);
+    this.#timeout = new SharedTimeout(this.timeoutMs);
     this.onResponse = options.onResponse;
     this.connection = connectionOptions({
       hostRules: this.hostRules,
@@ -299,7 +306,11 @@ export class Fetcher {
     // (a FedCM call's, shared by its requests) or the agent closing (this.inFlight).
     const timeoutMs = call?.timeoutMs ?? req.timeoutMs ?? this.timeoutMs;
     const signal = new FetchSignal();
-    const timer = setTimeout(() => signal.abort(new TimeoutSignal('timeout'), 'timeout'), timeoutMs);
+    const onTimeout = (): void => signal.abort(new TimeoutSignal('timeout'), 'timeout');
+    // The fetcher's own timeout is one timer for all requests (shared-timeout.ts); another
+    // duration (a FedCM call's budget running out first, a caller's timeoutMs) has its own.
+    const shared = timeoutMs === this.timeoutMs ? this.#timeout.start(onTimeout) : undefined;
+    const timer = shared === undefined ? setTimeout(onTimeout, timeoutMs) : undefined;
     const unfollow = callerSignal === undefined ? undefined : follow(callerSignal, signal);
     this.inFlight.add(signal);
     let currentUrl = req.url;
@@ -325,7 +336,8 @@ export class Fetcher {
       }
       throw this.classify(err, currentUrl, timeoutMs);
     } finally {
-      clearTimeout(timer);
+      if (shared !== undefined) this.#timeout.cancel(shared);
+      else clearTimeout(timer);
       unfollow?.();
       this.inFlight.delete(signal);
     }
@@ -609,5 +621,7 @@ export class Fetcher {
   async close(): Promise<void> {
     await Promise.all([...this.ownConnections].map((c) => c.close().catch(() => {})));
     await this.agent.close();
+    // After the pool: close() lets requests in flight finish, and they keep their timeout.
+    this.#timeout.dispose();
   }
 }
