@@ -56,6 +56,15 @@ export interface SideResult {
   errors: string[];
 }
 
+/** The Node contenders measured by themselves (SignInResults.phase1). */
+export interface Phase1 {
+  agent: SideResult;
+  raw: SideResult;
+  handlers: SideResult | { skipped: string };
+  blocks: { agent: SideResult; raw: SideResult; handlers: SideResult | { skipped: string } };
+  iterations: number;
+}
+
 export interface SignInResults {
   /** Strict alternation, one sign-in at a time. */
   agent: SideResult;
@@ -66,6 +75,12 @@ export interface SignInResults {
   handlers: SideResult | { skipped: string };
   /** Alternating blocks of back-to-back sign-ins. */
   blocks: { agent: SideResult; raw: SideResult; chromium: SideResult | { skipped: string }; handlers: SideResult | { skipped: string } };
+  /**
+   * Phase 1: the Node contenders (the agent, undici alone, the handlers), both modes, before
+   * Chromium starts: the measure of the goals that do not involve Chromium. The fields above are
+   * phase 2, Chromium among them. Absent in runs recorded before the phases were split.
+   */
+  phase1?: Phase1;
   blockSize: number;
   blockCount: number;
   chromiumVersion?: string;
@@ -200,7 +215,7 @@ function byPathMedians(all: HandlerTiming[][]): Record<string, number> {
 }
 
 /** The contenders in a different order for each round: rotated, and reversed every other round. */
-function rotate<T>(items: T[], round: number): T[] {
+function rotate<T>(items: readonly T[], round: number): T[] {
   const rotated = items.map((_, i) => items[(i + Math.floor(round / 2)) % items.length]!);
   return round % 2 === 0 ? rotated : rotated.reverse();
 }
@@ -268,9 +283,6 @@ export async function benchSignIn(options: {
   let chromiumVersion: string | undefined;
   let chromiumSkipped: string | undefined = `${CHROMIUM} is not installed (scripts/install-test-tools.sh)`;
   const handlersSkipped = options.handlers === false || options.only !== undefined ? 'left out (--no-handlers or --only)' : undefined;
-  const alternating = new Tally();
-  const blocks = new Tally();
-  let measured = 0;
   const tag = Date.now().toString(36);
   let n = 0;
 
@@ -299,45 +311,36 @@ export async function benchSignIn(options: {
   };
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
-  try {
-    const { agent, raw } = await agentRunners(info, agentRecords);
-    if (options.only !== 'raw') contenders.push({ name: 'agent', runner: agent });
-    if (options.only !== 'agent') contenders.push({ name: 'raw', runner: raw });
-    if (handlersSkipped === undefined) contenders.push({ name: 'handlers', runner: await handlersRunner(join(dir, 'handlers-system'), agentRecords) });
-    if (options.chromium === false) chromiumSkipped = 'left out (--no-chromium)';
-    else if (existsSync(CHROMIUM)) {
-      const runner = await chromiumRunner(info, join(dir, 'chromium-profile'));
-      chromiumVersion = runner.version;
-      chromiumSkipped = undefined;
-      contenders.push({ name: 'chromium', runner });
+  // The JIT warm-up: each contender in turn, back to back; only its first and last few count, to
+  // show what it changed.
+  const jitWarmup = options.jitWarmup ?? 0;
+  const chromiumWarmup = options.chromiumWarmup ?? jitWarmup;
+  const warming: SignInResults['warming'] = {};
+  const warmUp = async (c: Contender): Promise<void> => {
+    const count = c.name === 'chromium' ? chromiumWarmup : jitWarmup;
+    if (count === 0) return;
+    const warm = new Tally();
+    for (let k = 0; k < count; k++) await once(c, warm, true, k);
+    const latencies = warm.side(c.name).side.latencies;
+    if (latencies.length > 0) {
+      const w: SignInResults['warming'][string] = { first: median(latencies.slice(0, WARMING_WINDOW)), last: median(latencies.slice(-WARMING_WINDOW)), count: latencies.length };
+      if (latencies.length > chromiumWarmup && chromiumWarmup >= WARMING_WINDOW) w.atChromiumWarmup = median(latencies.slice(chromiumWarmup - WARMING_WINDOW, chromiumWarmup));
+      warming[c.name] = w;
     }
-    await child.call('drain');
-    // The JIT warm-up: each contender in turn, back to back; only its first and last few count, to
-    // show what it changed.
-    const jitWarmup = options.jitWarmup ?? 0;
-    const chromiumWarmup = options.chromiumWarmup ?? jitWarmup;
-    const warming: SignInResults['warming'] = {};
-    if (jitWarmup > 0) {
-      const warm = new Tally();
-      for (const c of contenders) {
-        const count = c.name === 'chromium' ? chromiumWarmup : jitWarmup;
-        for (let k = 0; k < count; k++) await once(c, warm, true, k);
-        const latencies = warm.side(c.name).side.latencies;
-        if (latencies.length > 0) {
-          const w: SignInResults['warming'][string] = { first: median(latencies.slice(0, WARMING_WINDOW)), last: median(latencies.slice(-WARMING_WINDOW)), count: latencies.length };
-          if (latencies.length > chromiumWarmup && chromiumWarmup >= WARMING_WINDOW) w.atChromiumWarmup = median(latencies.slice(chromiumWarmup - WARMING_WINDOW, chromiumWarmup));
-          warming[c.name] = w;
-        }
-        const at = warming[c.name]?.atChromiumWarmup;
-        options.log(
-          `  ${c.name.padEnd(8)} warm-up: ${count} sign-ins, median of the first ${WARMING_WINDOW} ${warming[c.name]?.first.toFixed(2)} ms, of the last ${WARMING_WINDOW} ${warming[c.name]?.last.toFixed(2)} ms` +
-            (at === undefined ? '' : ` (${at.toFixed(2)} ms up to ${chromiumWarmup})`),
-        );
-        await settle();
-      }
-    }
-    const deadline = performance.now() + options.maxSeconds * 1000;
+    const at = warming[c.name]?.atChromiumWarmup;
+    options.log(
+      `  ${c.name.padEnd(8)} warm-up: ${count} sign-ins, median of the first ${WARMING_WINDOW} ${warming[c.name]?.first.toFixed(2)} ms, of the last ${WARMING_WINDOW} ${warming[c.name]?.last.toFixed(2)} ms` +
+        (at === undefined ? '' : ` (${at.toFixed(2)} ms up to ${chromiumWarmup})`),
+    );
+    await settle();
+  };
 
+  /** Both modes over `contenders`: one by one (rounds), then alternating blocks. */
+  const measure = async (contenders: readonly Contender[]): Promise<{ alternating: Record<string, SideResult>; blocks: Record<string, SideResult>; rounds: number }> => {
+    const alternating = new Tally();
+    const blocks = new Tally();
+    let rounds = 0;
+    const deadline = performance.now() + options.maxSeconds * 1000;
     // Mode 1, strict alternation: A B, B A, A B, … one sign-in at a time, with a pause after each
     // so that neither side's after-work lands in the other's measurement.
     for (let i = 0; i < options.warmup + options.iterations; i++) {
@@ -346,7 +349,7 @@ export async function benchSignIn(options: {
         await once(c, alternating, i >= options.warmup, i);
         await settle();
       }
-      if (i >= options.warmup) measured++;
+      if (i >= options.warmup) rounds++;
     }
     // Mode 2, alternating blocks: each contender signs in `blockSize` times back to back (as a
     // test suite does), the blocks alternate; the first sign-in of a block is not counted.
@@ -357,6 +360,36 @@ export async function benchSignIn(options: {
         await settle();
       }
     }
+    return { alternating: alternating.finish(), blocks: blocks.finish(), rounds };
+  };
+
+  try {
+    const { agent, raw } = await agentRunners(info, agentRecords);
+    if (options.only !== 'raw') contenders.push({ name: 'agent', runner: agent });
+    if (options.only !== 'agent') contenders.push({ name: 'raw', runner: raw });
+    if (handlersSkipped === undefined) contenders.push({ name: 'handlers', runner: await handlersRunner(join(dir, 'handlers-system'), agentRecords) });
+    await child.call('drain');
+    for (const c of contenders) await warmUp(c);
+    const phase1 = contenders.length;
+
+    // Phase 1, the Node contenders by themselves: what compares fedkit with undici alone or with
+    // the IdP's own time (issue 15 §3). Chromium's processes keep working between its sign-ins,
+    // and interleaved with them every Node contender ran slower, the agent most (its steps run on
+    // caches that work leaves cold).
+    const first = await measure(contenders);
+
+    // Phase 2: Chromium joins, for the comparisons with it.
+    if (options.chromium === false) chromiumSkipped = 'left out (--no-chromium)';
+    else if (existsSync(CHROMIUM)) {
+      const runner = await chromiumRunner(info, join(dir, 'chromium-profile'));
+      chromiumVersion = runner.version;
+      chromiumSkipped = undefined;
+      const chromium: Contender = { name: 'chromium', runner };
+      contenders.push(chromium);
+      await warmUp(chromium);
+    }
+    const all = contenders.length > phase1 ? await measure(contenders) : first;
+    const measured = all.rounds;
 
     // What waking up costs here, in a process of its own (the one-by-one mode's idle, SETTLE_MS).
     const waker = new Child('wake');
@@ -364,11 +397,17 @@ export async function benchSignIn(options: {
     options.log(`  waking up: one ES256 signature ${wake.backToBackUs.toFixed(0)} µs back to back, ${wake.afterIdleUs.toFixed(0)} µs after ${wake.idleMs} ms idle`);
     const summary = (s: SideResult | undefined): string =>
       s === undefined ? 'n/a' : `median ${median(s.latencies).toFixed(2)} ms, p99 ${percentile(s.latencies, 99).toFixed(2)} ms, floor ${median(s.floors).toFixed(2)} ms, ${s.errors.length} errors`;
-    const a = alternating.finish();
-    const bl = blocks.finish();
+    const a = all.alternating;
+    const bl = all.blocks;
     for (const name of contenders.map((c) => c.name)) {
       options.log(`  ${name.padEnd(8)} one by one:   ${summary(a[name])}`);
       options.log(`  ${name.padEnd(8)} back to back: ${summary(bl[name])}`);
+    }
+    if (all !== first) {
+      for (const name of contenders.slice(0, phase1).map((c) => c.name)) {
+        options.log(`  ${name.padEnd(8)} one by one, phase 1 (without Chromium):   ${summary(first.alternating[name])}`);
+        options.log(`  ${name.padEnd(8)} back to back, phase 1 (without Chromium): ${summary(first.blocks[name])}`);
+      }
     }
     return {
       agent: a['agent'] ?? emptySide(),
@@ -380,6 +419,17 @@ export async function benchSignIn(options: {
         raw: bl['raw'] ?? emptySide(),
         chromium: bl['chromium'] ?? { skipped: chromiumSkipped ?? 'not run' },
         handlers: bl['handlers'] ?? { skipped: handlersSkipped ?? 'not run' },
+      },
+      phase1: {
+        agent: first.alternating['agent'] ?? emptySide(),
+        raw: first.alternating['raw'] ?? emptySide(),
+        handlers: first.alternating['handlers'] ?? { skipped: handlersSkipped ?? 'not run' },
+        blocks: {
+          agent: first.blocks['agent'] ?? emptySide(),
+          raw: first.blocks['raw'] ?? emptySide(),
+          handlers: first.blocks['handlers'] ?? { skipped: handlersSkipped ?? 'not run' },
+        },
+        iterations: first.rounds,
       },
       blockSize: options.blockSize,
       blockCount: options.blocks,
@@ -440,14 +490,18 @@ async function main(argv: string[]): Promise<void> {
     ...(only === undefined ? {} : { only }),
     log: (line) => console.log(line),
   });
-  const ratio = (a: SideResult, b: SideResult): string =>
+  const ratio = (a: SideResult, b: SideResult, mode: 'one by one' | 'back to back'): string =>
     a.latencies.length === 0 || b.latencies.length === 0
       ? 'n/a (one side left out)'
-      : `${agentOverRaw(a, b).toFixed(2)}× (ratio of the medians ${(median(a.latencies) / median(b.latencies)).toFixed(2)}×)`;
-  console.log(`agent / undici alone, median of the rounds' ratios: ${ratio(r.agent, r.raw)} one by one (${r.agent.latencies.length} each), ${ratio(r.blocks.agent, r.blocks.raw)} back to back (${r.blocks.agent.latencies.length} each)`);
+      : `${agentOverRaw(a, b, mode).toFixed(2)}× (medians ${median(a.latencies).toFixed(3)} / ${median(b.latencies).toFixed(3)} ms; within blocks ${agentOverRaw(a, b, 'back to back').toFixed(2)}×)`;
+  const t = nodeSides(r);
+  console.log(`agent / undici alone${t.phase1 ? ', phase 1' : ''}: ${ratio(t.agent, t.raw, 'one by one')} one by one (${t.agent.latencies.length} each), ${ratio(t.blocks.agent, t.blocks.raw, 'back to back')} back to back (${t.blocks.agent.latencies.length} each)`);
+  if (t.phase1 && r.agent.latencies.length > 0 && r.raw.latencies.length > 0) {
+    console.log(`agent / undici alone, phase 2 (every contender): ${ratio(r.agent, r.raw, 'one by one')} one by one, ${ratio(r.blocks.agent, r.blocks.raw, 'back to back')} back to back`);
+  }
   const cpu = (a: SideResult, b: SideResult): string =>
     a.cpuMicros === undefined || b.cpuMicros === undefined || a.cpuMicros.length === 0 || b.cpuMicros.length === 0 ? 'n/a' : `${median(a.cpuMicros).toFixed(0)} / ${median(b.cpuMicros).toFixed(0)} µs = ${(median(a.cpuMicros) / median(b.cpuMicros)).toFixed(2)}×`;
-  console.log(`client CPU per sign-in, agent / undici alone: ${cpu(r.agent, r.raw)} one by one, ${cpu(r.blocks.agent, r.blocks.raw)} back to back`);
+  console.log(`client CPU per sign-in, agent / undici alone${t.phase1 ? ", phase 1" : ""}: ${cpu(t.agent, t.raw)} one by one, ${cpu(t.blocks.agent, t.blocks.raw)} back to back`);
   for (const [name, side] of [['agent', r.agent], ['undici alone', r.raw]] as const) if (side.requests.length > 0) console.log(`${name}: ${side.requests.join(', ')}`);
   const conns = (s: SideResult): string => (s.connections === undefined ? 'n/a' : median(s.connections).toFixed(1));
   console.log(`new connections per sign-in (median): agent ${conns(r.agent)} / ${conns(r.blocks.agent)}, undici alone ${conns(r.raw)} / ${conns(r.blocks.raw)} (one by one / back to back)`);
@@ -461,31 +515,49 @@ async function main(argv: string[]): Promise<void> {
 }
 
 /**
- * The agent's latency over undici alone's, as the TLS goal is judged: the median over rounds (one
- * by one) or blocks (back to back) of the ratio within each, the two having run side by side.
+ * The agent's latency over undici alone's, as the TLS goal is judged. Back to back, the median
+ * over blocks of each block's ratio of medians: the two blocks of a round ran side by side, and
+ * each block's median is itself steady, so the drift of the run cancels out. One by one, the
+ * ratio of the two medians: a round holds one sign-in of each, each after an idle pause that
+ * makes it noisy on its own, and a ratio of two such samples is too (its median drifts from
+ * the ratio of the medians when the noise is skewed, as the wake-up after a pause makes it).
  */
-export function agentOverRaw(agent: SideResult, raw: SideResult): number {
+export function agentOverRaw(agent: SideResult, raw: SideResult, mode: 'one by one' | 'back to back'): number {
+  if (mode === 'one by one') return median(agent.latencies) / median(raw.latencies);
   return medianRoundRatio({ values: agent.latencies, rounds: agent.rounds ?? [] }, { values: raw.latencies, rounds: raw.rounds ?? [] });
+}
+
+/** The sides the goals without Chromium are judged on: phase 1 (the Node contenders by themselves) when the run has it. */
+export function nodeSides(r: SignInResults): Phase1 & { phase1: boolean } {
+  return r.phase1 === undefined
+    ? { agent: r.agent, raw: r.raw, handlers: r.handlers, blocks: r.blocks, iterations: r.iterations, phase1: false }
+    : { ...r.phase1, phase1: true };
 }
 
 /** The in-process goals of issue 15 §3, as `[goal, measured, met]` (met: true, false, or undefined when not measurable). */
 export function handlersGoalRows(r: SignInResults): [string, string, boolean | undefined][] {
   const rows: [string, string, boolean | undefined][] = [];
   const msText = (v: number): string => `${v.toFixed(2)} ms`;
-  for (const [mode, h, c] of [
-    ['alternating one by one', r.handlers, r.chromium],
-    ['alternating blocks, back to back', r.blocks.handlers, r.blocks.chromium],
+  // The floor goal from the Node contenders by themselves (phase 1), the Chromium goal from the
+  // phase both ran in (phase 2).
+  const node = nodeSides(r);
+  const phase = node.phase1 ? 'phase 1, ' : '';
+  for (const [mode, h1, h, c] of [
+    ['alternating one by one', node.handlers, r.handlers, r.chromium],
+    ['alternating blocks, back to back', node.blocks.handlers, r.blocks.handlers, r.blocks.chromium],
   ] as const) {
-    if (!('latencies' in h) || h.latencies.length === 0) {
-      const why = 'skipped' in h ? h.skipped : 'no sign-in succeeded';
+    if (!('latencies' in h1) || h1.latencies.length === 0) {
+      const why = 'skipped' in h1 ? h1.skipped : 'no sign-in succeeded';
       rows.push([`Sign-in through handlers ≤ 2 × the IdP floor (${mode})`, why, undefined]);
-      rows.push([`Sign-in through handlers ≥ 10 × faster than Chromium's native FedCM (${mode})`, why, undefined]);
-      continue;
+    } else {
+      const hm = median(h1.latencies);
+      const floor = median(h1.floors);
+      rows.push([`Sign-in through handlers ≤ 2 × the IdP floor (${mode})`, `${(hm / floor).toFixed(2)}× (${phase}${msText(hm)} vs floor ${msText(floor)})`, hm / floor <= 2]);
     }
-    const hm = median(h.latencies);
-    const floor = median(h.floors);
-    rows.push([`Sign-in through handlers ≤ 2 × the IdP floor (${mode})`, `${(hm / floor).toFixed(2)}× (${msText(hm)} vs floor ${msText(floor)})`, hm / floor <= 2]);
-    if ('latencies' in c && c.latencies.length > 0) {
+    if (!('latencies' in h) || h.latencies.length === 0) {
+      rows.push([`Sign-in through handlers ≥ 10 × faster than Chromium's native FedCM (${mode})`, 'skipped' in h ? h.skipped : 'no sign-in succeeded', undefined]);
+    } else if ('latencies' in c && c.latencies.length > 0) {
+      const hm = median(h.latencies);
       const cm = median(c.latencies);
       rows.push([`Sign-in through handlers ≥ 10 × faster than Chromium's native FedCM (${mode})`, `${(cm / hm).toFixed(2)}× (${msText(hm)} vs ${msText(cm)})`, cm / hm >= 10]);
     } else {
