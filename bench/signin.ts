@@ -374,8 +374,8 @@ export async function benchSignIn(options: {
 
     // Phase 1, the Node contenders by themselves: what compares fedkit with undici alone or with
     // the IdP's own time (issue 15 §3). Chromium's processes keep working between its sign-ins,
-    // and interleaved with them every Node contender ran slower, the agent most (its steps run on
-    // caches that work leaves cold).
+    // and interleaved with them every Node contender ran slower, each by its own factor, which
+    // moved the ratios these goals compare (the report shows both phases).
     const first = await measure(contenders);
 
     // Phase 2: Chromium joins, for the comparisons with it.
