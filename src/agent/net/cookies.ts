@@ -344,7 +344,7 @@ export class Cookies {
   }
 
   /** Cookies matching the URL's host, path and scheme that have not expired, in Cookie-header order. */
-  private async matching(url: URL): Promise<Cookie[]> {
+  private async matching(url: URL): Promise<readonly Cookie[]> {
     const now = this.#matchingNow(url);
     if (now !== undefined) return now;
     const found = this.jar.store.synchronous ? this.#find(url) : await this.jar.getCookies(url, MATCH_OPTIONS);
@@ -362,7 +362,7 @@ export class Cookies {
   }
 
   /** matching() when it needs no promise: a synchronous store and nothing expired among the matches. */
-  #matchingNow(url: URL): Cookie[] | undefined {
+  #matchingNow(url: URL): readonly Cookie[] | undefined {
     if (!this.jar.store.synchronous) return undefined;
     const found = this.#find(url);
     const now = this.now();
@@ -370,7 +370,7 @@ export class Cookies {
       const expiry = expiryOf(c, now);
       if (expiry !== null && expiry <= now) return undefined;
     }
-    return found as Cookie[];
+    return found;
   }
 
   /** The store's matches for the URL (a synchronous store), from the match cache when the store is the agent's own. */
