@@ -70,10 +70,20 @@ export function runIdentityRequest(params: RequestParams): Promise<IdentityCrede
   const early = decideBeforeFetching(params);
   const run = early instanceof FedCmFailure ? Promise.reject(early) : fetchAndMediate(params, early, controller);
 
-  return run
-    .then(
-      (credential) => credential,
-      async (error: unknown) => {
+  // The request is over: the page's signal is let go and the document has no pending request.
+  // Called from both handlers below (a .finally after them was one more promise, and one more
+  // turn of the microtask queue, on every sign-in's way to the page).
+  const settled = (): void => {
+    signal?.removeEventListener('abort', onPageAbort);
+    if (frame.pendingIdentityRequest === pending) frame.pendingIdentityRequest = null;
+  };
+  return run.then(
+    (credential) => {
+      settled();
+      return credential;
+    },
+    async (error: unknown) => {
+      try {
         if (controller.aborted && !(early instanceof FedCmFailure)) {
           if (replaced) throw await pageError(core, replacedFailure(), undefined);
           const why = frame.fullyActive ? 'The page aborted the request (its AbortSignal fired).' : 'The document was closed while the request was pending.';
@@ -83,12 +93,11 @@ export function runIdentityRequest(params: RequestParams): Promise<IdentityCrede
         }
         if (!(error instanceof FedCmFailure)) throw error;
         throw await pageError(core, error, early instanceof FedCmFailure ? undefined : controller);
-      },
-    )
-    .finally(() => {
-      signal?.removeEventListener('abort', onPageAbort);
-      if (frame.pendingIdentityRequest === pending) frame.pendingIdentityRequest = null;
-    });
+      } finally {
+        settled();
+      }
+    },
+  );
 }
 
 function replacedFailure(): FedCmFailure {
@@ -258,7 +267,7 @@ async function fetchAndMediate(params: RequestParams, states: IdpState[], signal
     }
   }
   if (mediation === 'silent') throw new FedCmFailure(issue('SilentMediationFailure', auto.why), { delayed: true });
-  return chooseAccount(ctx, params, usable);
+  return await chooseAccount(ctx, params, usable);
 }
 
 /**
@@ -287,7 +296,7 @@ async function chooseAccount(ctx: IdpNetwork, params: RequestParams, usable: Idp
       const account = dialog.accounts[action.accountIndex];
       if (!chosen || !account) throw new Error('unreachable: account index validated by the dialog host');
       liftEmbargo(core, frame);
-      return signIn(ctx, params, chosen.state, chosen.account, { isAutoSelected: false, loginState: account.loginState });
+      return await signIn(ctx, params, chosen.state, chosen.account, { isAutoSelected: false, loginState: account.loginState });
     }
     const single = usable.length === 1 ? usable[0] : undefined;
     if (action.action === 'clickButton' && single) {
