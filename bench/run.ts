@@ -465,7 +465,7 @@ p(`- undici alone vs the floor: **${ratio(rawMedian / median(signin.raw.floors))
 p('  on loopback, with both processes waking for every exchange, costs more here than the IdP\'s own work.');
 if (tlsRun.phase1) {
   p(`- Agent vs undici alone, the goal's measure (phase 1, the table above): **${ratio(tlsRatio)}** one by one (ratio of the medians), **${ratio(tlsRatioB)}** back to back`);
-  p(`  (median of the blocks' ratios); in the table above, among every contender, ${ratio(agentMedian / rawMedian)} and ${ratio(agentOverRaw(signin.blocks.agent, signin.blocks.raw, 'back to back'))}. The price of the FedCM`);
+  p(`  (median of the blocks' ratios); in phase 2's table, among every contender, ${ratio(agentMedian / rawMedian)} and ${ratio(agentOverRaw(signin.blocks.agent, signin.blocks.raw, 'back to back'))}. The price of the FedCM`);
   p('  algorithm, the browser-exact fetcher (cookie jar, Fetch metadata, CORS and size checks) and the page API.');
 } else {
   p(`- Agent vs undici alone: **${ratio(tlsRatio)}** one by one (ratio of the medians), **${ratio(tlsRatioB)}** back to back (median of the blocks' ratios): the price of the FedCM`);
@@ -809,8 +809,10 @@ p('  request\'s cookies without a promise, and a body that arrived with its head
 p('  picture and no brand icon costs no picture step. Measured while writing this, the code before and after in one process,');
 p('  alternating blocks (40 of 200, in process; 30 of 40 over TLS, pinned): a warm sign-in through handlers (agent, IdP and');
 p('  RP) 113.5 µs → 107.2 µs (median of the block ratios: 0.970 with the cookie, body and picture changes, 0.942 with the');
-p('  timer too), over TLS 0.988. A memo of the parsed well-known file, tried the same way, changed nothing measurable');
-p('  (1.001) and was left out.');
+p('  timer too), over TLS 0.988. Then a page\'s configURL parsed once per text and one promise less between the token');
+p('  and the page (`fedcm/request-options.ts`, `fedcm/request.ts`): 0.987 in process, 0.998 over TLS. A memo of the parsed');
+p('  well-known file and a shortcut past the JSON nesting scan for short bodies, tried the same way, changed nothing');
+p('  measurable (1.001 and 0.999) and were left out.');
 p('- **The sign-in benchmark itself** (`bench/signin.ts`, `bench/lib/child.ts`): the reference system and the agent\'s process');
 p('  are pinned to separate CPUs, the Node contenders warm up 20,000 sign-ins, and they are measured by themselves before');
 p('  Chromium starts (phase 1). Unpinned, the agent/undici ratio moved by ~0.1 between runs; after 2,000 sign-ins part of the');
@@ -885,7 +887,8 @@ p();
     p('  Measured while writing this, in phase 1\'s conditions (`node dist/bench/signin.js --no-chromium --jit-warmup 20000');
     p('  --iterations 100 --blocks 16`, four runs on 2026-12-08 with this round\'s changes): 1.12× to 1.14× one by one, 1.14×');
     p('  to 1.20× back to back; the same sign-ins one after the other in one process, nothing between them, 1.13× (294 µs');
-    p('  against 261 µs, CPU 150 µs against 114 µs). The goal sits inside the spread between runs.');
+    p('  against 261 µs, CPU 150 µs against 114 µs); the full run before this one (2026-12-08T03:42Z, before the configURL');
+    p('  and promise change of the list above) read 1.13× / 1.20×. The goal sits inside the spread between runs.');
     p('  Next step: the code undici alone does not run at all, between two network waits: each response head converted');
     p('  header by header from Buffers (~1 µs a response here, where undici\'s own parser looks names up without a copy), the');
     p('  FedCM steps\' conversions, checks and parsing (a few µs each, measured step by step), and the page API around them.');
