@@ -927,10 +927,10 @@ p();
     p(`  after ${SETTLE_MS} ms idle, the agent and the IdP both start cold: ${ms(h1m)} against a floor of ${ms(h1f)} (${ms(h1m - h1f)} the agent's), where back`);
     p(`  to back it is ${ms(hm)} against ${ms(hf)} (${ms(hm - hf)}); the process spends ${usOf(cpuMedian(h1))} of CPU per sign-in in all (agent and IdP) one by one,`);
     p(`  ${usOf(cpuMedian(hB))} back to back. In the warm-up, ${signin.jitWarmup.toLocaleString('en-US')} sign-ins in a row with nothing between them, the same contender took`);
-    p(`  ${ms(signin.warming['handlers']?.last ?? Number.NaN)} (the last ${WARMING_WINDOW}). Next step: less code per step rather than faster code: fewer async layers per`);
-    p('  request (the step\'s fetchEndpoint, the fetcher\'s fetch, run and send, each an async function with its own promise)');
-    p('  and one request object where each layer now makes its own copy; below ~1.5 × the floor the FedCM algorithm\'s own');
-    p('  steps (four fetches, the chooser, the token) would have to cost less than the IdP\'s four handler calls.');
+    p(`  ${ms(signin.warming['handlers']?.last ?? Number.NaN)} (the last ${WARMING_WINDOW}). Next step: less code per step: the FedCM steps' own work, measured step by step`);
+    p('  in the TLS goal\'s entry (fewer async layers, tried: the fetcher\'s fetch and run merged into one changed nothing');
+    p('  measurable); below ~1.5 × the floor the FedCM algorithm\'s own steps (four fetches, the chooser, the token) would');
+    p('  have to cost less than the IdP\'s four handler calls.');
   }
   const c1 = side(signin.chromium);
   const h2 = side(signin.handlers);
