@@ -345,14 +345,12 @@ export class Cookies {
 
   /** Cookies matching the URL's host, path and scheme that have not expired, in Cookie-header order. */
   private async matching(url: URL): Promise<readonly Cookie[]> {
-    const now = this.#matchingNow(url);
-    if (now !== undefined) return now;
     const found = this.jar.store.synchronous ? this.#find(url) : await this.jar.getCookies(url, MATCH_OPTIONS);
-    const at = this.now();
+    const now = this.now();
     const live: Cookie[] = [];
     for (const c of found) {
-      const expiry = expiryOf(c, at);
-      if (expiry !== null && expiry <= at) {
+      const expiry = expiryOf(c, now);
+      if (expiry !== null && expiry <= now) {
         await this.jar.store.removeCookie(c.domain, c.path, c.key);
         continue;
       }
